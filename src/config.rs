@@ -1,0 +1,428 @@
+//! `site.toml` -> [`Config`]: raw serde types with defaults, then validation into the values the
+//! rest of the build trusts. Unknown keys are errors that suggest the closest valid key.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime, Offset, TimeZone, Utc};
+use serde::Deserialize;
+
+use crate::error::{Diagnostic, Error, Result};
+
+/// The default article permalink pattern.
+pub const DEFAULT_PERMALINK: &str = "/{year}/{month}/{day}/{slug}/";
+
+/// Keys `site.toml` accepts at the top level; anything else is reported with a suggestion.
+const KNOWN_KEYS: &[&str] = &[
+    "title",
+    "base_url",
+    "description",
+    "language",
+    "theme",
+    "paginate",
+    "timezone",
+    "author",
+    "output_dir",
+    "permalink",
+    "feed_limit",
+];
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(default)]
+struct RawConfig {
+    title: Option<String>,
+    base_url: Option<String>,
+    description: Option<String>,
+    language: Option<String>,
+    theme: Option<String>,
+    paginate: Option<i64>,
+    timezone: Option<String>,
+    author: Option<String>,
+    output_dir: Option<String>,
+    permalink: Option<String>,
+    feed_limit: Option<i64>,
+}
+
+/// The site's validated configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Site title.
+    pub title: String,
+    /// Absolute base URL with a trailing slash, e.g. `https://example.org/news/`.
+    pub base_url: String,
+    /// One-line description for feeds and meta tags.
+    pub description: String,
+    /// Language tag for `<html lang>` and feeds.
+    pub language: String,
+    /// Theme folder name under `themes/`.
+    pub theme: String,
+    /// Articles per list page.
+    pub paginate: usize,
+    /// Timezone that places articles on days.
+    pub timezone: SiteTz,
+    /// Default author for articles that name none.
+    pub author: Option<String>,
+    /// Output folder, relative to the site root unless absolute.
+    pub output_dir: PathBuf,
+    /// Article permalink pattern with `{year}`, `{month}`, `{day}` and `{slug}`.
+    pub permalink: String,
+    /// How many articles the feeds hold.
+    pub feed_limit: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            title: "Gazette".into(),
+            base_url: "http://localhost/".into(),
+            description: String::new(),
+            language: "en".into(),
+            theme: "default".into(),
+            paginate: 20,
+            timezone: SiteTz::Fixed(FixedOffset::east_opt(0).expect("zero offset")),
+            author: None,
+            output_dir: PathBuf::from("public"),
+            permalink: DEFAULT_PERMALINK.into(),
+            feed_limit: 20,
+        }
+    }
+}
+
+/// A timezone given as an IANA name (`Asia/Karachi`) or a fixed offset (`+05:00`, `UTC`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum SiteTz {
+    /// IANA zone, with daylight-saving rules.
+    Named(chrono_tz::Tz),
+    /// Fixed offset from UTC.
+    Fixed(FixedOffset),
+}
+
+impl SiteTz {
+    /// Parses `UTC`, `Z`, `+05:00`, `-0330` or an IANA name.
+    pub fn parse(text: &str) -> std::result::Result<SiteTz, String> {
+        let t = text.trim();
+        if t.eq_ignore_ascii_case("utc") || t == "Z" {
+            return Ok(SiteTz::Fixed(
+                FixedOffset::east_opt(0).expect("zero offset"),
+            ));
+        }
+        if let Some(offset) = parse_offset(t) {
+            return Ok(SiteTz::Fixed(offset));
+        }
+        chrono_tz::Tz::from_str(t).map(SiteTz::Named).map_err(|_| {
+            format!(
+                "timezone: `{t}` is neither an IANA name (e.g. `Asia/Karachi`) nor an offset (e.g. `+05:00`)"
+            )
+        })
+    }
+
+    /// The instant `dt` as seen in this timezone.
+    pub fn to_local(&self, dt: DateTime<FixedOffset>) -> DateTime<FixedOffset> {
+        let utc = dt.with_timezone(&Utc);
+        match self {
+            SiteTz::Named(tz) => utc.with_timezone(tz).fixed_offset(),
+            SiteTz::Fixed(off) => utc.with_timezone(off),
+        }
+    }
+
+    /// A wall-clock time in this timezone; for a time skipped by a DST change, the later offset.
+    pub fn from_local(&self, naive: NaiveDateTime) -> Option<DateTime<FixedOffset>> {
+        match self {
+            SiteTz::Named(tz) => {
+                let r = tz.from_local_datetime(&naive);
+                r.earliest()
+                    .or_else(|| {
+                        // A DST gap: read it with the offset in force an hour later.
+                        let later = naive + chrono::Duration::hours(1);
+                        tz.from_local_datetime(&later)
+                            .earliest()
+                            .map(|d| d - chrono::Duration::hours(1))
+                    })
+                    .map(|d| d.fixed_offset())
+            }
+            SiteTz::Fixed(off) => off.from_local_datetime(&naive).single(),
+        }
+    }
+
+    /// The offset in force at the given instant.
+    pub fn offset_at(&self, utc: DateTime<Utc>) -> FixedOffset {
+        match self {
+            SiteTz::Named(tz) => utc.with_timezone(tz).offset().fix(),
+            SiteTz::Fixed(off) => *off,
+        }
+    }
+}
+
+fn parse_offset(t: &str) -> Option<FixedOffset> {
+    let (sign, rest) = match t.as_bytes().first()? {
+        b'+' => (1, &t[1..]),
+        b'-' => (-1, &t[1..]),
+        _ => return None,
+    };
+    let digits: String = rest.chars().filter(|c| *c != ':').collect();
+    if digits.len() != 4 || !digits.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    let hours: i32 = digits[..2].parse().ok()?;
+    let minutes: i32 = digits[2..].parse().ok()?;
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    FixedOffset::east_opt(sign * (hours * 3600 + minutes * 60))
+}
+
+impl Config {
+    /// Reads and validates `site.toml` at `path`. A missing file is an error: every site has one.
+    pub fn load(path: &Path) -> Result<Config> {
+        let text = std::fs::read_to_string(path).map_err(|e| Error::io(path, e))?;
+        Config::parse(&text, path)
+    }
+
+    /// Validates `site.toml` text; `path` is only used in messages.
+    pub fn parse(text: &str, path: &Path) -> Result<Config> {
+        let table: toml::Table = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_of(text, s.start));
+            let message = format!("invalid TOML: {}", e.message());
+            Error::problem(Diagnostic {
+                path: path.to_path_buf(),
+                line,
+                message,
+            })
+        })?;
+
+        let mut problems = Vec::new();
+        for key in table.keys() {
+            if !KNOWN_KEYS.contains(&key.as_str()) {
+                let line = find_key_line(text, key);
+                let message = match closest(key, KNOWN_KEYS) {
+                    Some(best) => format!("unknown key `{key}`; did you mean `{best}`?"),
+                    None => format!(
+                        "unknown key `{key}`; valid keys are: {}",
+                        KNOWN_KEYS.join(", ")
+                    ),
+                };
+                problems.push(Diagnostic {
+                    path: path.to_path_buf(),
+                    line,
+                    message,
+                });
+            }
+        }
+        if !problems.is_empty() {
+            return Err(Error::Problems(problems));
+        }
+
+        let raw: RawConfig =
+            toml::Value::Table(table)
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    Error::problem(Diagnostic::new(path, format!("site.toml: {}", e.message())))
+                })?;
+        validate(raw, text, path)
+    }
+
+    /// Replaces `base_url` (from `--base-url`), normalised like the one in `site.toml`.
+    pub fn set_base_url(&mut self, url: &str) -> std::result::Result<(), String> {
+        self.base_url = normalise_base_url(url)?;
+        Ok(())
+    }
+}
+
+fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config> {
+    let defaults = Config::default();
+    let mut problems = Vec::new();
+    let mut report = |key: &str, message: String| {
+        problems.push(Diagnostic {
+            path: path.to_path_buf(),
+            line: find_key_line(text, key),
+            message: format!("{key}: {message}"),
+        });
+    };
+
+    let base_url = match raw.base_url.as_deref() {
+        Some(url) => normalise_base_url(url).unwrap_or_else(|m| {
+            report("base_url", m);
+            defaults.base_url.clone()
+        }),
+        None => defaults.base_url.clone(),
+    };
+    let paginate = match raw.paginate {
+        Some(n) if n >= 1 => n as usize,
+        Some(n) => {
+            report("paginate", format!("must be 1 or more, found {n}"));
+            defaults.paginate
+        }
+        None => defaults.paginate,
+    };
+    let feed_limit = match raw.feed_limit {
+        Some(n) if n >= 1 => n as usize,
+        Some(n) => {
+            report("feed_limit", format!("must be 1 or more, found {n}"));
+            defaults.feed_limit
+        }
+        None => defaults.feed_limit,
+    };
+    let timezone = match raw.timezone.as_deref() {
+        Some(tz) => SiteTz::parse(tz).unwrap_or_else(|m| {
+            report("timezone", m.trim_start_matches("timezone: ").to_string());
+            defaults.timezone
+        }),
+        None => defaults.timezone,
+    };
+    let theme = raw.theme.unwrap_or(defaults.theme);
+    if theme.is_empty() || !crate::slug::is_safe_segment(&theme) {
+        report(
+            "theme",
+            format!("`{theme}` must be a plain folder name under themes/"),
+        );
+    }
+    let permalink = raw.permalink.unwrap_or(defaults.permalink);
+    if let Err(m) = crate::urls::validate_permalink(&permalink) {
+        report("permalink", m);
+    }
+    let language = raw.language.unwrap_or(defaults.language);
+    if language.is_empty()
+        || !language
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+    {
+        report(
+            "language",
+            format!("`{language}` is not a language tag like `en` or `ur-PK`"),
+        );
+    }
+    if problems.is_empty() {
+        Ok(Config {
+            title: raw.title.unwrap_or(defaults.title),
+            base_url,
+            description: raw.description.unwrap_or_default(),
+            language,
+            theme,
+            paginate,
+            timezone,
+            author: raw.author.filter(|a| !a.trim().is_empty()),
+            output_dir: raw
+                .output_dir
+                .map(PathBuf::from)
+                .unwrap_or(defaults.output_dir),
+            permalink,
+            feed_limit,
+        })
+    } else {
+        Err(Error::Problems(problems))
+    }
+}
+
+/// `https://example.org/news` -> `https://example.org/news/`; only http(s) URLs with a host.
+fn normalise_base_url(url: &str) -> std::result::Result<String, String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| {
+            format!("`{url}` must be an absolute http(s) URL such as `https://example.org/`")
+        })?;
+    let host = rest.split('/').next().unwrap_or("");
+    if host.is_empty() || url.contains(['?', '#', ' ', '"', '<', '>', '\\']) {
+        return Err(format!(
+            "`{url}` must be an absolute http(s) URL with a host, and no query or fragment"
+        ));
+    }
+    let mut normalised = url.to_string();
+    if !normalised.ends_with('/') {
+        normalised.push('/');
+    }
+    Ok(normalised)
+}
+
+fn closest<'a>(key: &str, candidates: &[&'a str]) -> Option<&'a str> {
+    candidates
+        .iter()
+        .map(|c| (strsim::jaro_winkler(key, c), *c))
+        .filter(|(score, _)| *score > 0.7)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, c)| c)
+}
+
+fn line_of(text: &str, byte: usize) -> usize {
+    text[..byte.min(text.len())].matches('\n').count() + 1
+}
+
+/// Line of a top-level `key =` in TOML text, for messages about a key's value.
+fn find_key_line(text: &str, key: &str) -> Option<usize> {
+    text.lines()
+        .position(|l| {
+            let l = l.trim_start();
+            l.strip_prefix(key)
+                .or_else(|| l.strip_prefix(&format!("\"{key}\"")))
+                .is_some_and(|r| r.trim_start().starts_with('='))
+        })
+        .map(|i| i + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config> {
+        Config::parse(text, Path::new("site.toml"))
+    }
+
+    #[test]
+    fn defaults_fill_missing_keys() {
+        let c = parse("title = \"Daily\"\n").unwrap();
+        assert_eq!(c.title, "Daily");
+        assert_eq!(c.language, "en");
+        assert_eq!(c.theme, "default");
+        assert_eq!(c.paginate, 20);
+        assert_eq!(c.output_dir, PathBuf::from("public"));
+        assert_eq!(c.permalink, DEFAULT_PERMALINK);
+    }
+
+    #[test]
+    fn unknown_key_names_line_and_suggestion() {
+        let err = parse("title = \"x\"\npaginte = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            err,
+            "site.toml:2: unknown key `paginte`; did you mean `paginate`?"
+        );
+    }
+
+    #[test]
+    fn base_url_gets_trailing_slash() {
+        let c = parse("base_url = \"https://example.org/news\"").unwrap();
+        assert_eq!(c.base_url, "https://example.org/news/");
+        assert!(parse("base_url = \"example.org\"").is_err());
+    }
+
+    #[test]
+    fn timezone_accepts_names_and_offsets() {
+        let c = parse("timezone = \"Asia/Karachi\"").unwrap();
+        assert_eq!(c.timezone, SiteTz::Named(chrono_tz::Asia::Karachi));
+        let c = parse("timezone = \"+05:30\"").unwrap();
+        assert_eq!(
+            c.timezone,
+            SiteTz::Fixed(FixedOffset::east_opt(5 * 3600 + 1800).unwrap())
+        );
+        let err = parse("timezone = \"Mars/Olympus\"")
+            .unwrap_err()
+            .to_string();
+        assert!(err.starts_with("site.toml:1: timezone:"), "{err}");
+    }
+
+    #[test]
+    fn every_bad_value_is_reported_at_once() {
+        let err = parse("paginate = 0\ntimezone = \"nowhere\"\n").unwrap_err();
+        match err {
+            Error::Problems(p) => assert_eq!(p.len(), 2),
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn wrong_type_is_an_error() {
+        assert!(parse("paginate = \"ten\"").is_err());
+    }
+}

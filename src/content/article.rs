@@ -1,0 +1,58 @@
+//! [`Article`]: one Markdown file after loading, validated and rendered to HTML. This is the type
+//! the load stage hands to the model.
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::markdown::Heading;
+
+/// One article, ready for the model. Dates are already in the site's timezone.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    /// The Markdown file, relative to the site root (`content/2024/11/27/x.md`), for messages.
+    pub file: PathBuf,
+    /// Title from front matter (plain text; templates escape it).
+    pub title: String,
+    /// Publication time, in the site's timezone.
+    pub date: DateTime<FixedOffset>,
+    /// Last update, in the site's timezone.
+    pub updated: Option<DateTime<FixedOffset>>,
+    /// Tags as written (trimmed, empty ones dropped, order kept).
+    pub tags: Vec<String>,
+    /// Authors (front matter `author`, a string or a list); empty means the site's author.
+    pub authors: Vec<String>,
+    /// Plain-text summary (front matter `summary`, else text before `<!-- more -->`, else the
+    /// first paragraph).
+    pub summary: String,
+    /// The same summary as HTML (rendered Markdown, or the escaped front-matter text in `<p>`).
+    pub summary_html: String,
+    /// Rendered Markdown body.
+    pub body_html: String,
+    /// Headings of the body, in order, with their anchors.
+    pub headings: Vec<Heading>,
+    /// Words in the body.
+    pub word_count: usize,
+    /// Minutes to read the body (at least 1).
+    pub reading_minutes: usize,
+    /// URL-safe slug: a safe path segment, never empty.
+    pub slug: String,
+    /// Site path of the article page from the permalink pattern, e.g. `/2024/11/27/x/`.
+    pub path: String,
+    /// The outlet a digest item comes from (front matter `source`).
+    pub source: Option<String>,
+    /// Link to the original report (front matter `source_url`).
+    pub source_url: Option<String>,
+    /// Lead image, as written (relative to the article page, or absolute).
+    pub image: Option<String>,
+    /// Caption / credit for the lead image.
+    pub image_caption: Option<String>,
+    /// Alt text for the lead image (front matter `image_alt`, else none).
+    pub image_alt: Option<String>,
+    /// Left out of builds unless `--drafts`.
+    pub draft: bool,
+    /// Front-matter fields Gazette does not know, for templates (`article.extra`).
+    pub extra: serde_json::Map<String, serde_json::Value>,
+    /// Files beside the article to copy next to its page (absolute paths).
+    pub assets: Vec<PathBuf>,
+}
