@@ -3,37 +3,238 @@
 //! links that carry `base_url`; [`output_file`] turns them into files inside the output root.
 
 use chrono::{DateTime, Datelike, FixedOffset};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+use crate::slug::is_safe_segment;
+
+/// Characters escaped in a path segment: everything but unreserved and sub-delims that are safe in
+/// HTML attributes. Non-ASCII is always encoded (as UTF-8 bytes), so links are plain ASCII.
+const SEGMENT: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'<')
+    .add(b'>')
+    .add(b'?')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'\'')
+    .add(b'\\')
+    .add(b'^')
+    .add(b'|')
+    .add(b'[')
+    .add(b']');
+
+/// Placeholders a permalink pattern may use.
+const PLACEHOLDERS: &[&str] = &["{year}", "{month}", "{day}", "{slug}"];
 
 /// Builds links from site paths for one `base_url`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Urls {
+    /// `https://example.org/news/` (always a trailing slash).
     base_url: String,
+    /// `/news/` (always leading and trailing slashes).
+    base_path: String,
 }
 
 impl Urls {
     /// `base_url` is absolute with a trailing slash (as [`crate::config::Config`] guarantees).
     pub fn new(base_url: &str) -> Urls {
-        Urls {
-            base_url: base_url.to_string(),
+        let mut base_url = base_url.to_string();
+        if !base_url.ends_with('/') {
+            base_url.push('/');
         }
+        let after_scheme = base_url.split_once("://").map(|(_, r)| r).unwrap_or("");
+        let base_path = match after_scheme.find('/') {
+            Some(i) => after_scheme[i..].to_string(),
+            None => "/".to_string(),
+        };
+        Urls {
+            base_url,
+            base_path,
+        }
+    }
+
+    /// The absolute base URL, with a trailing slash.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The path part of the base URL (`/` or `/news/`).
+    pub fn base_path(&self) -> &str {
+        &self.base_path
+    }
+
+    /// A root-relative link for a site path: `/tags/pti/` -> `/news/tags/pti/`, percent-encoded.
+    /// A `#fragment` or `?query` is kept as written.
+    pub fn path(&self, site_path: &str) -> String {
+        let (path, rest) = split_suffix(site_path);
+        let mut out = self.base_path.clone();
+        out.push_str(&encode_path(path.trim_start_matches('/')));
+        out.push_str(rest);
+        out
+    }
+
+    /// An absolute link for a site path: `/tags/pti/` -> `https://example.org/news/tags/pti/`.
+    pub fn absolute(&self, site_path: &str) -> String {
+        let (path, rest) = split_suffix(site_path);
+        let mut out = self.base_url.clone();
+        out.push_str(&encode_path(path.trim_start_matches('/')));
+        out.push_str(rest);
+        out
     }
 }
 
-/// Checks a permalink pattern: starts and ends with `/`, uses only known placeholders.
-pub fn validate_permalink(pattern: &str) -> Result<(), String> {
-    let _ = pattern;
-    todo!("validate_permalink")
+fn split_suffix(site_path: &str) -> (&str, &str) {
+    match site_path.find(['#', '?']) {
+        Some(i) => site_path.split_at(i),
+        None => (site_path, ""),
+    }
 }
 
-/// Fills a permalink pattern for an article.
+fn encode_path(path: &str) -> String {
+    path.split('/')
+        .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Checks a permalink pattern: starts and ends with `/`, has `{slug}`, uses only known
+/// placeholders, and every literal segment is safe.
+pub fn validate_permalink(pattern: &str) -> Result<(), String> {
+    if !pattern.starts_with('/') || !pattern.ends_with('/') {
+        return Err(format!(
+            "`{pattern}` must start and end with `/`, e.g. `{}`",
+            crate::config::DEFAULT_PERMALINK
+        ));
+    }
+    if !pattern.contains("{slug}") {
+        return Err(format!(
+            "`{pattern}` must contain `{{slug}}` so that articles get different URLs"
+        ));
+    }
+    for segment in pattern.trim_matches('/').split('/') {
+        let mut literal = segment.to_string();
+        for p in PLACEHOLDERS {
+            literal = literal.replace(p, "x");
+        }
+        if literal.contains(['{', '}']) {
+            return Err(format!(
+                "`{pattern}` has an unknown placeholder in `{segment}`; use {}",
+                PLACEHOLDERS.join(", ")
+            ));
+        }
+        if !is_safe_segment(&literal) || literal.contains(['?', '#', '%']) {
+            return Err(format!("`{pattern}` has an unsafe segment `{segment}`"));
+        }
+    }
+    Ok(())
+}
+
+/// Fills a (validated) permalink pattern for an article dated `date` (already in site time).
 pub fn permalink(pattern: &str, date: &DateTime<FixedOffset>, slug: &str) -> String {
-    let _ = (pattern, date.year(), slug);
-    todo!("permalink")
+    pattern
+        .replace("{year}", &format!("{:04}", date.year()))
+        .replace("{month}", &format!("{:02}", date.month()))
+        .replace("{day}", &format!("{:02}", date.day()))
+        .replace("{slug}", slug)
 }
 
 /// The file (relative, `/`-separated) a site path is written to: `/x/` -> `x/index.html`,
-/// `/atom.xml` -> `atom.xml`. Errors for any path that is not a chain of safe segments.
+/// `/atom.xml` -> `atom.xml`, `/` -> `index.html`. Errors for any path that is not a chain of
+/// safe segments, so nothing built from content can leave the output folder.
 pub fn output_file(site_path: &str) -> Result<String, String> {
-    let _ = site_path;
-    todo!("output_file")
+    let Some(rest) = site_path.strip_prefix('/') else {
+        return Err(format!(
+            "`{site_path}` is not a site path (must start with /)"
+        ));
+    };
+    let mut segments: Vec<&str> = Vec::new();
+    let trimmed = rest.strip_suffix('/').unwrap_or(rest);
+    if !trimmed.is_empty() {
+        for segment in trimmed.split('/') {
+            if !is_safe_segment(segment) {
+                return Err(format!(
+                    "`{site_path}` has an unsafe path segment `{}`",
+                    segment.escape_debug()
+                ));
+            }
+            segments.push(segment);
+        }
+    }
+    let mut file = segments.join("/");
+    if rest.is_empty() || rest.ends_with('/') {
+        if !file.is_empty() {
+            file.push('/');
+        }
+        file.push_str("index.html");
+    }
+    Ok(file)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_carry_the_base_path() {
+        let urls = Urls::new("https://example.org/news/");
+        assert_eq!(urls.base_path(), "/news/");
+        assert_eq!(urls.path("/tags/pti/"), "/news/tags/pti/");
+        assert_eq!(urls.path("/"), "/news/");
+        assert_eq!(
+            urls.absolute("/atom.xml"),
+            "https://example.org/news/atom.xml"
+        );
+        let root = Urls::new("https://example.org");
+        assert_eq!(root.path("/a/"), "/a/");
+        assert_eq!(root.absolute("/"), "https://example.org/");
+    }
+
+    #[test]
+    fn unicode_and_reserved_characters_are_encoded() {
+        let urls = Urls::new("https://example.org/");
+        assert_eq!(
+            urls.path("/tags/عمران/"),
+            "/tags/%D8%B9%D9%85%D8%B1%D8%A7%D9%86/"
+        );
+        assert_eq!(urls.path("/a b/\"x\"/"), "/a%20b/%22x%22/");
+        assert_eq!(urls.path("/a/#top"), "/a/#top");
+    }
+
+    #[test]
+    fn permalink_patterns() {
+        assert!(validate_permalink("/{year}/{month}/{day}/{slug}/").is_ok());
+        assert!(validate_permalink("/news/{slug}/").is_ok());
+        assert!(validate_permalink("/{year}/{slug}").is_err());
+        assert!(validate_permalink("/{year}/").is_err());
+        assert!(validate_permalink("/{yr}/{slug}/").is_err());
+        assert!(validate_permalink("/../{slug}/").is_err());
+        let date = DateTime::parse_from_rfc3339("2024-11-07T21:30:00+05:00").unwrap();
+        assert_eq!(
+            permalink("/{year}/{month}/{day}/{slug}/", &date, "x"),
+            "/2024/11/07/x/"
+        );
+    }
+
+    #[test]
+    fn output_files_stay_inside() {
+        assert_eq!(output_file("/").unwrap(), "index.html");
+        assert_eq!(output_file("/a/b/").unwrap(), "a/b/index.html");
+        assert_eq!(output_file("/atom.xml").unwrap(), "atom.xml");
+        assert_eq!(output_file("/tags/x/atom.xml").unwrap(), "tags/x/atom.xml");
+        for bad in [
+            "a/",
+            "/../x/",
+            "/a/../../x",
+            "/a//b/",
+            "/a\\b/",
+            "/a\0/",
+            "//etc/",
+        ] {
+            assert!(output_file(bad).is_err(), "{bad:?} must be refused");
+        }
+    }
 }

@@ -240,3 +240,30 @@ pub fn plan(articles: Vec<Article>, config: Config, options: &PlanOptions) -> Re
     let _ = (articles, config, options);
     todo!("model")
 }
+
+impl Site {
+    /// Feeds a page advertises with `<link rel="alternate">`: the term's own feeds on a term
+    /// page, the site feeds everywhere (format, site path).
+    pub fn feed_paths(&self, list: Option<&ListKind>) -> Vec<(FeedFormat, String)> {
+        let mut feeds = Vec::new();
+        if let Some(ListKind::Term { taxonomy, term }) = list
+            && let Some(term) = self
+                .taxonomies
+                .get(*taxonomy)
+                .and_then(|t| t.terms.get(*term))
+        {
+            feeds.extend(feed_files(&term.path));
+        }
+        feeds.extend(feed_files("/"));
+        feeds
+    }
+}
+
+/// The three feeds of a list whose HTML lives at `dir` (a site path ending in `/`).
+pub fn feed_files(dir: &str) -> [(FeedFormat, String); 3] {
+    [
+        (FeedFormat::Atom, format!("{dir}atom.xml")),
+        (FeedFormat::Rss, format!("{dir}rss.xml")),
+        (FeedFormat::Json, format!("{dir}feed.json")),
+    ]
+}
