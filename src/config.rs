@@ -9,6 +9,9 @@ use serde::Deserialize;
 
 use crate::error::{Diagnostic, Error, Result};
 
+/// First path segments the build uses itself, so a taxonomy cannot take them.
+const RESERVED_SEGMENTS: &[&str] = &["page", "archive", "static"];
+
 /// The default article permalink pattern.
 pub const DEFAULT_PERMALINK: &str = "/{year}/{month}/{day}/{slug}/";
 
@@ -25,6 +28,8 @@ const KNOWN_KEYS: &[&str] = &[
     "output_dir",
     "permalink",
     "feed_limit",
+    "feed_content",
+    "taxonomies",
 ];
 
 #[derive(Debug, Deserialize, Default)]
@@ -41,6 +46,16 @@ struct RawConfig {
     output_dir: Option<String>,
     permalink: Option<String>,
     feed_limit: Option<i64>,
+    feed_content: Option<String>,
+    taxonomies: Option<Vec<RawTaxonomy>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTaxonomy {
+    name: String,
+    field: Option<String>,
+    paginate: Option<i64>,
 }
 
 /// The site's validated configuration.
@@ -68,6 +83,32 @@ pub struct Config {
     pub permalink: String,
     /// How many articles the feeds hold.
     pub feed_limit: usize,
+    /// Feeds carry the full article body (`true`) or only the summary.
+    pub feed_full_content: bool,
+    /// Taxonomies: `tags` first, then those declared in `[[taxonomies]]`.
+    pub taxonomies: Vec<TaxonomyConfig>,
+}
+
+/// One taxonomy: a front-matter field whose values group articles into term pages.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaxonomyConfig {
+    /// URL segment and template name (`tags`, `authors`).
+    pub name: String,
+    /// Front-matter field holding the terms (`tags`, `author`, `source`, or any extra field).
+    pub field: String,
+    /// Articles per term page; `None` means the site's `paginate`.
+    pub paginate: Option<usize>,
+}
+
+impl TaxonomyConfig {
+    /// The built-in `tags` taxonomy.
+    pub fn tags() -> TaxonomyConfig {
+        TaxonomyConfig {
+            name: "tags".into(),
+            field: "tags".into(),
+            paginate: None,
+        }
+    }
 }
 
 impl Default for Config {
@@ -84,6 +125,8 @@ impl Default for Config {
             output_dir: PathBuf::from("public"),
             permalink: DEFAULT_PERMALINK.into(),
             feed_limit: 20,
+            feed_full_content: true,
+            taxonomies: vec![TaxonomyConfig::tags()],
         }
     }
 }
@@ -269,6 +312,51 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config> {
         }),
         None => defaults.timezone,
     };
+    let feed_full_content = match raw.feed_content.as_deref() {
+        None | Some("full") => true,
+        Some("summary") => false,
+        Some(other) => {
+            report(
+                "feed_content",
+                format!("`{other}` must be \"full\" or \"summary\""),
+            );
+            true
+        }
+    };
+    let mut taxonomies = vec![TaxonomyConfig::tags()];
+    for raw_tax in raw.taxonomies.unwrap_or_default() {
+        let paginate = match raw_tax.paginate {
+            Some(n) if n >= 1 => Some(n as usize),
+            Some(n) => {
+                report("paginate", format!("must be 1 or more, found {n}"));
+                None
+            }
+            None => None,
+        };
+        let name = raw_tax.name;
+        if !crate::slug::is_safe_segment(&name)
+            || crate::slug::slugify(&name) != name
+            || RESERVED_SEGMENTS.contains(&name.as_str())
+        {
+            report(
+                "taxonomies",
+                format!(
+                    "name `{name}` must be a lowercase URL segment (like `authors`) and not one of {}",
+                    RESERVED_SEGMENTS.join(", ")
+                ),
+            );
+            continue;
+        }
+        let entry = TaxonomyConfig {
+            field: raw_tax.field.unwrap_or_else(|| name.clone()),
+            name,
+            paginate,
+        };
+        match taxonomies.iter_mut().find(|t| t.name == entry.name) {
+            Some(existing) => *existing = entry,
+            None => taxonomies.push(entry),
+        }
+    }
     let theme = raw.theme.unwrap_or(defaults.theme);
     if theme.is_empty() || !crate::slug::is_safe_segment(&theme) {
         report(
@@ -307,6 +395,8 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config> {
                 .unwrap_or(defaults.output_dir),
             permalink,
             feed_limit,
+            feed_full_content,
+            taxonomies,
         })
     } else {
         Err(Error::Problems(problems))
@@ -419,6 +509,20 @@ mod tests {
             Error::Problems(p) => assert_eq!(p.len(), 2),
             other => panic!("{other}"),
         }
+    }
+
+    #[test]
+    fn taxonomies_add_to_tags() {
+        let c = parse(
+            "[[taxonomies]]\nname = \"authors\"\nfield = \"author\"\npaginate = 5\n\n[[taxonomies]]\nname = \"tags\"\npaginate = 3\n",
+        )
+        .unwrap();
+        let names: Vec<_> = c.taxonomies.iter().map(|t| (t.name.as_str(), t.field.as_str(), t.paginate)).collect();
+        assert_eq!(names, vec![("tags", "tags", Some(3)), ("authors", "author", Some(5))]);
+        assert!(parse("[[taxonomies]]\nname = \"../x\"\n").is_err());
+        assert!(parse("[[taxonomies]]\nname = \"page\"\n").is_err());
+        assert!(parse("feed_content = \"some\"").is_err());
+        assert!(!parse("feed_content = \"summary\"").unwrap().feed_full_content);
     }
 
     #[test]

@@ -14,3 +14,9 @@ pub fn is_safe_segment(segment: &str) -> bool {
         && !segment.contains(['/', '\\', '\0'])
         && !segment.chars().any(char::is_control)
 }
+
+/// `slugify(text)`, else `slugify(fallback_seed)`, else a hash-based slug: never empty.
+pub fn slug_or_fallback(text: &str, fallback_seed: &str) -> String {
+    let _ = (text, fallback_seed);
+    todo!("slug_or_fallback")
+}

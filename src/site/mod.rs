@@ -1,11 +1,21 @@
 //! The model: published articles sorted newest first, taxonomies, date archives, pagination and
 //! links, and the full plan of pages to produce. Pure: no file or template access.
 
+mod archive;
+mod pages;
+mod related;
+mod taxonomy;
+
+use std::collections::HashMap;
+
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 
 use crate::config::Config;
 use crate::content::Article;
-use crate::error::{Diagnostic, Result};
+use crate::error::{Diagnostic, Error, Result};
+
+pub use archive::day_path;
+pub use taxonomy::{field_values, term_key};
 
 /// What the model needs besides articles and config.
 #[derive(Debug, Clone)]
@@ -237,8 +247,121 @@ pub enum FeedFormat {
 
 /// Builds the site model from loaded articles. Drafts and future articles are dropped here.
 pub fn plan(articles: Vec<Article>, config: Config, options: &PlanOptions) -> Result<Site> {
-    let _ = (articles, config, options);
-    todo!("model")
+    let mut warnings = Vec::new();
+    let mut published: Vec<Article> = Vec::with_capacity(articles.len());
+    for article in articles {
+        if article.draft && !options.drafts {
+            continue;
+        }
+        if article.date.with_timezone(&Utc) > options.now {
+            warnings.push(Diagnostic::new(
+                &article.file,
+                format!(
+                    "dated in the future ({}); left out until then",
+                    article.date.to_rfc3339()
+                ),
+            ));
+            continue;
+        }
+        published.push(article);
+    }
+    published.sort_by(|a, b| {
+        b.date
+            .cmp(&a.date)
+            .then_with(|| a.title.cmp(&b.title))
+            .then_with(|| a.file.cmp(&b.file))
+    });
+
+    let mut taxonomies = Vec::with_capacity(config.taxonomies.len());
+    let mut terms_by_taxonomy = Vec::with_capacity(config.taxonomies.len());
+    for tax_config in &config.taxonomies {
+        let (tax, per_article) =
+            taxonomy::build(tax_config, config.paginate, &published, &mut warnings);
+        taxonomies.push(tax);
+        terms_by_taxonomy.push(per_article);
+    }
+    let years = archive::build(&published);
+    let related = match (taxonomies.first(), terms_by_taxonomy.first()) {
+        (Some(tags), Some(terms_of)) => related::build(&published, tags, terms_of),
+        _ => vec![Vec::new(); published.len()],
+    };
+    let links: Vec<ArticleLinks> = related
+        .into_iter()
+        .enumerate()
+        .map(|(i, related)| ArticleLinks {
+            newer: i.checked_sub(1),
+            older: (i + 1 < published.len()).then_some(i + 1),
+            related,
+            day_path: day_path(published[i].date.date_naive()),
+            terms: terms_by_taxonomy
+                .iter()
+                .map(|per_article| per_article.get(i).cloned().unwrap_or_default())
+                .collect(),
+        })
+        .collect();
+
+    let mut planner = pages::Planner::new(&published);
+    planner.articles();
+    let everything: Vec<usize> = (0..published.len()).collect();
+    planner.list("/", ListKind::Home, &everything, config.paginate, (None, None));
+    planner.feeds("/", &config.title, &everything, config.feed_limit);
+    for (t, tax) in taxonomies.iter().enumerate() {
+        planner.taxonomy(t, tax, &config.title, config.feed_limit);
+    }
+    planner.archives(&years, config.paginate);
+    planner.utility();
+    let pages = planner.pages;
+    check_unique_paths(&pages, &published)?;
+
+    Ok(Site {
+        config,
+        articles: published,
+        links,
+        taxonomies,
+        years,
+        pages,
+        warnings,
+    })
+}
+
+/// Two pages with one URL would overwrite each other; URLs that differ only in case collide on
+/// case-insensitive hosts (macOS, Windows), so they count as the same.
+fn check_unique_paths(pages: &[Page], articles: &[Article]) -> Result<()> {
+    let describe = |page: &Page| match page.kind {
+        PageKind::Article(i) => articles
+            .get(i)
+            .map(|a| a.file.display().to_string())
+            .unwrap_or_default(),
+        _ => format!("Gazette's own page {}", page.path),
+    };
+    let mut seen: HashMap<String, &Page> = HashMap::with_capacity(pages.len());
+    let mut problems = Vec::new();
+    for page in pages {
+        if let Some(first) = seen.insert(page.path.to_lowercase(), page) {
+            let (culprit, other) = match (&page.kind, &first.kind) {
+                (PageKind::Article(_), _) => (page, first),
+                _ => (first, page),
+            };
+            let file = match culprit.kind {
+                PageKind::Article(i) => articles.get(i).map(|a| a.file.clone()),
+                _ => None,
+            };
+            let message = format!(
+                "URL {} is also produced by {}; give one of them a different `slug`",
+                culprit.path,
+                describe(other)
+            );
+            problems.push(match file {
+                Some(file) => Diagnostic::new(file, message),
+                None => Diagnostic::new("site.toml", message),
+            });
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Problems(problems))
+    }
 }
 
 impl Site {
@@ -266,4 +389,169 @@ pub fn feed_files(dir: &str) -> [(FeedFormat, String); 3] {
         (FeedFormat::Rss, format!("{dir}rss.xml")),
         (FeedFormat::Json, format!("{dir}feed.json")),
     ]
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    /// A minimal article for model tests.
+    pub fn article(name: &str, date: &str, tags: &[&str]) -> Article {
+        let date = DateTime::parse_from_rfc3339(date).expect("test date");
+        Article {
+            file: PathBuf::from(format!("content/{name}.md")),
+            title: name.to_string(),
+            date,
+            updated: None,
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            authors: Vec::new(),
+            summary: String::new(),
+            summary_html: String::new(),
+            body_html: String::new(),
+            headings: Vec::new(),
+            word_count: 0,
+            reading_minutes: 1,
+            slug: name.to_string(),
+            path: crate::urls::permalink(crate::config::DEFAULT_PERMALINK, &date, name),
+            source: None,
+            source_url: None,
+            image: None,
+            image_caption: None,
+            image_alt: None,
+            draft: false,
+            extra: serde_json::Map::new(),
+            assets: Vec::new(),
+        }
+    }
+
+    fn options() -> PlanOptions {
+        PlanOptions {
+            drafts: false,
+            now: DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z")
+                .unwrap()
+                .with_timezone(&Utc),
+        }
+    }
+
+    fn config(paginate: usize) -> Config {
+        Config {
+            paginate,
+            ..Config::default()
+        }
+    }
+
+    fn paths(site: &Site) -> Vec<&str> {
+        site.pages.iter().map(|p| p.path.as_str()).collect()
+    }
+
+    #[test]
+    fn drafts_and_future_articles_are_left_out() {
+        let mut draft = article("draft", "2024-11-27T10:00:00Z", &[]);
+        draft.draft = true;
+        let future = article("future", "2026-01-01T10:00:00Z", &[]);
+        let ok = article("ok", "2024-11-27T10:00:00Z", &[]);
+        let site = plan(vec![draft.clone(), future, ok.clone()], config(20), &options()).unwrap();
+        assert_eq!(site.articles.len(), 1);
+        assert_eq!(site.warnings.len(), 1);
+        assert!(site.warnings[0].message.contains("future"));
+        let with_drafts = PlanOptions {
+            drafts: true,
+            ..options()
+        };
+        let site = plan(vec![draft, ok], config(20), &with_drafts).unwrap();
+        assert_eq!(site.articles.len(), 2);
+    }
+
+    #[test]
+    fn home_is_paginated_newest_first_with_redirect() {
+        let articles: Vec<Article> = (1..=5)
+            .map(|d| article(&format!("a{d}"), &format!("2024-11-0{d}T10:00:00Z"), &["x"]))
+            .collect();
+        let site = plan(articles, config(2), &options()).unwrap();
+        let titles: Vec<&str> = site.articles.iter().map(|a| a.title.as_str()).collect();
+        assert_eq!(titles, vec!["a5", "a4", "a3", "a2", "a1"]);
+        let homes: Vec<(&str, Vec<usize>, usize)> = site
+            .pages
+            .iter()
+            .filter_map(|p| match &p.kind {
+                PageKind::List(l) if l.list == ListKind::Home => {
+                    Some((p.path.as_str(), l.items.clone(), l.paginator.current))
+                }
+                _ => None,
+            })
+            .collect();
+        assert_eq!(
+            homes,
+            vec![
+                ("/", vec![0, 1], 1),
+                ("/page/2/", vec![2, 3], 2),
+                ("/page/3/", vec![4], 3)
+            ]
+        );
+        let redirect = site.pages.iter().find(|p| p.path == "/page/1/").unwrap();
+        assert_eq!(redirect.kind, PageKind::Redirect("/".into()));
+        assert!(!redirect.in_sitemap);
+    }
+
+    #[test]
+    fn plan_has_every_kind_of_page() {
+        let articles = vec![
+            article("a", "2024-11-27T10:00:00Z", &["PTI"]),
+            article("b", "2024-11-26T10:00:00Z", &["pti", "Lahore"]),
+        ];
+        let site = plan(articles, config(20), &options()).unwrap();
+        let all = paths(&site);
+        for expected in [
+            "/2024/11/27/a/",
+            "/",
+            "/atom.xml",
+            "/rss.xml",
+            "/feed.json",
+            "/tags/",
+            "/tags/pti/",
+            "/tags/pti/page/1/",
+            "/tags/pti/atom.xml",
+            "/tags/lahore/",
+            "/archive/",
+            "/2024/",
+            "/2024/11/",
+            "/2024/11/27/",
+            "/2024/11/26/",
+            "/404.html",
+            "/sitemap.xml",
+            "/robots.txt",
+        ] {
+            assert!(all.contains(&expected), "missing {expected} in {all:?}");
+        }
+        let day = site.pages.iter().find(|p| p.path == "/2024/11/26/").unwrap();
+        match &day.kind {
+            PageKind::List(l) => {
+                assert_eq!(l.newer_period.as_deref(), Some("/2024/11/27/"));
+                assert_eq!(l.older_period, None);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(site.links[0].older, Some(1));
+        assert_eq!(site.links[1].newer, Some(0));
+        assert_eq!(site.links[1].day_path, "/2024/11/26/");
+        assert_eq!(site.links[0].related, vec![1]);
+    }
+
+    #[test]
+    fn same_url_is_an_error_naming_both_files() {
+        let a = article("x", "2024-11-27T10:00:00Z", &[]);
+        let mut b = article("y", "2024-11-27T11:00:00Z", &[]);
+        b.path = "/2024/11/27/X/".into();
+        let err = plan(vec![a, b], config(20), &options()).unwrap_err().to_string();
+        assert!(err.contains("content/x.md") && err.contains("content/y.md"), "{err}");
+    }
+
+    #[test]
+    fn article_taking_a_generated_url_is_an_error() {
+        let mut a = article("tags", "2024-11-27T10:00:00Z", &["x"]);
+        a.path = "/tags/".into();
+        let err = plan(vec![a], config(20), &options()).unwrap_err().to_string();
+        assert!(err.starts_with("content/tags.md: URL /tags/"), "{err}");
+    }
 }

@@ -1,0 +1,197 @@
+//! The page plan: every article, paginated list, index, feed and utility page, with its site
+//! path and the date of the newest article it shows.
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::content::Article;
+
+use super::{
+    FeedPage, ListKind, ListPage, Page, PageKind, Paginator, Taxonomy, Year,
+    feed_files,
+};
+
+/// Collects pages while the model is planned.
+pub struct Planner<'a> {
+    /// Articles, newest first.
+    pub articles: &'a [Article],
+    /// Pages so far.
+    pub pages: Vec<Page>,
+}
+
+impl<'a> Planner<'a> {
+    /// An empty plan over `articles`.
+    pub fn new(articles: &'a [Article]) -> Self {
+        Planner {
+            articles,
+            pages: Vec::new(),
+        }
+    }
+
+    fn lastmod(&self, items: &[usize]) -> Option<DateTime<FixedOffset>> {
+        items
+            .iter()
+            .filter_map(|&i| self.articles.get(i))
+            .map(|a| a.updated.unwrap_or(a.date).max(a.date))
+            .max()
+    }
+
+    fn push(&mut self, path: String, kind: PageKind, lastmod: Option<DateTime<FixedOffset>>) {
+        let in_sitemap = !matches!(
+            kind,
+            PageKind::NotFound
+                | PageKind::Redirect(_)
+                | PageKind::Feed(_)
+                | PageKind::Sitemap
+                | PageKind::Robots
+        );
+        self.pages.push(Page {
+            path,
+            kind,
+            lastmod,
+            in_sitemap,
+        });
+    }
+
+    /// One page per article.
+    pub fn articles(&mut self) {
+        for (i, article) in self.articles.iter().enumerate() {
+            let lastmod = self.lastmod(&[i]);
+            self.push(article.path.clone(), PageKind::Article(i), lastmod);
+        }
+    }
+
+    /// A paginated list at `dir` (a site path ending in `/`): page 1 at `dir`, page n at
+    /// `dir/page/n/`, and `dir/page/1/` redirecting to `dir`. An empty list still gets page 1.
+    pub fn list(
+        &mut self,
+        dir: &str,
+        list: ListKind,
+        items: &[usize],
+        per_page: usize,
+        periods: (Option<String>, Option<String>),
+    ) {
+        let per_page = per_page.max(1);
+        let total = items.len().div_ceil(per_page).max(1);
+        let paths: Vec<String> = (1..=total)
+            .map(|n| {
+                if n == 1 {
+                    dir.to_string()
+                } else {
+                    format!("{dir}page/{n}/")
+                }
+            })
+            .collect();
+        for (n, path) in paths.iter().enumerate() {
+            let chunk: Vec<usize> = items
+                .iter()
+                .skip(n * per_page)
+                .take(per_page)
+                .copied()
+                .collect();
+            let lastmod = self.lastmod(&chunk);
+            let page = ListPage {
+                list: list.clone(),
+                items: chunk,
+                paginator: Paginator {
+                    current: n + 1,
+                    total,
+                    per_page,
+                    total_items: items.len(),
+                    pages: paths.clone(),
+                },
+                older_period: periods.0.clone(),
+                newer_period: periods.1.clone(),
+            };
+            self.push(path.clone(), PageKind::List(page), lastmod);
+        }
+        self.push(
+            format!("{dir}page/1/"),
+            PageKind::Redirect(dir.to_string()),
+            None,
+        );
+    }
+
+    /// Atom, RSS and JSON feeds for a list at `dir`, holding its newest `limit` items.
+    pub fn feeds(&mut self, dir: &str, title: &str, items: &[usize], limit: usize) {
+        let items: Vec<usize> = items.iter().take(limit).copied().collect();
+        let lastmod = self.lastmod(&items);
+        for (format, path) in feed_files(dir) {
+            let feed = FeedPage {
+                format,
+                title: title.to_string(),
+                items: items.clone(),
+                alternate: dir.to_string(),
+            };
+            self.push(path, PageKind::Feed(feed), lastmod);
+        }
+    }
+
+    /// Term index, term lists and term feeds of a taxonomy.
+    pub fn taxonomy(&mut self, t: usize, taxonomy: &Taxonomy, site_title: &str, feed_limit: usize) {
+        let all: Vec<usize> = taxonomy
+            .terms
+            .iter()
+            .flat_map(|term| term.articles.iter().copied())
+            .collect();
+        let lastmod = self.lastmod(&all);
+        self.push(taxonomy.path.clone(), PageKind::TermIndex(t), lastmod);
+        for (i, term) in taxonomy.terms.iter().enumerate() {
+            let list = ListKind::Term {
+                taxonomy: t,
+                term: i,
+            };
+            self.list(&term.path, list, &term.articles, taxonomy.paginate, (None, None));
+            let title = format!("{site_title} — {}", term.name);
+            self.feeds(&term.path, &title, &term.articles, feed_limit);
+        }
+    }
+
+    /// Year, month and day pages (each linking the neighbouring periods) and `/archive/`.
+    pub fn archives(&mut self, years: &[Year], per_page: usize) {
+        let all: Vec<usize> = (0..self.articles.len()).collect();
+        let lastmod = self.lastmod(&all);
+        self.push("/archive/".to_string(), PageKind::ArchiveIndex, lastmod);
+
+        let year_paths: Vec<String> = years.iter().map(|y| y.path.clone()).collect();
+        let month_paths: Vec<String> = years
+            .iter()
+            .flat_map(|y| y.months.iter().map(|m| m.path.clone()))
+            .collect();
+        let day_paths: Vec<String> = years
+            .iter()
+            .flat_map(|y| y.months.iter().flat_map(|m| m.days.iter().map(|d| d.path.clone())))
+            .collect();
+        let (mut mi, mut di) = (0, 0);
+        for (yi, year) in years.iter().enumerate() {
+            let kind = ListKind::Year(year.year);
+            self.list(&year.path, kind, &year.articles, per_page, neighbours(&year_paths, yi));
+            for month in &year.months {
+                let kind = ListKind::Month(year.year, month.month);
+                let periods = neighbours(&month_paths, mi);
+                self.list(&month.path, kind, &month.articles, per_page, periods);
+                mi += 1;
+                for day in &month.days {
+                    let periods = neighbours(&day_paths, di);
+                    self.list(&day.path, ListKind::Day(day.date), &day.articles, per_page, periods);
+                    di += 1;
+                }
+            }
+        }
+    }
+
+    /// 404, sitemap and robots.txt.
+    pub fn utility(&mut self) {
+        self.push("/404.html".into(), PageKind::NotFound, None);
+        let all: Vec<usize> = (0..self.articles.len()).collect();
+        let lastmod = self.lastmod(&all);
+        self.push("/sitemap.xml".into(), PageKind::Sitemap, lastmod);
+        self.push("/robots.txt".into(), PageKind::Robots, None);
+    }
+}
+
+/// (older, newer) neighbours of period `i` in a newest-first list of period paths.
+fn neighbours(paths: &[String], i: usize) -> (Option<String>, Option<String>) {
+    let older = paths.get(i + 1).cloned();
+    let newer = i.checked_sub(1).and_then(|j| paths.get(j)).cloned();
+    (older, newer)
+}

@@ -1,0 +1,193 @@
+//! Groups articles into taxonomy terms: spellings that differ only in case or spacing are one term,
+//! shown in its most common spelling, and two terms never share a slug.
+
+use std::collections::{BTreeMap, HashMap};
+
+use crate::config::TaxonomyConfig;
+use crate::content::Article;
+use crate::error::Diagnostic;
+use crate::slug;
+
+use super::{Taxonomy, Term};
+
+/// The values of a taxonomy's front-matter field for one article.
+pub fn field_values<'a>(article: &'a Article, field: &str) -> Vec<&'a str> {
+    match field {
+        "tags" => article.tags.iter().map(String::as_str).collect(),
+        "author" | "authors" => article.authors.iter().map(String::as_str).collect(),
+        "source" => article.source.as_deref().into_iter().collect(),
+        _ => match article.extra.get(field) {
+            Some(serde_json::Value::String(s)) => vec![s.as_str()],
+            Some(serde_json::Value::Array(items)) => {
+                items.iter().filter_map(|v| v.as_str()).collect()
+            }
+            _ => Vec::new(),
+        },
+    }
+}
+
+/// The grouping key: trimmed, inner whitespace collapsed, lowercase.
+pub fn term_key(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// Builds one taxonomy over `articles` (already sorted newest first). Returns the taxonomy and,
+/// per article, the indices of its terms (in the article's own order, without repeats).
+pub fn build(
+    config: &TaxonomyConfig,
+    site_paginate: usize,
+    articles: &[Article],
+    warnings: &mut Vec<Diagnostic>,
+) -> (Taxonomy, Vec<Vec<usize>>) {
+    // key -> (spelling counts, article indices)
+    let mut groups: BTreeMap<String, (HashMap<&str, usize>, Vec<usize>)> = BTreeMap::new();
+    let mut keys_per_article: Vec<Vec<String>> = Vec::with_capacity(articles.len());
+    for (i, article) in articles.iter().enumerate() {
+        let mut keys: Vec<String> = Vec::new();
+        for value in field_values(article, &config.field) {
+            let key = term_key(value);
+            if key.is_empty() || keys.contains(&key) {
+                continue;
+            }
+            let group = groups.entry(key.clone()).or_default();
+            *group.0.entry(value.trim()).or_default() += 1;
+            group.1.push(i);
+            keys.push(key);
+        }
+        keys_per_article.push(keys);
+    }
+
+    let mut terms: Vec<(String, Term)> = groups
+        .into_iter()
+        .map(|(key, (spellings, list))| {
+            let name = spellings
+                .into_iter()
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
+                .map(|(s, _)| s.split_whitespace().collect::<Vec<_>>().join(" "))
+                .unwrap_or_default();
+            let term = Term {
+                slug: slug::slug_or_fallback(&name, &key),
+                path: String::new(),
+                name,
+                articles: list,
+            };
+            (key, term)
+        })
+        .collect();
+
+    // Slug clashes: keys are visited in sorted order, so the suffixes are deterministic.
+    let mut taken: HashMap<String, String> = HashMap::new();
+    for (_, term) in terms.iter_mut() {
+        let base = term.slug.clone();
+        let mut candidate = base.clone();
+        let mut n = 2;
+        while let Some(other) = taken.get(&candidate) {
+            if n == 2 {
+                warnings.push(Diagnostic::new(
+                    "site.toml",
+                    format!(
+                        "{}: terms `{}` and `{}` both make the slug `{base}`; `{}` gets a numbered slug",
+                        config.name, other, term.name, term.name
+                    ),
+                ));
+            }
+            candidate = format!("{base}-{n}");
+            n += 1;
+        }
+        taken.insert(candidate.clone(), term.name.clone());
+        term.slug = candidate;
+    }
+
+    terms.sort_by(|a, b| {
+        b.1.articles
+            .len()
+            .cmp(&a.1.articles.len())
+            .then_with(|| a.0.cmp(&b.0))
+    });
+    let index_of: HashMap<String, usize> = terms
+        .iter()
+        .enumerate()
+        .map(|(i, (k, _))| (k.clone(), i))
+        .collect();
+
+    let path = format!("/{}/", config.name);
+    let terms: Vec<Term> = terms
+        .into_iter()
+        .map(|(_, mut term)| {
+            term.path = format!("{path}{}/", term.slug);
+            term
+        })
+        .collect();
+    let per_article = keys_per_article
+        .into_iter()
+        .map(|keys| keys.iter().filter_map(|k| index_of.get(k).copied()).collect())
+        .collect();
+    let taxonomy = Taxonomy {
+        name: config.name.clone(),
+        path,
+        paginate: config.paginate.unwrap_or(site_paginate),
+        terms,
+    };
+    (taxonomy, per_article)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::site::tests::article;
+
+    #[test]
+    fn spellings_merge_and_most_common_wins() {
+        let articles = vec![
+            article("a", "2024-11-27T10:00:00Z", &["PTI", "Pakistan"]),
+            article("b", "2024-11-26T10:00:00Z", &["pti", " Pakistan "]),
+            article("c", "2024-11-25T10:00:00Z", &[" Pti ", "pti", "Lahore"]),
+            article("d", "2024-11-24T10:00:00Z", &["PTI"]),
+        ];
+        let mut warnings = Vec::new();
+        let (tax, per_article) = build(&TaxonomyConfig::tags(), 20, &articles, &mut warnings);
+        let names: Vec<(&str, &str, usize)> = tax
+            .terms
+            .iter()
+            .map(|t| (t.name.as_str(), t.slug.as_str(), t.articles.len()))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("PTI", "pti", 4), ("Pakistan", "pakistan", 2), ("Lahore", "lahore", 1)]
+        );
+        assert_eq!(tax.terms[0].articles, vec![0, 1, 2, 3]);
+        assert_eq!(tax.terms[0].path, "/tags/pti/");
+        assert_eq!(per_article[2], vec![0, 2]);
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn slug_clash_gets_a_deterministic_suffix_and_a_warning() {
+        let articles = vec![
+            article("a", "2024-11-27T10:00:00Z", &["C++"]),
+            article("b", "2024-11-26T10:00:00Z", &["C"]),
+        ];
+        let mut warnings = Vec::new();
+        let (tax, _) = build(&TaxonomyConfig::tags(), 20, &articles, &mut warnings);
+        let mut slugs: Vec<(&str, &str)> = tax
+            .terms
+            .iter()
+            .map(|t| (t.name.as_str(), t.slug.as_str()))
+            .collect();
+        slugs.sort();
+        assert_eq!(slugs, vec![("C", "c"), ("C++", "c-2")]);
+        assert_eq!(warnings.len(), 1);
+    }
+
+    #[test]
+    fn unicode_terms_get_readable_slugs() {
+        let articles = vec![article("a", "2024-11-27T10:00:00Z", &["عمران خان", "巴基斯坦"])];
+        let (tax, _) = build(&TaxonomyConfig::tags(), 20, &articles, &mut Vec::new());
+        let slugs: Vec<&str> = tax.terms.iter().map(|t| t.slug.as_str()).collect();
+        assert!(slugs.contains(&"عمران-خان"), "{slugs:?}");
+        assert!(slugs.contains(&"巴基斯坦"), "{slugs:?}");
+    }
+}
