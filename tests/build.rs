@@ -1,0 +1,354 @@
+//! End-to-end builds of real sites in temp dirs: the pages the foundation promises, parsed.
+
+mod common;
+
+use common::{TestSite, attrs, texts};
+
+fn toml(paginate: usize) -> String {
+    format!(
+        "title = \"Test Digest\"\nbase_url = \"https://example.org/\"\npaginate = {paginate}\ntimezone = \"UTC\"\n"
+    )
+}
+
+/// Seven articles over four days, newest first: (path, title, date).
+const ARTICLES: &[(&str, &str, &str)] = &[
+    ("2024/11/29/g.md", "Seventh", "2024-11-29 08:00"),
+    ("2024/11/28/f.md", "Sixth", "2024-11-28 18:00"),
+    ("2024/11/28/e.md", "Fifth", "2024-11-28 09:00"),
+    ("2024/11/27/d.md", "Fourth", "2024-11-27 23:59"),
+    ("2024/11/27/c.md", "Third", "2024-11-27 12:00"),
+    ("2024/11/27/b.md", "Second", "2024-11-27 00:00"),
+    ("2024/10/01/a.md", "First", "2024-10-01"),
+];
+
+fn seven(paginate: usize) -> TestSite {
+    let site = TestSite::new(&toml(paginate));
+    for (path, title, date) in ARTICLES {
+        site.article(
+            path,
+            &format!("title: {title}\ndate: {date}\ntags: [news]"),
+            &format!("The {title} story.\n"),
+        );
+    }
+    site
+}
+
+#[test]
+fn seed_article_page_has_title_date_tags_and_headings() {
+    let site = TestSite::sample();
+    site.build_ok();
+    let page_dir = std::fs::read_dir(site.public().join("2024/11/27"))
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .find(|e| e.path().join("index.html").is_file())
+        .expect("the seed article page");
+    let rel = format!(
+        "2024/11/27/{}/index.html",
+        page_dir.file_name().to_string_lossy()
+    );
+    let doc = site.html(&rel);
+    let h1 = texts(&doc, "h1");
+    assert_eq!(h1.len(), 1);
+    assert!(h1[0].contains("Imran Khan"), "{h1:?}");
+    let times = attrs(&doc, "article time[datetime]", "datetime");
+    assert!(
+        times.iter().any(|t| t.starts_with("2024-11-27")),
+        "{times:?}"
+    );
+    let h2 = texts(&doc, "h2");
+    assert!(h2.contains(&"Midnight Repression Drama".to_string()), "{h2:?}");
+    assert!(
+        h2.contains(&"PAKISTAN GOVERNMENT ALLEGES FOREIGN HAND IN PROTESTS".to_string()),
+        "{h2:?}"
+    );
+    let tag_links = attrs(&doc, "a[rel~=tag]", "href");
+    for tag in ["pakistan", "imran-khan", "pti", "protests", "islamabad"] {
+        assert!(
+            tag_links.contains(&format!("/tags/{tag}/")),
+            "{tag} missing in {tag_links:?}"
+        );
+    }
+    let body = texts(&doc, "article");
+    assert!(body[0].contains("450 protesters were arrested"));
+}
+
+#[test]
+fn home_pages_hold_every_article_once_in_date_order() {
+    let site = seven(3);
+    site.build_ok();
+    let mut seen = Vec::new();
+    for rel in ["index.html", "page/2/index.html", "page/3/index.html"] {
+        let doc = site.html(rel);
+        seen.extend(texts(&doc, "main article h3 a"));
+    }
+    let expected: Vec<String> = ARTICLES.iter().map(|a| a.1.to_string()).collect();
+    assert_eq!(seen, expected);
+    assert!(!site.public().join("page/4/index.html").exists());
+    let redirect = site.read("page/1/index.html");
+    assert!(redirect.contains("http-equiv=\"refresh\""), "{redirect}");
+}
+
+#[test]
+fn home_groups_articles_by_day() {
+    let site = seven(20);
+    site.build_ok();
+    let doc = site.html("index.html");
+    let days = attrs(&doc, "main section time[datetime]", "datetime");
+    assert_eq!(
+        days,
+        vec!["2024-11-29", "2024-11-28", "2024-11-27", "2024-10-01"]
+    );
+    let sel = scraper::Selector::parse("main section").unwrap();
+    let per_day: Vec<usize> = doc
+        .select(&sel)
+        .map(|s| s.select(&scraper::Selector::parse("article").unwrap()).count())
+        .collect();
+    assert_eq!(per_day, vec![1, 2, 3, 1]);
+}
+
+#[test]
+fn sitemap_lists_every_page() {
+    let site = seven(3);
+    site.build_ok();
+    let xml = site.read("sitemap.xml");
+    let doc = roxmltree_like(&xml);
+    let mut locs: Vec<String> = doc;
+    locs.sort();
+    let mut pages: Vec<String> = site
+        .files()
+        .into_iter()
+        .filter(|f| f.ends_with(".html") && f != "404.html")
+        .filter(|f| !site.read(f).contains("http-equiv=\"refresh\""))
+        .map(|f| format!("https://example.org/{}", f.trim_end_matches("index.html")))
+        .collect();
+    pages.sort();
+    assert_eq!(locs, pages);
+    assert!(site.read("robots.txt").contains("Sitemap: https://example.org/sitemap.xml"));
+}
+
+/// The `<loc>` values of a sitemap, read with an XML parser.
+fn roxmltree_like(xml: &str) -> Vec<String> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut locs = Vec::new();
+    let mut in_loc = false;
+    loop {
+        match reader.read_event().expect("sitemap is well-formed XML") {
+            quick_xml::events::Event::Start(e) if e.name().as_ref() == b"loc" => in_loc = true,
+            quick_xml::events::Event::End(e) if e.name().as_ref() == b"loc" => in_loc = false,
+            quick_xml::events::Event::Text(t) if in_loc => {
+                locs.push(t.decode().expect("text").into_owned())
+            }
+            quick_xml::events::Event::Eof => break,
+            _ => {}
+        }
+    }
+    locs
+}
+
+#[test]
+fn atom_feed_parses_with_absolute_links() {
+    let site = seven(3);
+    site.write(
+        "site.toml",
+        toml(3).replace("https://example.org/", "https://example.org/news/"),
+    );
+    site.build_ok();
+    let feed = feed_rs::parser::parse(site.read("atom.xml").as_bytes()).expect("atom parses");
+    assert_eq!(feed.entries.len(), 7);
+    assert_eq!(feed.entries[0].title.as_ref().unwrap().content, "Seventh");
+    for entry in &feed.entries {
+        let href = &entry.links[0].href;
+        assert!(href.starts_with("https://example.org/news/2024/"), "{href}");
+    }
+}
+
+#[test]
+fn bad_front_matter_fails_with_file_and_line_and_keeps_output() {
+    let site = seven(3);
+    site.build_ok();
+    let before = site.snapshot();
+    site.article("2024/11/30/bad.md", "title: Bad\ndate: yesterday", "x");
+    site.article("2024/11/30/worse.md", "title: [unclosed\ndate: 2024-11-30", "x");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("content/2024/11/30/bad.md:3: date:"), "{stderr}");
+    assert!(stderr.contains("content/2024/11/30/worse.md:"), "{stderr}");
+    assert_eq!(site.snapshot(), before, "a failed build must not touch public/");
+}
+
+#[test]
+fn script_in_title_is_escaped_everywhere() {
+    let site = TestSite::new(&toml(20));
+    let title = "<script>alert(\"x\")</script> & friends";
+    site.article(
+        "2024/11/27/x.md",
+        &format!("title: '{title}'\ndate: 2024-11-27\ntags: ['<b>tag</b>']\nsummary: '<img src=x onerror=alert(1)>'"),
+        "Body.\n",
+    );
+    site.build_ok();
+    let article = site.html("2024/11/27/script-alert-x-script-friends/index.html");
+    assert_eq!(texts(&article, "h1"), vec![title.to_string()]);
+    let script = scraper::Selector::parse("script").unwrap();
+    for rel in [
+        "index.html",
+        "2024/11/27/script-alert-x-script-friends/index.html",
+        "tags/index.html",
+        "2024/11/27/index.html",
+    ] {
+        let doc = site.html(rel);
+        for s in doc.select(&script) {
+            assert_eq!(
+                s.value().attr("type"),
+                Some("application/ld+json"),
+                "{rel} has a real script element"
+            );
+        }
+        let img = scraper::Selector::parse("img[onerror]").unwrap();
+        assert_eq!(doc.select(&img).count(), 0, "{rel}");
+        let b = scraper::Selector::parse("b").unwrap();
+        assert_eq!(doc.select(&b).count(), 0, "{rel}");
+    }
+    let feed = feed_rs::parser::parse(site.read("atom.xml").as_bytes()).unwrap();
+    assert_eq!(feed.entries[0].title.as_ref().unwrap().content, title);
+}
+
+#[test]
+fn unknown_site_toml_key_names_key_and_suggestion() {
+    let site = TestSite::new("title = \"x\"\npaginat = 3\n");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("site.toml:2: unknown key `paginat`; did you mean `paginate`?"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn cli_flags_output_base_url_and_drafts() {
+    let site = seven(20);
+    site.article(
+        "2024/11/29/draft.md",
+        "title: Secret draft\ndate: 2024-11-29\ndraft: true",
+        "x",
+    );
+    let out = site.run(&["build", "-o", "elsewhere", "--base-url", "https://news.example.com/sub"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let home = std::fs::read_to_string(site.root.join("elsewhere/index.html")).unwrap();
+    let doc = scraper::Html::parse_document(&home);
+    let links = attrs(&doc, "main article h3 a", "href");
+    assert!(links.iter().all(|l| l.starts_with("/sub/2024/")), "{links:?}");
+    assert!(!links.iter().any(|l| l.contains("secret-draft")));
+    assert!(!site.public().exists());
+
+    let out = site.run(&["build", "--drafts"]);
+    assert!(out.status.success());
+    assert!(site.public().join("2024/11/29/secret-draft/index.html").is_file());
+
+    let other = tempfile::tempdir().unwrap();
+    let out = common::TestSite::new("").run(&[
+        "build",
+        "--root",
+        site.root.to_str().unwrap(),
+        "-o",
+        other.path().join("o").to_str().unwrap(),
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(other.path().join("o/index.html").is_file());
+}
+
+#[test]
+fn non_empty_output_without_marker_is_refused_and_kept() {
+    let site = seven(20);
+    site.write("public/mine.txt", "not Gazette's");
+    let out = site.run(&["build"]);
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("public"), "{stderr}");
+    assert_eq!(site.files(), vec!["mine.txt".to_string()]);
+}
+
+#[test]
+fn future_articles_are_left_out_with_a_warning() {
+    let site = seven(20);
+    site.article("2999/01/01/f.md", "title: From the future\ndate: 2999-01-01", "x");
+    let out = site.run(&["build"]);
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("content/2999/01/01/f.md") && stderr.contains("future"), "{stderr}");
+    assert!(!site.public().join("2999").exists());
+}
+
+#[test]
+fn same_url_twice_names_both_files() {
+    let site = seven(20);
+    site.article("2024/11/29/dup.md", "title: Seventh\ndate: 2024-11-29 10:00", "x");
+    let err = site.build().unwrap_err().to_string();
+    assert!(err.contains("content/2024/11/29/dup.md"), "{err}");
+    assert!(err.contains("content/2024/11/29/g.md"), "{err}");
+}
+
+#[test]
+fn template_override_static_files_and_article_assets() {
+    let site = seven(20);
+    site.write("templates/404.html", "<!doctype html><title>Lost</title><h1>Custom 404</h1>");
+    site.write("static/extra.txt", "hello");
+    site.write("static/.nojekyll", "");
+    site.write("content/2024/11/29/photo.jpg", [0xff, 0xd8, 0xff]);
+    site.build_ok();
+    assert_eq!(texts(&site.html("404.html"), "h1"), vec!["Custom 404"]);
+    assert_eq!(site.read("extra.txt"), "hello");
+    assert!(site.public().join(".nojekyll").is_file());
+    assert!(site.public().join("style.css").is_file());
+    assert_eq!(
+        std::fs::read(site.public().join("2024/11/29/seventh/photo.jpg")).unwrap(),
+        vec![0xff, 0xd8, 0xff]
+    );
+}
+
+#[test]
+fn unicode_titles_give_readable_slugs() {
+    let site = TestSite::new(&toml(20));
+    site.article("2024/11/27/u.md", "title: عمران خان کی رہائی\ndate: 2024-11-27", "x");
+    site.article("2024/11/27/c.md", "title: 巴基斯坦 抗议\ndate: 2024-11-27", "x");
+    site.article("2024/11/27/e.md", "title: '!!!'\ndate: 2024-11-27", "x");
+    site.build_ok();
+    assert!(site.public().join("2024/11/27/عمران-خان-کی-رہائی/index.html").is_file());
+    assert!(site.public().join("2024/11/27/巴基斯坦-抗议/index.html").is_file());
+    // A title without letters falls back to the file name.
+    assert!(site.public().join("2024/11/27/e/index.html").is_file());
+}
+
+#[test]
+fn permalink_pattern_and_timezone_place_articles() {
+    let site = TestSite::new(
+        "title = \"T\"\nbase_url = \"https://example.org/\"\ntimezone = \"Asia/Karachi\"\npermalink = \"/news/{year}/{slug}/\"\n",
+    );
+    // 21:30 UTC is 02:30 the next day in Karachi (+05:00).
+    site.article("a.md", "title: Late\ndate: 2024-11-27T21:30:00Z", "x");
+    site.build_ok();
+    assert!(site.public().join("news/2024/late/index.html").is_file());
+    let doc = site.html("news/2024/late/index.html");
+    let times = attrs(&doc, "article time[datetime]", "datetime");
+    assert!(times.contains(&"2024-11-28T02:30:00+05:00".to_string()), "{times:?}");
+    assert!(site.public().join("2024/11/28/index.html").is_file());
+}
+
+#[test]
+fn article_page_renders_in_a_browser() {
+    let site = TestSite::sample();
+    site.build_ok();
+    let base = common::browser::serve(&site.public());
+    let Some(dom) = common::browser::dump_dom(&format!("{base}/")) else {
+        return;
+    };
+    let doc = scraper::Html::parse_document(&dom);
+    assert_eq!(texts(&doc, "h1").len(), 1);
+    let first = attrs(&doc, "main article h3 a", "href");
+    assert!(!first.is_empty(), "home shows article links");
+    let dom = common::browser::dump_dom(&format!("{base}{}", first[0])).unwrap();
+    let doc = scraper::Html::parse_document(&dom);
+    assert_eq!(texts(&doc, "h1").len(), 1);
+    assert!(!texts(&doc, "article p").is_empty());
+}
