@@ -1,0 +1,464 @@
+//! Absolute links for HTML shown away from the site: feed readers display article bodies without
+//! the page's address, so every `href`/`src` that is relative to the page (or to the site root)
+//! is rewritten to a full URL.
+
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+use crate::urls::Urls;
+
+/// Characters encoded in a reference that is already URL-encoded: `%` is left alone so existing
+/// escapes are not doubled; non-ASCII is always encoded.
+const LOOSE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'|')
+    .add(b'\\')
+    .add(b'^');
+
+/// Attributes whose whole value is one URL.
+const URL_ATTRIBUTES: &[&str] = &["href", "src"];
+
+/// Elements whose content is raw text, where a `<` does not start a tag.
+const RAW_TEXT: &[&str] = &["script", "style"];
+
+/// Rewrites every `href`/`src` attribute value in `html` (double-, single- or un-quoted) to an
+/// absolute URL: `#frag` -> the page URL with the fragment, `/x` -> `urls.absolute("/x")`,
+/// `x/../y` -> resolved against `page_abs_url`. Links with a scheme (`https:`, `mailto:`) or
+/// starting with `//` are left as written, as is everything outside tags.
+pub fn absolutize_html(html: &str, page_abs_url: &str, urls: &Urls) -> String {
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        let (text, tail) = rest.split_at(lt);
+        out.push_str(text);
+        rest = copy_markup(tail, &mut out, page_abs_url, urls);
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Resolves one (not HTML-escaped) URL reference found on the page at `page_abs_url`. `./` and
+/// `../` never climb above the site's base URL. The result is URL-encoded (ASCII).
+pub fn absolute_url(reference: &str, page_abs_url: &str, urls: &Urls) -> String {
+    let reference = reference.trim_matches(|c: char| c.is_ascii_whitespace());
+    if has_scheme(reference) || reference.starts_with("//") {
+        return reference.to_string();
+    }
+    let page = page_abs_url
+        .find(['?', '#'])
+        .map_or(page_abs_url, |i| &page_abs_url[..i]);
+    if reference.is_empty() {
+        return page.to_string();
+    }
+    if reference.starts_with(['#', '?']) {
+        return format!("{page}{}", encode(reference));
+    }
+    let (root, page_path) = split_root(page, urls);
+    let (path, suffix) = reference
+        .find(['?', '#'])
+        .map_or((reference, ""), |i| reference.split_at(i));
+
+    let mut segments: Vec<&str> = Vec::new();
+    if !path.starts_with('/') {
+        // The page's folder: everything before its last `/`.
+        if let Some((dir, _)) = page_path.rsplit_once('/') {
+            segments.extend(dir.split('/'));
+        }
+    }
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    for (i, part) in parts.iter().enumerate() {
+        match *part {
+            "." => {}
+            ".." => {
+                // Popping an empty list is the clamp: nothing goes above the base.
+                segments.pop();
+            }
+            other => segments.push(other),
+        }
+        // `a/.` and `a/..` name a folder: keep the trailing slash.
+        if i + 1 == parts.len() && matches!(*part, "." | "..") {
+            segments.push("");
+        }
+    }
+    format!("{root}{}{}", encode(&segments.join("/")), encode(suffix))
+}
+
+/// Splits an absolute page URL into the part links may not climb above (the base URL, or the
+/// origin for a page outside it) and the page's path below that.
+fn split_root<'p>(page: &'p str, urls: &Urls) -> (&'p str, &'p str) {
+    if let Some(below) = page.strip_prefix(urls.base_url()) {
+        return page.split_at(page.len() - below.len());
+    }
+    if let Some(after_scheme) = page.find("://").map(|i| i + 3) {
+        return match page[after_scheme..].find('/') {
+            Some(slash) => page.split_at(after_scheme + slash + 1),
+            None => (page, ""),
+        };
+    }
+    (page, "")
+}
+
+/// `scheme:` before any `/`, `?` or `#` (RFC 3986: a letter, then letters, digits, `+-.`).
+fn has_scheme(reference: &str) -> bool {
+    let Some(colon) = reference.find(':') else {
+        return false;
+    };
+    let scheme = &reference[..colon];
+    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+fn encode(text: &str) -> String {
+    utf8_percent_encode(text, LOOSE).to_string()
+}
+
+/// `tail` starts with `<`: copies one tag (rewriting its URL attributes), comment or lone `<`
+/// to `out` and returns what follows it.
+fn copy_markup<'h>(tail: &'h str, out: &mut String, page: &str, urls: &Urls) -> &'h str {
+    if let Some(comment) = tail.strip_prefix("<!--") {
+        let end = comment.find("-->").map_or(tail.len(), |i| 4 + i + 3);
+        out.push_str(&tail[..end]);
+        return &tail[end..];
+    }
+    let after = &tail[1..];
+    if !after.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        // An end tag, a declaration or a stray `<`: nothing to rewrite.
+        out.push('<');
+        return after;
+    }
+    let name_len = after
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .unwrap_or(after.len());
+    let name = &after[..name_len];
+    out.push('<');
+    out.push_str(name);
+    let mut rest = &after[name_len..];
+    loop {
+        rest = copy_whitespace(rest, out);
+        match rest.chars().next() {
+            None => return rest,
+            Some('>') => {
+                out.push('>');
+                rest = &rest[1..];
+                break;
+            }
+            Some(c @ ('/' | '=')) => {
+                out.push(c);
+                rest = &rest[1..];
+                continue;
+            }
+            Some(_) => {}
+        }
+        let attr_len = rest
+            .find(|c: char| c.is_ascii_whitespace() || matches!(c, '=' | '>' | '/'))
+            .unwrap_or(rest.len());
+        let attr = &rest[..attr_len];
+        out.push_str(attr);
+        rest = &rest[attr_len..];
+        let before_eq = rest.trim_start_matches(|c: char| c.is_ascii_whitespace());
+        if let Some(value) = before_eq.strip_prefix('=') {
+            out.push_str(&rest[..rest.len() - value.len()]);
+            let is_url = URL_ATTRIBUTES.iter().any(|a| attr.eq_ignore_ascii_case(a));
+            rest = copy_value(copy_whitespace(value, out), is_url, out, page, urls);
+        }
+    }
+    if RAW_TEXT.iter().any(|r| name.eq_ignore_ascii_case(r)) {
+        // Skip to the closing tag; ASCII lowercasing keeps byte offsets.
+        let closing = format!("</{}", name.to_ascii_lowercase());
+        let end = rest
+            .to_ascii_lowercase()
+            .find(&closing)
+            .unwrap_or(rest.len());
+        out.push_str(&rest[..end]);
+        rest = &rest[end..];
+    }
+    rest
+}
+
+fn copy_whitespace<'h>(text: &'h str, out: &mut String) -> &'h str {
+    let trimmed = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
+    out.push_str(&text[..text.len() - trimmed.len()]);
+    trimmed
+}
+
+/// Copies one attribute value at the start of `text`, rewritten when `is_url`.
+fn copy_value<'h>(
+    text: &'h str,
+    is_url: bool,
+    out: &mut String,
+    page: &str,
+    urls: &Urls,
+) -> &'h str {
+    let (raw, quote, len) = match text.chars().next() {
+        Some(q @ ('"' | '\'')) => match text[1..].find(q) {
+            Some(end) => (&text[1..1 + end], q, end + 2),
+            // Unterminated: leave the rest of the document as written.
+            None => {
+                out.push_str(text);
+                return "";
+            }
+        },
+        _ => {
+            let end = text
+                .find(|c: char| c.is_ascii_whitespace() || c == '>')
+                .unwrap_or(text.len());
+            (&text[..end], '"', end)
+        }
+    };
+    let value = unescape(raw);
+    let rewritten = if is_url && !value.trim().is_empty() {
+        Some(absolute_url(&value, page, urls)).filter(|v| *v != value)
+    } else {
+        None
+    };
+    match rewritten {
+        Some(url) => {
+            out.push(quote);
+            out.push_str(&escape_attribute(&url));
+            out.push(quote);
+        }
+        None => out.push_str(&text[..len]),
+    }
+    &text[len..]
+}
+
+/// Decodes the character references that matter in URLs; unknown ones stay as written.
+fn unescape(raw: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut rest = raw;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let decoded = rest.find(';').and_then(|semi| {
+            let name = &rest[1..semi];
+            let c = match name {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                _ => numeric_reference(name),
+            };
+            c.map(|c| (c, semi + 1))
+        });
+        match decoded {
+            Some((c, len)) => {
+                out.push(c);
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+fn numeric_reference(name: &str) -> Option<char> {
+    let digits = name.strip_prefix('#')?;
+    let code = match digits.strip_prefix(['x', 'X']) {
+        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+        None => digits.parse().ok()?,
+    };
+    char::from_u32(code)
+}
+
+fn escape_attribute(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "https://example.org/news/2024/11/27/first/";
+
+    fn urls() -> Urls {
+        Urls::new("https://example.org/news/")
+    }
+
+    fn abs(reference: &str) -> String {
+        absolute_url(reference, PAGE, &urls())
+    }
+
+    fn html(input: &str) -> String {
+        absolutize_html(input, PAGE, &urls())
+    }
+
+    #[test]
+    fn references_resolve_against_the_page() {
+        assert_eq!(abs("photo.jpg"), format!("{PAGE}photo.jpg"));
+        assert_eq!(abs("./photo.jpg"), format!("{PAGE}photo.jpg"));
+        assert_eq!(abs("img/a.png"), format!("{PAGE}img/a.png"));
+        assert_eq!(abs("../"), "https://example.org/news/2024/11/27/");
+        assert_eq!(abs(".."), "https://example.org/news/2024/11/27/");
+        assert_eq!(abs("."), PAGE);
+        assert_eq!(abs("../x/"), "https://example.org/news/2024/11/27/x/");
+        assert_eq!(abs("../../26/b/"), "https://example.org/news/2024/11/26/b/");
+        assert_eq!(abs("a/./b/../c"), format!("{PAGE}a/c"));
+        assert_eq!(abs("x?q=1#top"), format!("{PAGE}x?q=1#top"));
+    }
+
+    #[test]
+    fn dot_dot_never_climbs_above_the_base() {
+        assert_eq!(abs("../../../../../../x"), "https://example.org/news/x");
+        assert_eq!(abs("/../../x/"), "https://example.org/news/x/");
+        assert_eq!(abs("../../../../.."), "https://example.org/news/");
+    }
+
+    #[test]
+    fn fragments_queries_and_site_root_paths() {
+        assert_eq!(abs("#fn1"), format!("{PAGE}#fn1"));
+        assert_eq!(abs("?page=2"), format!("{PAGE}?page=2"));
+        assert_eq!(abs(""), PAGE);
+        assert_eq!(abs("/"), "https://example.org/news/");
+        assert_eq!(
+            abs("/2024/11/26/older/"),
+            urls().absolute("/2024/11/26/older/")
+        );
+        assert_eq!(abs("/tags/pti/#x"), "https://example.org/news/tags/pti/#x");
+        // A fragment on the page URL itself is replaced, not kept.
+        assert_eq!(
+            absolute_url("#b", &format!("{PAGE}#a"), &urls()),
+            format!("{PAGE}#b")
+        );
+    }
+
+    #[test]
+    fn absolute_references_are_untouched() {
+        for reference in [
+            "https://other.example/a/../b",
+            "http://x.example",
+            "mailto:desk@example.org",
+            "data:image/png;base64,AAAA",
+            "//cdn.example/x.js",
+            "tel:+92-300",
+        ] {
+            assert_eq!(abs(reference), reference);
+        }
+    }
+
+    #[test]
+    fn encoding_is_not_doubled_and_unicode_is_encoded() {
+        assert_eq!(
+            abs("/tags/%D8%B9/"),
+            "https://example.org/news/tags/%D8%B9/"
+        );
+        assert_eq!(abs("/tags/ع/"), "https://example.org/news/tags/%D8%B9/");
+        assert_eq!(abs("a b.jpg"), format!("{PAGE}a%20b.jpg"));
+    }
+
+    #[test]
+    fn pages_outside_the_base_clamp_at_their_origin() {
+        let other = "https://elsewhere.example/a/b/";
+        assert_eq!(
+            absolute_url("../../../x", other, &urls()),
+            "https://elsewhere.example/x"
+        );
+    }
+
+    #[test]
+    fn html_attributes_are_rewritten_in_every_quoting() {
+        assert_eq!(
+            html(r#"<a href="x/">a</a>"#),
+            format!(r#"<a href="{PAGE}x/">a</a>"#)
+        );
+        assert_eq!(
+            html("<img src='photo.jpg' alt='p'>"),
+            format!("<img src='{PAGE}photo.jpg' alt='p'>")
+        );
+        assert_eq!(
+            html("<a href=../x/>a</a>"),
+            r#"<a href="https://example.org/news/2024/11/27/x/">a</a>"#
+        );
+        assert_eq!(
+            html(r##"<sup><a HREF = "#fn1">1</a></sup>"##),
+            format!(r##"<sup><a HREF = "{PAGE}#fn1">1</a></sup>"##)
+        );
+        assert_eq!(
+            html(r#"<img alt="x" src="/a.png"/>"#),
+            r#"<img alt="x" src="https://example.org/news/a.png"/>"#
+        );
+    }
+
+    #[test]
+    fn html_entities_in_values_survive() {
+        assert_eq!(
+            html(r#"<a href="x?a=1&amp;b=2">q</a>"#),
+            format!(r#"<a href="{PAGE}x?a=1&amp;b=2">q</a>"#)
+        );
+        assert_eq!(
+            html(r#"<a href="it&#39;s/">q</a>"#),
+            format!(r#"<a href="{PAGE}it&#39;s/">q</a>"#)
+        );
+        // Absolute values keep their bytes exactly.
+        let kept = r#"<a href="https://x.example/?a=1&amp;b=2">q</a>"#;
+        assert_eq!(html(kept), kept);
+    }
+
+    #[test]
+    fn only_url_attributes_in_tags_change() {
+        for kept in [
+            r#"<a title="x/y" data-href="z" class=a>t</a>"#,
+            r#"<p>href="x" and src='y' in text</p>"#,
+            r#"<code>&lt;a href="x"&gt;</code>"#,
+            r#"<!-- <a href="x"> -->"#,
+            r#"<script>var s = '<a href="x">';</script>"#,
+            r#"<STYLE>a[href="x"] {}</style>"#,
+            r#"<a href="">empty</a> <a href>bare</a>"#,
+            "a < b and c > d </p> <!DOCTYPE html> <?x?>",
+            r#"<a href="https://x.example/">x</a> <a href="mailto:a@b.c">m</a>"#,
+        ] {
+            assert_eq!(html(kept), kept);
+        }
+        assert_eq!(
+            html(r#"<script src="a.js"></script><a href="b">b</a>"#),
+            format!(r#"<script src="{PAGE}a.js"></script><a href="{PAGE}b">b</a>"#)
+        );
+    }
+
+    #[test]
+    fn broken_html_never_panics_and_keeps_the_text() {
+        let input = r#"<p>ü <a href="x/">é</a> <img src='y <a href=ع> <b"#;
+        for end in input.char_indices().map(|(i, _)| i).chain([input.len()]) {
+            let piece = &input[..end];
+            let out = html(piece);
+            assert!(out.len() >= piece.len(), "{piece:?} -> {out:?}");
+        }
+        assert_eq!(html("<a href=\"x"), "<a href=\"x");
+        assert_eq!(html("<!-- open"), "<!-- open");
+        assert_eq!(html("<"), "<");
+    }
+
+    #[test]
+    fn rewritten_values_are_escaped_for_their_quotes() {
+        assert_eq!(
+            html(r#"<a href='a"b'>q</a>"#),
+            format!("<a href='{PAGE}a%22b'>q</a>")
+        );
+        assert_eq!(
+            html(r#"<a href="it's">q</a>"#),
+            format!(r#"<a href="{PAGE}it&#39;s">q</a>"#)
+        );
+    }
+}

@@ -1,0 +1,174 @@
+//! Hand-built sites for the feed tests: serialisation is tested without the planner.
+
+use chrono::{DateTime, FixedOffset};
+
+use crate::config::Config;
+use crate::content::Article;
+use crate::site::{ArticleLinks, FeedFormat, FeedPage, Site, Taxonomy, Term};
+use crate::urls::Urls;
+
+/// A base URL with a sub-path, so tests see links that would break if the base path were lost.
+pub const BASE: &str = "https://example.org/news/";
+
+/// The title every feed must carry through unchanged.
+pub const NASTY_TITLE: &str = r#"<script>alert("x")</script> & "quotes""#;
+
+pub fn urls() -> Urls {
+    Urls::new(BASE)
+}
+
+pub fn date(text: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(text).expect("test date")
+}
+
+/// A bare article at `path`, dated `when`.
+pub fn article(title: &str, path: &str, when: &str) -> Article {
+    Article {
+        file: format!("content{}index.md", path).into(),
+        title: title.into(),
+        date: date(when),
+        updated: None,
+        tags: Vec::new(),
+        authors: Vec::new(),
+        summary: String::new(),
+        summary_html: String::new(),
+        body_html: "<p>Body.</p>\n".into(),
+        headings: Vec::new(),
+        word_count: 1,
+        reading_minutes: 1,
+        slug: path
+            .trim_matches('/')
+            .rsplit('/')
+            .next()
+            .unwrap_or("x")
+            .into(),
+        path: path.into(),
+        source: None,
+        source_url: None,
+        image: None,
+        image_caption: None,
+        image_alt: None,
+        draft: false,
+        extra: serde_json::Map::new(),
+        assets: Vec::new(),
+    }
+}
+
+/// The two articles most tests use: a rich one (nasty title, relative links, updated, tags,
+/// image, source) and a plain older one.
+pub fn two_articles() -> Vec<Article> {
+    let mut first = article(
+        NASTY_TITLE,
+        "/2024/11/27/first/",
+        "2024-11-27T21:30:00+05:00",
+    );
+    first.updated = Some(date("2024-11-28T08:00:00+05:00"));
+    first.tags = vec!["PTI".into(), "Lahore High Court".into()];
+    first.authors = vec!["Ayesha Khan".into()];
+    first.summary = "Plain summary & more.".into();
+    first.summary_html = r#"<p>Plain <a href="../../26/older/">summary</a> &amp; more.</p>"#.into();
+    first.body_html = concat!(
+        r#"<p><img src="photo.jpg" alt="A photo"> "#,
+        r##"<a href="/2024/11/26/older/">older</a> <a href="#fn1">1</a> "##,
+        r#"<a href='https://other.example/x'>other</a></p>"#,
+    )
+    .into();
+    first.image = Some("photo.jpg".into());
+    first.source_url = Some("https://dawn.example/report?id=1&lang=en".into());
+    let mut older = article(
+        "Older story",
+        "/2024/11/26/older/",
+        "2024-11-26T09:00:00+05:00",
+    );
+    older.tags = vec!["PTI".into()];
+    older.image = Some("https://cdn.example/i.png".into());
+    vec![first, older]
+}
+
+/// A site of `articles` (newest first) with a `tags` taxonomy and links built from their tags;
+/// slugs are lowercase with `-` for spaces.
+pub fn site(articles: Vec<Article>) -> Site {
+    let config = Config {
+        title: "The Gazette".into(),
+        base_url: BASE.into(),
+        description: "News, digested".into(),
+        language: "en-GB".into(),
+        ..Config::default()
+    };
+    let mut tags = Taxonomy {
+        name: "tags".into(),
+        path: "/tags/".into(),
+        paginate: 20,
+        terms: Vec::new(),
+    };
+    let mut links = Vec::new();
+    for (index, article) in articles.iter().enumerate() {
+        let mut carried = Vec::new();
+        for tag in &article.tags {
+            let slug = tag.to_lowercase().replace(' ', "-");
+            let term = match tags.terms.iter().position(|t| t.slug == slug) {
+                Some(t) => t,
+                None => {
+                    tags.terms.push(Term {
+                        name: tag.clone(),
+                        path: format!("/tags/{slug}/"),
+                        slug,
+                        articles: Vec::new(),
+                    });
+                    tags.terms.len() - 1
+                }
+            };
+            tags.terms[term].articles.push(index);
+            carried.push(term);
+        }
+        links.push(ArticleLinks {
+            newer: index.checked_sub(1),
+            older: Some(index + 1).filter(|&i| i < articles.len()),
+            related: Vec::new(),
+            day_path: "/".into(),
+            terms: vec![carried],
+        });
+    }
+    Site {
+        config,
+        articles,
+        links,
+        taxonomies: vec![tags],
+        years: Vec::new(),
+        pages: Vec::new(),
+        warnings: Vec::new(),
+    }
+}
+
+/// The site feed at `/` in `format`, listing every article.
+pub fn home_feed(site: &Site, format: FeedFormat) -> FeedPage {
+    FeedPage {
+        format,
+        title: site.config.title.clone(),
+        items: (0..site.articles.len()).collect(),
+        alternate: "/".into(),
+    }
+}
+
+/// Site path of the home feed file in `format`.
+pub fn feed_path(format: FeedFormat) -> &'static str {
+    match format {
+        FeedFormat::Atom => "/atom.xml",
+        FeedFormat::Rss => "/rss.xml",
+        FeedFormat::Json => "/feed.json",
+    }
+}
+
+/// The home feed in `format`, serialised.
+pub fn render(site: &Site, format: FeedFormat) -> Vec<u8> {
+    super::feed(site, feed_path(format), &home_feed(site, format), &urls())
+}
+
+/// Parses feed bytes with feed-rs.
+pub fn parse(bytes: &[u8]) -> feed_rs::model::Feed {
+    feed_rs::parser::parse(bytes).expect("feed-rs parses the feed")
+}
+
+pub fn text(bytes: &[u8]) -> &str {
+    std::str::from_utf8(bytes).expect("UTF-8")
+}
