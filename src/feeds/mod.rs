@@ -113,7 +113,12 @@ impl<'a> Item<'a> {
             updated: updated_or_date(article),
             authors,
             categories: categories(site, index, article, urls),
-            content_html: absolutize_html(&article.body_html, &url, urls),
+            // `feed_content = "summary"` keeps bodies on the site: readers get the summary.
+            content_html: if site.config.feed_full_content {
+                absolutize_html(&article.body_html, &url, urls)
+            } else {
+                absolutize_html(&article.summary_html, &url, urls)
+            },
             summary_html: absolutize_html(&article.summary_html, &url, urls),
             image: article.image.as_ref().map(resolve),
             source_url: article.source_url.as_ref().map(resolve),
