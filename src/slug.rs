@@ -1,22 +1,268 @@
 //! Title or tag -> slug, and the guarantee that a slug is a safe path segment.
+//!
+//! Slugs keep the script they were written in (an Urdu title gives an Urdu slug): readers of a
+//! digest share links in their own language, and transliteration would guess wrong.
+
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
+
+/// Longest slug, in chars: long enough to stay readable, short enough for a URL bar.
+const MAX_CHARS: usize = 80;
+/// Longest slug, in bytes: leaves room under the 255-byte file-name limit for `.html` or a
+/// `-2` suffix even when every char takes four bytes.
+const MAX_BYTES: usize = 200;
+/// Longest path segment most file systems accept.
+const MAX_SEGMENT_BYTES: usize = 255;
 
 /// Lowercase, unicode-aware slug; may be empty when `text` has no letters or digits.
+///
+/// Letters, digits and combining marks of any script are kept (NFC, lowercased), as is `_`;
+/// apostrophes are dropped so "Khan's" reads "khans"; every other run of characters becomes one
+/// `-`. The result never holds `.`, `/`, `\` or control characters, has no leading or trailing
+/// `-`, and is at most 80 chars (and 200 bytes).
 pub fn slugify(text: &str) -> String {
-    let _ = text;
-    todo!("slugify")
+    let mut slug = String::with_capacity(text.len().min(MAX_BYTES));
+    let mut chars = 0;
+    // A separator is written only once a kept char follows it, so runs collapse and no `-`
+    // leads or trails.
+    let mut pending_dash = false;
+    for c in text.nfc().flat_map(char::to_lowercase) {
+        if is_dropped(c) {
+            continue;
+        }
+        if !(c.is_alphanumeric() || c == '_' || is_combining_mark(c)) {
+            pending_dash = !slug.is_empty();
+            continue;
+        }
+        let dash = usize::from(pending_dash);
+        if chars + dash + 1 > MAX_CHARS || slug.len() + dash + c.len_utf8() > MAX_BYTES {
+            trim_cut(&mut slug, c);
+            break;
+        }
+        if pending_dash {
+            slug.push('-');
+            pending_dash = false;
+            chars += 1;
+        }
+        slug.push(c);
+        chars += 1;
+    }
+    slug
+}
+
+/// `slugify(text)`, else `slugify(fallback_seed)`, else `item-<hash of text>`; never empty and
+/// always a safe segment.
+pub fn slug_or_fallback(text: &str, fallback_seed: &str) -> String {
+    let slug = slugify(text);
+    if !slug.is_empty() {
+        return slug;
+    }
+    let slug = slugify(fallback_seed);
+    if !slug.is_empty() {
+        return slug;
+    }
+    format!("item-{:08x}", fnv1a(text.as_bytes()))
 }
 
 /// True when `segment` can be one path segment under the output root on any OS.
+///
+/// Refuses `.`/`..`, separators, NUL and control characters, names over 255 bytes, and names
+/// ending in `.` or space (Windows silently strips those, so two names could collide).
 pub fn is_safe_segment(segment: &str) -> bool {
     !segment.is_empty()
+        && segment.len() <= MAX_SEGMENT_BYTES
         && segment != "."
         && segment != ".."
+        && !segment.ends_with(['.', ' '])
         && !segment.contains(['/', '\\', '\0'])
         && !segment.chars().any(char::is_control)
 }
 
-/// `slugify(text)`, else `slugify(fallback_seed)`, else a hash-based slug: never empty.
-pub fn slug_or_fallback(text: &str, fallback_seed: &str) -> String {
-    let _ = (text, fallback_seed);
-    todo!("slug_or_fallback")
+/// Characters that sit inside a word, so they must not split it: apostrophes ("Khan's"), the
+/// zero-width (non-)joiners of Persian and Urdu spelling, and the soft hyphen.
+fn is_dropped(c: char) -> bool {
+    matches!(
+        c,
+        '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{200C}' | '\u{200D}' | '\u{AD}'
+    )
+}
+
+/// Makes a slug cut before `next` end cleanly: a base letter is not left without the combining
+/// marks that followed it (an Urdu or Hindi vowel sign), and no `-` trails.
+fn trim_cut(slug: &mut String, next: char) {
+    if is_combining_mark(next) {
+        while slug.chars().next_back().is_some_and(is_combining_mark) {
+            slug.pop();
+        }
+        slug.pop();
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+}
+
+/// 32-bit FNV-1a: tiny, stable across Rust versions and platforms (unlike `DefaultHasher`), which
+/// keeps fallback slugs, and so URLs, the same from build to build.
+fn fnv1a(bytes: &[u8]) -> u32 {
+    let mut hash: u32 = 0x811c_9dc5;
+    for &b in bytes {
+        hash ^= u32::from(b);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latin_titles() {
+        assert_eq!(
+            slugify("Imran Khan's supporters: 450 arrested!"),
+            "imran-khans-supporters-450-arrested"
+        );
+        assert_eq!(slugify("Imran Khan\u{2019}s rally"), "imran-khans-rally");
+        assert_eq!(slugify("‘Quoted’ words"), "quoted-words");
+        assert_eq!(slugify("  PTI  "), "pti");
+        assert_eq!(slugify("snake_case stays"), "snake_case-stays");
+        assert_eq!(slugify("a -- b"), "a-b");
+        assert_eq!(slugify("v1.2.3"), "v1-2-3");
+    }
+
+    #[test]
+    fn keeps_non_latin_scripts() {
+        assert_eq!(slugify("عمران خان کی رہائی"), "عمران-خان-کی-رہائی");
+        assert_eq!(slugify("巴基斯坦 抗议"), "巴基斯坦-抗议");
+        // Devanagari vowel signs are combining marks and must survive.
+        assert_eq!(slugify("हिन्दी समाचार"), "हिन्दी-समाचार");
+        assert_eq!(slugify("ΑΘΗΝΑ Νέα"), "αθηνα-νέα");
+        // A zero-width non-joiner inside a Persian word does not split it.
+        assert_eq!(slugify("می\u{200C}شود"), "میشود");
+        assert_eq!(slugify("co\u{AD}operate"), "cooperate");
+    }
+
+    #[test]
+    fn nfc_and_lowercase() {
+        // Decomposed "É" composes to one char.
+        assert_eq!(slugify("E\u{301}TE\u{301}"), "\u{e9}t\u{e9}");
+        assert_eq!(slugify("ÉTÉ"), "\u{e9}t\u{e9}");
+    }
+
+    #[test]
+    fn symbols_only_give_empty() {
+        assert_eq!(slugify("🎉!!"), "");
+        assert_eq!(slugify(""), "");
+        assert_eq!(slugify("..."), "");
+        assert_eq!(slugify("'''"), "");
+    }
+
+    #[test]
+    fn paths_cannot_escape() {
+        assert_eq!(slugify("../../etc/passwd"), "etc-passwd");
+        assert_eq!(slugify("..\\..\\windows"), "windows");
+        assert_eq!(slugify("%2e%2e"), "2e-2e");
+    }
+
+    #[test]
+    fn nasty_inputs_are_empty_or_safe() {
+        let nasty = [
+            "..",
+            ".",
+            "/",
+            "\\",
+            "\0",
+            "a\0b",
+            "\u{1}\u{1f}\u{7f}",
+            "/etc/passwd",
+            "%2e%2e",
+            "%2e%2e%2f",
+            " . ",
+            "con.",
+            "a\r\nb",
+            "\u{200b}",
+            "\u{202e}evil",
+            "C:\\x",
+        ];
+        for input in nasty {
+            let slug = slugify(input);
+            assert!(
+                slug.is_empty() || is_safe_segment(&slug),
+                "{input:?} -> {slug:?}"
+            );
+            assert!(!slug.contains(['/', '\\', '.']), "{input:?} -> {slug:?}");
+            assert!(!slug.chars().any(char::is_control), "{input:?} -> {slug:?}");
+            let fallback = slug_or_fallback(input, "");
+            assert!(is_safe_segment(&fallback), "{input:?} -> {fallback:?}");
+        }
+    }
+
+    #[test]
+    fn caps_length_on_char_boundary() {
+        let long = "word ".repeat(40);
+        let slug = slugify(&long);
+        assert!(slug.chars().count() <= 80);
+        assert!(!slug.ends_with('-'));
+        // 16 words of 4 chars plus 15 dashes = 79 chars; a 17th would not fit.
+        assert_eq!(slug, ["word"; 16].join("-"));
+
+        let chinese = "中".repeat(100);
+        assert_eq!(slugify(&chinese), "中".repeat(66)); // 66 * 3 = 198 bytes <= 200
+
+        let urdu = "ب".repeat(100);
+        assert_eq!(slugify(&urdu).chars().count(), 80);
+
+        // Four-byte letters are capped by bytes, so the segment stays under 255 bytes.
+        let wide = "\u{20000}".repeat(100);
+        let slug = slugify(&wide);
+        assert_eq!(slug, "\u{20000}".repeat(50));
+        assert!(is_safe_segment(&slug));
+    }
+
+    #[test]
+    fn cut_does_not_orphan_a_base_letter() {
+        // 79 'a' then 'k' + a Devanagari vowel sign: the cut falls between them, so both go.
+        let text = format!("{}\u{915}\u{93f}", "a".repeat(79));
+        assert_eq!(slugify(&text), "a".repeat(79));
+    }
+
+    #[test]
+    fn fallback_order() {
+        assert_eq!(slug_or_fallback("Hello", "seed"), "hello");
+        assert_eq!(
+            slug_or_fallback("🎉", "2024-05-01 notes"),
+            "2024-05-01-notes"
+        );
+        let a = slug_or_fallback("🎉", "!!");
+        assert_eq!(a, format!("item-{:08x}", fnv1a("🎉".as_bytes())));
+        assert_eq!(a.len(), "item-".len() + 8);
+        assert_eq!(a, slug_or_fallback("🎉", "??"), "deterministic");
+        assert_ne!(a, slug_or_fallback("🎊", "??"));
+        assert!(is_safe_segment(&a));
+        assert_eq!(slug_or_fallback("", ""), "item-811c9dc5");
+    }
+
+    #[test]
+    fn fnv1a_known_values() {
+        assert_eq!(fnv1a(b""), 0x811c_9dc5);
+        assert_eq!(fnv1a(b"a"), 0xe40c_292c);
+        assert_eq!(fnv1a(b"foobar"), 0xbf9c_f968);
+    }
+
+    #[test]
+    fn safe_segment_rules() {
+        assert!(is_safe_segment("photo.jpg"));
+        assert!(is_safe_segment("عمران-خان"));
+        assert!(is_safe_segment(&"a".repeat(255)));
+        assert!(!is_safe_segment(&"a".repeat(256)));
+        assert!(!is_safe_segment(""));
+        assert!(!is_safe_segment("."));
+        assert!(!is_safe_segment(".."));
+        assert!(!is_safe_segment("a/b"));
+        assert!(!is_safe_segment("a\\b"));
+        assert!(!is_safe_segment("a\0b"));
+        assert!(!is_safe_segment("a\nb"));
+        assert!(!is_safe_segment("name."));
+        assert!(!is_safe_segment("name "));
+    }
 }
