@@ -41,3 +41,37 @@ pub fn render(markdown: &str) -> Rendered {
     let _ = markdown;
     todo!("markdown")
 }
+
+/// TEMP stand-in until the markdown helper's version is merged.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Pass raw HTML through.
+    pub raw_html: bool,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { raw_html: true }
+    }
+}
+
+/// TEMP stand-in: wraps the text in `<p>`.
+pub fn render_with(markdown: &str, options: &Options) -> Rendered {
+    let _ = options;
+    let text = markdown.trim().to_string();
+    let summary = (!text.is_empty()).then(|| Summary {
+        html: format!("<p>{text}</p>"),
+        text: text.clone(),
+    });
+    Rendered {
+        html: format!("<p>{text}</p>"),
+        summary,
+        headings: Vec::new(),
+        word_count: text.split_whitespace().count(),
+    }
+}
+
+/// TEMP stand-in: 200 words a minute, at least 1.
+pub fn reading_minutes(words: usize) -> usize {
+    words.div_ceil(200).max(1)
+}
