@@ -773,4 +773,67 @@ mod tests {
         let few = "---\ntitle: a\ndate: 2024-11-27\nx: &x [1, 2]\ny: *x\n---\n";
         assert_eq!(load(few).unwrap().extra["y"], serde_json::json!([1, 2]));
     }
+
+    #[test]
+    fn arbitrary_input_never_panics() {
+        // A fixed pseudo-random walk over YAML's troublesome characters, multibyte text included.
+        let alphabet = [
+            "---\n",
+            "...\n",
+            "\n",
+            " ",
+            "\t",
+            ":",
+            ": ",
+            "- ",
+            "? ",
+            "\"",
+            "'",
+            "\\",
+            "[",
+            "]",
+            "{",
+            "}",
+            ",",
+            "#",
+            "&a ",
+            "*a",
+            "!t ",
+            "|",
+            ">",
+            "title",
+            "date",
+            "2024-11-27",
+            "é",
+            "\u{1F4F0}",
+            "\u{feff}",
+            "\r",
+            "line 9 column 1",
+        ];
+        let mut seed: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut reported = 0;
+        for _ in 0..3000 {
+            let mut text = String::from("---\n");
+            for _ in 0..24 {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                let pick = usize::try_from(seed % alphabet.len() as u64).unwrap();
+                text.push_str(alphabet[pick]);
+            }
+            let Err(problems) = load(&text) else { continue };
+            let last_line = normalise(&text).lines().count() + 1;
+            for p in problems {
+                let line = p
+                    .strip_prefix("x.md:")
+                    .and_then(|r| r.split(':').next())
+                    .and_then(|n| n.parse::<usize>().ok());
+                if let Some(line) = line {
+                    assert!((1..=last_line).contains(&line), "{p} in {text:?}");
+                }
+                reported += 1;
+            }
+        }
+        assert!(reported > 1000, "{reported}");
+    }
 }
