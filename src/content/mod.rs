@@ -2,18 +2,423 @@
 //! [`Article`] per `*.md` file. Every problem in every file is collected into one report.
 
 pub mod article;
+pub mod dates;
 pub mod front_matter;
+mod walk;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 pub use article::Article;
 
 use crate::config::Config;
-use crate::error::Result;
+use crate::error::{Diagnostic, Error, Result};
+use crate::{markdown, slug, urls};
 
 /// Loads every article under `root/content`, drafts included (the model decides what to publish).
-/// Returns every problem found, in file order, if any file is bad.
+/// A site without `content/` has no articles. Returns every problem found, sorted by file and
+/// line, if any file is bad.
 pub fn load(root: &Path, config: &Config) -> Result<Vec<Article>> {
-    let _ = (root, config);
-    todo!("load stage")
+    let content = root.join("content");
+    match std::fs::metadata(&content) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::io(&content, e)),
+        Ok(meta) if !meta.is_dir() => {
+            return Err(Error::problem(Diagnostic::new(
+                "content",
+                "is not a folder: articles go in the content/ folder",
+            )));
+        }
+        Ok(_) => {}
+    }
+    // Assets are handed on as absolute paths, so the walk starts from an absolute root.
+    let root = std::path::absolute(root).map_err(|e| Error::io(root, e))?;
+    let found = walk::walk(&root);
+    let no_assets = Vec::new();
+    let results: Vec<std::result::Result<Article, Vec<Diagnostic>>> = found
+        .articles
+        .par_iter()
+        .map(|path| {
+            let assets = path
+                .parent()
+                .and_then(|dir| found.assets.get(dir))
+                .unwrap_or(&no_assets);
+            load_one(&root, path, assets, config)
+        })
+        .collect();
+
+    let mut problems = found.problems;
+    let mut articles = Vec::with_capacity(results.len());
+    for result in results {
+        match result {
+            Ok(article) => articles.push(article),
+            Err(mut diagnostics) => problems.append(&mut diagnostics),
+        }
+    }
+    if problems.is_empty() {
+        Ok(articles)
+    } else {
+        problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        Err(Error::Problems(problems))
+    }
+}
+
+/// Reads, checks and renders one article; `path` is absolute, messages name it relative to
+/// `root`.
+fn load_one(
+    root: &Path,
+    path: &Path,
+    assets: &[PathBuf],
+    config: &Config,
+) -> std::result::Result<Article, Vec<Diagnostic>> {
+    let file = walk::relative(root, path);
+    let bytes = std::fs::read(path)
+        .map_err(|e| vec![Diagnostic::new(&file, format!("cannot read: {e}"))])?;
+    let text =
+        decode(&bytes).map_err(|(line, message)| vec![Diagnostic::at(&file, line, message)])?;
+    let split = front_matter::split(&text, &file).map_err(|d| vec![d])?;
+    let fm = front_matter::parse(&split, &file, &config.timezone)?;
+    let rendered = markdown::render_with(split.body, &markdown::Options::default());
+
+    let (summary, summary_html) = match (fm.summary, rendered.summary) {
+        (Some(text), _) => {
+            let html = format!("<p>{}</p>", escape_html(&text));
+            (text, html)
+        }
+        (None, Some(s)) => (s.text, s.html),
+        (None, None) => (String::new(), String::new()),
+    };
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    let slug = article_slug(fm.slug.as_deref(), &fm.title, &stem);
+    Ok(Article {
+        path: urls::permalink(&config.permalink, &fm.date, &slug),
+        file,
+        title: fm.title,
+        date: fm.date,
+        updated: fm.updated,
+        tags: fm.tags,
+        authors: fm.authors,
+        summary,
+        summary_html,
+        body_html: rendered.html,
+        headings: rendered.headings,
+        word_count: rendered.word_count,
+        reading_minutes: markdown::reading_minutes(rendered.word_count),
+        slug,
+        source: fm.source,
+        source_url: fm.source_url,
+        image: fm.image,
+        image_caption: fm.image_caption,
+        image_alt: fm.image_alt,
+        draft: fm.draft,
+        extra: fm.extra,
+        assets: assets.to_vec(),
+    })
+}
+
+/// The front-matter `slug` made safe, else one from the title, else from the file name. Going
+/// through `slugify` means a slug such as `../x` can never leave its folder.
+fn article_slug(slug: Option<&str>, title: &str, stem: &str) -> String {
+    slug.map(slug::slugify)
+        .filter(|s| slug::is_safe_segment(s))
+        .unwrap_or_else(|| slug::slug_or_fallback(title, stem))
+}
+
+/// File bytes -> text ready for [`front_matter::split`]. On bad UTF-8, returns the line
+/// and a message naming the byte offset.
+fn decode(bytes: &[u8]) -> std::result::Result<String, (usize, String)> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let at = e.valid_up_to();
+        let line = bytes
+            .get(..at)
+            .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count())
+            + 1;
+        (
+            line,
+            format!("invalid UTF-8 at byte {at}; save the file as UTF-8"),
+        )
+    })?;
+    Ok(front_matter::normalise(text).into_owned())
+}
+
+/// Escapes text for HTML content and attribute values.
+fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fs;
+
+    use super::*;
+    use crate::config::SiteTz;
+
+    fn site() -> tempfile::TempDir {
+        tempfile::tempdir().unwrap()
+    }
+
+    fn write(root: &Path, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
+        let path = root.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(&path, bytes).unwrap();
+        path
+    }
+
+    fn problems(root: &Path) -> Vec<String> {
+        match load(root, &Config::default()) {
+            Err(Error::Problems(list)) => list.iter().map(|d| d.to_string()).collect(),
+            other => panic!("expected problems, got {other:?}"),
+        }
+    }
+
+    const BODY: &str = "First paragraph of the story.\n\nSecond paragraph, longer.\n";
+
+    #[test]
+    fn missing_content_folder_means_no_articles() {
+        let dir = site();
+        assert_eq!(load(dir.path(), &Config::default()).unwrap(), Vec::new());
+    }
+
+    #[test]
+    fn a_good_article_has_every_field() {
+        let dir = site();
+        let root = dir.path();
+        let text = format!(
+            "---\ntitle: Floods <in> the north\ndate: 2024-11-27 21:30\nupdated: 2024-11-28T00:00:00Z\n\
+             tags: flood, weather\nauthor: Ann\nsummary: Rivers & roads.\nsource: Dawn\n\
+             source_url: https://dawn.com/x\nimage: lead.jpg\nimage_alt: A river\ndraft: true\n\
+             mood: grim\n---\n{BODY}"
+        );
+        write(root, "content/2024/11/27/floods.md", text);
+        let config = Config {
+            timezone: SiteTz::parse("+05:00").unwrap(),
+            ..Config::default()
+        };
+        let articles = load(root, &config).unwrap();
+        assert_eq!(articles.len(), 1);
+        let a = &articles[0];
+        let rendered = markdown::render_with(BODY, &markdown::Options::default());
+        assert_eq!(a.file, PathBuf::from("content/2024/11/27/floods.md"));
+        assert_eq!(a.title, "Floods <in> the north");
+        assert_eq!(a.date.to_rfc3339(), "2024-11-27T21:30:00+05:00");
+        assert_eq!(
+            a.updated.map(|d| d.to_rfc3339()).as_deref(),
+            Some("2024-11-28T05:00:00+05:00")
+        );
+        assert_eq!(a.tags, vec!["flood", "weather"]);
+        assert_eq!(a.authors, vec!["Ann"]);
+        assert_eq!(a.summary, "Rivers & roads.");
+        assert_eq!(a.summary_html, "<p>Rivers &amp; roads.</p>");
+        assert_eq!(a.body_html, rendered.html);
+        assert_eq!(a.headings, rendered.headings);
+        assert_eq!(a.word_count, rendered.word_count);
+        assert_eq!(
+            a.reading_minutes,
+            markdown::reading_minutes(rendered.word_count)
+        );
+        let slug = slug::slug_or_fallback("Floods <in> the north", "floods");
+        assert_eq!(a.slug, slug);
+        assert_eq!(a.path, format!("/2024/11/27/{slug}/"));
+        assert_eq!(a.source.as_deref(), Some("Dawn"));
+        assert_eq!(a.source_url.as_deref(), Some("https://dawn.com/x"));
+        assert_eq!(a.image.as_deref(), Some("lead.jpg"));
+        assert_eq!(a.image_caption, None);
+        assert_eq!(a.image_alt.as_deref(), Some("A river"));
+        assert!(a.draft);
+        assert_eq!(a.extra.get("mood"), Some(&serde_json::json!("grim")));
+        assert_eq!(a.assets, Vec::<PathBuf>::new());
+    }
+
+    #[test]
+    fn summary_comes_from_the_markdown_when_front_matter_has_none() {
+        let dir = site();
+        write(
+            dir.path(),
+            "content/a.md",
+            format!("---\ntitle: A\ndate: 2024-11-27\n---\n{BODY}"),
+        );
+        write(
+            dir.path(),
+            "content/b.md",
+            "---\ntitle: B\ndate: 2024-11-27\n---\n",
+        );
+        let articles = load(dir.path(), &Config::default()).unwrap();
+        let summary = markdown::render_with(BODY, &markdown::Options::default())
+            .summary
+            .unwrap();
+        assert_eq!(articles[0].summary, summary.text);
+        assert_eq!(articles[0].summary_html, summary.html);
+        assert_eq!(articles[1].summary, "");
+        assert_eq!(articles[1].summary_html, "");
+    }
+
+    #[test]
+    fn slugs_are_always_safe_and_fall_back_to_title_then_file_name() {
+        let dir = site();
+        let head = "date: 2024-11-27\n";
+        write(
+            dir.path(),
+            "content/1.md",
+            format!("---\ntitle: T\nslug: ../../Etc Passwd\n{head}---\n"),
+        );
+        write(
+            dir.path(),
+            "content/2.md",
+            format!("---\ntitle: Good Title\nslug: '///'\n{head}---\n"),
+        );
+        write(
+            dir.path(),
+            "content/3-stem.md",
+            format!("---\ntitle: '!!!'\n{head}---\n"),
+        );
+        let articles = load(dir.path(), &Config::default()).unwrap();
+        let slugs: Vec<&str> = articles.iter().map(|a| a.slug.as_str()).collect();
+        assert_eq!(
+            slugs,
+            vec![
+                slug::slugify("../../Etc Passwd").as_str(),
+                slug::slug_or_fallback("Good Title", "2").as_str(),
+                slug::slug_or_fallback("!!!", "3-stem").as_str(),
+            ]
+        );
+        for a in &articles {
+            assert!(slug::is_safe_segment(&a.slug), "{:?}", a.slug);
+            assert!(!a.path.contains(".."), "{}", a.path);
+            assert!(urls::output_file(&a.path).is_ok(), "{}", a.path);
+        }
+    }
+
+    #[test]
+    fn every_bad_file_is_reported_sorted_by_file_and_line() {
+        let dir = site();
+        let root = dir.path();
+        write(root, "content/b.md", "---\ntitle: 3\ndate: soon\n---\n");
+        write(root, "content/a/z.md", "no front matter\n");
+        write(root, "content/c.md", "");
+        write(
+            root,
+            "content/a/ok.md",
+            "---\ntitle: Fine\ndate: 2024-11-27\n---\n",
+        );
+        fs::create_dir_all(root.join("content/folder.md")).unwrap();
+        let expected_date = format!("date: {}, found \"soon\"", dates::EXPECTED);
+        assert_eq!(
+            problems(root),
+            vec![
+                "content/a/z.md:1: no front matter: an article starts with a --- line, then at \
+                 least title and date, then another --- line"
+                    .to_string(),
+                "content/b.md:2: title: expected a string, found a number".to_string(),
+                format!("content/b.md:3: {expected_date}"),
+                "content/c.md: empty file: an article starts with front matter between --- \
+                 lines, with at least title and date"
+                    .to_string(),
+                "content/folder.md: is a folder, but names ending in .md are for articles; \
+                 rename the folder"
+                    .to_string(),
+            ]
+        );
+    }
+
+    #[test]
+    fn invalid_utf8_names_the_byte_offset_and_line() {
+        let dir = site();
+        let mut bytes = b"---\ntitle: caf".to_vec();
+        bytes.extend_from_slice(&[0xC3, 0x28]);
+        bytes.extend_from_slice(b"\ndate: 2024-11-27\n---\n");
+        write(dir.path(), "content/x.md", bytes);
+        assert_eq!(
+            problems(dir.path()),
+            vec!["content/x.md:2: invalid UTF-8 at byte 14; save the file as UTF-8"]
+        );
+    }
+
+    #[test]
+    fn crlf_and_bom_files_load() {
+        let dir = site();
+        write(
+            dir.path(),
+            "content/x.md",
+            "\u{feff}---\r\ntitle: Win\r\ndate: 2024-11-27\r\n---\r\nHello\r\n",
+        );
+        let articles = load(dir.path(), &Config::default()).unwrap();
+        assert_eq!(articles[0].title, "Win");
+        let rendered = markdown::render_with("Hello\n", &markdown::Options::default());
+        assert_eq!(articles[0].body_html, rendered.html);
+    }
+
+    #[test]
+    fn assets_are_the_other_visible_files_beside_the_article() {
+        let dir = site();
+        let root = dir.path();
+        let article = "---\ntitle: A\ndate: 2024-11-27\n---\n";
+        write(root, "content/2024/11/27/one.md", article);
+        write(root, "content/2024/11/27/two.MD", article);
+        let photo = write(root, "content/2024/11/27/photo.jpg", "jpg");
+        let chart = write(root, "content/2024/11/27/chart.svg", "svg");
+        write(root, "content/2024/11/27/.secret.png", "hidden");
+        write(root, "content/2024/11/27/sub/deep.png", "deeper");
+        write(root, "content/2024/11/28/three.md", article);
+        write(root, "content/.drafts/hidden.md", "not even read");
+        let articles = load(root, &Config::default()).unwrap();
+        let files: Vec<&Path> = articles.iter().map(|a| a.file.as_path()).collect();
+        assert_eq!(
+            files,
+            vec![
+                Path::new("content/2024/11/27/one.md"),
+                Path::new("content/2024/11/27/two.MD"),
+                Path::new("content/2024/11/28/three.md"),
+            ]
+        );
+        assert_eq!(articles[0].assets, vec![chart.clone(), photo.clone()]);
+        assert_eq!(articles[1].assets, vec![chart, photo]);
+        assert!(articles[0].assets.iter().all(|p| p.is_absolute()));
+        assert_eq!(articles[2].assets, Vec::<PathBuf>::new());
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symlinked_articles_are_reported_not_followed() {
+        let dir = site();
+        let root = dir.path();
+        let real = write(
+            root,
+            "elsewhere/real.md",
+            "---\ntitle: A\ndate: 2024-11-27\n---\n",
+        );
+        fs::create_dir_all(root.join("content")).unwrap();
+        std::os::unix::fs::symlink(&real, root.join("content/link.md")).unwrap();
+        std::os::unix::fs::symlink(root.join("elsewhere"), root.join("content/dir")).unwrap();
+        assert_eq!(
+            problems(root),
+            vec![
+                "content/link.md: symlinks in content/ are not followed yet; put the file itself here"
+            ]
+        );
+    }
+
+    #[test]
+    fn content_that_is_a_file_is_an_error() {
+        let dir = site();
+        write(dir.path(), "content", "oops");
+        assert_eq!(
+            problems(dir.path()),
+            vec!["content: is not a folder: articles go in the content/ folder"]
+        );
+    }
 }

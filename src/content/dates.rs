@@ -1,0 +1,249 @@
+//! Front-matter dates: the few formats an article's `date` and `updated` may take, read into an
+//! instant shown in the site's timezone. Knows nothing of YAML; it gets the text as written.
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime, TimeZone};
+
+use crate::config::SiteTz;
+
+/// What a date may look like, for messages (the caller adds `, found ...`).
+pub const EXPECTED: &str =
+    "expected YYYY-MM-DD, YYYY-MM-DD HH:MM or RFC 3339 (2024-11-27T21:30:00+05:00)";
+
+/// Reads a date as written in front matter and returns it in the site's timezone.
+///
+/// Accepted: `2024-11-27` (midnight in the site timezone), `2024-11-27 21:30`,
+/// `2024-11-27 21:30:45`, the same with `T` instead of the space, and any of the timed forms
+/// followed by an offset: `Z`, `+05:00` or `+0500`, optionally after one space (the Jekyll style
+/// `2024-11-27 21:30:00 +0500`). Seconds may carry a fraction. Without an offset the wall-clock
+/// time is read in `tz`; with one, the instant is kept and shown in `tz`.
+///
+/// The error is a message without the field name, e.g.
+/// `expected YYYY-MM-DD, ... , found "yesterday"`.
+pub fn parse(text: &str, tz: &SiteTz) -> Result<DateTime<FixedOffset>, String> {
+    let t = text.trim();
+    let Some(parts) = Parts::read(t) else {
+        return Err(format!("{EXPECTED}, found {t:?}"));
+    };
+    let no_such = || format!("{t:?} is not a real date and time");
+    let date = NaiveDate::from_ymd_opt(parts.year, parts.month, parts.day).ok_or_else(no_such)?;
+    let time = NaiveTime::from_hms_nano_opt(parts.hour, parts.minute, parts.second, parts.nano)
+        .ok_or_else(no_such)?;
+    let naive = NaiveDateTime::new(date, time);
+    let instant = match parts.offset_seconds {
+        Some(seconds) => FixedOffset::east_opt(seconds)
+            .and_then(|offset| offset.from_local_datetime(&naive).single())
+            .ok_or_else(no_such)?,
+        None => tz
+            .from_local(naive)
+            .ok_or_else(|| format!("{t:?} does not exist in the site's timezone"))?,
+    };
+    Ok(tz.to_local(instant))
+}
+
+/// The numbers of a date as written, before calendar checks.
+#[derive(Debug, Default)]
+struct Parts {
+    year: i32,
+    month: u32,
+    day: u32,
+    hour: u32,
+    minute: u32,
+    second: u32,
+    nano: u32,
+    offset_seconds: Option<i32>,
+}
+
+impl Parts {
+    /// Checks the shape strictly (so `2024-1-5` or `27/11/2024` are refused, not guessed at).
+    fn read(t: &str) -> Option<Parts> {
+        let mut p = Parts {
+            year: i32::try_from(digits(t, 0, 4)?).ok()?,
+            month: digits(t, 5, 2)?,
+            day: digits(t, 8, 2)?,
+            ..Parts::default()
+        };
+        if t.get(4..5)? != "-" || t.get(7..8)? != "-" {
+            return None;
+        }
+        let rest = t.get(10..)?;
+        if rest.is_empty() {
+            return Some(p);
+        }
+        let rest = rest
+            .strip_prefix(['T', 't', ' '])
+            .filter(|r| r.get(2..3) == Some(":"))?;
+        p.hour = digits(rest, 0, 2)?;
+        p.minute = digits(rest, 3, 2)?;
+        let mut rest = rest.get(5..)?;
+        if let Some(after) = rest.strip_prefix(':') {
+            p.second = digits(after, 0, 2)?;
+            rest = after.get(2..)?;
+            if let Some(fraction) = rest.strip_prefix('.') {
+                let len = fraction.bytes().take_while(u8::is_ascii_digit).count();
+                if len == 0 {
+                    return None;
+                }
+                p.nano = nanos(fraction.get(..len)?)?;
+                rest = fraction.get(len..)?;
+            }
+        }
+        if rest.is_empty() {
+            return Some(p);
+        }
+        p.offset_seconds = Some(offset(rest.strip_prefix(' ').unwrap_or(rest))?);
+        Some(p)
+    }
+}
+
+/// `len` ASCII digits at byte `at` of `s`, as a number.
+fn digits(s: &str, at: usize, len: usize) -> Option<u32> {
+    let part = s.get(at..at + len)?;
+    if !part.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    part.parse().ok()
+}
+
+/// A decimal fraction of a second (any number of digits) in nanoseconds; digits past the ninth
+/// are dropped.
+fn nanos(fraction: &str) -> Option<u32> {
+    let kept = fraction.get(..fraction.len().min(9))?;
+    let value: u32 = kept.parse().ok()?;
+    let scale = 10u32.checked_pow(9 - u32::try_from(kept.len()).ok()?)?;
+    value.checked_mul(scale)
+}
+
+/// `Z`, `+05:00` or `-0330`, in seconds east of UTC.
+fn offset(s: &str) -> Option<i32> {
+    if s == "Z" || s == "z" {
+        return Some(0);
+    }
+    let sign = match s.get(..1)? {
+        "+" => 1,
+        "-" => -1,
+        _ => return None,
+    };
+    let hours = digits(s, 1, 2)?;
+    let minutes = match s.len() {
+        6 if s.get(3..4)? == ":" => digits(s, 4, 2)?,
+        5 => digits(s, 3, 2)?,
+        _ => return None,
+    };
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    i32::try_from(hours * 3600 + minutes * 60)
+        .ok()
+        .map(|s| s * sign)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tz(text: &str) -> SiteTz {
+        SiteTz::parse(text).unwrap()
+    }
+
+    fn rfc(text: &str, tz_text: &str) -> Result<String, String> {
+        parse(text, &tz(tz_text)).map(|d| d.to_rfc3339())
+    }
+
+    #[test]
+    fn plain_date_is_midnight_in_the_site_timezone() {
+        assert_eq!(
+            rfc("2024-11-27", "Asia/Karachi").unwrap(),
+            "2024-11-27T00:00:00+05:00"
+        );
+        assert_eq!(
+            rfc(" 2024-11-27 ", "UTC").unwrap(),
+            "2024-11-27T00:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn wall_clock_times_are_read_in_the_site_timezone() {
+        for text in [
+            "2024-11-27 21:30",
+            "2024-11-27T21:30",
+            "2024-11-27 21:30:00",
+            "2024-11-27T21:30:00",
+        ] {
+            assert_eq!(
+                rfc(text, "+05:00").unwrap(),
+                "2024-11-27T21:30:00+05:00",
+                "{text}"
+            );
+        }
+        assert_eq!(
+            rfc("2024-11-27 21:30:45", "UTC").unwrap(),
+            "2024-11-27T21:30:45+00:00"
+        );
+    }
+
+    #[test]
+    fn offsets_keep_the_instant_and_show_it_in_the_site_timezone() {
+        assert_eq!(
+            rfc("2024-11-27T21:30:00+05:00", "UTC").unwrap(),
+            "2024-11-27T16:30:00+00:00"
+        );
+        assert_eq!(
+            rfc("2024-11-27T21:30:00Z", "Asia/Karachi").unwrap(),
+            "2024-11-28T02:30:00+05:00"
+        );
+        assert_eq!(
+            rfc("2024-11-27 21:30:00 +0500", "UTC").unwrap(),
+            "2024-11-27T16:30:00+00:00"
+        );
+        assert_eq!(
+            rfc("2024-11-27T21:30:00.250-03:30", "UTC").unwrap(),
+            "2024-11-28T01:00:00.250+00:00"
+        );
+    }
+
+    #[test]
+    fn named_zones_follow_daylight_saving() {
+        assert_eq!(
+            rfc("2024-07-01 12:00", "Europe/London").unwrap(),
+            "2024-07-01T12:00:00+01:00"
+        );
+        assert_eq!(
+            rfc("2024-01-01 12:00", "Europe/London").unwrap(),
+            "2024-01-01T12:00:00+00:00"
+        );
+    }
+
+    #[test]
+    fn anything_else_is_refused_with_the_formats() {
+        for text in [
+            "yesterday",
+            "2024-1-5",
+            "27/11/2024",
+            "2024-11-27T21",
+            "2024-11-27 21:30 PM",
+            "2024-11-27T21:30:00+5",
+            "2024-11-27T21:30:00.",
+            "",
+            "２０２４-11-27",
+        ] {
+            let err = rfc(text, "UTC").unwrap_err();
+            assert_eq!(err, format!("{EXPECTED}, found {text:?}"), "{text}");
+        }
+    }
+
+    #[test]
+    fn impossible_dates_say_so() {
+        assert_eq!(
+            rfc("2024-02-30", "UTC").unwrap_err(),
+            "\"2024-02-30\" is not a real date and time"
+        );
+        assert_eq!(
+            rfc("2024-11-27 24:00", "UTC").unwrap_err(),
+            "\"2024-11-27 24:00\" is not a real date and time"
+        );
+        assert_eq!(
+            rfc("2024-11-27T10:00:00+24:00", "UTC").unwrap_err(),
+            format!("{EXPECTED}, found \"2024-11-27T10:00:00+24:00\"")
+        );
+    }
+}
