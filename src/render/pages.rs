@@ -244,8 +244,10 @@ fn describe(site: &Site, page: &Page) -> (&'static str, String, String) {
                 ListKind::Month(y, m) => ("period", month_title(*y, *m)),
                 ListKind::Day(d) => ("period", day_title(*d)),
             };
-            let title = match list.paginator.current {
-                n if n > 1 => format!("{title} — page {n}"),
+            // Later pages get their number so every page has its own title.
+            let title = match (list.paginator.current, &list.list) {
+                (n, ListKind::Home) if n > 1 => format!("Page {n}"),
+                (n, _) if n > 1 => format!("{title} — page {n}"),
                 _ => title,
             };
             (kind, title, description)

@@ -80,6 +80,23 @@ fn list(list: ListKind, items: Vec<usize>, path: &str) -> PageKind {
     })
 }
 
+/// Page `current` of a two-page home list.
+fn home_page(current: usize, items: Vec<usize>) -> PageKind {
+    PageKind::List(ListPage {
+        list: ListKind::Home,
+        items,
+        paginator: Paginator {
+            current,
+            total: 2,
+            per_page: 3,
+            total_items: 4,
+            pages: vec!["/".into(), "/page/2/".into()],
+        },
+        older_period: None,
+        newer_period: None,
+    })
+}
+
 /// Three articles (two on 27 November, one on the 26th), one tag, and one page of each kind.
 fn sample_site() -> Site {
     let config = Config {
@@ -144,7 +161,8 @@ fn sample_site() -> Site {
             }],
         }],
         pages: vec![
-            page("/", list(ListKind::Home, vec![0, 1, 2], "/")),
+            page("/", home_page(1, vec![0, 1, 2])),
+            page("/page/2/", home_page(2, vec![2])),
             page("/2024/11/27/first/", PageKind::Article(0)),
             page("/2024/11/27/second/", PageKind::Article(1)),
             page("/2024/11/26/third/", PageKind::Article(2)),
@@ -249,6 +267,7 @@ fn every_page_gets_its_file() {
             "archive/index.html",
             "index.html",
             "page/1/index.html",
+            "page/2/index.html",
             "tags/index.html",
             "tags/pti/index.html",
         ]
@@ -381,6 +400,28 @@ fn the_home_page_is_a_digest_grouped_by_day() {
         feeds,
         ["/news/atom.xml", "/news/rss.xml", "/news/feed.json"]
     );
+}
+
+#[test]
+fn list_pages_link_to_each_other() {
+    let files = render(&[]).unwrap();
+    let first = Html::parse_document(&files["index.html"]);
+    assert_eq!(
+        attr(&select(&first, ".pagination a[rel=next]")[0], "href"),
+        "/news/page/2/"
+    );
+    assert!(select(&first, ".pagination a[rel=prev]").is_empty());
+    assert_eq!(
+        text(&select(&first, ".pagination [aria-current=page]")[0]),
+        "1"
+    );
+    let second = Html::parse_document(&files["page/2/index.html"]);
+    assert_eq!(
+        attr(&select(&second, ".pagination a[rel=prev]")[0], "href"),
+        "/news/"
+    );
+    assert_eq!(text(&select(&second, "title")[0]), "Page 2 · The Daily");
+    assert_eq!(select(&second, "article.card").len(), 1);
 }
 
 fn select_in<'a>(e: &ElementRef<'a>, css: &str) -> Vec<ElementRef<'a>> {
