@@ -1,0 +1,134 @@
+//! List page variables: `articles`, the day-grouped `days` digest, `paginator`, and the `term`
+//! or `period` a list belongs to.
+
+use chrono::{Datelike, NaiveDate};
+use tera::{Context, Value};
+
+use super::pages::Shared;
+use super::views::{
+    DayView, PageNumber, PaginatorView, PeriodView, TaxonomyView, TermView, to_value,
+};
+use crate::site::{ListKind, ListPage, Paginator};
+use crate::urls::Urls;
+
+/// `YYYY-MM-DD`.
+fn ymd(date: NaiveDate) -> String {
+    format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
+}
+
+/// `articles`, `days`, `paginator`, and the term or period variables of a list page.
+pub fn list_context(shared: &Shared<'_>, list: &ListPage, ctx: &mut Context) -> Result<(), String> {
+    let site = shared.site;
+    let urls = shared.urls;
+    let card = |i: &usize| shared.cards.get(*i).cloned();
+    let articles: Vec<Value> = list.items.iter().filter_map(card).collect();
+    ctx.insert_value("articles", to_value(&articles)?);
+
+    // The digest: consecutive items of one day share a section.
+    let mut days: Vec<DayView> = Vec::new();
+    for i in &list.items {
+        let (Some(article), Some(card)) = (site.articles.get(*i), card(i)) else {
+            continue;
+        };
+        let date = ymd(article.date.date_naive());
+        match days.last_mut() {
+            Some(day) if day.date == date => day.articles.push(card),
+            _ => days.push(DayView {
+                date,
+                url: site
+                    .links
+                    .get(*i)
+                    .map(|l| urls.path(&l.day_path))
+                    .unwrap_or_default(),
+                articles: vec![card],
+            }),
+        }
+    }
+    ctx.insert_value("days", to_value(&days)?);
+    ctx.insert_value("paginator", to_value(&paginator(urls, &list.paginator))?);
+
+    match &list.list {
+        ListKind::Home => {}
+        ListKind::Term { taxonomy, term } => {
+            let tax = site.taxonomies.get(*taxonomy).ok_or_else(|| {
+                format!("the plan names taxonomy {taxonomy}, which does not exist")
+            })?;
+            let t = tax
+                .terms
+                .get(*term)
+                .ok_or_else(|| format!("the plan names term {term}, which does not exist"))?;
+            let term_view = TermView {
+                name: t.name.clone(),
+                slug: t.slug.clone(),
+                url: urls.path(&t.path),
+                count: t.articles.len(),
+            };
+            let tax_view = TaxonomyView {
+                name: tax.name.clone(),
+                url: urls.path(&tax.path),
+                terms: None,
+            };
+            ctx.insert_value("term", to_value(&term_view)?);
+            ctx.insert_value("taxonomy", to_value(&tax_view)?);
+        }
+        ListKind::Year(_) | ListKind::Month(..) | ListKind::Day(_) => {
+            let period = match &list.list {
+                ListKind::Year(y) => PeriodView {
+                    kind: "year",
+                    year: *y,
+                    month: None,
+                    day: None,
+                    date: format!("{y:04}-01-01"),
+                },
+                ListKind::Month(y, m) => PeriodView {
+                    kind: "month",
+                    year: *y,
+                    month: Some(*m),
+                    day: None,
+                    date: format!("{y:04}-{m:02}-01"),
+                },
+                ListKind::Day(d) => PeriodView {
+                    kind: "day",
+                    year: d.year(),
+                    month: Some(d.month()),
+                    day: Some(d.day()),
+                    date: ymd(*d),
+                },
+                ListKind::Home | ListKind::Term { .. } => return Ok(()),
+            };
+            let href = |p: &Option<String>| p.as_deref().map(|p| urls.path(p));
+            ctx.insert_value("period", to_value(&period)?);
+            ctx.insert_value("older_period", to_value(&href(&list.older_period))?);
+            ctx.insert_value("newer_period", to_value(&href(&list.newer_period))?);
+        }
+    }
+    Ok(())
+}
+
+fn paginator(urls: &Urls, p: &Paginator) -> PaginatorView {
+    let first = p.pages.first().map(|s| urls.path(s)).unwrap_or_default();
+    let last = p.pages.last().map(|s| urls.path(s)).unwrap_or_default();
+    PaginatorView {
+        current: p.current,
+        total: p.total,
+        per_page: p.per_page,
+        total_items: p.total_items,
+        previous: (p.current > 1)
+            .then(|| p.pages.get(p.current.saturating_sub(2)))
+            .flatten()
+            .map(|s| urls.path(s)),
+        next: p.pages.get(p.current).map(|s| urls.path(s)),
+        first,
+        last,
+        pages: p
+            .pages
+            .iter()
+            .enumerate()
+            .map(|(n, path)| PageNumber {
+                number: n + 1,
+                url: urls.path(path),
+                current: n + 1 == p.current,
+            })
+            .collect(),
+    }
+}

@@ -1,0 +1,293 @@
+//! Page contexts: which template each HTML page uses and the views it receives (`site`, `page`,
+//! and the variables of its kind).
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use tera::{Context, Value};
+
+use super::articles::{article_view, rfc3339};
+use super::lists::list_context;
+use super::views::{
+    FeedLink, MonthView, PageFeed, PageView, SiteView, TaxonomyLink, TaxonomyView, TermView,
+    YearView, to_value,
+};
+use crate::site::{FeedFormat, ListKind, Page, PageKind, Site};
+use crate::urls::Urls;
+
+/// What every page of one render shares: the model, links, and views built once.
+pub struct Shared<'a> {
+    /// The planned site.
+    pub site: &'a Site,
+    /// Link builder.
+    pub urls: &'a Urls,
+    /// Every article's card, by article index.
+    pub cards: Vec<Value>,
+    /// The `site` view.
+    site_view: Value,
+    /// Feed site path -> feed title, from the plan's feed pages.
+    feed_titles: HashMap<&'a str, &'a str>,
+}
+
+impl<'a> Shared<'a> {
+    /// Builds the views shared by every page.
+    pub fn new(site: &'a Site, urls: &'a Urls, cards: Vec<Value>) -> Result<Shared<'a>, String> {
+        let archive_path = site
+            .pages
+            .iter()
+            .find(|p| p.kind == PageKind::ArchiveIndex)
+            .map_or("/archive/", |p| p.path.as_str());
+        let config = &site.config;
+        let site_view = SiteView {
+            title: config.title.clone(),
+            description: config.description.clone(),
+            language: config.language.clone(),
+            author: config.author.clone(),
+            base_url: urls.base_url().to_string(),
+            url: urls.path("/"),
+            feeds: crate::site::feed_files("/")
+                .iter()
+                .map(|(format, path)| FeedLink {
+                    kind: feed_kind(*format),
+                    mime: feed_mime(*format),
+                    url: urls.path(path),
+                })
+                .collect(),
+            taxonomies: site
+                .taxonomies
+                .iter()
+                .map(|t| TaxonomyLink {
+                    name: t.name.clone(),
+                    url: urls.path(&t.path),
+                })
+                .collect(),
+            archive_url: urls.path(archive_path),
+        };
+        let feed_titles = site
+            .pages
+            .iter()
+            .filter_map(|p| match &p.kind {
+                PageKind::Feed(feed) => Some((p.path.as_str(), feed.title.as_str())),
+                _ => None,
+            })
+            .collect();
+        Ok(Shared {
+            site,
+            urls,
+            cards,
+            site_view: to_value(&site_view)?,
+            feed_titles,
+        })
+    }
+}
+
+fn feed_kind(format: FeedFormat) -> &'static str {
+    match format {
+        FeedFormat::Atom => "atom",
+        FeedFormat::Rss => "rss",
+        FeedFormat::Json => "json",
+    }
+}
+
+fn feed_mime(format: FeedFormat) -> &'static str {
+    match format {
+        FeedFormat::Atom => "application/atom+xml",
+        FeedFormat::Rss => "application/rss+xml",
+        FeedFormat::Json => "application/feed+json",
+    }
+}
+
+fn feed_label(format: FeedFormat) -> &'static str {
+    match format {
+        FeedFormat::Atom => "Atom",
+        FeedFormat::Rss => "RSS",
+        FeedFormat::Json => "JSON Feed",
+    }
+}
+
+/// The template of an HTML page, or none for pages not rendered through templates.
+pub fn template_for(kind: &PageKind) -> Option<&'static str> {
+    match kind {
+        PageKind::Article(_) => Some("article.html"),
+        PageKind::List(list) => Some(match list.list {
+            ListKind::Home => "index.html",
+            ListKind::Term { .. } => "term.html",
+            ListKind::Year(_) | ListKind::Month(..) | ListKind::Day(_) => "period.html",
+        }),
+        PageKind::TermIndex(_) => Some("terms.html"),
+        PageKind::ArchiveIndex => Some("archive.html"),
+        PageKind::NotFound => Some("404.html"),
+        PageKind::Redirect(_) | PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots => None,
+    }
+}
+
+/// The full context of an HTML page.
+pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Context, String> {
+    let site = shared.site;
+    let urls = shared.urls;
+    let mut ctx = Context::new();
+    ctx.insert_value("site", shared.site_view.clone());
+    let (kind, title, description) = describe(site, page);
+    let list = match &page.kind {
+        PageKind::List(list) => Some(&list.list),
+        _ => None,
+    };
+    let feeds = site
+        .feed_paths(list)
+        .into_iter()
+        .map(|(format, path)| {
+            // The plan's feed title when the feed is planned; else the site title, with the
+            // page's own title for a term's feeds.
+            let name = match shared.feed_titles.get(path.as_str()) {
+                Some(name) => (*name).to_string(),
+                None if path.matches('/').count() > 1 => {
+                    format!("{} — {title}", site.config.title)
+                }
+                None => site.config.title.clone(),
+            };
+            PageFeed {
+                kind: feed_kind(format),
+                mime: feed_mime(format),
+                title: format!("{name} ({})", feed_label(format)),
+                url: urls.path(&path),
+            }
+        })
+        .collect();
+    let page_view = PageView {
+        kind,
+        title,
+        description,
+        url: urls.path(&page.path),
+        permalink: urls.absolute(&page.path),
+        feeds,
+        lastmod: page.lastmod.as_ref().map(rfc3339),
+    };
+    ctx.insert_value("page", to_value(&page_view)?);
+
+    match &page.kind {
+        PageKind::Article(i) => {
+            let view = article_view(site, urls, *i, &shared.cards)?;
+            ctx.insert_value("article", to_value(&view)?);
+        }
+        PageKind::List(list) => list_context(shared, list, &mut ctx)?,
+        PageKind::TermIndex(t) => {
+            let taxonomy = site
+                .taxonomies
+                .get(*t)
+                .ok_or_else(|| format!("the plan names taxonomy {t}, which does not exist"))?;
+            let view = TaxonomyView {
+                name: taxonomy.name.clone(),
+                url: urls.path(&taxonomy.path),
+                terms: Some(
+                    taxonomy
+                        .terms
+                        .iter()
+                        .map(|term| TermView {
+                            name: term.name.clone(),
+                            slug: term.slug.clone(),
+                            url: urls.path(&term.path),
+                            count: term.articles.len(),
+                        })
+                        .collect(),
+                ),
+            };
+            ctx.insert_value("taxonomy", to_value(&view)?);
+        }
+        PageKind::ArchiveIndex => {
+            let years: Vec<YearView> = site
+                .years
+                .iter()
+                .map(|y| YearView {
+                    year: y.year,
+                    url: urls.path(&y.path),
+                    count: y.articles.len(),
+                    months: y
+                        .months
+                        .iter()
+                        .map(|m| MonthView {
+                            month: m.month,
+                            url: urls.path(&m.path),
+                            count: m.articles.len(),
+                            date: format!("{:04}-{:02}-01", y.year, m.month),
+                        })
+                        .collect(),
+                })
+                .collect();
+            ctx.insert_value("years", to_value(&years)?);
+        }
+        _ => {}
+    }
+    Ok(ctx)
+}
+
+/// `page.kind`, `page.title` and `page.description` for a page.
+fn describe(site: &Site, page: &Page) -> (&'static str, String, String) {
+    let config = &site.config;
+    let description = config.description.clone();
+    match &page.kind {
+        PageKind::Article(i) => match site.articles.get(*i) {
+            Some(a) => ("article", a.title.clone(), a.summary.clone()),
+            None => ("article", config.title.clone(), description),
+        },
+        PageKind::List(list) => {
+            let (kind, title) = match &list.list {
+                ListKind::Home => ("home", config.title.clone()),
+                ListKind::Term { taxonomy, term } => (
+                    "term",
+                    site.taxonomies
+                        .get(*taxonomy)
+                        .and_then(|t| t.terms.get(*term))
+                        .map_or_else(String::new, |t| t.name.clone()),
+                ),
+                ListKind::Year(y) => ("period", format!("{y:04}")),
+                ListKind::Month(y, m) => ("period", month_title(*y, *m)),
+                ListKind::Day(d) => ("period", day_title(*d)),
+            };
+            // Later pages get their number so every page has its own title.
+            let title = match (list.paginator.current, &list.list) {
+                (n, ListKind::Home) if n > 1 => format!("Page {n}"),
+                (n, _) if n > 1 => format!("{title} — page {n}"),
+                _ => title,
+            };
+            (kind, title, description)
+        }
+        PageKind::TermIndex(t) => {
+            let name = site.taxonomies.get(*t).map_or("", |t| t.name.as_str());
+            ("terms", capitalise(name), description)
+        }
+        PageKind::ArchiveIndex => ("archive", "Archive".to_string(), description),
+        _ => ("404", "Page not found".to_string(), description),
+    }
+}
+
+fn capitalise(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// `November 2024`.
+fn month_title(year: i32, month: u32) -> String {
+    match NaiveDate::from_ymd_opt(year, month, 1) {
+        Some(date) => {
+            let mut out = String::new();
+            match write!(out, "{}", date.format("%B %Y")) {
+                Ok(()) => out,
+                Err(_) => format!("{year:04}-{month:02}"),
+            }
+        }
+        None => format!("{year:04}-{month:02}"),
+    }
+}
+
+/// `27 November 2024`.
+fn day_title(date: NaiveDate) -> String {
+    let mut out = String::new();
+    match write!(out, "{}", date.format("%-d %B %Y")) {
+        Ok(()) => out,
+        Err(_) => date.to_string(),
+    }
+}

@@ -1,0 +1,34 @@
+//! The redirect page, built in Rust so it is the same in every theme and needs no template.
+
+use crate::urls::Urls;
+
+/// The page left at an old address: sends browsers (meta refresh) and crawlers (canonical) to
+/// `to`, with a visible link for everyone else. Built here, not from a template, so it is the
+/// same in every theme.
+pub fn redirect_html(urls: &Urls, to: &str) -> String {
+    let href = escape(&urls.path(to));
+    let canonical = escape(&urls.absolute(to));
+    format!(
+        "<!doctype html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\
+         <link rel=\"canonical\" href=\"{canonical}\">\n\
+         <meta http-equiv=\"refresh\" content=\"0; url={href}\">\n\
+         <meta name=\"robots\" content=\"noindex\">\n</head>\n<body>\n\
+         <p>This page has moved to <a href=\"{href}\">{href}</a>.</p>\n</body>\n</html>\n"
+    )
+}
+
+/// HTML escaping for text and attribute values.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}

@@ -1,0 +1,535 @@
+//! Renders a small hand-built site with the real default theme and reads the HTML back.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use scraper::{ElementRef, Html, Selector};
+
+use super::*;
+use crate::config::Config;
+use crate::content::Article;
+use crate::site::{ArticleLinks, Day, ListKind, ListPage, Month, Paginator, Taxonomy, Term, Year};
+
+const NASTY: &str = r#"<script>alert(1)</script> "q""#;
+
+fn date(text: &str) -> DateTime<FixedOffset> {
+    DateTime::parse_from_rfc3339(text).unwrap()
+}
+
+fn article(title: &str, when: &str, slug: &str, tags: &[&str]) -> Article {
+    let date = date(when);
+    Article {
+        file: PathBuf::from(format!("content/{slug}.md")),
+        title: title.into(),
+        date,
+        updated: None,
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+        authors: Vec::new(),
+        summary: format!("About {title}"),
+        summary_html: "<p>About <em>it</em></p>".into(),
+        body_html: "<p>Body text.</p>\n<h2 id=\"more\">More</h2>".into(),
+        headings: Vec::new(),
+        word_count: 3,
+        reading_minutes: 1,
+        slug: slug.into(),
+        path: crate::urls::permalink(crate::config::DEFAULT_PERMALINK, &date, slug),
+        source: None,
+        source_url: None,
+        image: None,
+        image_caption: None,
+        image_alt: None,
+        draft: false,
+        extra: serde_json::Map::new(),
+        assets: Vec::new(),
+    }
+}
+
+fn links(newer: Option<usize>, older: Option<usize>, day: &str, tags: Vec<usize>) -> ArticleLinks {
+    ArticleLinks {
+        newer,
+        older,
+        related: Vec::new(),
+        day_path: day.into(),
+        terms: vec![tags],
+    }
+}
+
+fn page(path: &str, kind: PageKind) -> Page {
+    Page {
+        path: path.into(),
+        kind,
+        lastmod: None,
+        in_sitemap: true,
+    }
+}
+
+fn list(list: ListKind, items: Vec<usize>, path: &str) -> PageKind {
+    PageKind::List(ListPage {
+        list,
+        paginator: Paginator {
+            current: 1,
+            total: 1,
+            per_page: 10,
+            total_items: items.len(),
+            pages: vec![path.into()],
+        },
+        items,
+        older_period: None,
+        newer_period: None,
+    })
+}
+
+/// Page `current` of a two-page home list.
+fn home_page(current: usize, items: Vec<usize>) -> PageKind {
+    PageKind::List(ListPage {
+        list: ListKind::Home,
+        items,
+        paginator: Paginator {
+            current,
+            total: 2,
+            per_page: 3,
+            total_items: 4,
+            pages: vec!["/".into(), "/page/2/".into()],
+        },
+        older_period: None,
+        newer_period: None,
+    })
+}
+
+/// Three articles (two on 27 November, one on the 26th), one tag, and one page of each kind.
+fn sample_site() -> Site {
+    let config = Config {
+        title: "The Daily".into(),
+        base_url: "https://example.org/news/".into(),
+        author: Some("Desk".into()),
+        ..Config::default()
+    };
+    let mut first = article(NASTY, "2024-11-27T21:30:00+05:00", "first", &["PTI"]);
+    first.image = Some("photo.jpg".into());
+    first.image_alt = Some("A photo".into());
+    first.image_caption = Some("Credit: AP".into());
+    first.source = Some("Dawn".into());
+    first.source_url = Some("https://dawn.example/x?a=1&b=2".into());
+    first.authors = vec!["A. Writer".into()];
+    let mut second = article("Second", "2024-11-27T09:00:00+05:00", "second", &["PTI"]);
+    second.image_caption = Some("Handout".into());
+    let third = article("Third", "2024-11-26T18:00:00+05:00", "third", &[]);
+    let d27 = NaiveDate::from_ymd_opt(2024, 11, 27).unwrap();
+    let d26 = NaiveDate::from_ymd_opt(2024, 11, 26).unwrap();
+    let mut first_links = links(None, Some(1), "/2024/11/27/", vec![0]);
+    first_links.related = vec![1];
+    Site {
+        config,
+        articles: vec![first, second, third],
+        links: vec![
+            first_links,
+            links(Some(0), Some(2), "/2024/11/27/", vec![0]),
+            links(Some(1), None, "/2024/11/26/", vec![]),
+        ],
+        taxonomies: vec![Taxonomy {
+            name: "tags".into(),
+            path: "/tags/".into(),
+            paginate: 10,
+            terms: vec![Term {
+                name: "PTI".into(),
+                slug: "pti".into(),
+                path: "/tags/pti/".into(),
+                articles: vec![0, 1],
+            }],
+        }],
+        years: vec![Year {
+            year: 2024,
+            path: "/2024/".into(),
+            articles: vec![0, 1, 2],
+            months: vec![Month {
+                month: 11,
+                path: "/2024/11/".into(),
+                articles: vec![0, 1, 2],
+                days: vec![
+                    Day {
+                        date: d27,
+                        path: "/2024/11/27/".into(),
+                        articles: vec![0, 1],
+                    },
+                    Day {
+                        date: d26,
+                        path: "/2024/11/26/".into(),
+                        articles: vec![2],
+                    },
+                ],
+            }],
+        }],
+        pages: vec![
+            page("/", home_page(1, vec![0, 1, 2])),
+            page("/page/2/", home_page(2, vec![2])),
+            page("/2024/11/27/first/", PageKind::Article(0)),
+            page("/2024/11/27/second/", PageKind::Article(1)),
+            page("/2024/11/26/third/", PageKind::Article(2)),
+            page(
+                "/tags/pti/",
+                list(
+                    ListKind::Term {
+                        taxonomy: 0,
+                        term: 0,
+                    },
+                    vec![0, 1],
+                    "/tags/pti/",
+                ),
+            ),
+            page("/tags/", PageKind::TermIndex(0)),
+            page(
+                "/2024/",
+                list(ListKind::Year(2024), vec![0, 1, 2], "/2024/"),
+            ),
+            page(
+                "/2024/11/",
+                list(ListKind::Month(2024, 11), vec![0, 1, 2], "/2024/11/"),
+            ),
+            page(
+                "/2024/11/27/",
+                list(ListKind::Day(d27), vec![0, 1], "/2024/11/27/"),
+            ),
+            page("/archive/", PageKind::ArchiveIndex),
+            page("/404.html", PageKind::NotFound),
+            page("/page/1/", PageKind::Redirect("/a&b/".into())),
+        ],
+        warnings: Vec::new(),
+    }
+}
+
+/// A site folder whose `themes/default` is a copy of the real default theme.
+fn site_dir(overrides: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+    for entry in walkdir::WalkDir::new(&theme) {
+        let entry = entry.unwrap();
+        let target = dir
+            .path()
+            .join("themes/default")
+            .join(entry.path().strip_prefix(&theme).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+    for (path, text) in overrides {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    dir
+}
+
+fn render(overrides: &[(&str, &str)]) -> Result<HashMap<String, String>> {
+    let site = sample_site();
+    let dir = site_dir(overrides);
+    let theme = Theme::load(dir.path(), &site.config)?;
+    let urls = Urls::new(&site.config.base_url);
+    let files = render_site(&site, &theme, &urls)?;
+    Ok(files
+        .into_iter()
+        .map(|f| match f.contents {
+            Contents::Bytes(b) => (f.path, String::from_utf8(b).unwrap()),
+            Contents::Copy(p) => panic!("render copied {}", p.display()),
+        })
+        .collect())
+}
+
+fn select<'a>(doc: &'a Html, css: &str) -> Vec<ElementRef<'a>> {
+    doc.select(&Selector::parse(css).unwrap()).collect()
+}
+
+fn text(e: &ElementRef<'_>) -> String {
+    e.text().collect::<String>()
+}
+
+fn attr(e: &ElementRef<'_>, name: &str) -> String {
+    e.value().attr(name).unwrap_or_default().to_string()
+}
+
+#[test]
+fn every_page_gets_its_file() {
+    let files = render(&[]).unwrap();
+    let mut paths: Vec<&str> = files.keys().map(String::as_str).collect();
+    paths.sort();
+    assert_eq!(
+        paths,
+        [
+            "2024/11/26/third/index.html",
+            "2024/11/27/first/index.html",
+            "2024/11/27/index.html",
+            "2024/11/27/second/index.html",
+            "2024/11/index.html",
+            "2024/index.html",
+            "404.html",
+            "archive/index.html",
+            "index.html",
+            "page/1/index.html",
+            "page/2/index.html",
+            "tags/index.html",
+            "tags/pti/index.html",
+        ]
+    );
+    for (path, html) in &files {
+        if path == "page/1/index.html" {
+            continue;
+        }
+        let doc = Html::parse_document(html);
+        assert_eq!(select(&doc, "h1").len(), 1, "one h1 in {path}");
+        assert_eq!(
+            attr(&select(&doc, "link[rel=stylesheet]")[0], "href"),
+            "/news/style.css"
+        );
+        for a in select(&doc, "a[href]") {
+            let href = attr(&a, "href");
+            assert!(
+                href.starts_with("/news/") || href.starts_with("https://") || href == "#main",
+                "{path}: link {href} does not carry the base path"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_article_page_shows_the_article() {
+    let files = render(&[]).unwrap();
+    let doc = Html::parse_document(&files["2024/11/27/first/index.html"]);
+    let h1 = select(&doc, "h1");
+    assert_eq!(h1.len(), 1);
+    assert_eq!(text(&h1[0]), NASTY);
+    assert!(text(&select(&doc, "title")[0]).starts_with(NASTY));
+    let time = select(&doc, ".byline time");
+    assert_eq!(attr(&time[0], "datetime"), "2024-11-27T21:30:00+05:00");
+    assert_eq!(text(&time[0]), "27 November 2024, 21:30");
+    let tags: Vec<String> = select(&doc, ".article-footer .tags a")
+        .iter()
+        .map(|a| attr(a, "href"))
+        .collect();
+    assert_eq!(tags, ["/news/tags/pti/"]);
+    assert_eq!(text(&select(&doc, ".authors")[0]), "A. Writer");
+    let img = &select(&doc, "figure.lead img")[0];
+    assert_eq!(attr(img, "src"), "/news/2024/11/27/first/photo.jpg");
+    assert_eq!(attr(img, "alt"), "A photo");
+    assert_eq!(
+        text(&select(&doc, "figure.lead figcaption")[0]),
+        "Credit: AP"
+    );
+    let source = &select(&doc, ".source a")[0];
+    assert_eq!(attr(source, "href"), "https://dawn.example/x?a=1&b=2");
+    assert_eq!(
+        attr(&select(&doc, ".day-link a")[0], "href"),
+        "/news/2024/11/27/"
+    );
+    assert_eq!(
+        attr(&select(&doc, "link[rel=canonical]")[0], "href"),
+        "https://example.org/news/2024/11/27/first/"
+    );
+    assert_eq!(
+        attr(&select(&doc, ".article-nav .older")[0], "href"),
+        "/news/2024/11/27/second/"
+    );
+    assert_eq!(text(&select(&doc, ".related .card-title")[0]), "Second");
+    assert_eq!(text(&select(&doc, ".content h2")[0]), "More");
+
+    // The title never becomes markup: the only script is the JSON-LD, which reads back exactly.
+    let scripts = select(&doc, "script");
+    assert_eq!(scripts.len(), 1);
+    assert_eq!(attr(&scripts[0], "type"), "application/ld+json");
+    let ld: serde_json::Value = serde_json::from_str(&text(&scripts[0])).unwrap();
+    assert_eq!(ld["@type"], "NewsArticle");
+    assert_eq!(ld["headline"], NASTY);
+    assert_eq!(ld["datePublished"], "2024-11-27T21:30:00+05:00");
+    assert_eq!(ld["author"][0]["name"], "A. Writer");
+    assert_eq!(ld["publisher"]["name"], "The Daily");
+    assert_eq!(
+        ld["image"],
+        "https://example.org/news/2024/11/27/first/photo.jpg"
+    );
+    assert_eq!(
+        ld["mainEntityOfPage"],
+        "https://example.org/news/2024/11/27/first/"
+    );
+}
+
+#[test]
+fn a_caption_without_an_image_is_a_paragraph_and_authors_fall_back() {
+    let files = render(&[]).unwrap();
+    let doc = Html::parse_document(&files["2024/11/27/second/index.html"]);
+    assert!(select(&doc, "figure").is_empty());
+    assert_eq!(text(&select(&doc, "p.caption")[0]), "Handout");
+    assert_eq!(text(&select(&doc, ".authors")[0]), "Desk");
+    let ld: serde_json::Value = serde_json::from_str(&text(&select(&doc, "script")[0])).unwrap();
+    assert_eq!(ld["author"][0]["name"], "Desk");
+    assert!(ld.get("image").is_none());
+}
+
+#[test]
+fn the_home_page_is_a_digest_grouped_by_day() {
+    let files = render(&[]).unwrap();
+    let doc = Html::parse_document(&files["index.html"]);
+    assert_eq!(text(&select(&doc, "h1")[0]), "The Daily");
+    let days = select(&doc, "section.day");
+    let dates: Vec<String> = days
+        .iter()
+        .map(|d| attr(&select_in(d, "h2 time")[0], "datetime"))
+        .collect();
+    assert_eq!(dates, ["2024-11-27", "2024-11-26"]);
+    assert_eq!(
+        attr(&select_in(&days[0], "h2 a")[0], "href"),
+        "/news/2024/11/27/"
+    );
+    let titles = |day: &ElementRef<'_>| -> Vec<String> {
+        select_in(day, "article.card h3").iter().map(text).collect()
+    };
+    assert_eq!(titles(&days[0]), [NASTY, "Second"]);
+    assert_eq!(titles(&days[1]), ["Third"]);
+    let first_card = &select_in(&days[0], "article.card")[0];
+    assert_eq!(
+        attr(&select_in(first_card, "time")[0], "datetime"),
+        "2024-11-27T21:30:00+05:00"
+    );
+    assert_eq!(text(&select_in(first_card, ".summary em")[0]), "it");
+    assert!(select(&doc, "script").is_empty());
+    let feeds: Vec<String> = select(&doc, "link[rel=alternate]")
+        .iter()
+        .map(|l| attr(l, "href"))
+        .collect();
+    assert_eq!(
+        feeds,
+        ["/news/atom.xml", "/news/rss.xml", "/news/feed.json"]
+    );
+}
+
+#[test]
+fn list_pages_link_to_each_other() {
+    let files = render(&[]).unwrap();
+    let first = Html::parse_document(&files["index.html"]);
+    assert_eq!(
+        attr(&select(&first, ".pagination a[rel=next]")[0], "href"),
+        "/news/page/2/"
+    );
+    assert!(select(&first, ".pagination a[rel=prev]").is_empty());
+    assert_eq!(
+        text(&select(&first, ".pagination [aria-current=page]")[0]),
+        "1"
+    );
+    let second = Html::parse_document(&files["page/2/index.html"]);
+    assert_eq!(
+        attr(&select(&second, ".pagination a[rel=prev]")[0], "href"),
+        "/news/"
+    );
+    assert_eq!(text(&select(&second, "title")[0]), "Page 2 · The Daily");
+    assert_eq!(select(&second, "article.card").len(), 1);
+}
+
+fn select_in<'a>(e: &ElementRef<'a>, css: &str) -> Vec<ElementRef<'a>> {
+    e.select(&Selector::parse(css).unwrap()).collect()
+}
+
+#[test]
+fn lists_terms_and_archive_link_through_the_base_path() {
+    let files = render(&[]).unwrap();
+    let term = Html::parse_document(&files["tags/pti/index.html"]);
+    assert_eq!(text(&select(&term, "h1")[0]), "PTI");
+    let feeds: Vec<String> = select(&term, "link[rel=alternate]")
+        .iter()
+        .map(|l| attr(l, "href"))
+        .collect();
+    assert_eq!(feeds[0], "/news/tags/pti/atom.xml");
+    assert_eq!(
+        attr(&select(&term, "link[rel=alternate]")[0], "title"),
+        "The Daily — PTI (Atom)"
+    );
+    assert_eq!(select(&term, "article.card").len(), 2);
+
+    let terms = Html::parse_document(&files["tags/index.html"]);
+    let item = &select(&terms, ".term-list li")[0];
+    assert_eq!(text(item), "PTI (2)");
+    assert_eq!(attr(&select_in(item, "a")[0], "href"), "/news/tags/pti/");
+
+    let archive = Html::parse_document(&files["archive/index.html"]);
+    assert_eq!(text(&select(&archive, ".month-list li")[0]), "November (3)");
+
+    let day = Html::parse_document(&files["2024/11/27/index.html"]);
+    assert_eq!(text(&select(&day, "h1")[0]), "Wednesday 27 November 2024");
+    assert_eq!(select(&day, "article.card h2").len(), 2);
+    let month = Html::parse_document(&files["2024/11/index.html"]);
+    assert_eq!(text(&select(&month, "h1")[0]), "November 2024");
+}
+
+#[test]
+fn the_redirect_page_refreshes_to_the_escaped_url() {
+    let files = render(&[]).unwrap();
+    let html = &files["page/1/index.html"];
+    assert!(html.contains("content=\"0; url=/news/a&amp;b/\""), "{html}");
+    let doc = Html::parse_document(html);
+    let refresh = &select(&doc, "meta[http-equiv=refresh]")[0];
+    assert_eq!(attr(refresh, "content"), "0; url=/news/a&b/");
+    assert_eq!(
+        attr(&select(&doc, "link[rel=canonical]")[0], "href"),
+        "https://example.org/news/a&b/"
+    );
+    assert_eq!(
+        attr(&select(&doc, "meta[name=robots]")[0], "content"),
+        "noindex"
+    );
+    assert_eq!(attr(&select(&doc, "body a")[0], "href"), "/news/a&b/");
+}
+
+#[test]
+fn a_site_template_overrides_the_theme() {
+    let files = render(&[(
+        "templates/article.html",
+        "{% extends \"base.html\" %}{% block content %}<h1>Mine: {{ article.title }}</h1>{% endblock content %}",
+    )])
+    .unwrap();
+    let doc = Html::parse_document(&files["2024/11/27/second/index.html"]);
+    assert_eq!(text(&select(&doc, "h1")[0]), "Mine: Second");
+}
+
+#[test]
+fn a_syntax_error_names_the_file_and_line() {
+    let err = render(&[("templates/term.html", "<p>\n{% if %}</p>")]).unwrap_err();
+    let Error::Problems(problems) = err else {
+        panic!("expected problems, got {err}");
+    };
+    assert_eq!(problems.len(), 1, "{problems:?}");
+    assert_eq!(problems[0].path, PathBuf::from("templates/term.html"));
+    assert_eq!(problems[0].line, Some(2));
+
+    let err = render(&[("themes/default/templates/archive.html", "a\nb\n{{ x ")]).unwrap_err();
+    let Error::Problems(problems) = err else {
+        panic!("expected problems, got {err}");
+    };
+    assert_eq!(
+        problems[0].path,
+        PathBuf::from("themes/default/templates/archive.html")
+    );
+    assert_eq!(problems[0].line, Some(3));
+}
+
+#[test]
+fn an_undefined_variable_names_the_template_and_page() {
+    let err = render(&[("templates/404.html", "<p>\n{{ nope }}</p>")]).unwrap_err();
+    match err {
+        Error::Render {
+            template,
+            page,
+            message,
+        } => {
+            assert_eq!(template, "404.html");
+            assert_eq!(page, "/404.html");
+            assert!(message.contains("404.html:2:"), "{message}");
+            assert!(message.contains("templates/404.html"), "{message}");
+        }
+        other => panic!("expected a render error, got {other}"),
+    }
+}
+
+#[test]
+fn theme_is_sync() {
+    fn sync<T: Sync + Send>() {}
+    sync::<Theme>();
+}
