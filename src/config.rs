@@ -517,12 +517,23 @@ mod tests {
             "[[taxonomies]]\nname = \"authors\"\nfield = \"author\"\npaginate = 5\n\n[[taxonomies]]\nname = \"tags\"\npaginate = 3\n",
         )
         .unwrap();
-        let names: Vec<_> = c.taxonomies.iter().map(|t| (t.name.as_str(), t.field.as_str(), t.paginate)).collect();
-        assert_eq!(names, vec![("tags", "tags", Some(3)), ("authors", "author", Some(5))]);
+        let names: Vec<_> = c
+            .taxonomies
+            .iter()
+            .map(|t| (t.name.as_str(), t.field.as_str(), t.paginate))
+            .collect();
+        assert_eq!(
+            names,
+            vec![("tags", "tags", Some(3)), ("authors", "author", Some(5))]
+        );
         assert!(parse("[[taxonomies]]\nname = \"../x\"\n").is_err());
         assert!(parse("[[taxonomies]]\nname = \"page\"\n").is_err());
         assert!(parse("feed_content = \"some\"").is_err());
-        assert!(!parse("feed_content = \"summary\"").unwrap().feed_full_content);
+        assert!(
+            !parse("feed_content = \"summary\"")
+                .unwrap()
+                .feed_full_content
+        );
     }
 
     #[test]

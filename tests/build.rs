@@ -56,7 +56,10 @@ fn seed_article_page_has_title_date_tags_and_headings() {
         "{times:?}"
     );
     let h2 = texts(&doc, "h2");
-    assert!(h2.contains(&"Midnight Repression Drama".to_string()), "{h2:?}");
+    assert!(
+        h2.contains(&"Midnight Repression Drama".to_string()),
+        "{h2:?}"
+    );
     assert!(
         h2.contains(&"PAKISTAN GOVERNMENT ALLEGES FOREIGN HAND IN PROTESTS".to_string()),
         "{h2:?}"
@@ -93,7 +96,7 @@ fn home_groups_articles_by_day() {
     let site = seven(20);
     site.build_ok();
     let doc = site.html("index.html");
-    let days = attrs(&doc, "main section time[datetime]", "datetime");
+    let days = attrs(&doc, "main section > h2 time[datetime]", "datetime");
     assert_eq!(
         days,
         vec!["2024-11-29", "2024-11-28", "2024-11-27", "2024-10-01"]
@@ -101,7 +104,10 @@ fn home_groups_articles_by_day() {
     let sel = scraper::Selector::parse("main section").unwrap();
     let per_day: Vec<usize> = doc
         .select(&sel)
-        .map(|s| s.select(&scraper::Selector::parse("article").unwrap()).count())
+        .map(|s| {
+            s.select(&scraper::Selector::parse("article").unwrap())
+                .count()
+        })
         .collect();
     assert_eq!(per_day, vec![1, 2, 3, 1]);
 }
@@ -123,7 +129,10 @@ fn sitemap_lists_every_page() {
         .collect();
     pages.sort();
     assert_eq!(locs, pages);
-    assert!(site.read("robots.txt").contains("Sitemap: https://example.org/sitemap.xml"));
+    assert!(
+        site.read("robots.txt")
+            .contains("Sitemap: https://example.org/sitemap.xml")
+    );
 }
 
 /// The `<loc>` values of a sitemap, read with an XML parser.
@@ -133,11 +142,9 @@ fn roxmltree_like(xml: &str) -> Vec<String> {
     let mut in_loc = false;
     loop {
         match reader.read_event().expect("sitemap is well-formed XML") {
-            quick_xml::events::Event::Start(e) if e.name().as_ref() == b"loc" => in_loc = true,
-            quick_xml::events::Event::End(e) if e.name().as_ref() == b"loc" => in_loc = false,
-            quick_xml::events::Event::Text(t) if in_loc => {
-                locs.push(t.decode().expect("text").into_owned())
-            }
+            quick_xml::events::Event::Start(e) if e.name().as_ref() == "loc" => in_loc = true,
+            quick_xml::events::Event::End(e) if e.name().as_ref() == "loc" => in_loc = false,
+            quick_xml::events::Event::Text(t) if in_loc => locs.push(t.xml10_content().to_string()),
             quick_xml::events::Event::Eof => break,
             _ => {}
         }
@@ -168,13 +175,24 @@ fn bad_front_matter_fails_with_file_and_line_and_keeps_output() {
     site.build_ok();
     let before = site.snapshot();
     site.article("2024/11/30/bad.md", "title: Bad\ndate: yesterday", "x");
-    site.article("2024/11/30/worse.md", "title: [unclosed\ndate: 2024-11-30", "x");
+    site.article(
+        "2024/11/30/worse.md",
+        "title: [unclosed\ndate: 2024-11-30",
+        "x",
+    );
     let out = site.run(&["build"]);
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("content/2024/11/30/bad.md:3: date:"), "{stderr}");
+    assert!(
+        stderr.contains("content/2024/11/30/bad.md:3: date:"),
+        "{stderr}"
+    );
     assert!(stderr.contains("content/2024/11/30/worse.md:"), "{stderr}");
-    assert_eq!(site.snapshot(), before, "a failed build must not touch public/");
+    assert_eq!(
+        site.snapshot(),
+        before,
+        "a failed build must not touch public/"
+    );
 }
 
 #[test]
@@ -233,18 +251,35 @@ fn cli_flags_output_base_url_and_drafts() {
         "title: Secret draft\ndate: 2024-11-29\ndraft: true",
         "x",
     );
-    let out = site.run(&["build", "-o", "elsewhere", "--base-url", "https://news.example.com/sub"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = site.run(&[
+        "build",
+        "-o",
+        "elsewhere",
+        "--base-url",
+        "https://news.example.com/sub",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let home = std::fs::read_to_string(site.root.join("elsewhere/index.html")).unwrap();
     let doc = scraper::Html::parse_document(&home);
     let links = attrs(&doc, "main article h3 a", "href");
-    assert!(links.iter().all(|l| l.starts_with("/sub/2024/")), "{links:?}");
+    assert!(
+        links.iter().all(|l| l.starts_with("/sub/2024/")),
+        "{links:?}"
+    );
     assert!(!links.iter().any(|l| l.contains("secret-draft")));
     assert!(!site.public().exists());
 
     let out = site.run(&["build", "--drafts"]);
     assert!(out.status.success());
-    assert!(site.public().join("2024/11/29/secret-draft/index.html").is_file());
+    assert!(
+        site.public()
+            .join("2024/11/29/secret-draft/index.html")
+            .is_file()
+    );
 
     let other = tempfile::tempdir().unwrap();
     let out = common::TestSite::new("").run(&[
@@ -254,7 +289,11 @@ fn cli_flags_output_base_url_and_drafts() {
         "-o",
         other.path().join("o").to_str().unwrap(),
     ]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(other.path().join("o/index.html").is_file());
 }
 
@@ -272,18 +311,29 @@ fn non_empty_output_without_marker_is_refused_and_kept() {
 #[test]
 fn future_articles_are_left_out_with_a_warning() {
     let site = seven(20);
-    site.article("2999/01/01/f.md", "title: From the future\ndate: 2999-01-01", "x");
+    site.article(
+        "2999/01/01/f.md",
+        "title: From the future\ndate: 2999-01-01",
+        "x",
+    );
     let out = site.run(&["build"]);
     assert!(out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("content/2999/01/01/f.md") && stderr.contains("future"), "{stderr}");
+    assert!(
+        stderr.contains("content/2999/01/01/f.md") && stderr.contains("future"),
+        "{stderr}"
+    );
     assert!(!site.public().join("2999").exists());
 }
 
 #[test]
 fn same_url_twice_names_both_files() {
     let site = seven(20);
-    site.article("2024/11/29/dup.md", "title: Seventh\ndate: 2024-11-29 10:00", "x");
+    site.article(
+        "2024/11/29/dup.md",
+        "title: Seventh\ndate: 2024-11-29 10:00",
+        "x",
+    );
     let err = site.build().unwrap_err().to_string();
     assert!(err.contains("content/2024/11/29/dup.md"), "{err}");
     assert!(err.contains("content/2024/11/29/g.md"), "{err}");
@@ -292,7 +342,10 @@ fn same_url_twice_names_both_files() {
 #[test]
 fn template_override_static_files_and_article_assets() {
     let site = seven(20);
-    site.write("templates/404.html", "<!doctype html><title>Lost</title><h1>Custom 404</h1>");
+    site.write(
+        "templates/404.html",
+        "<!doctype html><title>Lost</title><h1>Custom 404</h1>",
+    );
     site.write("static/extra.txt", "hello");
     site.write("static/.nojekyll", "");
     site.write("content/2024/11/29/photo.jpg", [0xff, 0xd8, 0xff]);
@@ -310,12 +363,28 @@ fn template_override_static_files_and_article_assets() {
 #[test]
 fn unicode_titles_give_readable_slugs() {
     let site = TestSite::new(&toml(20));
-    site.article("2024/11/27/u.md", "title: عمران خان کی رہائی\ndate: 2024-11-27", "x");
-    site.article("2024/11/27/c.md", "title: 巴基斯坦 抗议\ndate: 2024-11-27", "x");
+    site.article(
+        "2024/11/27/u.md",
+        "title: عمران خان کی رہائی\ndate: 2024-11-27",
+        "x",
+    );
+    site.article(
+        "2024/11/27/c.md",
+        "title: 巴基斯坦 抗议\ndate: 2024-11-27",
+        "x",
+    );
     site.article("2024/11/27/e.md", "title: '!!!'\ndate: 2024-11-27", "x");
     site.build_ok();
-    assert!(site.public().join("2024/11/27/عمران-خان-کی-رہائی/index.html").is_file());
-    assert!(site.public().join("2024/11/27/巴基斯坦-抗议/index.html").is_file());
+    assert!(
+        site.public()
+            .join("2024/11/27/عمران-خان-کی-رہائی/index.html")
+            .is_file()
+    );
+    assert!(
+        site.public()
+            .join("2024/11/27/巴基斯坦-抗议/index.html")
+            .is_file()
+    );
     // A title without letters falls back to the file name.
     assert!(site.public().join("2024/11/27/e/index.html").is_file());
 }
@@ -331,7 +400,10 @@ fn permalink_pattern_and_timezone_place_articles() {
     assert!(site.public().join("news/2024/late/index.html").is_file());
     let doc = site.html("news/2024/late/index.html");
     let times = attrs(&doc, "article time[datetime]", "datetime");
-    assert!(times.contains(&"2024-11-28T02:30:00+05:00".to_string()), "{times:?}");
+    assert!(
+        times.contains(&"2024-11-28T02:30:00+05:00".to_string()),
+        "{times:?}"
+    );
     assert!(site.public().join("2024/11/28/index.html").is_file());
 }
 

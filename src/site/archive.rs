@@ -8,12 +8,7 @@ use super::{Day, Month, Year};
 
 /// Site path of a day's digest (`/2024/11/27/`).
 pub fn day_path(date: chrono::NaiveDate) -> String {
-    format!(
-        "/{:04}/{:02}/{:02}/",
-        date.year(),
-        date.month(),
-        date.day()
-    )
+    format!("/{:04}/{:02}/{:02}/", date.year(), date.month(), date.day())
 }
 
 /// Years, months and days over `articles` (sorted newest first, dates already in site time).

@@ -303,7 +303,13 @@ pub fn plan(articles: Vec<Article>, config: Config, options: &PlanOptions) -> Re
     let mut planner = pages::Planner::new(&published);
     planner.articles();
     let everything: Vec<usize> = (0..published.len()).collect();
-    planner.list("/", ListKind::Home, &everything, config.paginate, (None, None));
+    planner.list(
+        "/",
+        ListKind::Home,
+        &everything,
+        config.paginate,
+        (None, None),
+    );
     planner.feeds("/", &config.title, &everything, config.feed_limit);
     for (t, tax) in taxonomies.iter().enumerate() {
         planner.taxonomy(t, tax, &config.title, config.feed_limit);
@@ -451,7 +457,12 @@ pub(crate) mod tests {
         draft.draft = true;
         let future = article("future", "2026-01-01T10:00:00Z", &[]);
         let ok = article("ok", "2024-11-27T10:00:00Z", &[]);
-        let site = plan(vec![draft.clone(), future, ok.clone()], config(20), &options()).unwrap();
+        let site = plan(
+            vec![draft.clone(), future, ok.clone()],
+            config(20),
+            &options(),
+        )
+        .unwrap();
         assert_eq!(site.articles.len(), 1);
         assert_eq!(site.warnings.len(), 1);
         assert!(site.warnings[0].message.contains("future"));
@@ -524,7 +535,11 @@ pub(crate) mod tests {
         ] {
             assert!(all.contains(&expected), "missing {expected} in {all:?}");
         }
-        let day = site.pages.iter().find(|p| p.path == "/2024/11/26/").unwrap();
+        let day = site
+            .pages
+            .iter()
+            .find(|p| p.path == "/2024/11/26/")
+            .unwrap();
         match &day.kind {
             PageKind::List(l) => {
                 assert_eq!(l.newer_period.as_deref(), Some("/2024/11/27/"));
@@ -543,15 +558,22 @@ pub(crate) mod tests {
         let a = article("x", "2024-11-27T10:00:00Z", &[]);
         let mut b = article("y", "2024-11-27T11:00:00Z", &[]);
         b.path = "/2024/11/27/X/".into();
-        let err = plan(vec![a, b], config(20), &options()).unwrap_err().to_string();
-        assert!(err.contains("content/x.md") && err.contains("content/y.md"), "{err}");
+        let err = plan(vec![a, b], config(20), &options())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("content/x.md") && err.contains("content/y.md"),
+            "{err}"
+        );
     }
 
     #[test]
     fn article_taking_a_generated_url_is_an_error() {
         let mut a = article("tags", "2024-11-27T10:00:00Z", &["x"]);
         a.path = "/tags/".into();
-        let err = plan(vec![a], config(20), &options()).unwrap_err().to_string();
+        let err = plan(vec![a], config(20), &options())
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("content/tags.md: URL /tags/"), "{err}");
     }
 }

@@ -5,10 +5,7 @@ use chrono::{DateTime, FixedOffset};
 
 use crate::content::Article;
 
-use super::{
-    FeedPage, ListKind, ListPage, Page, PageKind, Paginator, Taxonomy, Year,
-    feed_files,
-};
+use super::{FeedPage, ListKind, ListPage, Page, PageKind, Paginator, Taxonomy, Year, feed_files};
 
 /// Collects pages while the model is planned.
 pub struct Planner<'a> {
@@ -140,7 +137,13 @@ impl<'a> Planner<'a> {
                 taxonomy: t,
                 term: i,
             };
-            self.list(&term.path, list, &term.articles, taxonomy.paginate, (None, None));
+            self.list(
+                &term.path,
+                list,
+                &term.articles,
+                taxonomy.paginate,
+                (None, None),
+            );
             let title = format!("{site_title} — {}", term.name);
             self.feeds(&term.path, &title, &term.articles, feed_limit);
         }
@@ -159,12 +162,22 @@ impl<'a> Planner<'a> {
             .collect();
         let day_paths: Vec<String> = years
             .iter()
-            .flat_map(|y| y.months.iter().flat_map(|m| m.days.iter().map(|d| d.path.clone())))
+            .flat_map(|y| {
+                y.months
+                    .iter()
+                    .flat_map(|m| m.days.iter().map(|d| d.path.clone()))
+            })
             .collect();
         let (mut mi, mut di) = (0, 0);
         for (yi, year) in years.iter().enumerate() {
             let kind = ListKind::Year(year.year);
-            self.list(&year.path, kind, &year.articles, per_page, neighbours(&year_paths, yi));
+            self.list(
+                &year.path,
+                kind,
+                &year.articles,
+                per_page,
+                neighbours(&year_paths, yi),
+            );
             for month in &year.months {
                 let kind = ListKind::Month(year.year, month.month);
                 let periods = neighbours(&month_paths, mi);
@@ -172,7 +185,13 @@ impl<'a> Planner<'a> {
                 mi += 1;
                 for day in &month.days {
                     let periods = neighbours(&day_paths, di);
-                    self.list(&day.path, ListKind::Day(day.date), &day.articles, per_page, periods);
+                    self.list(
+                        &day.path,
+                        ListKind::Day(day.date),
+                        &day.articles,
+                        per_page,
+                        periods,
+                    );
                     di += 1;
                 }
             }

@@ -15,7 +15,14 @@ const WINDOW: usize = 50;
 /// For each article, up to [`RELATED`] related article indices.
 pub fn build(articles: &[Article], tags: &Taxonomy, terms_of: &[Vec<usize>]) -> Vec<Vec<usize>> {
     (0..articles.len())
-        .map(|i| related_to(i, articles, tags, terms_of.get(i).map(Vec::as_slice).unwrap_or(&[])))
+        .map(|i| {
+            related_to(
+                i,
+                articles,
+                tags,
+                terms_of.get(i).map(Vec::as_slice).unwrap_or(&[]),
+            )
+        })
         .collect()
 }
 
@@ -42,7 +49,11 @@ fn related_to(i: usize, articles: &[Article], tags: &Taxonomy, terms: &[usize]) 
         let db = (articles[b.0].date - date).num_seconds().unsigned_abs();
         b.1.cmp(&a.1).then(da.cmp(&db)).then(a.0.cmp(&b.0))
     });
-    candidates.into_iter().take(RELATED).map(|(j, _)| j).collect()
+    candidates
+        .into_iter()
+        .take(RELATED)
+        .map(|(j, _)| j)
+        .collect()
 }
 
 #[cfg(test)]

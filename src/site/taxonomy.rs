@@ -123,7 +123,11 @@ pub fn build(
         .collect();
     let per_article = keys_per_article
         .into_iter()
-        .map(|keys| keys.iter().filter_map(|k| index_of.get(k).copied()).collect())
+        .map(|keys| {
+            keys.iter()
+                .filter_map(|k| index_of.get(k).copied())
+                .collect()
+        })
         .collect();
     let taxonomy = Taxonomy {
         name: config.name.clone(),
@@ -156,7 +160,11 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            vec![("PTI", "pti", 4), ("Pakistan", "pakistan", 2), ("Lahore", "lahore", 1)]
+            vec![
+                ("PTI", "pti", 4),
+                ("Pakistan", "pakistan", 2),
+                ("Lahore", "lahore", 1)
+            ]
         );
         assert_eq!(tax.terms[0].articles, vec![0, 1, 2, 3]);
         assert_eq!(tax.terms[0].path, "/tags/pti/");
@@ -184,7 +192,11 @@ mod tests {
 
     #[test]
     fn unicode_terms_get_readable_slugs() {
-        let articles = vec![article("a", "2024-11-27T10:00:00Z", &["عمران خان", "巴基斯坦"])];
+        let articles = vec![article(
+            "a",
+            "2024-11-27T10:00:00Z",
+            &["عمران خان", "巴基斯坦"],
+        )];
         let (tax, _) = build(&TaxonomyConfig::tags(), 20, &articles, &mut Vec::new());
         let slugs: Vec<&str> = tax.terms.iter().map(|t| t.slug.as_str()).collect();
         assert!(slugs.contains(&"عمران-خان"), "{slugs:?}");

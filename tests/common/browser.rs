@@ -90,7 +90,11 @@ fn respond(mut stream: TcpStream, root: &Path) {
         return;
     }
     let mut header = String::new();
-    while reader.read_line(&mut header).map(|n| n > 2).unwrap_or(false) {
+    while reader
+        .read_line(&mut header)
+        .map(|n| n > 2)
+        .unwrap_or(false)
+    {
         header.clear();
     }
     let raw = line.split_whitespace().nth(1).unwrap_or("/");
