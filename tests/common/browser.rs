@@ -32,6 +32,28 @@ pub fn chromium() -> Option<PathBuf> {
     found
 }
 
+/// Runs `tests/browser/<script>` with Node (playwright-core driving Chromium), or `None` (after
+/// saying so) when Chromium, Node or the npm packages are missing and not required.
+pub fn node_script(script: &str, args: &[&str]) -> Option<std::process::Output> {
+    chromium()?;
+    let dir = super::repo().join("tests/browser");
+    let ready = dir.join("node_modules/playwright-core").is_dir()
+        && Command::new("node").arg("--version").output().is_ok();
+    if !ready {
+        if std::env::var("GAZETTE_REQUIRE_BROWSER").as_deref() == Ok("1") {
+            panic!("GAZETTE_REQUIRE_BROWSER=1 but node or tests/browser/node_modules is missing (npm ci --prefix tests/browser)");
+        }
+        eprintln!("skipping browser test: run `npm ci --prefix tests/browser` first");
+        return None;
+    }
+    let output = Command::new("node")
+        .arg(dir.join(script))
+        .args(args)
+        .output()
+        .expect("run node");
+    Some(output)
+}
+
 /// Chromium's standard headless flags plus a fresh profile folder.
 pub fn headless(chromium: &Path, profile: &Path) -> Command {
     let mut cmd = Command::new(chromium);
