@@ -10,6 +10,7 @@ pub mod feeds;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod urls;
@@ -103,8 +104,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     })
 }
 
-/// Files beside each article, placed next to its page.
-fn article_assets(site: &site::Site) -> Result<Vec<OutputFile>> {
+/// Files beside each article, placed next to its page (also used by `serve`).
+pub fn article_assets(site: &site::Site) -> Result<Vec<OutputFile>> {
     let mut files = Vec::new();
     for article in &site.articles {
         let page_file = urls::output_file(&article.path)

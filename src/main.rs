@@ -33,6 +33,24 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Serve the site locally, rebuilding and reloading open pages on every change.
+    Serve {
+        /// Site folder (holds site.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Port to listen on (0 picks a free port).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; anything but loopback is reachable from other machines.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Include articles marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Open the site in a browser.
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -69,6 +87,32 @@ fn main() -> ExitCode {
                 Err(error) => {
                     eprintln!("error: {error}");
                     eprintln!("The build stopped; the previous output was left as it was.");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Serve {
+            root,
+            port,
+            bind,
+            drafts,
+            open,
+        } => {
+            let options = gazette::serve::ServeOptions {
+                root,
+                bind,
+                port,
+                drafts,
+                open,
+            };
+            let report = |event: &gazette::serve::Event| match event.is_problem() {
+                true => eprintln!("{event}"),
+                false => println!("{event}"),
+            };
+            match gazette::serve::serve(options, report) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("error: {error}");
                     ExitCode::FAILURE
                 }
             }

@@ -51,6 +51,64 @@ pub fn render_site(site: &Site, theme: &Theme, urls: &Urls) -> Result<Vec<Output
     rendered.into_iter().collect()
 }
 
+/// Renders only the pages at `indices` of the plan (in that order), building only the cards those
+/// pages show. `serve` uses it to re-render just the pages an edit touched.
+pub fn render_pages(
+    site: &Site,
+    theme: &Theme,
+    urls: &Urls,
+    indices: &[usize],
+) -> Result<Vec<OutputFile>> {
+    let mut wanted = vec![false; site.articles.len()];
+    let mut want = |i: usize| {
+        if let Some(w) = wanted.get_mut(i) {
+            *w = true;
+        }
+    };
+    for page in indices.iter().filter_map(|&p| site.pages.get(p)) {
+        match &page.kind {
+            PageKind::Article(i) => {
+                if let Some(links) = site.links.get(*i) {
+                    links
+                        .newer
+                        .into_iter()
+                        .chain(links.older)
+                        .for_each(&mut want);
+                    links.related.iter().copied().for_each(&mut want);
+                }
+            }
+            PageKind::List(list) => list.items.iter().copied().for_each(&mut want),
+            _ => {}
+        }
+    }
+    let cards: Vec<Value> = wanted
+        .par_iter()
+        .enumerate()
+        .map(
+            |(i, &wanted)| match wanted.then(|| articles::card(site, urls, i)).flatten() {
+                Some(card) => views::to_value(&card),
+                None => Ok(Value::none()),
+            },
+        )
+        .collect::<std::result::Result<_, String>>()
+        .map_err(|message| Error::Render {
+            template: "(cards)".into(),
+            page: "/".into(),
+            message,
+        })?;
+    let shared = pages::Shared::new(site, urls, cards).map_err(|message| Error::Render {
+        template: "(site)".into(),
+        page: "/".into(),
+        message,
+    })?;
+    let rendered: Vec<Result<OutputFile>> = indices
+        .par_iter()
+        .filter_map(|&p| site.pages.get(p))
+        .map(|page| render_page(&shared, theme, page))
+        .collect();
+    rendered.into_iter().collect()
+}
+
 fn render_page(shared: &pages::Shared<'_>, theme: &Theme, page: &Page) -> Result<OutputFile> {
     let site = shared.site;
     let urls = shared.urls;

@@ -1,0 +1,330 @@
+//! `gazette serve`: build the site into a folder of its own, serve it over HTTP, watch the inputs,
+//! rebuild incrementally on every change and reload every open tab (or show the error there).
+//!
+//! The library never prints: what happens is reported as [`Event`]s to the caller's callback.
+
+mod changes;
+mod http;
+mod live;
+mod paths;
+mod rebuild;
+mod signature;
+mod watch;
+mod write;
+
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use crate::error::{Diagnostic, Error, Result};
+
+pub use changes::{Changes, classify};
+pub use live::{EVENTS_PATH, SCRIPT_PATH};
+pub use rebuild::{Rebuild, Rebuilder};
+
+/// What `gazette serve` was asked to do.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// The site folder (holds `site.toml`).
+    pub root: PathBuf,
+    /// Address to listen on; anything but loopback is reachable from other machines.
+    pub bind: IpAddr,
+    /// Port to listen on; 0 picks a free one.
+    pub port: u16,
+    /// Publish drafts too.
+    pub drafts: bool,
+    /// Open the site in a browser once it is served.
+    pub open: bool,
+}
+
+/// Something the terminal should hear about.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Worth a warning (such as a server reachable from other machines).
+    Warning(String),
+    /// The first build finished.
+    Built(Rebuild),
+    /// The site is served.
+    Listening {
+        /// The address to open.
+        url: String,
+        /// The folder being served (removed on exit).
+        output: PathBuf,
+    },
+    /// A change was rebuilt.
+    Rebuilt {
+        /// What changed.
+        cause: String,
+        /// What the rebuild did.
+        rebuild: Rebuild,
+    },
+    /// A build failed; the last good site is still served.
+    Failed {
+        /// What changed, or `None` for the first build.
+        cause: Option<String>,
+        /// The problems, one per line.
+        error: String,
+    },
+    /// The server stopped.
+    Stopped,
+}
+
+impl Event {
+    /// Whether the event is a problem (for stderr).
+    pub fn is_problem(&self) -> bool {
+        matches!(self, Event::Warning(_) | Event::Failed { .. })
+    }
+}
+
+impl fmt::Display for Event {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Event::Warning(message) => write!(f, "warning: {message}"),
+            Event::Built(r) => {
+                for warning in &r.warnings {
+                    writeln!(f, "warning: {warning}")?;
+                }
+                write!(
+                    f,
+                    "built {} articles into {} pages in {} ms",
+                    r.articles,
+                    r.pages,
+                    r.elapsed.as_millis()
+                )
+            }
+            Event::Listening { url, output } => write!(
+                f,
+                "serving {url} (from {}); watching for changes, Ctrl-C to stop",
+                output.display()
+            ),
+            Event::Rebuilt { cause, rebuild: r } => {
+                for warning in &r.warnings {
+                    writeln!(f, "warning: {warning}")?;
+                }
+                let kind = if r.full { "full rebuild: " } else { "" };
+                write!(
+                    f,
+                    "{kind}rebuilt {} pages, {} files written, {} removed ({cause}) in {} ms",
+                    r.rendered.len(),
+                    r.written.len(),
+                    r.removed.len(),
+                    r.elapsed.as_millis()
+                )
+            }
+            Event::Failed { cause, error } => {
+                let after = cause
+                    .as_ref()
+                    .map(|c| format!(" after {c}"))
+                    .unwrap_or_default();
+                write!(
+                    f,
+                    "error: the build failed{after}; still serving the last good site\n{error}"
+                )
+            }
+            Event::Stopped => write!(f, "stopped"),
+        }
+    }
+}
+
+/// The base URL pages link to when served at `addr`: a wildcard bind links to loopback.
+pub fn base_url(addr: SocketAddr) -> String {
+    let ip = match addr.ip() {
+        ip if ip.is_unspecified() => IpAddr::from([127, 0, 0, 1]),
+        ip => ip,
+    };
+    format!("http://{}/", SocketAddr::new(ip, addr.port()))
+}
+
+/// Runs the dev server until Ctrl-C (or SIGTERM), reporting to `report`. Errors only for what
+/// stops it from starting (no site here, the port is taken); a broken build is reported and
+/// served around.
+pub fn serve(options: ServeOptions, report: impl Fn(&Event) + Send + Sync + 'static) -> Result<()> {
+    let report = Arc::new(report);
+    let root = std::fs::canonicalize(&options.root).map_err(|e| Error::io(&options.root, e))?;
+    if !root.join("site.toml").is_file() {
+        crate::load_config(&root, None)?;
+    }
+    let addr = SocketAddr::new(options.bind, options.port);
+    let listener = std::net::TcpListener::bind(addr).map_err(|e| {
+        Error::problem(Diagnostic::new(
+            format!("--bind {} --port {}", options.bind, options.port),
+            format!("cannot listen there: {e}; pick another --port (0 picks a free one)"),
+        ))
+    })?;
+    let local = listener.local_addr().map_err(|e| Error::io(&root, e))?;
+    if !options.bind.is_loopback() {
+        report(&Event::Warning(format!(
+            "listening on {}: other machines on the network can read this site (drafts \
+             included with --drafts); use --bind 127.0.0.1 to keep it local",
+            options.bind
+        )));
+    }
+    let out = tempfile::Builder::new()
+        .prefix("gazette-serve-")
+        .tempdir()
+        .map_err(|e| Error::io(std::env::temp_dir(), e))?;
+    let out_root = std::fs::canonicalize(out.path()).map_err(|e| Error::io(out.path(), e))?;
+    let url = base_url(local);
+    let hub = Arc::new(live::Hub::default());
+
+    let mut rebuilder = Rebuilder::new(&root, &out_root, options.drafts, &url);
+    match rebuilder.full() {
+        Ok(built) => {
+            report(&Event::Built(built));
+            hub.reload();
+        }
+        Err(error) => {
+            let error = error.to_string();
+            report(&Event::Failed {
+                cause: None,
+                error: error.clone(),
+            });
+            hub.fail(&error);
+        }
+    }
+    let watcher = watch::Watch::new(&root)?;
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| Error::io(&root, e))?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let rebuilds = spawn_rebuilds(
+        rebuilder,
+        watcher,
+        hub.clone(),
+        report.clone(),
+        stop.clone(),
+    );
+
+    let served = runtime.block_on(async {
+        listener.set_nonblocking(true)?;
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let server = Arc::new(http::Server {
+            root: out_root.clone(),
+            hub: hub.clone(),
+        });
+        let pinger = hub.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(http::PING);
+            loop {
+                every.tick().await;
+                pinger.ping();
+            }
+        });
+        report(&Event::Listening {
+            url: url.clone(),
+            output: out_root.clone(),
+        });
+        if options.open {
+            open_browser(&url);
+        }
+        http::run(listener, server, shutdown_signal()).await;
+        Ok::<(), std::io::Error>(())
+    });
+    stop.store(true, Ordering::Relaxed);
+    let _ = rebuilds.join();
+    runtime.shutdown_timeout(Duration::from_millis(200));
+    report(&Event::Stopped);
+    drop(out);
+    served.map_err(|e| Error::io(&root, e))
+}
+
+/// The rebuild loop on its own thread: wait for a burst of changes, rebuild, tell the tabs.
+fn spawn_rebuilds(
+    mut rebuilder: Rebuilder,
+    mut watcher: watch::Watch,
+    hub: Arc<live::Hub>,
+    report: Arc<impl Fn(&Event) + Send + Sync + 'static>,
+    stop: Arc<AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        while let Some(batch) = watcher.next_batch(&stop) {
+            let changes = if batch.rescan {
+                Changes::everything("(events lost by the watcher)")
+            } else {
+                let known = rebuilder.model().map(|m| m.articles.as_slice());
+                classify(rebuilder.root(), &batch.paths, known)
+            };
+            let cause = changes.describe();
+            match rebuilder.update(&changes) {
+                Ok(None) => {}
+                Ok(Some(rebuild)) => {
+                    let touched = !rebuild.written.is_empty() || !rebuild.removed.is_empty();
+                    if touched || hub.failing() {
+                        hub.reload();
+                    }
+                    report(&Event::Rebuilt { cause, rebuild });
+                }
+                Err(error) => {
+                    let error = error.to_string();
+                    hub.fail(&error);
+                    report(&Event::Failed {
+                        cause: Some(cause),
+                        error,
+                    });
+                }
+            }
+        }
+    })
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so the served folder is removed on the way out.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Opens `url` in the desktop's browser; failing to is not an error.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let child = std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if let Ok(mut child) = child {
+        // Reap it in the background so it does not linger as a zombie.
+        std::thread::spawn(move || child.wait());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_urls_use_the_bound_address_and_loopback_for_wildcards() {
+        let at = |ip: &str, port| base_url(SocketAddr::new(ip.parse().unwrap(), port));
+        assert_eq!(at("127.0.0.1", 1111), "http://127.0.0.1:1111/");
+        assert_eq!(at("0.0.0.0", 8080), "http://127.0.0.1:8080/");
+        assert_eq!(at("::1", 1111), "http://[::1]:1111/");
+        assert_eq!(at("192.168.1.5", 80), "http://192.168.1.5:80/");
+    }
+}
