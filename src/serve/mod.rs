@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use crate::error::{Diagnostic, Error, Result};
 
-pub use changes::{Changes, classify};
+pub use changes::Changes;
 pub use live::{EVENTS_PATH, SCRIPT_PATH};
 pub use rebuild::{Rebuild, Rebuilder};
 
@@ -247,8 +247,7 @@ fn spawn_rebuilds(
             let changes = if batch.rescan {
                 Changes::everything("(events lost by the watcher)")
             } else {
-                let known = rebuilder.model().map(|m| m.articles.as_slice());
-                classify(rebuilder.root(), &batch.paths, known)
+                rebuilder.changes(&batch.paths)
             };
             let cause = changes.describe();
             match rebuilder.update(&changes) {

@@ -34,17 +34,17 @@ pub struct Rebuilder {
 }
 
 /// The inputs as last loaded.
-pub(super) struct Model {
+struct Model {
     config: Config,
     theme: Theme,
     urls: Urls,
     /// Every article loaded, drafts and future ones included, in no particular order.
-    pub(super) articles: Vec<Article>,
+    articles: Vec<Article>,
     /// Article file (relative to the root) -> [`content_hash`].
     hashes: HashMap<PathBuf, u64>,
     /// Files whose last save does not load, with their problems; nothing is published while
     /// any is here.
-    pub(super) broken: BTreeMap<PathBuf, Vec<Diagnostic>>,
+    broken: BTreeMap<PathBuf, Vec<Diagnostic>>,
     /// Theme and site static files.
     statics: Vec<OutputFile>,
 }
@@ -100,8 +100,10 @@ impl Rebuilder {
         &self.root
     }
 
-    pub(super) fn model(&self) -> Option<&Model> {
-        self.model.as_ref()
+    /// What changed paths (absolute, from the watcher) ask for, given what is loaded.
+    pub fn changes(&self, paths: &[PathBuf]) -> Changes {
+        let known = self.model.as_ref().map(|m| m.articles.as_slice());
+        super::changes::classify(&self.root, paths, known)
     }
 
     /// Reloads everything and writes every page whose bytes changed.

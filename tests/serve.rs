@@ -1,0 +1,519 @@
+//! `gazette serve`: incremental rebuilds render exactly the pages an edit touches and leave the
+//! same files a full build writes; the server never leaves its folder; the reload script never
+//! reaches `public/`; and in a real browser a save reloads the open tab or shows the error.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use common::TestSite;
+use gazette::serve::{Rebuild, Rebuilder};
+
+const BASE: &str = "http://127.0.0.1:1111/";
+
+/// `n` stories, one a day from 2024-01-01 at 10:00 UTC, tagged `t0`..`t9` by number, except
+/// that story `solo` carries only the tag `solo` (so no other story lists it as related).
+fn stories(n: usize, solo: usize) -> TestSite {
+    let site = TestSite::new(
+        "title = \"Wire\"\nbase_url = \"https://example.org/\"\npaginate = 10\nfeed_limit = 20\n",
+    );
+    let start = chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    for i in 0..n {
+        let day = start + chrono::Days::new(i as u64);
+        let tag = if i == solo {
+            "solo".to_string()
+        } else {
+            format!("t{}", i % 10)
+        };
+        site.article(
+            &format!("{}/story-{i:03}.md", day.format("%Y/%m/%d")),
+            &format!("title: Story {i:03}\ndate: {day}T10:00:00Z\ntags: [{tag}]"),
+            &format!("Lead paragraph of story {i}.\n\nMore about it.\n"),
+        );
+    }
+    site
+}
+
+fn root_of(site: &TestSite) -> PathBuf {
+    std::fs::canonicalize(&site.root).unwrap()
+}
+
+/// Applies changes to the given site-relative paths, as the watcher would report them.
+fn apply(rebuilder: &mut Rebuilder, rel: &[&str]) -> gazette::error::Result<Option<Rebuild>> {
+    let paths: Vec<PathBuf> = rel.iter().map(|p| rebuilder.root().join(p)).collect();
+    let changes = rebuilder.changes(&paths);
+    rebuilder.update(&changes)
+}
+
+/// What `gazette build` writes for the site with the served base URL (without its marker).
+fn full_build(site: &TestSite) -> BTreeMap<PathBuf, Vec<u8>> {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("public");
+    gazette::build(&gazette::BuildOptions {
+        root: site.root.clone(),
+        output: Some(dir.clone()),
+        base_url: Some(BASE.to_string()),
+        drafts: false,
+    })
+    .unwrap_or_else(|e| panic!("build failed: {e}"));
+    let mut files = common::snapshot(&dir);
+    files.remove(Path::new(gazette::output::MARKER));
+    files
+}
+
+fn changed_files(
+    before: &BTreeMap<PathBuf, Vec<u8>>,
+    after: &BTreeMap<PathBuf, Vec<u8>>,
+) -> Vec<String> {
+    let mut paths: BTreeSet<&PathBuf> = BTreeSet::new();
+    paths.extend(
+        after
+            .iter()
+            .filter(|(p, b)| before.get(*p) != Some(b))
+            .map(|(p, _)| p),
+    );
+    paths.extend(before.keys().filter(|p| !after.contains_key(*p)));
+    paths.iter().map(|p| p.display().to_string()).collect()
+}
+
+#[test]
+fn editing_one_of_200_articles_renders_only_the_pages_that_show_it() {
+    let site = stories(200, 194);
+    let out = tempfile::tempdir().unwrap();
+    let mut rebuilder = Rebuilder::new(&root_of(&site), out.path(), false, BASE);
+    let first = rebuilder.full().unwrap();
+    assert_eq!(first.articles, 200);
+    assert_eq!(first.rendered.len(), first.pages);
+    let before = common::snapshot(out.path());
+
+    // Story 194 is 2024-07-13: sixth newest, so on the first page of home, year and month, and
+    // in the site feeds; its neighbours are stories 193 and 195.
+    let file = "content/2024/07/13/story-194.md";
+    site.article(
+        "2024/07/13/story-194.md",
+        "title: Story 194\ndate: 2024-07-13T10:00:00Z\ntags: [solo]",
+        "A rewritten lead paragraph.\n\nMore about it.\n",
+    );
+    let rebuild = apply(&mut rebuilder, &[file]).unwrap().expect("a rebuild");
+    assert!(!rebuild.full);
+    assert_eq!(
+        rebuild.rendered,
+        [
+            "/",
+            "/2024/",
+            "/2024/07/",
+            "/2024/07/12/story-193/",
+            "/2024/07/13/",
+            "/2024/07/13/story-194/",
+            "/2024/07/14/story-195/",
+            "/atom.xml",
+            "/feed.json",
+            "/rss.xml",
+            "/tags/solo/",
+            "/tags/solo/atom.xml",
+            "/tags/solo/feed.json",
+            "/tags/solo/rss.xml",
+        ]
+    );
+    // Written: exactly the files whose bytes changed; the neighbours show only the title, so
+    // they were rendered but left alone.
+    let after = common::snapshot(out.path());
+    assert_eq!(rebuild.written, changed_files(&before, &after));
+    assert_eq!(
+        rebuild.written,
+        [
+            "2024/07/13/index.html",
+            "2024/07/13/story-194/index.html",
+            "2024/07/index.html",
+            "2024/index.html",
+            "atom.xml",
+            "feed.json",
+            "index.html",
+            "rss.xml",
+            "tags/solo/atom.xml",
+            "tags/solo/feed.json",
+            "tags/solo/index.html",
+            "tags/solo/rss.xml",
+        ]
+    );
+    assert!(rebuild.removed.is_empty());
+    assert_eq!(after, full_build(&site));
+
+    // Saving again without a change renders nothing.
+    let again = apply(&mut rebuilder, &[file]).unwrap().expect("a rebuild");
+    assert_eq!(again.rendered, Vec::<String>::new());
+    assert_eq!(again.written, Vec::<String>::new());
+}
+
+#[test]
+fn incremental_output_always_equals_a_full_build() {
+    let site = stories(30, 5);
+    let out = tempfile::tempdir().unwrap();
+    let mut rebuilder = Rebuilder::new(&root_of(&site), out.path(), false, BASE);
+    rebuilder.full().unwrap();
+    assert_eq!(common::snapshot(out.path()), full_build(&site));
+    let path = |i: usize| {
+        let day =
+            chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(i as u64);
+        (
+            format!("{}/story-{i:03}.md", day.format("%Y/%m/%d")),
+            day.to_string(),
+        )
+    };
+    let check = |rebuilder: &mut Rebuilder, rel: &[&str], what: &str| {
+        let rebuild = apply(rebuilder, rel)
+            .unwrap_or_else(|e| panic!("{what}: {e}"))
+            .unwrap_or_else(|| panic!("{what}: no rebuild"));
+        assert_eq!(common::snapshot(out.path()), full_build(&site), "{what}");
+        rebuild
+    };
+
+    // New tag on one story: a new term with its pages and feeds.
+    let (rel, day) = path(10);
+    site.article(
+        &rel,
+        &format!("title: Story 010\ndate: {day}T10:00:00Z\ntags: [t3, fresh]"),
+        "Body.\n",
+    );
+    let r = check(&mut rebuilder, &[&format!("content/{rel}")], "retag");
+    assert!(
+        r.written.contains(&"tags/fresh/index.html".to_string()),
+        "{:?}",
+        r.written
+    );
+
+    // A new title moves the page: the old one is removed.
+    let (rel, day) = path(11);
+    site.article(
+        &rel,
+        &format!("title: Renamed story\ndate: {day}T10:00:00Z\ntags: [t1]"),
+        "Body.\n",
+    );
+    let r = check(&mut rebuilder, &[&format!("content/{rel}")], "retitle");
+    assert_eq!(r.removed, ["2024/01/12/story-011/index.html"]);
+
+    // A new article in a folder the site did not have.
+    site.article(
+        "2025/01/02/new.md",
+        "title: New year\ndate: 2025-01-02T08:00:00Z",
+        "Hello.\n",
+    );
+    check(&mut rebuilder, &["content/2025"], "new folder");
+
+    // A deleted article.
+    let (rel, _) = path(12);
+    std::fs::remove_file(site.root.join("content").join(&rel)).unwrap();
+    let r = check(&mut rebuilder, &[&format!("content/{rel}")], "delete");
+    assert!(
+        r.removed.contains(&"2024/01/13/index.html".to_string()),
+        "{:?}",
+        r.removed
+    );
+
+    // A broken save changes nothing on disk and names the file and line; the fix recovers.
+    let good = common::snapshot(out.path());
+    let (rel, day) = path(13);
+    site.article(&rel, "title: Story 013\ndate: soon", "Body.\n");
+    let err = apply(&mut rebuilder, &[&format!("content/{rel}")])
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with(&format!("content/{rel}:3: date:")), "{err}");
+    assert_eq!(common::snapshot(out.path()), good);
+    site.article(
+        &rel,
+        &format!("title: Story 013 fixed\ndate: {day}T10:00:00Z"),
+        "Body.\n",
+    );
+    check(&mut rebuilder, &[&format!("content/{rel}")], "fixed");
+
+    // A story turned into a draft leaves the site.
+    let (rel, day) = path(14);
+    site.article(
+        &rel,
+        &format!("title: Story 014\ndate: {day}T10:00:00Z\ndraft: true"),
+        "B.\n",
+    );
+    check(&mut rebuilder, &[&format!("content/{rel}")], "draft");
+
+    // site.toml is a full rebuild.
+    site.write(
+        "site.toml",
+        "title = \"Wire 2\"\npaginate = 10\nfeed_limit = 20\n",
+    );
+    let r = check(&mut rebuilder, &["site.toml"], "config");
+    assert!(r.full);
+}
+
+#[test]
+fn the_reload_script_never_reaches_public() {
+    let site = TestSite::sample();
+    site.build_ok();
+    let files = site.snapshot();
+    assert!(files.len() > 20, "{}", files.len());
+    for (path, bytes) in files {
+        let text = String::from_utf8_lossy(&bytes);
+        assert!(!text.contains("__gazette"), "{}", path.display());
+    }
+}
+
+/// A running `gazette serve --port 0`, stopped (with SIGTERM, so it cleans up) on drop.
+struct Served {
+    child: Child,
+    url: String,
+    output: PathBuf,
+    lines: mpsc::Receiver<String>,
+}
+
+impl Served {
+    fn start(site: &TestSite) -> Served {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .args(["serve", "--port", "0"])
+            .current_dir(&site.root)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start gazette serve");
+        // stdout and stderr lines arrive on one channel, errors marked.
+        let (tx, lines) = mpsc::channel();
+        let stdout = child.stdout.take().unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let out_tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if out_tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(format!("stderr: {line}")).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut seen = Vec::new();
+        loop {
+            let Ok(line) = lines.recv_timeout(Duration::from_secs(15)) else {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!("gazette serve did not start:\n{}", seen.join("\n"));
+            };
+            seen.push(line.clone());
+            if let Some(rest) = line.strip_prefix("serving ") {
+                let (url, rest) = rest.split_once(' ').unwrap();
+                let output = rest
+                    .strip_prefix("(from ")
+                    .and_then(|r| r.split_once(')'))
+                    .map(|(dir, _)| PathBuf::from(dir))
+                    .unwrap();
+                return Served {
+                    child,
+                    url: url.to_string(),
+                    output,
+                    lines,
+                };
+            }
+        }
+    }
+
+    fn addr(&self) -> String {
+        self.url
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    fn stop(&mut self) -> String {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+        let mut rest = Vec::new();
+        while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(2)) {
+            rest.push(line);
+        }
+        rest.join("\n")
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Sends `head` (request line and headers, without the final blank line) and returns the
+/// status code and body.
+fn raw(addr: &str, head: &str) -> (u16, String) {
+    let mut stream = TcpStream::connect(addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    write!(
+        stream,
+        "{head}\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+#[test]
+fn the_server_never_leaves_its_folder_and_survives_bad_clients() {
+    let site = TestSite::sample();
+    // A secret beside the site, and links inside the served folder pointing out of it.
+    let secret = site.root.parent().unwrap().join("secret.txt");
+    std::fs::write(&secret, "TOP SECRET").unwrap();
+    let mut served = Served::start(&site);
+    let addr = served.addr();
+    std::os::unix::fs::symlink(&secret, served.output.join("leak.txt")).unwrap();
+    std::os::unix::fs::symlink(site.root.parent().unwrap(), served.output.join("escape")).unwrap();
+
+    // Clients that hold connections open without finishing a request do not block others.
+    let mut idle: Vec<TcpStream> = (0..50)
+        .map(|_| TcpStream::connect(&addr).unwrap())
+        .collect();
+    for stream in idle.iter_mut().take(10) {
+        stream.write_all(b"GET / HTTP/1.1\r\nHost: x\r\n").unwrap();
+    }
+
+    let (status, home) = raw(&addr, "GET / HTTP/1.1");
+    assert_eq!(status, 200);
+    assert!(
+        home.contains("<script src=\"/__gazette/live.js\""),
+        "{home}"
+    );
+    let on_disk = std::fs::read_to_string(served.output.join("index.html")).unwrap();
+    assert!(!on_disk.contains("__gazette"));
+    // Links in served pages point at the local address.
+    assert!(on_disk.contains(&served.url), "{on_disk}");
+
+    for target in [
+        "/../",
+        "/%2e%2e/",
+        "/%2E%2E/site.toml",
+        "/..%2f",
+        "/..%2fsecret.txt",
+        "/%2e%2e%2f%2e%2e%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/%00",
+        "//etc/passwd",
+        "/leak.txt",
+        "/escape/secret.txt",
+        "/escape/",
+        "http://example.org/../secret.txt",
+    ] {
+        let (status, body) = raw(&addr, &format!("GET {target} HTTP/1.1"));
+        assert_eq!(status, 404, "{target}");
+        assert!(body.contains("Page not found"), "{target}: {body}");
+        assert!(!body.contains("TOP SECRET"), "{target}");
+    }
+    let (status, _) = raw(&addr, "GARBAGE");
+    assert_eq!(status, 400);
+    let (status, _) = raw(&addr, "POST / HTTP/1.1");
+    assert_eq!(status, 405);
+    drop(idle);
+
+    let rest = served.stop();
+    assert!(rest.contains("stopped"), "{rest}");
+    assert!(
+        !served.output.exists(),
+        "the served folder is removed on exit"
+    );
+}
+
+#[test]
+fn a_save_reloads_the_open_tab_and_a_broken_save_shows_the_overlay() {
+    let site = TestSite::new("title = \"Wire\"\n");
+    let head = "title: Floods\ndate: 2024-11-27T10:00:00Z";
+    site.article("2024/11/27/floods.md", head, "The original text.\n");
+    site.article(
+        "2024/11/26/other.md",
+        "title: Other\ndate: 2024-11-26T10:00:00Z",
+        "Another story.\n",
+    );
+    let texts = tempfile::tempdir().unwrap();
+    let text = |name: &str, body: &str| {
+        let path = texts.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        path.display().to_string()
+    };
+    let good1 = text(
+        "good1.md",
+        &format!("---\n{head}\n---\nThe first edit is here.\n"),
+    );
+    let broken = text(
+        "broken.md",
+        "---\ntitle: Floods\ndate: \"<b>soon</b>\"\n---\nThe first edit is here.\n",
+    );
+    let good2 = text(
+        "good2.md",
+        &format!("---\n{head}\n---\nThe second edit is here.\n"),
+    );
+    let mut served = Served::start(&site);
+    let url = format!("{}2024/11/27/floods/", served.url);
+    let file = site.root.join("content/2024/11/27/floods.md");
+    let file = file.display().to_string();
+    let Some(output) =
+        common::browser::node_script("serve_reload.mjs", &[&url, &file, &good1, &broken, &good2])
+    else {
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let seen: serde_json::Value = serde_json::from_str(stdout.trim()).expect("json from node");
+    assert_eq!(seen.get("error"), None, "{seen}");
+    assert_eq!(seen["title_before"], "Floods");
+    // The same tab, at the same address, reloaded by the server (no goto, no manual reload).
+    assert_eq!(seen["after_first_edit"]["url"], url.as_str());
+    assert!(
+        seen["after_first_edit"]["navigations"].as_u64().unwrap() >= 2,
+        "{seen}"
+    );
+    let overlay = seen["overlay"].as_str().unwrap();
+    assert!(
+        overlay.starts_with("content/2024/11/27/floods.md:3: date:"),
+        "{overlay}"
+    );
+    assert!(overlay.contains("<b>soon</b>"), "shown as text: {overlay}");
+    assert_eq!(seen["overlay_elements"], 0);
+    assert_eq!(seen["still_first_edit"], true);
+    assert_eq!(seen["second_tab_overlay"], overlay);
+    assert_eq!(seen["second_tab_dismissed"], true);
+    assert_eq!(seen["after_second_edit"]["url"], url.as_str());
+    assert_eq!(seen["after_second_edit"]["overlay"], false);
+
+    let lines = served.stop();
+    assert!(
+        lines.contains("(content/2024/11/27/floods.md changed) in "),
+        "{lines}"
+    );
+    assert!(
+        lines
+            .contains("stderr: error: the build failed after content/2024/11/27/floods.md changed"),
+        "{lines}"
+    );
+}
