@@ -102,6 +102,7 @@ fn editing_one_of_200_articles_renders_only_the_pages_that_show_it() {
     );
     let rebuild = apply(&mut rebuilder, &[file]).unwrap().expect("a rebuild");
     assert!(!rebuild.full);
+    assert!(!rebuild.replanned, "a text edit is swapped into the plan");
     assert_eq!(
         rebuild.rendered,
         [
@@ -196,7 +197,25 @@ fn incremental_output_always_equals_a_full_build() {
         "Body.\n",
     );
     let r = check(&mut rebuilder, &[&format!("content/{rel}")], "retitle");
+    assert!(r.replanned);
     assert_eq!(r.removed, ["2024/01/12/story-011/index.html"]);
+
+    // Text-only edits after a re-plan take the in-place path; the output is still exact.
+    let (rel, day) = path(9);
+    site.article(
+        &rel,
+        &format!("title: Story 009\ndate: {day}T10:00:00Z\ntags: [t9]"),
+        "New lead.\n",
+    );
+    let r = check(&mut rebuilder, &[&format!("content/{rel}")], "text edit");
+    assert!(!r.replanned);
+    assert!(
+        r.written.contains(&"page/3/index.html".to_string())
+            && r.written
+                .contains(&"2024/01/10/story-009/index.html".to_string()),
+        "{:?}",
+        r.written
+    );
 
     // A new article in a folder the site did not have.
     site.article(

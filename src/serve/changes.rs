@@ -48,7 +48,7 @@ impl Changes {
 
 /// Sorts `paths` (absolute, under `root`) into [`Changes`]. `known` are the articles loaded so
 /// far, `None` when nothing is loaded (then any content change is a full rebuild).
-pub fn classify(root: &Path, paths: &[PathBuf], known: Option<&[Article]>) -> Changes {
+pub fn classify(root: &Path, paths: &[PathBuf], known: Option<&[&Article]>) -> Changes {
     let mut changes = Changes::default();
     for path in paths {
         let Ok(rel) = path.strip_prefix(root) else {
@@ -88,7 +88,7 @@ enum Touch {
 }
 
 /// A change under `content/`.
-fn content_touch(path: &Path, rel: &Path, articles: &[Article]) -> Touch {
+fn content_touch(path: &Path, rel: &Path, articles: &[&Article]) -> Touch {
     let meta = std::fs::symlink_metadata(path);
     let known_file = || articles.iter().any(|a| a.file == rel);
     let known_dir = || articles.iter().any(|a| a.file.starts_with(rel));
@@ -218,6 +218,7 @@ mod tests {
         let vim_probe = root.join("content/2024/4913");
         let outside = write("public/index.html");
         let articles = known(&["content/2024/a.md", "content/2024/old.md"], &[photo]);
+        let articles: Vec<&Article> = articles.iter().collect();
 
         let batch = [
             edited.clone(),

@@ -4,6 +4,7 @@
 //! The library never prints: what happens is reported as [`Event`]s to the caller's callback.
 
 mod changes;
+mod diff;
 mod http;
 mod live;
 mod paths;

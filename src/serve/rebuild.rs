@@ -1,9 +1,14 @@
 //! Rebuilding the served site. A full build on start and whenever `site.toml`, a template, the
-//! theme or a static file changes; otherwise an incremental one: reload only the Markdown files
-//! that changed, re-plan the whole site (cheap), and render and write only the pages whose
-//! [signature](super::signature) changed, removing pages that disappeared.
+//! theme, a static file or an asset changes; otherwise an incremental one that reloads only the
+//! Markdown files that changed and writes only the pages whose signature changed:
+//!
+//! - when the edits leave everything the plan depends on alone (dates, titles, URLs, terms,
+//!   drafts: the usual case of fixing a story's text), the articles are swapped into the last
+//!   plan in place;
+//! - otherwise (a new, moved, retagged or deleted article) the whole site is planned again.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -11,15 +16,15 @@ use chrono::Utc;
 use rayon::prelude::*;
 
 use super::changes::Changes;
-use super::signature::{content_hash, display_hashes, page_signature, sitemap_hash};
-use super::write;
+use super::diff::{Disk, Inputs, write_changes};
+use super::signature::content_hash;
 use crate::config::Config;
 use crate::content::{self, Article};
 use crate::error::{Diagnostic, Error, Result};
-use crate::output::{Contents, OutputFile};
-use crate::render::{self, Theme};
+use crate::output::OutputFile;
+use crate::render::Theme;
 use crate::site::{self, PlanOptions, Site};
-use crate::urls::{self, Urls};
+use crate::urls::Urls;
 
 /// Keeps the loaded model and what is on disk between rebuilds of one served folder.
 pub struct Rebuilder {
@@ -38,26 +43,38 @@ struct Model {
     config: Config,
     theme: Theme,
     urls: Urls,
-    /// Every article loaded, drafts and future ones included, in no particular order.
-    articles: Vec<Article>,
-    /// Article file (relative to the root) -> [`content_hash`].
-    hashes: HashMap<PathBuf, u64>,
+    statics: Vec<OutputFile>,
+    /// Article file (relative to the root) -> [`content_hash`]. Keyed by the raw string: a
+    /// `Path` hashes component by component, which shows at 10,000 articles.
+    hashes: HashMap<OsString, u64>,
     /// Files whose last save does not load, with their problems; nothing is published while
     /// any is here.
     broken: BTreeMap<PathBuf, Vec<Diagnostic>>,
-    /// Theme and site static files.
-    statics: Vec<OutputFile>,
+    /// The last plan and the articles it left out (drafts, future ones) ...
+    planned: Option<(Site, Vec<Article>)>,
+    /// ... or, when there is none, every article.
+    pool: Vec<Article>,
 }
 
-/// What the served folder holds now.
-#[derive(Default)]
-struct Disk {
-    /// Site path -> signature of the page as written.
-    pages: HashMap<String, u64>,
-    /// Output path -> hash of the bytes written there.
-    files: HashMap<String, u64>,
-    /// Output path -> source of a copied file (static files, article assets).
-    copies: HashMap<String, PathBuf>,
+impl Model {
+    /// Every article, planned or not.
+    fn known(&self) -> Vec<&Article> {
+        let planned = self
+            .planned
+            .iter()
+            .flat_map(|(s, held)| s.articles.iter().chain(held));
+        planned.chain(&self.pool).collect()
+    }
+
+    /// Moves the planned articles back into the pool, to be planned again.
+    fn unplan(&mut self) {
+        if let Some((mut site, held)) = self.planned.take() {
+            self.pool = std::mem::take(&mut site.articles);
+            self.pool.extend(held);
+            // Freeing a 10,000-article plan takes a while; nobody needs to wait for it.
+            std::thread::spawn(move || drop(site));
+        }
+    }
 }
 
 /// What one rebuild did.
@@ -65,6 +82,8 @@ struct Disk {
 pub struct Rebuild {
     /// Everything was reloaded and rendered.
     pub full: bool,
+    /// The site was planned again (else the edits were swapped into the last plan).
+    pub replanned: bool,
     /// Published articles.
     pub articles: usize,
     /// Pages in the plan.
@@ -102,8 +121,8 @@ impl Rebuilder {
 
     /// What changed paths (absolute, from the watcher) ask for, given what is loaded.
     pub fn changes(&self, paths: &[PathBuf]) -> Changes {
-        let known = self.model.as_ref().map(|m| m.articles.as_slice());
-        super::changes::classify(&self.root, paths, known)
+        let known = self.model.as_ref().map(Model::known);
+        super::changes::classify(&self.root, paths, known.as_deref())
     }
 
     /// Reloads everything and writes every page whose bytes changed.
@@ -112,20 +131,21 @@ impl Rebuilder {
         self.model = None;
         let config = crate::load_config(&self.root, Some(&self.base_url))?;
         let theme = Theme::load(&self.root, &config)?;
-        let articles = content::load(&self.root, &config)?;
+        let pool = content::load(&self.root, &config)?;
         let statics = crate::output::static_files(&theme.static_dirs)?;
-        let hashes = articles
+        let hashes = pool
             .par_iter()
-            .map(|a| (a.file.clone(), content_hash(a)))
+            .map(|a| (a.file.clone().into_os_string(), content_hash(a)))
             .collect();
         self.model = Some(Model {
             urls: Urls::new(&config.base_url),
             config,
             theme,
-            articles,
+            statics,
             hashes,
             broken: BTreeMap::new(),
-            statics,
+            planned: None,
+            pool,
         });
         self.publish(true, started)
     }
@@ -136,96 +156,83 @@ impl Rebuilder {
         if changes.is_empty() {
             return Ok(None);
         }
-        if changes.full || self.model.is_none() {
-            return self.full().map(Some);
-        }
         let started = Instant::now();
-        if !self.reload_articles(&changes.articles) {
+        let Some(model) = self.model.as_mut().filter(|_| !changes.full) else {
+            return self.full().map(Some);
+        };
+        if let Some(edits) = in_place_edits(model, &self.root, &changes.articles) {
+            return self.apply_in_place(edits, started).map(Some);
+        }
+        model.unplan();
+        if !reload(model, &self.root, &changes.articles) {
             return self.full().map(Some);
         }
-        if let Some(model) = &self.model
-            && !model.broken.is_empty()
-        {
+        if !model.broken.is_empty() {
             let problems = model.broken.values().flatten().cloned().collect();
             return Err(Error::Problems(problems));
         }
         self.publish(false, started).map(Some)
     }
 
-    /// Reloads the given Markdown files (absolute paths) into the model; `false` when one of
-    /// them needs a full load to be read the way `content::load` would (a folder new to the
-    /// model that holds other files, a path that is not a plain file).
-    fn reload_articles(&mut self, paths: &std::collections::BTreeSet<PathBuf>) -> bool {
+    /// Swaps edited articles into the last plan (same index: the plan does not change) and
+    /// writes the pages that show them.
+    fn apply_in_place(
+        &mut self,
+        edits: Vec<(usize, Article)>,
+        started: Instant,
+    ) -> Result<Rebuild> {
         let Some(model) = self.model.as_mut() else {
-            return false;
+            return Err(nothing_loaded(&self.root));
         };
-        for path in paths {
-            let rel = path.strip_prefix(&self.root).unwrap_or(path).to_path_buf();
-            let position = model.articles.iter().position(|a| a.file == rel);
-            match std::fs::symlink_metadata(path) {
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    if let Some(i) = position {
-                        model.articles.swap_remove(i);
-                    }
-                    model.hashes.remove(&rel);
-                    model.broken.remove(&rel);
-                }
-                Ok(meta) if meta.is_file() => {
-                    let Some(assets) = assets_for(&model.articles, &self.root, &rel) else {
-                        return false;
-                    };
-                    match content::load_file(&self.root, path, &assets, &model.config) {
-                        Ok(article) => {
-                            model.broken.remove(&rel);
-                            model.hashes.insert(rel, content_hash(&article));
-                            match position {
-                                Some(i) => {
-                                    if let Some(slot) = model.articles.get_mut(i) {
-                                        *slot = article;
-                                    }
-                                }
-                                None => model.articles.push(article),
-                            }
-                        }
-                        Err(Error::Problems(problems)) => {
-                            model.broken.insert(rel, problems);
-                        }
-                        Err(other) => {
-                            let problem = Diagnostic::new(&rel, other.to_string());
-                            model.broken.insert(rel, vec![problem]);
-                        }
-                    }
-                }
-                Ok(_) => return false,
-                Err(e) => {
-                    let problem = Diagnostic::new(&rel, format!("cannot read: {e}"));
-                    model.broken.insert(rel, vec![problem]);
-                }
+        let Some((site, _)) = model.planned.as_mut() else {
+            return Err(nothing_loaded(&self.root));
+        };
+        for (i, article) in edits {
+            let hash = content_hash(&article);
+            model
+                .hashes
+                .insert(article.file.clone().into_os_string(), hash);
+            if let Some(slot) = site.articles.get_mut(i) {
+                *slot = article;
             }
         }
-        true
+        let inputs = Inputs {
+            theme: &model.theme,
+            urls: &model.urls,
+            hashes: &model.hashes,
+            statics: &model.statics,
+        };
+        let (rendered, written, removed) =
+            write_changes(&self.out, &mut self.disk, &inputs, site, false)?;
+        Ok(Rebuild {
+            full: false,
+            replanned: false,
+            articles: site.articles.len(),
+            pages: site.pages.len(),
+            rendered,
+            written,
+            removed,
+            warnings: Vec::new(),
+            elapsed: started.elapsed(),
+        })
     }
 
-    /// Plans the site from the model and writes what changed. Incremental unless `full`.
+    /// Plans the site from the pool and writes what changed. Incremental unless `full`.
     fn publish(&mut self, full: bool, started: Instant) -> Result<Rebuild> {
         let Some(model) = self.model.as_mut() else {
-            return Err(Error::problem(Diagnostic::new(
-                &self.root,
-                "nothing loaded yet",
-            )));
+            return Err(nothing_loaded(&self.root));
         };
         let now = Utc::now();
         let drafts = self.drafts;
-        // The plan leaves drafts and future articles out; keep them for the next rebuild.
+        // The plan leaves drafts and future articles out; keep them for the next plan.
         let held: Vec<Article> = model
-            .articles
+            .pool
             .iter()
             .filter(|a| (a.draft && !drafts) || a.date.with_timezone(&Utc) > now)
             .cloned()
             .collect();
-        let articles = std::mem::take(&mut model.articles);
-        let options = PlanOptions { drafts, now };
-        let site = match site::plan(articles, model.config.clone(), &options) {
+        let pool = std::mem::take(&mut model.pool);
+        let mut site = match site::plan(pool, model.config.clone(), &PlanOptions { drafts, now }) {
             Ok(site) => site,
             Err(e) => {
                 // The articles went into the failed plan: reload everything next time.
@@ -233,13 +240,22 @@ impl Rebuilder {
                 return Err(e);
             }
         };
-        let result = write_changes(&self.out, &mut self.disk, model, &site, full);
-        let (articles, pages, warnings) = (site.articles.len(), site.pages.len(), site.warnings);
-        model.articles = site.articles;
-        model.articles.extend(held);
+        let inputs = Inputs {
+            theme: &model.theme,
+            urls: &model.urls,
+            hashes: &model.hashes,
+            statics: &model.statics,
+        };
+        // Kept even when writing fails: the plan is right, and the next rebuild compares
+        // signatures with what did get written.
+        let result = write_changes(&self.out, &mut self.disk, &inputs, &site, full);
+        let warnings = std::mem::take(&mut site.warnings);
+        let (articles, pages) = (site.articles.len(), site.pages.len());
+        model.planned = Some((site, held));
         let (rendered, written, removed) = result?;
         Ok(Rebuild {
             full,
+            replanned: true,
             articles,
             pages,
             rendered,
@@ -249,6 +265,108 @@ impl Rebuilder {
             elapsed: started.elapsed(),
         })
     }
+}
+
+fn nothing_loaded(root: &Path) -> Error {
+    Error::problem(Diagnostic::new(root, "nothing loaded yet"))
+}
+
+/// Everything of an article the plan depends on: order (date, title, file), publication (draft,
+/// date), URL, dates shown on lists, and the values of every taxonomy's field.
+fn plan_key<'a>(article: &'a Article, config: &'a Config) -> impl PartialEq + 'a {
+    let terms: Vec<Vec<&str>> = config
+        .taxonomies
+        .iter()
+        .map(|t| site::field_values(article, &t.field))
+        .collect();
+    let a = article;
+    (
+        (&a.file, &a.date, &a.updated, &a.title),
+        (a.draft, &a.path),
+        terms,
+    )
+}
+
+/// The edited articles with their index in the last plan, when every change is a published
+/// article saved with the same [`plan_key`] and nothing is broken; else `None`.
+fn in_place_edits(
+    model: &Model,
+    root: &Path,
+    paths: &BTreeSet<PathBuf>,
+) -> Option<Vec<(usize, Article)>> {
+    let (site, _) = model.planned.as_ref()?;
+    if !model.broken.is_empty() {
+        return None;
+    }
+    let mut edits = Vec::with_capacity(paths.len());
+    for path in paths {
+        let rel = path.strip_prefix(root).ok()?;
+        let i = site
+            .articles
+            .iter()
+            .position(|a| a.file.as_os_str() == rel.as_os_str())?;
+        let old = site.articles.get(i)?;
+        if !std::fs::symlink_metadata(path).ok()?.is_file() {
+            return None;
+        }
+        let article = content::load_file(root, path, &old.assets, &model.config).ok()?;
+        if plan_key(&article, &model.config) != plan_key(old, &model.config) {
+            return None;
+        }
+        edits.push((i, article));
+    }
+    Some(edits)
+}
+
+/// Reloads the given Markdown files (absolute paths) into the pool; `false` when one of them
+/// needs a full load to be read the way `content::load` would (a folder new to the model that
+/// holds other files, a path that is not a plain file).
+fn reload(model: &mut Model, root: &Path, paths: &BTreeSet<PathBuf>) -> bool {
+    for path in paths {
+        let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
+        let position = model
+            .pool
+            .iter()
+            .position(|a| a.file.as_os_str() == rel.as_os_str());
+        match std::fs::symlink_metadata(path) {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Some(i) = position {
+                    model.pool.swap_remove(i);
+                }
+                model.hashes.remove(rel.as_os_str());
+                model.broken.remove(&rel);
+            }
+            Ok(meta) if meta.is_file() => {
+                let Some(assets) = assets_for(&model.pool, root, &rel) else {
+                    return false;
+                };
+                match content::load_file(root, path, &assets, &model.config) {
+                    Ok(article) => {
+                        model.broken.remove(&rel);
+                        let hash = content_hash(&article);
+                        model.hashes.insert(rel.into_os_string(), hash);
+                        match position.and_then(|i| model.pool.get_mut(i)) {
+                            Some(slot) => *slot = article,
+                            None => model.pool.push(article),
+                        }
+                    }
+                    Err(Error::Problems(problems)) => {
+                        model.broken.insert(rel, problems);
+                    }
+                    Err(other) => {
+                        let problem = Diagnostic::new(&rel, other.to_string());
+                        model.broken.insert(rel, vec![problem]);
+                    }
+                }
+            }
+            Ok(_) => return false,
+            Err(e) => {
+                let problem = Diagnostic::new(&rel, format!("cannot read: {e}"));
+                model.broken.insert(rel, vec![problem]);
+            }
+        }
+    }
+    true
 }
 
 /// The assets of an article at `rel`: those of any loaded article in the same folder (assets
@@ -274,155 +392,4 @@ fn assets_for(articles: &[Article], root: &Path, rel: &Path) -> Option<Vec<PathB
         }
     }
     Some(Vec::new())
-}
-
-type Written = (Vec<String>, Vec<String>, Vec<String>);
-
-/// Renders the pages whose signature changed (all when `full`), copies new or changed files, and
-/// removes what the site no longer has. Returns (rendered site paths, written, removed).
-fn write_changes(
-    out: &Path,
-    disk: &mut Disk,
-    model: &Model,
-    site: &Site,
-    full: bool,
-) -> Result<Written> {
-    let display = display_hashes(site, &model.hashes);
-    let sitemap = sitemap_hash(site);
-    let signatures: Vec<u64> = site
-        .pages
-        .par_iter()
-        .map(|page| page_signature(site, page, &display, sitemap))
-        .collect();
-    let todo: Vec<usize> = site
-        .pages
-        .iter()
-        .zip(&signatures)
-        .enumerate()
-        .filter(|(_, (page, sig))| full || disk.pages.get(&page.path) != Some(*sig))
-        .map(|(i, _)| i)
-        .collect();
-    let planned: HashSet<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
-    let gone_pages: Vec<String> = disk
-        .pages
-        .keys()
-        .filter(|p| !planned.contains(p.as_str()))
-        .cloned()
-        .collect();
-
-    let rendered = render::render_pages(site, &model.theme, &model.urls, &todo)?;
-    let mut copies = model.statics.clone();
-    copies.extend(crate::article_assets(site)?);
-    if full {
-        check_unique(&rendered, &copies)?;
-    }
-
-    // (output path, bytes hash, bytes) of every file whose bytes differ from the disk.
-    let mut changed: Vec<(String, u64, Vec<u8>)> = Vec::new();
-    for file in rendered {
-        if let Contents::Bytes(bytes) = file.contents {
-            let hash = bytes_hash(&bytes);
-            if disk.files.get(&file.path) != Some(&hash) {
-                changed.push((file.path, hash, bytes));
-            }
-        }
-    }
-    let mut copied: HashMap<String, PathBuf> = HashMap::with_capacity(copies.len());
-    for file in copies {
-        let Contents::Copy(source) = file.contents else {
-            continue;
-        };
-        if full || disk.copies.get(&file.path) != Some(&source) {
-            let bytes = std::fs::read(&source).map_err(|e| Error::io(&source, e))?;
-            let hash = bytes_hash(&bytes);
-            if disk.files.get(&file.path) != Some(&hash) {
-                changed.push((file.path.clone(), hash, bytes));
-            }
-        }
-        copied.insert(file.path, source);
-    }
-
-    let outcome: Result<Vec<()>> = changed
-        .par_iter()
-        .map(|(path, _, bytes)| write::replace(out, path, bytes))
-        .collect();
-    if let Err(e) = outcome {
-        // The disk no longer matches what we know: compare every page next time.
-        disk.pages.clear();
-        return Err(e);
-    }
-
-    // A path just written belongs to something else now (a page moved onto an old asset path).
-    let just_written: HashSet<&str> = changed.iter().map(|(p, _, _)| p.as_str()).collect();
-    let mut removed = Vec::new();
-    for page in &gone_pages {
-        disk.pages.remove(page);
-        if let Ok(file) = urls::output_file(page)
-            && !copied.contains_key(&file)
-            && !just_written.contains(file.as_str())
-            && disk.files.remove(&file).is_some()
-        {
-            write::remove(out, &file)?;
-            removed.push(file);
-        }
-    }
-    let gone_copies: Vec<&String> = disk
-        .copies
-        .keys()
-        .filter(|p| !copied.contains_key(*p) && !just_written.contains(p.as_str()))
-        .collect();
-    for file in gone_copies {
-        if disk.files.remove(file).is_some() {
-            write::remove(out, file)?;
-            removed.push(file.clone());
-        }
-    }
-    disk.copies = copied;
-
-    let mut written = Vec::with_capacity(changed.len());
-    for (path, hash, _) in changed {
-        disk.files.insert(path.clone(), hash);
-        written.push(path);
-    }
-    let mut rendered_paths = Vec::with_capacity(todo.len());
-    for i in todo {
-        if let (Some(page), Some(sig)) = (site.pages.get(i), signatures.get(i)) {
-            disk.pages.insert(page.path.clone(), *sig);
-            rendered_paths.push(page.path.clone());
-        }
-    }
-    rendered_paths.sort();
-    written.sort();
-    removed.sort();
-    Ok((rendered_paths, written, removed))
-}
-
-/// Two outputs with one path would overwrite each other (an article asset named `index.html`).
-fn check_unique(pages: &[OutputFile], copies: &[OutputFile]) -> Result<()> {
-    let mut seen = HashSet::with_capacity(pages.len() + copies.len());
-    let mut problems = Vec::new();
-    for file in pages.iter().chain(copies) {
-        if !seen.insert(file.path.as_str()) {
-            let source = match &file.contents {
-                Contents::Copy(source) => source.clone(),
-                Contents::Bytes(_) => PathBuf::from(&file.path),
-            };
-            problems.push(Diagnostic::new(
-                source,
-                format!("{} is produced twice; rename one of them", file.path),
-            ));
-        }
-    }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(Error::Problems(problems))
-    }
-}
-
-fn bytes_hash(bytes: &[u8]) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
-    h.finish()
 }

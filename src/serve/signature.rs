@@ -7,9 +7,9 @@
 
 use std::collections::HashMap;
 use std::collections::hash_map::DefaultHasher;
+use std::ffi::OsString;
 use std::fmt::{self, Write as _};
 use std::hash::{Hash, Hasher};
-use std::path::PathBuf;
 
 use crate::content::Article;
 use crate::site::{ListKind, Page, PageKind, Site};
@@ -36,13 +36,13 @@ pub fn content_hash(article: &Article) -> u64 {
 
 /// For each article of `site` (same index), the hash of what any page shows of it. `content`
 /// maps an article's file to its [`content_hash`]; a missing entry is hashed on the spot.
-pub fn display_hashes(site: &Site, content: &HashMap<PathBuf, u64>) -> Vec<u64> {
+pub fn display_hashes(site: &Site, content: &HashMap<OsString, u64>) -> Vec<u64> {
     site.articles
         .iter()
         .enumerate()
         .map(|(i, article)| {
             let mut h = DefaultHasher::new();
-            match content.get(&article.file) {
+            match content.get(article.file.as_os_str()) {
                 Some(hash) => hash.hash(&mut h),
                 None => content_hash(article).hash(&mut h),
             }
@@ -107,8 +107,11 @@ pub fn page_signature(site: &Site, page: &Page, display: &[u64], sitemap: u64) -
             for j in &list.items {
                 shown(*j, &mut h);
             }
+            // The page paths all derive from the first one and their count; hashing them all
+            // would cost the square of a long list's page count on every rebuild.
             let p = &list.paginator;
-            (p.current, p.total, p.per_page, p.total_items, &p.pages).hash(&mut h);
+            (p.current, p.total, p.per_page, p.total_items).hash(&mut h);
+            (p.pages.first(), p.pages.len()).hash(&mut h);
             (&list.older_period, &list.newer_period).hash(&mut h);
         }
         PageKind::TermIndex(t) => {
@@ -158,6 +161,7 @@ mod tests {
     use crate::config::Config;
     use crate::site::{PlanOptions, plan};
     use chrono::{DateTime, Utc};
+    use std::path::PathBuf;
 
     fn article(name: &str, date: &str, tags: &[&str], body: &str) -> Article {
         let date = DateTime::parse_from_rfc3339(date).unwrap();
