@@ -8,12 +8,12 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::signature::{display_hashes, page_signature, sitemap_hash};
+use super::signature::{display_hash, display_hashes, page_signature, sitemap_hash};
 use super::write;
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::{Contents, OutputFile};
 use crate::render::{self, Theme};
-use crate::site::Site;
+use crate::site::{Page, PageKind, Site};
 use crate::urls::{self, Urls};
 
 /// What the served folder holds now.
@@ -56,7 +56,10 @@ pub fn write_changes(
     let signatures: Vec<u64> = site
         .pages
         .par_iter()
-        .map(|page| page_signature(site, page, &display, sitemap))
+        .map(|page| {
+            let shown = |i: usize| display.get(i).copied().unwrap_or_default();
+            page_signature(site, page, &shown, sitemap)
+        })
         .collect();
     let todo: Vec<usize> = site
         .pages
@@ -83,16 +86,7 @@ pub fn write_changes(
         check_unique(&rendered, &copies)?;
     }
 
-    // (output path, bytes hash, bytes) of every file whose bytes differ from the disk.
-    let mut changed: Vec<(String, u64, Vec<u8>)> = Vec::new();
-    for file in rendered {
-        if let Contents::Bytes(bytes) = file.contents {
-            let hash = bytes_hash(&bytes);
-            if disk.files.get(&file.path) != Some(&hash) {
-                changed.push((file.path, hash, bytes));
-            }
-        }
-    }
+    let mut changed = changed_bytes(disk, rendered);
     let mut copied: HashMap<String, PathBuf> = HashMap::with_capacity(copies.len());
     for file in copies {
         let Contents::Copy(source) = file.contents else {
@@ -108,15 +102,7 @@ pub fn write_changes(
         copied.insert(file.path, source);
     }
 
-    let outcome: Result<Vec<()>> = changed
-        .par_iter()
-        .map(|(path, _, bytes)| write::replace(out, path, bytes))
-        .collect();
-    if let Err(e) = outcome {
-        // The disk no longer matches what we know: compare every page next time.
-        disk.pages.clear();
-        return Err(e);
-    }
+    write_all(out, disk, &changed)?;
 
     // A path just written belongs to something else now (a page moved onto an old asset path).
     let just_written: HashSet<&str> = changed.iter().map(|(p, _, _)| p.as_str()).collect();
@@ -144,23 +130,119 @@ pub fn write_changes(
         }
     }
     disk.copies = copied;
+    removed.sort();
+    let signatures = todo
+        .iter()
+        .map(|&i| signatures.get(i).copied().unwrap_or_default());
+    let (rendered, written) = record(disk, site, &todo, signatures, changed);
+    Ok((rendered, written, removed))
+}
 
+/// Like [`write_changes`] when the plan is unchanged and only the articles at `edited` (indices
+/// into the plan) have new content: only the pages that show one of them can differ, so only
+/// their signatures are computed, found by scanning the plan for the indices instead of hashing
+/// every page.
+pub fn write_edits(
+    out: &Path,
+    disk: &mut Disk,
+    inputs: &Inputs<'_>,
+    site: &Site,
+    edited: &[usize],
+) -> Result<Written> {
+    let mut mask = vec![false; site.articles.len()];
+    for &i in edited {
+        if let Some(m) = mask.get_mut(i) {
+            *m = true;
+        }
+    }
+    let hit = |i: &usize| mask.get(*i).copied().unwrap_or(false);
+    let shows_edit = |page: &Page| match &page.kind {
+        PageKind::Article(i) => {
+            hit(i)
+                || site
+                    .links
+                    .get(*i)
+                    .is_some_and(|l| l.newer.iter().chain(&l.older).chain(&l.related).any(hit))
+        }
+        PageKind::List(list) => list.items.iter().any(hit),
+        PageKind::Feed(feed) => feed.items.iter().any(hit),
+        // The rest show no article's content: only counts, paths and dates from the plan.
+        _ => false,
+    };
+    let shown = |i: usize| display_hash(site, i, inputs.hashes);
+    let mut todo = Vec::new();
+    let mut signatures = Vec::new();
+    for (p, page) in site.pages.iter().enumerate() {
+        if shows_edit(page) {
+            // The sitemap is never among them, so its hash is not needed.
+            let signature = page_signature(site, page, &shown, 0);
+            if disk.pages.get(&page.path) != Some(&signature) {
+                todo.push(p);
+                signatures.push(signature);
+            }
+        }
+    }
+    let rendered = render::render_pages(site, inputs.theme, inputs.urls, &todo)?;
+    let changed = changed_bytes(disk, rendered);
+    write_all(out, disk, &changed)?;
+    let (rendered, written) = record(disk, site, &todo, signatures.into_iter(), changed);
+    Ok((rendered, written, Vec::new()))
+}
+
+/// A file whose bytes differ from the disk: output path, hash of the bytes, bytes.
+type Change = (String, u64, Vec<u8>);
+
+/// The rendered files whose bytes differ from what the disk holds.
+fn changed_bytes(disk: &Disk, rendered: Vec<OutputFile>) -> Vec<Change> {
+    let mut changed = Vec::new();
+    for file in rendered {
+        if let Contents::Bytes(bytes) = file.contents {
+            let hash = bytes_hash(&bytes);
+            if disk.files.get(&file.path) != Some(&hash) {
+                changed.push((file.path, hash, bytes));
+            }
+        }
+    }
+    changed
+}
+
+/// Writes every change atomically, in parallel.
+fn write_all(out: &Path, disk: &mut Disk, changed: &[Change]) -> Result<()> {
+    let outcome: Result<Vec<()>> = changed
+        .par_iter()
+        .map(|(path, _, bytes)| write::replace(out, path, bytes))
+        .collect();
+    if outcome.is_err() {
+        // The disk no longer matches what we know: compare every page next time.
+        disk.pages.clear();
+    }
+    outcome.map(|_| ())
+}
+
+/// Remembers what was written and the signatures of the pages rendered (`todo`, indices into
+/// the plan); returns both lists of paths, sorted.
+fn record(
+    disk: &mut Disk,
+    site: &Site,
+    todo: &[usize],
+    signatures: impl Iterator<Item = u64>,
+    changed: Vec<Change>,
+) -> (Vec<String>, Vec<String>) {
     let mut written = Vec::with_capacity(changed.len());
     for (path, hash, _) in changed {
         disk.files.insert(path.clone(), hash);
         written.push(path);
     }
-    let mut rendered_paths = Vec::with_capacity(todo.len());
-    for i in todo {
-        if let (Some(page), Some(sig)) = (site.pages.get(i), signatures.get(i)) {
-            disk.pages.insert(page.path.clone(), *sig);
-            rendered_paths.push(page.path.clone());
+    let mut rendered = Vec::with_capacity(todo.len());
+    for (&p, signature) in todo.iter().zip(signatures) {
+        if let Some(page) = site.pages.get(p) {
+            disk.pages.insert(page.path.clone(), signature);
+            rendered.push(page.path.clone());
         }
     }
-    rendered_paths.sort();
+    rendered.sort();
     written.sort();
-    removed.sort();
-    Ok((rendered_paths, written, removed))
+    (rendered, written)
 }
 
 /// Two outputs with one path would overwrite each other (an article asset named `index.html`).

@@ -16,7 +16,7 @@ use chrono::Utc;
 use rayon::prelude::*;
 
 use super::changes::Changes;
-use super::diff::{Disk, Inputs, write_changes};
+use super::diff::{Disk, Inputs, write_changes, write_edits};
 use super::signature::content_hash;
 use crate::config::Config;
 use crate::content::{self, Article};
@@ -187,6 +187,7 @@ impl Rebuilder {
         let Some((site, _)) = model.planned.as_mut() else {
             return Err(nothing_loaded(&self.root));
         };
+        let mut edited = Vec::with_capacity(edits.len());
         for (i, article) in edits {
             let hash = content_hash(&article);
             model
@@ -194,6 +195,7 @@ impl Rebuilder {
                 .insert(article.file.clone().into_os_string(), hash);
             if let Some(slot) = site.articles.get_mut(i) {
                 *slot = article;
+                edited.push(i);
             }
         }
         let inputs = Inputs {
@@ -203,7 +205,7 @@ impl Rebuilder {
             statics: &model.statics,
         };
         let (rendered, written, removed) =
-            write_changes(&self.out, &mut self.disk, &inputs, site, false)?;
+            write_edits(&self.out, &mut self.disk, &inputs, site, &edited)?;
         Ok(Rebuild {
             full: false,
             replanned: false,

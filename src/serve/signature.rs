@@ -34,31 +34,35 @@ pub fn content_hash(article: &Article) -> u64 {
     hasher.finish()
 }
 
-/// For each article of `site` (same index), the hash of what any page shows of it. `content`
-/// maps an article's file to its [`content_hash`]; a missing entry is hashed on the spot.
+/// For each article of `site` (same index), its [`display_hash`].
 pub fn display_hashes(site: &Site, content: &HashMap<OsString, u64>) -> Vec<u64> {
-    site.articles
-        .iter()
-        .enumerate()
-        .map(|(i, article)| {
-            let mut h = DefaultHasher::new();
-            match content.get(article.file.as_os_str()) {
-                Some(hash) => hash.hash(&mut h),
-                None => content_hash(article).hash(&mut h),
-            }
-            if let Some(links) = site.links.get(i) {
-                links.day_path.hash(&mut h);
-                for (t, terms) in links.terms.iter().enumerate() {
-                    let taxonomy = site.taxonomies.get(t);
-                    for term in terms.iter().filter_map(|&k| taxonomy?.terms.get(k)) {
-                        (&term.name, &term.slug, &term.path).hash(&mut h);
-                    }
-                    0xfeu8.hash(&mut h);
-                }
-            }
-            h.finish()
-        })
+    (0..site.articles.len())
+        .map(|i| display_hash(site, i, content))
         .collect()
+}
+
+/// The hash of what any page shows of article `i`: its content, and the terms and day archive
+/// its card links to. `content` maps an article's file to its [`content_hash`]; a missing entry
+/// is hashed on the spot.
+pub fn display_hash(site: &Site, i: usize, content: &HashMap<OsString, u64>) -> u64 {
+    let mut h = DefaultHasher::new();
+    if let Some(article) = site.articles.get(i) {
+        match content.get(article.file.as_os_str()) {
+            Some(hash) => hash.hash(&mut h),
+            None => content_hash(article).hash(&mut h),
+        }
+    }
+    if let Some(links) = site.links.get(i) {
+        links.day_path.hash(&mut h);
+        for (t, terms) in links.terms.iter().enumerate() {
+            let taxonomy = site.taxonomies.get(t);
+            for term in terms.iter().filter_map(|&k| taxonomy?.terms.get(k)) {
+                (&term.name, &term.slug, &term.path).hash(&mut h);
+            }
+            0xfeu8.hash(&mut h);
+        }
+    }
+    h.finish()
 }
 
 /// The hash of the part of the model every sitemap shows: each sitemap page's path and date.
@@ -71,12 +75,17 @@ pub fn sitemap_hash(site: &Site) -> u64 {
 }
 
 /// The signature of `page`: equal signatures mean equal bytes, as long as the configuration and
-/// the theme are the same. `display` comes from [`display_hashes`], `sitemap` from
-/// [`sitemap_hash`].
-pub fn page_signature(site: &Site, page: &Page, display: &[u64], sitemap: u64) -> u64 {
+/// the theme are the same. `display` gives an article's [`display_hash`] by index, `sitemap` is
+/// the [`sitemap_hash`].
+pub fn page_signature(
+    site: &Site,
+    page: &Page,
+    display: &dyn Fn(usize) -> u64,
+    sitemap: u64,
+) -> u64 {
     let mut h = DefaultHasher::new();
     (&page.path, &page.lastmod, page.in_sitemap).hash(&mut h);
-    let shown = |i: usize, h: &mut DefaultHasher| display.get(i).hash(h);
+    let shown = |i: usize, h: &mut DefaultHasher| display(i).hash(h);
     match &page.kind {
         PageKind::Article(i) => {
             1u8.hash(&mut h);
@@ -205,7 +214,10 @@ mod tests {
         let sitemap = sitemap_hash(&site);
         site.pages
             .iter()
-            .map(|p| (p.path.clone(), page_signature(&site, p, &display, sitemap)))
+            .map(|p| {
+                let shown = |i: usize| display.get(i).copied().unwrap_or_default();
+                (p.path.clone(), page_signature(&site, p, &shown, sitemap))
+            })
             .collect()
     }
 
