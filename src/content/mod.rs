@@ -64,15 +64,6 @@ pub fn load(root: &Path, config: &Config) -> Result<Vec<Article>> {
     }
 }
 
-/// Loads the one article at `path` (a `*.md` file under `root/content`) with the given
-/// `assets` (files beside it, absolute), as [`load`] would. For `serve`'s incremental rebuilds,
-/// which already know the folder's assets from the previous load.
-pub fn load_file(root: &Path, path: &Path, assets: &[PathBuf], config: &Config) -> Result<Article> {
-    let root = std::path::absolute(root).map_err(|e| Error::io(root, e))?;
-    let path = root.join(path);
-    load_one(&root, &path, assets, config).map_err(Error::Problems)
-}
-
 /// Reads, checks and renders one article; `path` is absolute, messages name it relative to
 /// `root`.
 fn load_one(
@@ -168,6 +159,15 @@ fn escape_html(text: &str) -> String {
         }
     }
     out
+}
+
+/// Loads the one article at `path` (a `*.md` file under `root/content`) with the given
+/// `assets` (files beside it, absolute), as [`load`] would. For `serve`'s incremental rebuilds,
+/// which already know the folder's assets from the previous load.
+pub fn load_file(root: &Path, path: &Path, assets: &[PathBuf], config: &Config) -> Result<Article> {
+    let root = std::path::absolute(root).map_err(|e| Error::io(root, e))?;
+    let path = root.join(path);
+    load_one(&root, &path, assets, config).map_err(Error::Problems)
 }
 
 #[cfg(test)]
