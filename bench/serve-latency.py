@@ -18,6 +18,7 @@ import socket
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 
@@ -42,14 +43,21 @@ def main() -> int:
         text=True,
     )
     lines = []
-    try:
-        url = None
+    started = threading.Event()
+
+    def read_lines():
+        # Read the terminal all along, so the server never blocks on a full pipe.
         for line in server.stdout:
             lines.append(line.rstrip())
-            found = re.match(r"serving (http://[^ ]+)", line)
-            if found:
-                url = found.group(1)
-                break
+            if line.startswith("serving "):
+                started.set()
+        started.set()
+
+    reader = threading.Thread(target=read_lines, daemon=True)
+    reader.start()
+    try:
+        started.wait()
+        url = next((m.group(1) for m in map(re.compile(r"serving (http://[^ ]+)").match, lines) if m), None)
         if url is None:
             print("\n".join(lines), file=sys.stderr)
             return 1
@@ -57,13 +65,13 @@ def main() -> int:
         results = {}
         for kind in ("text", "headline"):
             results[kind] = measure(url, article, original, kind, args.runs)
-        article.write_text(original, encoding="utf-8")
-        time.sleep(0.5)
     finally:
         article.write_text(original, encoding="utf-8")
+        time.sleep(1)
         server.send_signal(signal.SIGTERM)
-        rest, _ = server.communicate(timeout=30)
-        lines.extend(rest.splitlines())
+        # Removing the served folder of a large site takes a while.
+        server.wait(timeout=600)
+        reader.join(timeout=10)
 
     rebuilds = [line for line in lines if " changed) in " in line]
     times = [int(m.group(1)) for m in (re.search(r"in (\d+) ms$", l) for l in rebuilds) if m]

@@ -287,6 +287,8 @@ struct Served {
     url: String,
     output: PathBuf,
     lines: mpsc::Receiver<String>,
+    /// Lines printed before the server said it was serving.
+    early: Vec<String>,
 }
 
 impl Served {
@@ -337,7 +339,24 @@ impl Served {
                     url: url.to_string(),
                     output,
                     lines,
+                    early: seen,
                 };
+            }
+        }
+    }
+
+    /// Waits for a terminal line containing `needle` and returns it.
+    fn wait_for(&self, needle: &str) -> String {
+        if let Some(line) = self.early.iter().find(|l| l.contains(needle)) {
+            return line.clone();
+        }
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(15))
+                .unwrap_or_else(|_| panic!("no line with {needle:?}"));
+            if line.contains(needle) {
+                return line;
             }
         }
     }
@@ -535,4 +554,26 @@ fn a_save_reloads_the_open_tab_and_a_broken_save_shows_the_overlay() {
             .contains("stderr: error: the build failed after content/2024/11/27/floods.md changed"),
         "{lines}"
     );
+}
+
+#[test]
+fn a_site_broken_at_start_is_served_once_fixed() {
+    let site = TestSite::new("title = \"Wire\"\n");
+    site.article("2024/11/27/a.md", "title: A\ndate: later", "Text.\n");
+    let mut served = Served::start(&site);
+    let failed = served.wait_for("stderr: content/2024/11/27/a.md:3: date:");
+    assert!(failed.contains("later"), "{failed}");
+    // Nothing built yet: a 404 that still carries the reload script, so the tab recovers.
+    let (status, body) = raw(&served.addr(), "GET / HTTP/1.1");
+    assert_eq!(status, 404);
+    assert!(body.contains("/__gazette/live.js"), "{body}");
+
+    site.article("2024/11/27/a.md", "title: A\ndate: 2024-11-27", "Text.\n");
+    let line = served.wait_for("rebuilt");
+    assert!(line.starts_with("full rebuild: rebuilt "), "{line}");
+    assert!(line.contains("(content/2024/11/27/a.md changed)"), "{line}");
+    let (status, body) = raw(&served.addr(), "GET /2024/11/27/a/ HTTP/1.1");
+    assert_eq!(status, 200);
+    assert!(body.contains("<h1>A</h1>"), "{body}");
+    served.stop();
 }

@@ -39,6 +39,11 @@ pub const PING: Duration = Duration::from_secs(15);
 
 type ResponseBody = BoxBody<Bytes, Infallible>;
 
+/// The 404 page while the site has no `404.html` of its own.
+const NO_SITE: &str = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+    <title>Not found</title></head><body><h1>Not found</h1><p>Nothing is served at this \
+    address (yet).</p></body></html>\n";
+
 /// What every request handler shares.
 pub struct Server {
     /// The served folder (canonical).
@@ -140,7 +145,14 @@ fn not_found(root: &Path, build: u64) -> Response<ResponseBody> {
     let page404 = paths::inside(root, &root.join("404.html"));
     match page404.and_then(|file| std::fs::read(&file).ok().map(|b| (file, b))) {
         Some((file, bytes)) => page(StatusCode::NOT_FOUND, &file, bytes, build),
-        None => text(StatusCode::NOT_FOUND, "404 Not Found\n"),
+        // No site yet (the first build failed): still HTML, so the tab shows the error and
+        // reloads once the site is there.
+        None => page(
+            StatusCode::NOT_FOUND,
+            Path::new("404.html"),
+            NO_SITE.as_bytes().to_vec(),
+            build,
+        ),
     }
 }
 
