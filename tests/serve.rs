@@ -260,6 +260,25 @@ fn incremental_output_always_equals_a_full_build() {
     );
     check(&mut rebuilder, &[&format!("content/{rel}")], "draft");
 
+    // A template override and a new static file: every page rendered again, articles kept.
+    let not_found = std::fs::read_to_string(site.root.join("themes/default/templates/404.html"))
+        .unwrap()
+        .replace("Page not found", "Nothing here");
+    site.write("templates/404.html", not_found);
+    site.write("static/extra.css", "body { color: red }");
+    let r = check(
+        &mut rebuilder,
+        &["templates/404.html", "static/extra.css"],
+        "theme",
+    );
+    assert!(
+        r.full && r.rendered.len() == r.pages,
+        "{} of {}",
+        r.rendered.len(),
+        r.pages
+    );
+    assert_eq!(r.written, ["404.html", "extra.css"]);
+
     // site.toml is a full rebuild.
     site.write(
         "site.toml",
@@ -382,7 +401,19 @@ impl Served {
 }
 
 impl Drop for Served {
+    /// On a failed test: SIGTERM first, so the server removes its folder; SIGKILL if it hangs.
     fn drop(&mut self) {
+        if let Ok(None) = self.child.try_wait() {
+            let _ = Command::new("kill")
+                .args(["-TERM", &self.child.id().to_string()])
+                .status();
+            for _ in 0..50 {
+                if let Ok(Some(_)) = self.child.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }

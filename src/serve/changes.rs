@@ -1,6 +1,6 @@
-//! Turning a burst of changed paths into what to rebuild: a full build for `site.toml`,
-//! templates, themes, static files and article assets; just the Markdown files otherwise. Editor
-//! scratch files and hidden files are ignored.
+//! Turning a burst of changed paths into what to rebuild: a full build for `site.toml` and
+//! article assets; the theme reloaded and every page rendered for templates, themes and static
+//! files; just the Markdown files otherwise. Editor scratch files and hidden files are ignored.
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
@@ -14,6 +14,8 @@ use crate::content::Article;
 pub struct Changes {
     /// Reload everything.
     pub full: bool,
+    /// Reload the theme and static files and render every page (the articles stay loaded).
+    pub theme: bool,
     /// Markdown files (absolute) to reload or, when gone, to drop.
     pub articles: BTreeSet<PathBuf>,
     /// The relevant paths, relative to the site root, for the terminal line.
@@ -23,13 +25,14 @@ pub struct Changes {
 impl Changes {
     /// Nothing relevant changed.
     pub fn is_empty(&self) -> bool {
-        !self.full && self.articles.is_empty()
+        !self.full && !self.theme && self.articles.is_empty()
     }
 
     /// A full rebuild for a reason that is not a path (the watcher lost events).
     pub fn everything(reason: &str) -> Changes {
         Changes {
             full: true,
+            theme: false,
             articles: BTreeSet::new(),
             paths: BTreeSet::from([PathBuf::from(reason)]),
         }
@@ -63,7 +66,7 @@ pub fn classify(root: &Path, paths: &[PathBuf], known: Option<&[&Article]>) -> C
         let top = rel.components().next().and_then(|c| c.as_os_str().to_str());
         let touch = match (top, rel.components().count()) {
             (Some("site.toml"), 1) => Touch::Full,
-            (Some("templates" | "themes" | "static"), _) => Touch::Full,
+            (Some("templates" | "themes" | "static"), _) => Touch::Theme,
             (Some("content"), 1) => Touch::Full,
             (Some("content"), _) => match known {
                 Some(articles) => content_touch(path, rel, articles),
@@ -74,6 +77,7 @@ pub fn classify(root: &Path, paths: &[PathBuf], known: Option<&[&Article]>) -> C
         match touch {
             Touch::Ignore => continue,
             Touch::Full => changes.full = true,
+            Touch::Theme => changes.theme = true,
             Touch::Articles(found) => changes.articles.extend(found),
         }
         changes.paths.insert(rel.to_path_buf());
@@ -83,6 +87,7 @@ pub fn classify(root: &Path, paths: &[PathBuf], known: Option<&[&Article]>) -> C
 
 enum Touch {
     Full,
+    Theme,
     Articles(Vec<PathBuf>),
     Ignore,
 }
@@ -246,17 +251,11 @@ mod tests {
         );
         assert!(photo_edit.full);
         assert_eq!(photo_edit.describe(), "content/2024/photo.jpg changed");
-        for full in [
-            "site.toml",
-            "templates/base.html",
-            "themes/x/a.css",
-            "static/s.css",
-        ] {
-            assert!(
-                classify(root, &[root.join(full)], Some(&articles)).full,
-                "{full}"
-            );
+        for theme in ["templates/base.html", "themes/x/a.css", "static/s.css"] {
+            let changes = classify(root, &[root.join(theme)], Some(&articles));
+            assert!(changes.theme && !changes.full, "{theme}");
         }
+        assert!(classify(root, &[root.join("site.toml")], Some(&articles)).full);
         assert!(classify(root, &[edited], None).full);
         assert!(classify(root, &[root.join("README.md")], Some(&articles)).is_empty());
     }

@@ -251,7 +251,19 @@ fn spawn_rebuilds(
                 rebuilder.changes(&batch.paths)
             };
             let cause = changes.describe();
-            match rebuilder.update(&changes) {
+            // A bug must not leave the server without rebuilds: report it, start afresh.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                rebuilder.update(&changes)
+            }))
+            .unwrap_or_else(|_| {
+                rebuilder.forget();
+                Err(Error::problem(Diagnostic::new(
+                    rebuilder.root(),
+                    "internal error while rebuilding (a bug in Gazette); the next change \
+                     rebuilds everything",
+                )))
+            });
+            match outcome {
                 Ok(None) => {}
                 Ok(Some(rebuild)) => {
                     let touched = !rebuild.written.is_empty() || !rebuild.removed.is_empty();

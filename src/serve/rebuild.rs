@@ -1,6 +1,7 @@
-//! Rebuilding the served site. A full build on start and whenever `site.toml`, a template, the
-//! theme, a static file or an asset changes; otherwise an incremental one that reloads only the
-//! Markdown files that changed and writes only the pages whose signature changed:
+//! Rebuilding the served site. A full build on start and whenever `site.toml` or an asset
+//! changes; the theme reloaded and every page rendered (articles kept) when a template, theme or
+//! static file changes; otherwise an incremental one that reloads only the Markdown files that
+//! changed and writes only the pages whose signature changed:
 //!
 //! - when the edits leave everything the plan depends on alone (dates, titles, URLs, terms,
 //!   drafts: the usual case of fixing a story's text), the articles are swapped into the last
@@ -119,6 +120,12 @@ impl Rebuilder {
         &self.root
     }
 
+    /// Drops the loaded model, so the next update reloads everything (what is on disk is still
+    /// known, so only changed files are written).
+    pub fn forget(&mut self) {
+        self.model = None;
+    }
+
     /// What changed paths (absolute, from the watcher) ask for, given what is loaded.
     pub fn changes(&self, paths: &[PathBuf]) -> Changes {
         let known = self.model.as_ref().map(Model::known);
@@ -160,7 +167,21 @@ impl Rebuilder {
         let Some(model) = self.model.as_mut().filter(|_| !changes.full) else {
             return self.full().map(Some);
         };
-        if let Some(edits) = in_place_edits(model, &self.root, &changes.articles) {
+        if changes.theme {
+            // Templates or static files: reload them, keep the articles, render every page.
+            let reloaded = Theme::load(&self.root, &model.config).and_then(|theme| {
+                let statics = crate::output::static_files(&theme.static_dirs)?;
+                Ok((theme, statics))
+            });
+            match reloaded {
+                Ok((theme, statics)) => (model.theme, model.statics) = (theme, statics),
+                Err(e) => {
+                    // Keep no stale theme around: until it loads, every change retries it.
+                    self.model = None;
+                    return Err(e);
+                }
+            }
+        } else if let Some(edits) = in_place_edits(model, &self.root, &changes.articles) {
             return self.apply_in_place(edits, started).map(Some);
         }
         model.unplan();
@@ -171,7 +192,7 @@ impl Rebuilder {
             let problems = model.broken.values().flatten().cloned().collect();
             return Err(Error::Problems(problems));
         }
-        self.publish(false, started).map(Some)
+        self.publish(changes.theme, started).map(Some)
     }
 
     /// Swaps edited articles into the last plan (same index: the plan does not change) and
