@@ -608,3 +608,33 @@ fn a_site_broken_at_start_is_served_once_fixed() {
     assert!(body.contains("<h1>A</h1>"), "{body}");
     served.stop();
 }
+
+#[test]
+fn drafts_are_served_only_with_the_flag() {
+    let site = TestSite::new("title = \"Wire\"\n");
+    site.article("2024/11/27/a.md", "title: A\ndate: 2024-11-27", "Text.\n");
+    site.article(
+        "2024/11/27/b.md",
+        "title: B\ndate: 2024-11-27\ndraft: true",
+        "Draft.\n",
+    );
+    for (drafts, expected) in [(false, 1), (true, 2)] {
+        let out = tempfile::tempdir().unwrap();
+        let mut rebuilder = Rebuilder::new(&root_of(&site), out.path(), drafts, BASE);
+        let built = rebuilder.full().unwrap();
+        assert_eq!(built.articles, expected);
+        assert_eq!(out.path().join("2024/11/27/b/index.html").is_file(), drafts);
+        // Publishing the draft is a re-plan that brings its page in.
+        site.article("2024/11/27/b.md", "title: B\ndate: 2024-11-27", "Draft.\n");
+        let r = apply(&mut rebuilder, &["content/2024/11/27/b.md"])
+            .unwrap()
+            .unwrap();
+        assert_eq!(r.articles, 2);
+        assert!(out.path().join("2024/11/27/b/index.html").is_file());
+        site.article(
+            "2024/11/27/b.md",
+            "title: B\ndate: 2024-11-27\ndraft: true",
+            "Draft.\n",
+        );
+    }
+}
