@@ -161,7 +161,11 @@ fn json_ld(
         "headline": article.title,
         "datePublished": published,
         "dateModified": modified.unwrap_or_else(|| published.clone()),
-        "publisher": { "@type": "Organization", "name": site.config.title },
+        "publisher": {
+            "@type": "Organization",
+            "name": site.config.title,
+            "url": site.config.base_url,
+        },
         "mainEntityOfPage": permalink,
         "url": permalink,
         "description": article.summary,

@@ -68,7 +68,9 @@ fn render_page(shared: &pages::Shared<'_>, theme: &Theme, page: &Page) -> Result
         PageKind::Feed(feed) => crate::feeds::feed(site, &page.path, feed, urls),
         PageKind::Sitemap => crate::feeds::sitemap(site, urls),
         PageKind::Robots => crate::feeds::robots(urls),
-        PageKind::Redirect(to) => redirect::redirect_html(urls, to).into_bytes(),
+        PageKind::Redirect(to) => {
+            redirect::redirect_html(urls, to, &site.config.language).into_bytes()
+        }
         kind => {
             let Some(template) = pages::template_for(kind) else {
                 return Err(Error::Render {

@@ -37,6 +37,8 @@ pub struct FeedLink {
     pub kind: &'static str,
     /// MIME type for `<link type>`.
     pub mime: &'static str,
+    /// Human name of the format: `Atom`, `RSS` or `JSON Feed`.
+    pub name: &'static str,
     /// Href of the feed.
     pub url: String,
 }
@@ -67,6 +69,11 @@ pub struct PageView {
     pub feeds: Vec<PageFeed>,
     /// Newest date (RFC 3339) of the articles shown, or none.
     pub lastmod: Option<String>,
+    /// Absolute URL of the page's picture for sharing (`og:image`, `twitter:image`): the lead
+    /// image on article pages, else none.
+    pub image: Option<String>,
+    /// Alt text of `page.image`, or none.
+    pub image_alt: Option<String>,
 }
 
 /// One of `page.feeds`.
