@@ -224,11 +224,7 @@ fn check_internal(
                     report.internal_links += 1;
                     let target = published.get(file.as_path());
                     if target.is_none() {
-                        report.errors.push(at(format!(
-                            "link to `{}`: that article ({path}) is not published \
-                             (a draft, or dated in the future)",
-                            link.dest
-                        )));
+                        report.errors.push(at(unpublished(link, path)));
                     } else if let (Some(fragment), Some(target)) = (fragment, target)
                         && !target.headings.iter().any(|h| &h.id == fragment)
                     {
@@ -252,6 +248,38 @@ fn check_internal(
         }
     }
     external
+}
+
+/// Links from published articles to articles that are not published, as messages (a build
+/// warns with them; `check` reports them as errors).
+pub(crate) fn links_to_unpublished(
+    site: &Site,
+    links: &HashMap<PathBuf, Vec<BodyLink>>,
+) -> Vec<Diagnostic> {
+    let published: HashSet<&Path> = site.articles.iter().map(|a| a.file.as_path()).collect();
+    let mut found = Vec::new();
+    for article in &site.articles {
+        for link in links.get(&article.file).map_or(&[][..], Vec::as_slice) {
+            if let Target::Article { file, path, .. } = &link.target
+                && !published.contains(file.as_path())
+            {
+                found.push(Diagnostic::at(
+                    &article.file,
+                    link.line,
+                    unpublished(link, path),
+                ));
+            }
+        }
+    }
+    found.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    found
+}
+
+fn unpublished(link: &BodyLink, path: &str) -> String {
+    format!(
+        "link to `{}`: that article ({path}) is not published (a draft, or dated in the future)",
+        link.dest
+    )
 }
 
 fn missing(link: &BodyLink, path: &str) -> String {

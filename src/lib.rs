@@ -162,7 +162,8 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
         || content::load_site(root, &config, progress),
         |l| format!("{} articles", l.articles.len()),
     )?;
-    let link_warnings = loaded.broken_markdown_links();
+    let mut link_warnings = loaded.broken_markdown_links();
+    let content::Loaded { articles, links } = loaded;
     let plan_options = site::PlanOptions {
         drafts: options.drafts,
         now: chrono::Utc::now(),
@@ -170,7 +171,7 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
     let site = stage(
         progress,
         Stage::Plan,
-        || site::plan(loaded.articles, config, &plan_options),
+        || site::plan(articles, config, &plan_options),
         |s| {
             format!(
                 "{} articles published, {} pages",
@@ -179,6 +180,7 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
             )
         },
     )?;
+    link_warnings.extend(check::links_to_unpublished(&site, &links));
     let theme = stage(
         progress,
         Stage::Theme,

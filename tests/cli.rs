@@ -232,19 +232,36 @@ fn links_to_markdown_files_become_page_links_at_build_time() {
 }
 
 #[test]
-fn a_build_warns_about_a_link_to_a_missing_markdown_file() {
+fn a_build_warns_about_links_to_missing_or_unpublished_articles() {
     let site = linked_site();
     site.article(
         "2024/11/28/third.md",
         "title: Third\ndate: 2024-11-28",
-        "One.\n\nTwo [gone](../27/gone.md).\n",
+        "One.\n\nTwo [gone](../27/gone.md).\n\n[draft](../27/draft.md)\n",
+    );
+    site.article(
+        "2024/11/27/draft.md",
+        "title: Draft\ndate: 2024-11-27\ndraft: true",
+        "Not yet.\n",
     );
     let out = site.run(&["build"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let third = "content/2024/11/28/third.md";
     assert_eq!(
         stderr(&out),
-        "warning: content/2024/11/28/third.md:7: link to `../27/gone.md`: there is no article \
-         content/2024/11/27/gone.md; fix the path (it is relative to this file)\n"
+        format!(
+            "warning: {third}:7: link to `../27/gone.md`: there is no article \
+             content/2024/11/27/gone.md; fix the path (it is relative to this file)\n\
+             warning: {third}:9: link to `../27/draft.md`: that article (/2024/11/27/draft/) is \
+             not published (a draft, or dated in the future)\n"
+        )
+    );
+    let out = site.run(&["build", "--drafts"]);
+    assert_eq!(
+        stderr(&out).lines().count(),
+        1,
+        "published with --drafts: {}",
+        stderr(&out)
     );
 }
 
