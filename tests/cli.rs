@@ -198,7 +198,7 @@ fn linked_site() -> TestSite {
     site.article(
         "2024/11/27/newer.md",
         "title: The newer story\ndate: 2024-11-27",
-        "Intro.\n\nSee [the older one](../26/older.md#part), [itself](newer.md) and \
+        "Intro, see [the older one](../26/older.md#part).\n\n[Itself](newer.md) and \
          [tags](/tags/).\n",
     );
     site
@@ -210,25 +210,23 @@ fn links_to_markdown_files_become_page_links_at_build_time() {
     let out = site.run(&["build"]);
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     assert_eq!(stderr(&out), "", "no warnings");
+    let older = "https://example.org/2024/11/26/the-older-story/#part";
     let doc = site.html("2024/11/27/the-newer-story/index.html");
     let hrefs = attrs(&doc, "article a", "href");
+    assert!(hrefs.contains(&older.to_string()), "{hrefs:?}");
     assert!(
-        hrefs.contains(&"../../26/the-older-story/#part".to_string()),
+        hrefs.contains(&"https://example.org/2024/11/27/the-newer-story/".to_string()),
         "{hrefs:?}"
     );
-    assert!(hrefs.contains(&"./".to_string()), "{hrefs:?}");
-    // The relative link lands on the real page.
     assert!(
         site.public()
             .join("2024/11/26/the-older-story/index.html")
             .is_file()
     );
-    // Feeds carry it absolute.
-    let atom = site.read("atom.xml");
-    assert!(
-        atom.contains("https://example.org/2024/11/26/the-older-story/#part"),
-        "{atom}"
-    );
+    // The summary (first paragraph) shows the same link on the home page, and feeds carry it.
+    let home = attrs(&site.html("index.html"), "a", "href");
+    assert!(home.contains(&older.to_string()), "{home:?}");
+    assert!(site.read("atom.xml").contains(older));
 }
 
 #[test]

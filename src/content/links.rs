@@ -1,11 +1,13 @@
 //! Links in article bodies: what each one points at, and the rewriting of links to other
-//! articles' Markdown files (`../26/other.md#x`) into relative links to those articles' pages.
-//! Pure string work on site paths; no file access.
+//! articles' Markdown files (`../26/other.md#x`) into those articles' URLs. Pure string work on
+//! site paths; no file access.
 
 use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use percent_encoding::percent_decode_str;
+
+use crate::urls::Urls;
 
 /// A link of an article body, located and classified, for `check` and build warnings.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,7 +30,7 @@ pub enum Target {
     /// A page or file of this site: a site path (`/2024/11/27/x/`, `/2024/11/27/x/photo.jpg`),
     /// percent-decoded, without query or fragment.
     Internal(String),
-    /// Another article, linked through its Markdown file; the link was rewritten to its page.
+    /// Another article, linked through its Markdown file; the link was rewritten to its URL.
     Article {
         /// The target's file, relative to the site root.
         file: PathBuf,
@@ -81,13 +83,21 @@ pub fn classify(dest: &str, file: &Path, page: &str, index: &ArticleIndex) -> Ta
     Target::Internal(join_site_path(page, &path))
 }
 
-/// The rewritten destination for a link to another article's Markdown file: a link relative to
-/// the linking page, so it works under any `base_url` path and in feeds. `None` keeps `dest`.
-pub fn rewrite(dest: &str, file: &Path, page: &str, index: &ArticleIndex) -> Option<String> {
+/// The rewritten destination for a link to another article's Markdown file: that article's
+/// absolute URL (with the `#fragment` or `?query` as written). Absolute, because the same HTML
+/// is also shown on other pages (summaries on list pages) and in feeds, where a relative link
+/// would point elsewhere. `None` keeps `dest`.
+pub fn rewrite(
+    dest: &str,
+    file: &Path,
+    page: &str,
+    index: &ArticleIndex,
+    urls: &Urls,
+) -> Option<String> {
     match classify(dest, file, page, index) {
         Target::Article { path, .. } => {
             let (_, suffix) = split_suffix(dest.trim());
-            Some(format!("{}{suffix}", relative_url(page, &path)))
+            Some(format!("{}{suffix}", urls.absolute(&path)))
         }
         _ => None,
     }
@@ -169,28 +179,6 @@ fn join_site_path(page: &str, rel: &str) -> String {
     let mut out = format!("/{}", segments.join("/"));
     if folder && !out.ends_with('/') {
         out.push('/');
-    }
-    out
-}
-
-/// A link from the page at `from` to the site path `to`, relative (`../../26/x/`).
-pub fn relative_url(from: &str, to: &str) -> String {
-    let from_dir: Vec<&str> = match from.rsplit_once('/') {
-        Some((dir, _)) => dir.split('/').filter(|s| !s.is_empty()).collect(),
-        None => Vec::new(),
-    };
-    let to_parts: Vec<&str> = to.trim_start_matches('/').split('/').collect();
-    // The last part of `to` is its file name (empty for a folder): only folders are shared.
-    let to_dirs = to_parts.len().saturating_sub(1);
-    let common = from_dir
-        .iter()
-        .zip(to_parts.iter().take(to_dirs))
-        .take_while(|(a, b)| a == b)
-        .count();
-    let mut out = "../".repeat(from_dir.len() - common);
-    out.push_str(&to_parts.get(common..).unwrap_or_default().join("/"));
-    if out.is_empty() {
-        out.push_str("./");
     }
     out
 }
@@ -291,25 +279,22 @@ mod tests {
     }
 
     #[test]
-    fn rewriting_makes_relative_page_links() {
-        let rw = |dest: &str| rewrite(dest, Path::new(FILE), PAGE, &index());
+    fn rewriting_makes_absolute_page_links() {
+        let urls = Urls::new("https://example.org/news/");
+        let rw = |dest: &str| rewrite(dest, Path::new(FILE), PAGE, &index(), &urls);
         assert_eq!(
             rw("../26/other.md#part").as_deref(),
-            Some("../../26/other-story/#part")
+            Some("https://example.org/news/2024/11/26/other-story/#part")
         );
-        assert_eq!(rw("b.md?x=1").as_deref(), Some("../b/?x=1"));
-        assert_eq!(rw("a.md#top").as_deref(), Some("./#top"));
+        assert_eq!(
+            rw("b.md?x=1").as_deref(),
+            Some("https://example.org/news/2024/11/27/b/?x=1")
+        );
+        assert_eq!(
+            rw("a.md#top").as_deref(),
+            Some("https://example.org/news/2024/11/27/a/#top")
+        );
         assert_eq!(rw("https://ex.org/x.md"), None);
         assert_eq!(rw("nope.md"), None);
-    }
-
-    #[test]
-    fn relative_urls_between_site_paths() {
-        assert_eq!(relative_url("/a/b/", "/a/c/"), "../c/");
-        assert_eq!(relative_url("/a/b/", "/a/b/"), "./");
-        assert_eq!(relative_url("/", "/x/y/"), "x/y/");
-        assert_eq!(relative_url("/a/b/c/", "/"), "../../../");
-        assert_eq!(relative_url("/a/b/", "/a/b/img.png"), "img.png");
-        assert_eq!(relative_url("/p/q.html", "/r/"), "../r/");
     }
 }

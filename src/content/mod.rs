@@ -115,10 +115,11 @@ pub fn load_site(root: &Path, config: &Config, progress: &dyn Progress) -> Resul
         .iter()
         .map(|p| (p.file.clone(), p.path.clone()))
         .collect();
+    let urls = urls::Urls::new(&config.base_url);
     let rendered: Vec<(Article, Vec<BodyLink>)> = parsed
         .into_par_iter()
         .map(|one| {
-            let done = render_one(one, &index);
+            let done = render_one(one, &index, &urls);
             progress.tick();
             done
         })
@@ -181,10 +182,14 @@ fn parse_one(
     })
 }
 
-/// Renders one article's body, rewriting links to other articles' `.md` files.
-fn render_one(one: Parsed, index: &links::ArticleIndex) -> (Article, Vec<BodyLink>) {
+/// Renders one article's body, rewriting links to other articles' `.md` files into their URLs.
+fn render_one(
+    one: Parsed,
+    index: &links::ArticleIndex,
+    urls: &urls::Urls,
+) -> (Article, Vec<BodyLink>) {
     let body = one.text.get(one.body_start..).unwrap_or_default();
-    let resolve = |dest: &str| links::rewrite(dest, &one.file, &one.path, index);
+    let resolve = |dest: &str| links::rewrite(dest, &one.file, &one.path, index, urls);
     let rendered = markdown::render_resolved(body, &markdown::Options::default(), &resolve);
     let body_links = located_links(&rendered.links, body, one.body_line, &one, index);
 
