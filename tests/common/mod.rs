@@ -97,12 +97,13 @@ impl TestSite {
 
     /// Runs the real `gazette` binary in the site root.
     pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_gazette"))
-            .args(args)
-            .current_dir(&self.root)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run gazette")
+        self.command(args).output().expect("run gazette")
+    }
+
+    /// The real `gazette` binary in the site root with `NO_COLOR=1`, to adjust before running
+    /// (other environment, spawn instead of wait).
+    pub fn command(&self, args: &[&str]) -> Command {
+        gazette_in(&self.root, args)
     }
 
     /// The output folder.
@@ -133,6 +134,13 @@ impl TestSite {
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .collect()
     }
+}
+
+/// The real `gazette` binary with `args`, run in `dir`, with `NO_COLOR=1`.
+pub fn gazette_in(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gazette"));
+    command.args(args).current_dir(dir).env("NO_COLOR", "1");
+    command
 }
 
 /// Every file under `dir` with its bytes.
