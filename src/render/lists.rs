@@ -1,5 +1,5 @@
 //! List page variables: `articles`, the day-grouped `days` digest, `paginator`, and the `term`
-//! or `period` a list belongs to.
+//! or `period` a list belongs to (with its neighbouring periods).
 
 use chrono::{Datelike, NaiveDate};
 use tera::{Context, Value};
@@ -98,8 +98,11 @@ pub fn list_context(shared: &Shared<'_>, list: &ListPage, ctx: &mut Context) -> 
             };
             let href = |p: &Option<String>| p.as_deref().map(|p| urls.path(p));
             ctx.insert_value("period", to_value(&period)?);
+            let title = |p: &Option<String>| p.as_deref().and_then(|p| shared.period_title(p));
             ctx.insert_value("older_period", to_value(&href(&list.older_period))?);
             ctx.insert_value("newer_period", to_value(&href(&list.newer_period))?);
+            ctx.insert_value("older_period_title", to_value(&title(&list.older_period))?);
+            ctx.insert_value("newer_period_title", to_value(&title(&list.newer_period))?);
         }
     }
     Ok(())

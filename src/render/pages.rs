@@ -28,6 +28,8 @@ pub struct Shared<'a> {
     site_view: Value,
     /// Feed site path -> feed title, from the plan's feed pages.
     feed_titles: HashMap<&'a str, &'a str>,
+    /// Archive period site path -> its title (`2024`, `November 2024`, `27 November 2024`).
+    period_titles: HashMap<&'a str, String>,
 }
 
 impl<'a> Shared<'a> {
@@ -73,13 +75,29 @@ impl<'a> Shared<'a> {
                 _ => None,
             })
             .collect();
+        let mut period_titles = HashMap::new();
+        for year in &site.years {
+            period_titles.insert(year.path.as_str(), format!("{:04}", year.year));
+            for month in &year.months {
+                period_titles.insert(month.path.as_str(), month_title(year.year, month.month));
+                for day in &month.days {
+                    period_titles.insert(day.path.as_str(), day_title(day.date));
+                }
+            }
+        }
         Ok(Shared {
             site,
             urls,
             cards,
             site_view: to_value(&site_view)?,
             feed_titles,
+            period_titles,
         })
+    }
+
+    /// The title of the archive period at `path`, if it is one.
+    pub fn period_title(&self, path: &str) -> Option<&str> {
+        self.period_titles.get(path).map(String::as_str)
     }
 }
 

@@ -106,6 +106,9 @@ pub struct ArticleView {
     pub updated: Option<String>,
     /// Tags carried, in display order.
     pub tags: Vec<TagView>,
+    /// Every taxonomy (tags first, then those of `[[taxonomies]]`) with the terms the article
+    /// carries, so themes can link authors, sources... like tags.
+    pub taxonomies: Vec<ArticleTermsView>,
     /// Authors (the article's, else the site author, else empty).
     pub authors: Vec<String>,
     /// Plain-text summary.
@@ -155,6 +158,17 @@ pub struct TagView {
     pub slug: String,
     /// Href of the tag page.
     pub url: String,
+}
+
+/// One of `article.taxonomies`.
+#[derive(Debug, Serialize)]
+pub struct ArticleTermsView {
+    /// Taxonomy name (`authors`).
+    pub name: String,
+    /// Href of the taxonomy's term list.
+    pub url: String,
+    /// The terms the article carries, in its own order (may be empty).
+    pub terms: Vec<TagView>,
 }
 
 /// A heading of an article body.

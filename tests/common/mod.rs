@@ -5,6 +5,9 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod links;
+
+pub use links::broken_links_in;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -127,6 +130,14 @@ impl TestSite {
         snapshot(&self.public())
     }
 
+    /// Every broken internal link of the output (see [`links`]), for the `base_url` in
+    /// `site.toml`. Empty means every `href`/`src` inside the site names a generated file.
+    pub fn broken_links(&self) -> Vec<String> {
+        let config = gazette::config::Config::load(&self.root.join("site.toml"))
+            .unwrap_or_else(|e| panic!("site.toml: {e}"));
+        broken_links_in(&self.public(), &config.base_url)
+    }
+
     /// Every file of the output, relative, `/`-separated, sorted.
     pub fn files(&self) -> Vec<String> {
         self.snapshot()
@@ -161,6 +172,11 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         }
     }
     files
+}
+
+/// Every broken internal link of `site`'s output: `common::broken_links(&site)`.
+pub fn broken_links(site: &TestSite) -> Vec<String> {
+    site.broken_links()
 }
 
 /// Texts of every element matching a CSS selector.
