@@ -90,17 +90,26 @@ fn check_list(
             next,
             "next on {path}"
         );
-        let numbers: Vec<String> = (1..=pages.len()).map(|k| k.to_string()).collect();
+        // The first, the last and two on each side of the current page, "…" where numbers skip.
+        let shown: Vec<usize> = (0..pages.len())
+            .filter(|&k| k == 0 || k + 1 == pages.len() || k.abs_diff(n) <= 2)
+            .collect();
+        let mut numbers = Vec::new();
+        for (i, &k) in shown.iter().enumerate() {
+            if i > 0 && k > shown[i - 1] + 1 {
+                numbers.push("…".to_string());
+            }
+            numbers.push((k + 1).to_string());
+        }
         assert_eq!(
             texts(&doc, &format!("{nav} ol li")),
             numbers,
             "numbers on {path}"
         );
-        let others: Vec<String> = pages
+        let others: Vec<String> = shown
             .iter()
-            .enumerate()
-            .filter(|(k, _)| *k != n)
-            .map(|(_, p)| p.0.clone())
+            .filter(|&&k| k != n)
+            .map(|&k| pages[k].0.clone())
             .collect();
         assert_eq!(
             hrefs(&doc, &format!("{nav} ol li a")),

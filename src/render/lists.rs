@@ -109,29 +109,30 @@ pub fn list_context(shared: &Shared<'_>, list: &ListPage, ctx: &mut Context) -> 
 }
 
 fn paginator(urls: &Urls, p: &Paginator) -> PaginatorView {
-    let first = p.pages.first().map(|s| urls.path(s)).unwrap_or_default();
-    let last = p.pages.last().map(|s| urls.path(s)).unwrap_or_default();
+    let mut previous_number = 0;
+    let pages = p
+        .window()
+        .into_iter()
+        .map(|number| {
+            let gap_before = number > previous_number + 1;
+            previous_number = number;
+            PageNumber {
+                number,
+                url: urls.path(&p.path(number)),
+                current: number == p.current,
+                gap_before,
+            }
+        })
+        .collect();
     PaginatorView {
         current: p.current,
         total: p.total,
         per_page: p.per_page,
         total_items: p.total_items,
-        previous: (p.current > 1)
-            .then(|| p.pages.get(p.current.saturating_sub(2)))
-            .flatten()
-            .map(|s| urls.path(s)),
-        next: p.pages.get(p.current).map(|s| urls.path(s)),
-        first,
-        last,
-        pages: p
-            .pages
-            .iter()
-            .enumerate()
-            .map(|(n, path)| PageNumber {
-                number: n + 1,
-                url: urls.path(path),
-                current: n + 1 == p.current,
-            })
-            .collect(),
+        previous: p.previous().map(|s| urls.path(&s)),
+        next: p.next().map(|s| urls.path(&s)),
+        first: urls.path(&p.path(1)),
+        last: urls.path(&p.path(p.total)),
+        pages,
     }
 }

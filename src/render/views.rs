@@ -245,7 +245,7 @@ pub struct PaginatorView {
     pub first: String,
     /// Href of the last page.
     pub last: String,
-    /// Every page of the list.
+    /// Pages worth linking: the first, the last, and two on each side of the current one.
     pub pages: Vec<PageNumber>,
 }
 
@@ -258,6 +258,8 @@ pub struct PageNumber {
     pub url: String,
     /// True for the page being rendered.
     pub current: bool,
+    /// True when page numbers are skipped before this one (show an ellipsis).
+    pub gap_before: bool,
 }
 
 /// `term` on term pages, and each of `taxonomy.terms` on term lists.
