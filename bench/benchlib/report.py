@@ -83,8 +83,8 @@ def markdown(results):
 def svg_chart(results):
     """Grouped bars of median wall time, one panel per size, each scaled to its own maximum."""
     sizes = [s for s in results["sizes"] if rows(s)]
-    panel_w, panel_h, top, bottom, left = 230, 250, 70, 70, 20
-    width = left * 2 + panel_w * max(1, len(sizes))
+    panel_w, panel_h, top, bottom, left = 230, 250, 70, 96, 20
+    width = max(600, left * 2 + panel_w * len(sizes))
     height = top + panel_h + bottom
     bar_w = 64
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -124,10 +124,14 @@ def svg_chart(results):
                          f'text-anchor="middle" fill="#222">{fmt_seconds(walls[tool])}</text>')
         parts.append(f'<text x="{x0 + panel_w / 2}" y="{base_y + 22}" font-size="14" '
                      f'text-anchor="middle" fill="#222">{size["n"]:,} articles</text>')
-        words = ratio_words((size.get("ratio") or {}).get("wall"))
+        ratio = size.get("ratio") or {}
+        words = ratio_words(ratio.get("wall"))
         if words:
             parts.append(f'<text x="{x0 + panel_w / 2}" y="{base_y + 42}" font-size="13" '
                          f'text-anchor="middle" fill="#444">{escape(words)}</text>')
+            parts.append(f'<text x="{x0 + panel_w / 2}" y="{base_y + 60}" font-size="12" '
+                         f'text-anchor="middle" fill="#666">peak memory '
+                         f'{fmt_ratio(ratio.get("peak_rss"))} of Hugo\'s</text>')
     parts.append(f'<text x="{left}" y="{height - 8}" font-size="11" fill="#666">'
                  'Each panel is scaled to its own slowest bar. '
                  f'{escape(results["machine"]["cpu"])}, {results["machine"]["cores"]} cores.'
