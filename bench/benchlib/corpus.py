@@ -140,14 +140,14 @@ class Writer:
 
 
 def generate(n, seed=SEED):
-    """The corpus as a list of article dicts, oldest first; deterministic for (n, seed)."""
+    """Yields the corpus's article dicts, oldest first, one at a time (100,000 bodies would hold
+    about a gigabyte); deterministic for (n, seed)."""
     rng = random.Random(f"{seed}:{n}")
     writer = Writer(rng, tag_pool(random.Random(seed)))
     days = span_days(n)
     first = dt.datetime.combine(LAST_DAY - dt.timedelta(days=days - 1), dt.time())
     stamps = sorted(rng.randrange(days * 86400) for _ in range(n))
     taken = set()
-    articles = []
     for offset in stamps:
         when = first + dt.timedelta(seconds=offset)
         title = writer.title()
@@ -157,15 +157,14 @@ def generate(n, seed=SEED):
         while (day, slug) in taken:
             slug, k = f"{base}-{k}", k + 1
         taken.add((day, slug))
-        articles.append({
+        yield {
             "title": title,
             "date": when,
             "slug": slug,
             "tags": writer.pick_tags(),
             "summary": writer.sentence(18, 32, inline=False),
             "body": writer.body(),
-        })
-    return articles
+        }
 
 
 def front_matter(article, extra=()):
@@ -194,14 +193,15 @@ def gazette_config():
 
 
 def write_site(articles, dest):
-    """Writes the Gazette site to dest/gazette and the Hugo site to dest/hugo."""
+    """Writes the Gazette site to dest/gazette and the Hugo site to dest/hugo; returns corpus
+    statistics for the manifest."""
     gazette, hugo = os.path.join(dest, "gazette"), os.path.join(dest, "hugo")
     os.makedirs(gazette)
+    os.makedirs(hugo)
     with open(os.path.join(gazette, "site.toml"), "w") as f:
         f.write(gazette_config())
-    os.makedirs(hugo)
-    made = set()
-    words_total = 0
+    made, tags = set(), set()
+    words_total, first, last = 0, None, None
     for a in articles:
         day = a["date"].strftime("%Y/%m/%d")
         g_dir = os.path.join(gazette, "content", day)
@@ -216,7 +216,18 @@ def write_site(articles, dest):
         with open(os.path.join(h_dir, name), "w") as f:
             f.write(front_matter(a, hugo_site.extra_front_matter(a)) + "\n" + a["body"])
         words_total += len(a["body"].split())
-    return {"days": len(made), "body_words": words_total}
+        tags.update(a["tags"])
+        first = first or a
+        last = a
+    return {
+        "first_date": first["date"].isoformat() + "Z",
+        "last_date": last["date"].isoformat() + "Z",
+        "days": len(made),
+        "tags_used": len(tags),
+        "body_words": words_total,
+        # A page both tools must write, used to check the outputs match in shape.
+        "newest_page": last["date"].strftime("%Y/%m/%d/") + last["slug"] + "/index.html",
+    }
 
 
 def ensure(n, out_root, log=print):
@@ -229,25 +240,13 @@ def ensure(n, out_root, log=print):
         if manifest.get("generator_version") == GENERATOR_VERSION and manifest.get("n") == n:
             return dest, manifest
     log(f"generating corpus of {n} articles (generator v{GENERATOR_VERSION}) ...")
-    articles = generate(n)
     tmp = dest + ".tmp"
     # Both folders are only ever created by this function, so removing them is safe.
     for path in (tmp, dest):
         if os.path.exists(path):
             shutil.rmtree(path)
-    stats = write_site(articles, tmp)
-    newest = articles[-1]
-    manifest = {
-        "generator_version": GENERATOR_VERSION,
-        "n": n,
-        "seed": SEED,
-        "first_date": articles[0]["date"].isoformat() + "Z",
-        "last_date": newest["date"].isoformat() + "Z",
-        "tags_used": len({t for a in articles for t in a["tags"]}),
-        # A page both tools must write, used to check the outputs match in shape.
-        "newest_page": newest["date"].strftime("%Y/%m/%d/") + newest["slug"] + "/index.html",
-        **stats,
-    }
+    manifest = {"generator_version": GENERATOR_VERSION, "n": n, "seed": SEED,
+                **write_site(generate(n), tmp)}
     with open(os.path.join(tmp, STAMP), "w") as f:
         json.dump(manifest, f, indent=2)
     os.rename(tmp, dest)
