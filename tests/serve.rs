@@ -288,6 +288,127 @@ fn incremental_output_always_equals_a_full_build() {
     assert!(r.full);
 }
 
+/// The `href`s of the links in the body of the article page at `rel` (an output path).
+fn body_links(out: &Path, rel: &str) -> Vec<String> {
+    let html = std::fs::read_to_string(out.join(rel)).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    common::attrs(&doc, "div.content a", "href")
+}
+
+#[test]
+fn links_to_an_article_follow_it_when_it_moves_appears_or_goes() {
+    let site = TestSite::new("title = \"Wire\"\n");
+    site.article(
+        "2024/11/27/a.md",
+        "title: A\ndate: 2024-11-27T10:00:00Z",
+        "See [b](b.md) and [c](../28/c.md#later).\n",
+    );
+    site.article(
+        "2024/11/27/b.md",
+        "title: B\ndate: 2024-11-27T09:00:00Z",
+        "Story B.\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let mut rebuilder = Rebuilder::new(&root_of(&site), out.path(), false, BASE);
+    let first = rebuilder.full().unwrap();
+    // c.md does not exist yet: the link stays as written (made root-relative, as on every
+    // page), and the build says so.
+    assert_eq!(
+        first
+            .warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        [
+            "content/2024/11/27/a.md:5: link to `../28/c.md#later`: there is no article \
+          content/2024/11/28/c.md; fix the path (it is relative to this file)"
+        ]
+    );
+    let a_page = "2024/11/27/a/index.html";
+    assert_eq!(
+        body_links(out.path(), a_page),
+        [
+            format!("{BASE}2024/11/27/b/"),
+            "/2024/11/27/28/c.md#later".to_string()
+        ]
+    );
+    assert_eq!(common::snapshot(out.path()), full_build(&site));
+
+    // B's new title moves its page: A, whose file did not change, links the new URL.
+    site.article(
+        "2024/11/27/b.md",
+        "title: B renamed\ndate: 2024-11-27T09:00:00Z",
+        "Story B.\n",
+    );
+    let r = apply(&mut rebuilder, &["content/2024/11/27/b.md"])
+        .unwrap()
+        .unwrap();
+    assert!(r.replanned);
+    assert!(r.written.contains(&a_page.to_string()), "{:?}", r.written);
+    assert_eq!(
+        body_links(out.path(), a_page),
+        [
+            format!("{BASE}2024/11/27/b-renamed/"),
+            "/2024/11/27/28/c.md#later".to_string()
+        ]
+    );
+    assert_eq!(common::snapshot(out.path()), full_build(&site));
+
+    // C appears: the link A already had now leads to it.
+    site.article(
+        "2024/11/28/c.md",
+        "title: C\ndate: 2024-11-28T10:00:00Z",
+        "Story C.\n",
+    );
+    apply(&mut rebuilder, &["content/2024/11/28"])
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        body_links(out.path(), a_page),
+        [
+            format!("{BASE}2024/11/27/b-renamed/"),
+            format!("{BASE}2024/11/28/c/#later")
+        ]
+    );
+    assert_eq!(common::snapshot(out.path()), full_build(&site));
+
+    // B goes: A's link to it is left as written again.
+    std::fs::remove_file(site.root.join("content/2024/11/27/b.md")).unwrap();
+    apply(&mut rebuilder, &["content/2024/11/27/b.md"])
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        body_links(out.path(), a_page),
+        [
+            "/2024/11/27/a/b.md".to_string(),
+            format!("{BASE}2024/11/28/c/#later")
+        ]
+    );
+    assert_eq!(common::snapshot(out.path()), full_build(&site));
+
+    // A text edit to A that links a missing file is swapped in place, and warned about.
+    site.article(
+        "2024/11/27/a.md",
+        "title: A\ndate: 2024-11-27T10:00:00Z",
+        "See [c](../28/c.md) and [gone](gone.md).\n",
+    );
+    let r = apply(&mut rebuilder, &["content/2024/11/27/a.md"])
+        .unwrap()
+        .unwrap();
+    assert!(!r.replanned);
+    assert_eq!(
+        r.warnings
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>(),
+        [
+            "content/2024/11/27/a.md:5: link to `gone.md`: there is no article \
+          content/2024/11/27/gone.md; fix the path (it is relative to this file)"
+        ]
+    );
+    assert_eq!(common::snapshot(out.path()), full_build(&site));
+}
+
 #[test]
 fn the_reload_script_never_reaches_public() {
     let site = TestSite::sample();
@@ -308,11 +429,19 @@ struct Served {
     lines: mpsc::Receiver<String>,
     /// Lines printed before the server said it was serving.
     early: Vec<String>,
+    /// Every line received so far, in order.
+    log: std::cell::RefCell<Vec<String>>,
 }
 
 impl Served {
     fn start(site: &TestSite) -> Served {
+        Served::start_with(site, &[])
+    }
+
+    /// Starts `gazette [flags] serve --port 0`.
+    fn start_with(site: &TestSite, flags: &[&str]) -> Served {
         let mut child = Command::new(env!("CARGO_BIN_EXE_gazette"))
+            .args(flags)
             .args(["serve", "--port", "0"])
             .current_dir(&site.root)
             .stdout(Stdio::piped())
@@ -358,6 +487,7 @@ impl Served {
                     url: url.to_string(),
                     output,
                     lines,
+                    log: std::cell::RefCell::new(seen.clone()),
                     early: seen,
                 };
             }
@@ -374,6 +504,7 @@ impl Served {
                 .lines
                 .recv_timeout(Duration::from_secs(15))
                 .unwrap_or_else(|_| panic!("no line with {needle:?}"));
+            self.log.borrow_mut().push(line.clone());
             if line.contains(needle) {
                 return line;
             }
@@ -394,6 +525,7 @@ impl Served {
         let _ = self.child.wait();
         let mut rest = Vec::new();
         while let Ok(line) = self.lines.recv_timeout(Duration::from_secs(2)) {
+            self.log.borrow_mut().push(line.clone());
             rest.push(line);
         }
         rest.join("\n")
@@ -592,7 +724,7 @@ fn a_site_broken_at_start_is_served_once_fixed() {
     let site = TestSite::new("title = \"Wire\"\n");
     site.article("2024/11/27/a.md", "title: A\ndate: later", "Text.\n");
     let mut served = Served::start(&site);
-    let failed = served.wait_for("stderr: content/2024/11/27/a.md:3: date:");
+    let failed = served.wait_for("stderr: error: content/2024/11/27/a.md:3: date:");
     assert!(failed.contains("later"), "{failed}");
     // Nothing built yet: a 404 that still carries the reload script, so the tab recovers.
     let (status, body) = raw(&served.addr(), "GET / HTTP/1.1");
@@ -607,6 +739,54 @@ fn a_site_broken_at_start_is_served_once_fixed() {
     assert_eq!(status, 200);
     assert!(body.contains("<h1>A</h1>"), "{body}");
     served.stop();
+}
+
+/// Asks for `path` until its body contains `needle` (the rebuild is done), for up to 15 s.
+fn poll(addr: &str, path: &str, needle: &str) -> String {
+    for _ in 0..150 {
+        let (status, body) = raw(addr, &format!("GET {path} HTTP/1.1"));
+        if status == 200 && body.contains(needle) {
+            return body;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    panic!("{path} never showed {needle:?}");
+}
+
+#[test]
+fn quiet_serve_prints_the_address_and_errors_only_and_verbose_lists_files() {
+    let site = TestSite::new("title = \"Wire\"\n");
+    let head = "title: A\ndate: 2024-11-27";
+    site.article("2024/11/27/a.md", head, "Text.\n");
+
+    let mut quiet = Served::start_with(&site, &["-q"]);
+    site.article("2024/11/27/a.md", head, "Edited text.\n");
+    poll(&quiet.addr(), "/2024/11/27/a/", "Edited text.");
+    site.article("2024/11/27/a.md", "title: A\ndate: soon", "Text.\n");
+    let error = quiet.wait_for("stderr: error: content/2024/11/27/a.md:3: date:");
+    assert!(error.contains("soon"), "{error}");
+    quiet.stop();
+    let lines = quiet.log.borrow();
+    assert_eq!(lines.len(), 3, "{lines:#?}");
+    assert!(
+        lines[0].starts_with("serving http://127.0.0.1:"),
+        "{lines:#?}"
+    );
+    assert_eq!(
+        lines[1],
+        "stderr: error: the build failed after content/2024/11/27/a.md changed; still serving \
+         the last good site"
+    );
+    assert_eq!(lines[2], error);
+
+    site.article("2024/11/27/a.md", head, "Text.\n");
+    let verbose = Served::start_with(&site, &["--verbose"]);
+    verbose.wait_for("stderr: written   2024/11/27/a/index.html");
+    site.article("2024/11/27/a.md", head, "Edited again.\n");
+    let line = verbose.wait_for("rebuilt ");
+    assert!(line.starts_with("rebuilt "), "{line}");
+    let written = verbose.wait_for("stderr: written ");
+    assert_eq!(written, "stderr: written   2024/11/27/a/index.html");
 }
 
 #[test]

@@ -23,30 +23,25 @@ pub use theme::{REQUIRED, Theme};
 /// Renders every page of the plan (HTML through templates, feeds and sitemap through
 /// [`crate::feeds`]), in parallel. On failure, the error of the first failing page in plan order.
 pub fn render_site(site: &Site, theme: &Theme, urls: &Urls) -> Result<Vec<OutputFile>> {
-    // Each card is built once and shared (cheaply cloned) by every list that shows it.
-    let cards: Vec<Value> = (0..site.articles.len())
-        .into_par_iter()
-        .map(|i| {
-            articles::card(site, urls, i)
-                .map(|card| views::to_value(&card))
-                .unwrap_or_else(|| Ok(Value::none()))
-        })
-        .collect::<std::result::Result<_, String>>()
-        .map_err(|message| Error::Render {
-            template: "(cards)".into(),
-            page: "/".into(),
-            message,
-        })?;
-    let shared = pages::Shared::new(site, urls, cards).map_err(|message| Error::Render {
-        template: "(site)".into(),
-        page: "/".into(),
-        message,
-    })?;
+    render_site_with(site, theme, urls, &|| {})
+}
 
+/// [`render_site`], calling `tick` once per page rendered (from worker threads), for progress.
+pub fn render_site_with(
+    site: &Site,
+    theme: &Theme,
+    urls: &Urls,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<OutputFile>> {
+    let shared = shared(site, urls, &|_| true)?;
     let rendered: Vec<Result<OutputFile>> = site
         .pages
         .par_iter()
-        .map(|page| render_page(&shared, theme, page))
+        .map(|page| {
+            let file = render_page(&shared, theme, page);
+            tick();
+            file
+        })
         .collect();
     rendered.into_iter().collect()
 }
@@ -81,11 +76,26 @@ pub fn render_pages(
             _ => {}
         }
     }
-    let cards: Vec<Value> = wanted
+    let shared = shared(site, urls, &|i| wanted.get(i).copied().unwrap_or(false))?;
+    let rendered: Vec<Result<OutputFile>> = indices
         .par_iter()
-        .enumerate()
+        .filter_map(|&p| site.pages.get(p))
+        .map(|page| render_page(&shared, theme, page))
+        .collect();
+    rendered.into_iter().collect()
+}
+
+/// The views every page shares, with the cards of the articles `wanted` says yes to. Each card
+/// is built once and shared (cheaply cloned) by every list that shows it.
+fn shared<'a>(
+    site: &'a Site,
+    urls: &'a Urls,
+    wanted: &(dyn Fn(usize) -> bool + Sync),
+) -> Result<pages::Shared<'a>> {
+    let cards: Vec<Value> = (0..site.articles.len())
+        .into_par_iter()
         .map(
-            |(i, &wanted)| match wanted.then(|| articles::card(site, urls, i)).flatten() {
+            |i| match wanted(i).then(|| articles::card(site, urls, i)).flatten() {
                 Some(card) => views::to_value(&card),
                 None => Ok(Value::none()),
             },
@@ -96,17 +106,11 @@ pub fn render_pages(
             page: "/".into(),
             message,
         })?;
-    let shared = pages::Shared::new(site, urls, cards).map_err(|message| Error::Render {
+    pages::Shared::new(site, urls, cards).map_err(|message| Error::Render {
         template: "(site)".into(),
         page: "/".into(),
         message,
-    })?;
-    let rendered: Vec<Result<OutputFile>> = indices
-        .par_iter()
-        .filter_map(|&p| site.pages.get(p))
-        .map(|page| render_page(&shared, theme, page))
-        .collect();
-    rendered.into_iter().collect()
+    })
 }
 
 fn render_page(shared: &pages::Shared<'_>, theme: &Theme, page: &Page) -> Result<OutputFile> {
@@ -126,7 +130,9 @@ fn render_page(shared: &pages::Shared<'_>, theme: &Theme, page: &Page) -> Result
         PageKind::Feed(feed) => crate::feeds::feed(site, &page.path, feed, urls),
         PageKind::Sitemap => crate::feeds::sitemap(site, urls),
         PageKind::Robots => crate::feeds::robots(urls),
-        PageKind::Redirect(to) => redirect::redirect_html(urls, to).into_bytes(),
+        PageKind::Redirect(to) => {
+            redirect::redirect_html(urls, to, &site.config.language).into_bytes()
+        }
         kind => {
             let Some(template) = pages::template_for(kind) else {
                 return Err(Error::Render {

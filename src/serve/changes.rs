@@ -172,32 +172,10 @@ mod tests {
     fn known(files: &[&str], assets: &[PathBuf]) -> Vec<Article> {
         files
             .iter()
-            .map(|f| {
-                let date = chrono::DateTime::parse_from_rfc3339("2024-01-01T00:00:00Z").unwrap();
-                Article {
-                    file: PathBuf::from(f),
-                    title: String::new(),
-                    date,
-                    updated: None,
-                    tags: vec![],
-                    authors: vec![],
-                    summary: String::new(),
-                    summary_html: String::new(),
-                    body_html: String::new(),
-                    headings: vec![],
-                    word_count: 0,
-                    reading_minutes: 1,
-                    slug: "x".into(),
-                    path: "/x/".into(),
-                    source: None,
-                    source_url: None,
-                    image: None,
-                    image_caption: None,
-                    image_alt: None,
-                    draft: false,
-                    extra: serde_json::Map::new(),
-                    assets: assets.to_vec(),
-                }
+            .map(|f| Article {
+                file: PathBuf::from(f),
+                assets: assets.to_vec(),
+                ..crate::site::tests::article("x", "2024-01-01T00:00:00Z", &[])
             })
             .collect()
     }

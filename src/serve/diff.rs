@@ -38,8 +38,6 @@ pub struct Inputs<'a> {
     pub urls: &'a Urls,
     /// Article file -> content hash.
     pub hashes: &'a HashMap<OsString, u64>,
-    /// Theme and site static files.
-    pub statics: &'a [OutputFile],
 }
 
 /// Renders the pages whose signature changed (all when `full`), copies new or changed files, and
@@ -78,10 +76,8 @@ pub fn write_changes(
         .collect();
 
     let rendered = render::render_pages(site, inputs.theme, inputs.urls, &todo)?;
-    let mut copies = inputs.statics.to_vec();
-    if site.articles.iter().any(|a| !a.assets.is_empty()) {
-        copies.extend(crate::article_assets(site)?);
-    }
+    // The very files `gazette build` copies, from the same function.
+    let copies = crate::copied_files(site, inputs.theme)?;
     if full {
         check_unique(&rendered, &copies)?;
     }

@@ -9,6 +9,7 @@ mod http;
 mod live;
 mod paths;
 mod rebuild;
+mod reload;
 mod signature;
 mod watch;
 mod write;
@@ -66,28 +67,20 @@ pub enum Event {
     Failed {
         /// What changed, or `None` for the first build.
         cause: Option<String>,
-        /// The problems, one per line.
-        error: String,
+        /// The problems, one per entry (`file:line: message`).
+        problems: Vec<String>,
     },
     /// The server stopped.
     Stopped,
 }
 
-impl Event {
-    /// Whether the event is a problem (for stderr).
-    pub fn is_problem(&self) -> bool {
-        matches!(self, Event::Warning(_) | Event::Failed { .. })
-    }
-}
-
+/// The one line for the terminal; the warnings of a rebuild and the problems of a failed one
+/// are not part of it (they are printed one per line by the caller).
 impl fmt::Display for Event {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Event::Warning(message) => write!(f, "warning: {message}"),
+            Event::Warning(message) => write!(f, "{message}"),
             Event::Built(r) => {
-                for warning in &r.warnings {
-                    writeln!(f, "warning: {warning}")?;
-                }
                 write!(
                     f,
                     "built {} articles into {} pages in {} ms",
@@ -102,9 +95,6 @@ impl fmt::Display for Event {
                 output.display()
             ),
             Event::Rebuilt { cause, rebuild: r } => {
-                for warning in &r.warnings {
-                    writeln!(f, "warning: {warning}")?;
-                }
                 let kind = if r.full { "full rebuild: " } else { "" };
                 write!(
                     f,
@@ -115,14 +105,14 @@ impl fmt::Display for Event {
                     r.elapsed.as_millis()
                 )
             }
-            Event::Failed { cause, error } => {
+            Event::Failed { cause, .. } => {
                 let after = cause
                     .as_ref()
                     .map(|c| format!(" after {c}"))
                     .unwrap_or_default();
                 write!(
                     f,
-                    "error: the build failed{after}; still serving the last good site\n{error}"
+                    "the build failed{after}; still serving the last good site"
                 )
             }
             Event::Stopped => write!(f, "stopped"),
@@ -178,12 +168,12 @@ pub fn serve(options: ServeOptions, report: impl Fn(&Event) + Send + Sync + 'sta
             hub.reload();
         }
         Err(error) => {
-            let error = error.to_string();
+            let problems = problem_lines(&error);
+            hub.fail(&problems.join("\n"));
             report(&Event::Failed {
                 cause: None,
-                error: error.clone(),
+                problems,
             });
-            hub.fail(&error);
         }
     }
     let watcher = watch::Watch::new(&root)?;
@@ -273,16 +263,24 @@ fn spawn_rebuilds(
                     report(&Event::Rebuilt { cause, rebuild });
                 }
                 Err(error) => {
-                    let error = error.to_string();
-                    hub.fail(&error);
+                    let problems = problem_lines(&error);
+                    hub.fail(&problems.join("\n"));
                     report(&Event::Failed {
                         cause: Some(cause),
-                        error,
+                        problems,
                     });
                 }
             }
         }
     })
+}
+
+/// One line per problem of `error`, as the terminal and the overlay show them.
+fn problem_lines(error: &Error) -> Vec<String> {
+    match error {
+        Error::Problems(list) => list.iter().map(ToString::to_string).collect(),
+        other => vec![other.to_string()],
+    }
 }
 
 /// Resolves on Ctrl-C or SIGTERM, so the served folder is removed on the way out.

@@ -6,9 +6,10 @@
 //! - when the edits leave everything the plan depends on alone (dates, titles, URLs, terms,
 //!   drafts: the usual case of fixing a story's text), the articles are swapped into the last
 //!   plan in place;
-//! - otherwise (a new, moved, retagged or deleted article) the whole site is planned again.
+//! - otherwise (a new, moved, retagged or deleted article) the whole site is planned again, and
+//!   the articles whose links point at a moved, new or deleted file are rendered again too.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -18,11 +19,11 @@ use rayon::prelude::*;
 
 use super::changes::Changes;
 use super::diff::{Disk, Inputs, write_changes, write_edits};
+use super::reload::{Edit, in_place_edits, reload};
 use super::signature::content_hash;
 use crate::config::Config;
-use crate::content::{self, Article};
+use crate::content::{self, Article, BodyLink, links::ArticleIndex};
 use crate::error::{Diagnostic, Error, Result};
-use crate::output::OutputFile;
 use crate::render::Theme;
 use crate::site::{self, PlanOptions, Site};
 use crate::urls::Urls;
@@ -40,21 +41,24 @@ pub struct Rebuilder {
 }
 
 /// The inputs as last loaded.
-struct Model {
-    config: Config,
-    theme: Theme,
-    urls: Urls,
-    statics: Vec<OutputFile>,
+pub(super) struct Model {
+    pub(super) config: Config,
+    pub(super) theme: Theme,
+    pub(super) urls: Urls,
     /// Article file (relative to the root) -> [`content_hash`]. Keyed by the raw string: a
     /// `Path` hashes component by component, which shows at 10,000 articles.
-    hashes: HashMap<OsString, u64>,
+    pub(super) hashes: HashMap<OsString, u64>,
+    /// Every loaded article's page, by file (drafts too): what links to `.md` files resolve to.
+    pub(super) index: ArticleIndex,
+    /// Body links of every loaded article, by file.
+    pub(super) links: HashMap<PathBuf, Vec<BodyLink>>,
     /// Files whose last save does not load, with their problems; nothing is published while
     /// any is here.
-    broken: BTreeMap<PathBuf, Vec<Diagnostic>>,
+    pub(super) broken: BTreeMap<PathBuf, Vec<Diagnostic>>,
     /// The last plan and the articles it left out (drafts, future ones) ...
-    planned: Option<(Site, Vec<Article>)>,
+    pub(super) planned: Option<(Site, Vec<Article>)>,
     /// ... or, when there is none, every article.
-    pool: Vec<Article>,
+    pub(super) pool: Vec<Article>,
 }
 
 impl Model {
@@ -95,7 +99,8 @@ pub struct Rebuild {
     pub written: Vec<String>,
     /// Output paths removed because nothing produces them any more (sorted).
     pub removed: Vec<String>,
-    /// Things worth saying that did not stop the build (reported by full builds).
+    /// Things worth saying that did not stop the build: every one on full builds, those about
+    /// the articles reloaded on incremental ones.
     pub warnings: Vec<Diagnostic>,
     /// Wall time of the rebuild.
     pub elapsed: Duration,
@@ -138,23 +143,31 @@ impl Rebuilder {
         self.model = None;
         let config = crate::load_config(&self.root, Some(&self.base_url))?;
         let theme = Theme::load(&self.root, &config)?;
-        let pool = content::load(&self.root, &config)?;
-        let statics = crate::output::static_files(&theme.static_dirs)?;
+        let loaded = content::load_site(&self.root, &config, &crate::NoProgress)?;
+        let content::Loaded {
+            articles: pool,
+            links,
+        } = loaded;
         let hashes = pool
             .par_iter()
             .map(|a| (a.file.clone().into_os_string(), content_hash(a)))
+            .collect();
+        let index = pool
+            .iter()
+            .map(|a| (a.file.clone(), a.path.clone()))
             .collect();
         self.model = Some(Model {
             urls: Urls::new(&config.base_url),
             config,
             theme,
-            statics,
             hashes,
+            index,
+            links,
             broken: BTreeMap::new(),
             planned: None,
             pool,
         });
-        self.publish(true, started)
+        self.publish(None, started)
     }
 
     /// Applies a batch of changes: incrementally when only Markdown files changed and the
@@ -169,12 +182,8 @@ impl Rebuilder {
         };
         if changes.theme {
             // Templates or static files: reload them, keep the articles, render every page.
-            let reloaded = Theme::load(&self.root, &model.config).and_then(|theme| {
-                let statics = crate::output::static_files(&theme.static_dirs)?;
-                Ok((theme, statics))
-            });
-            match reloaded {
-                Ok((theme, statics)) => (model.theme, model.statics) = (theme, statics),
+            match Theme::load(&self.root, &model.config) {
+                Ok(theme) => model.theme = theme,
                 Err(e) => {
                     // Keep no stale theme around: until it loads, every change retries it.
                     self.model = None;
@@ -185,23 +194,20 @@ impl Rebuilder {
             return self.apply_in_place(edits, started).map(Some);
         }
         model.unplan();
-        if !reload(model, &self.root, &changes.articles) {
+        let Some(reloaded) = reload(model, &self.root, &changes.articles) else {
             return self.full().map(Some);
-        }
+        };
         if !model.broken.is_empty() {
             let problems = model.broken.values().flatten().cloned().collect();
             return Err(Error::Problems(problems));
         }
-        self.publish(changes.theme, started).map(Some)
+        let scope = if changes.theme { None } else { Some(reloaded) };
+        self.publish(scope.as_deref(), started).map(Some)
     }
 
     /// Swaps edited articles into the last plan (same index: the plan does not change) and
     /// writes the pages that show them.
-    fn apply_in_place(
-        &mut self,
-        edits: Vec<(usize, Article)>,
-        started: Instant,
-    ) -> Result<Rebuild> {
+    fn apply_in_place(&mut self, edits: Vec<Edit>, started: Instant) -> Result<Rebuild> {
         let Some(model) = self.model.as_mut() else {
             return Err(nothing_loaded(&self.root));
         };
@@ -209,11 +215,14 @@ impl Rebuilder {
             return Err(nothing_loaded(&self.root));
         };
         let mut edited = Vec::with_capacity(edits.len());
-        for (i, article) in edits {
+        let mut files = Vec::with_capacity(edits.len());
+        for (i, article, links) in edits {
             let hash = content_hash(&article);
             model
                 .hashes
                 .insert(article.file.clone().into_os_string(), hash);
+            model.links.insert(article.file.clone(), links);
+            files.push(article.file.clone());
             if let Some(slot) = site.articles.get_mut(i) {
                 *slot = article;
                 edited.push(i);
@@ -223,7 +232,6 @@ impl Rebuilder {
             theme: &model.theme,
             urls: &model.urls,
             hashes: &model.hashes,
-            statics: &model.statics,
         };
         let (rendered, written, removed) =
             write_edits(&self.out, &mut self.disk, &inputs, site, &edited)?;
@@ -235,13 +243,16 @@ impl Rebuilder {
             rendered,
             written,
             removed,
-            warnings: Vec::new(),
+            warnings: link_warnings(site, &model.links, Some(&files)),
             elapsed: started.elapsed(),
         })
     }
 
-    /// Plans the site from the pool and writes what changed. Incremental unless `full`.
-    fn publish(&mut self, full: bool, started: Instant) -> Result<Rebuild> {
+    /// Plans the site from the pool and writes what changed. Incremental when `reloaded` names
+    /// the files just reloaded (whose warnings are reported); else every page is rendered and
+    /// every warning reported.
+    fn publish(&mut self, reloaded: Option<&[PathBuf]>, started: Instant) -> Result<Rebuild> {
+        let full = reloaded.is_none();
         let Some(model) = self.model.as_mut() else {
             return Err(nothing_loaded(&self.root));
         };
@@ -267,12 +278,16 @@ impl Rebuilder {
             theme: &model.theme,
             urls: &model.urls,
             hashes: &model.hashes,
-            statics: &model.statics,
         };
         // Kept even when writing fails: the plan is right, and the next rebuild compares
         // signatures with what did get written.
         let result = write_changes(&self.out, &mut self.disk, &inputs, &site, full);
-        let warnings = std::mem::take(&mut site.warnings);
+        let mut warnings = std::mem::take(&mut site.warnings);
+        if full {
+            warnings.extend(link_warnings(&site, &model.links, None));
+        } else {
+            warnings = link_warnings(&site, &model.links, reloaded);
+        }
         let (articles, pages) = (site.articles.len(), site.pages.len());
         model.planned = Some((site, held));
         let (rendered, written, removed) = result?;
@@ -284,7 +299,7 @@ impl Rebuilder {
             rendered,
             written,
             removed,
-            warnings: if full { warnings } else { Vec::new() },
+            warnings,
             elapsed: started.elapsed(),
         })
     }
@@ -294,125 +309,18 @@ fn nothing_loaded(root: &Path) -> Error {
     Error::problem(Diagnostic::new(root, "nothing loaded yet"))
 }
 
-/// Everything of an article the plan depends on: order (date, title, file), publication (draft,
-/// date), URL, dates shown on lists, and the values of every taxonomy's field.
-fn plan_key<'a>(article: &'a Article, config: &'a Config) -> impl PartialEq + 'a {
-    let terms: Vec<Vec<&str>> = config
-        .taxonomies
-        .iter()
-        .map(|t| site::field_values(article, &t.field))
-        .collect();
-    let a = article;
-    (
-        (&a.file, &a.date, &a.updated, &a.title),
-        (a.draft, &a.path),
-        terms,
-    )
-}
-
-/// The edited articles with their index in the last plan, when every change is a published
-/// article saved with the same [`plan_key`] and nothing is broken; else `None`.
-fn in_place_edits(
-    model: &Model,
-    root: &Path,
-    paths: &BTreeSet<PathBuf>,
-) -> Option<Vec<(usize, Article)>> {
-    let (site, _) = model.planned.as_ref()?;
-    if !model.broken.is_empty() {
-        return None;
+/// What a build says about body links (to `.md` files that are no article, or to articles not
+/// published), for every article or only those in `files`.
+fn link_warnings(
+    site: &Site,
+    links: &HashMap<PathBuf, Vec<BodyLink>>,
+    files: Option<&[PathBuf]>,
+) -> Vec<Diagnostic> {
+    let mut warnings = content::broken_markdown_links(links);
+    warnings.extend(crate::check::links_to_unpublished(site, links));
+    if let Some(files) = files {
+        let files: HashSet<&Path> = files.iter().map(PathBuf::as_path).collect();
+        warnings.retain(|w| files.contains(w.path.as_path()));
     }
-    let mut edits = Vec::with_capacity(paths.len());
-    for path in paths {
-        let rel = path.strip_prefix(root).ok()?;
-        let i = site
-            .articles
-            .iter()
-            .position(|a| a.file.as_os_str() == rel.as_os_str())?;
-        let old = site.articles.get(i)?;
-        if !std::fs::symlink_metadata(path).ok()?.is_file() {
-            return None;
-        }
-        let article = content::load_file(root, path, &old.assets, &model.config).ok()?;
-        if plan_key(&article, &model.config) != plan_key(old, &model.config) {
-            return None;
-        }
-        edits.push((i, article));
-    }
-    Some(edits)
-}
-
-/// Reloads the given Markdown files (absolute paths) into the pool; `false` when one of them
-/// needs a full load to be read the way `content::load` would (a folder new to the model that
-/// holds other files, a path that is not a plain file).
-fn reload(model: &mut Model, root: &Path, paths: &BTreeSet<PathBuf>) -> bool {
-    for path in paths {
-        let rel = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-        let position = model
-            .pool
-            .iter()
-            .position(|a| a.file.as_os_str() == rel.as_os_str());
-        match std::fs::symlink_metadata(path) {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Some(i) = position {
-                    model.pool.swap_remove(i);
-                }
-                model.hashes.remove(rel.as_os_str());
-                model.broken.remove(&rel);
-            }
-            Ok(meta) if meta.is_file() => {
-                let Some(assets) = assets_for(&model.pool, root, &rel) else {
-                    return false;
-                };
-                match content::load_file(root, path, &assets, &model.config) {
-                    Ok(article) => {
-                        model.broken.remove(&rel);
-                        let hash = content_hash(&article);
-                        model.hashes.insert(rel.into_os_string(), hash);
-                        match position.and_then(|i| model.pool.get_mut(i)) {
-                            Some(slot) => *slot = article,
-                            None => model.pool.push(article),
-                        }
-                    }
-                    Err(Error::Problems(problems)) => {
-                        model.broken.insert(rel, problems);
-                    }
-                    Err(other) => {
-                        let problem = Diagnostic::new(&rel, other.to_string());
-                        model.broken.insert(rel, vec![problem]);
-                    }
-                }
-            }
-            Ok(_) => return false,
-            Err(e) => {
-                let problem = Diagnostic::new(&rel, format!("cannot read: {e}"));
-                model.broken.insert(rel, vec![problem]);
-            }
-        }
-    }
-    true
-}
-
-/// The assets of an article at `rel`: those of any loaded article in the same folder (assets
-/// belong to the folder), else none when the folder holds only articles, else `None` (unknown:
-/// a full load decides).
-fn assets_for(articles: &[Article], root: &Path, rel: &Path) -> Option<Vec<PathBuf>> {
-    let dir = rel.parent()?;
-    if let Some(other) = articles.iter().find(|a| a.file.parent() == Some(dir)) {
-        return Some(other.assets.clone());
-    }
-    for entry in std::fs::read_dir(root.join(dir)).ok()? {
-        let entry = entry.ok()?;
-        let name = entry.file_name();
-        if name.as_encoded_bytes().first() == Some(&b'.') {
-            continue;
-        }
-        let kind = entry.file_type().ok()?;
-        let markdown = Path::new(&name)
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("md"));
-        if !(kind.is_dir() || kind.is_file() && markdown) {
-            return None;
-        }
-    }
-    Some(Vec::new())
+    warnings
 }

@@ -116,9 +116,10 @@ pub fn page_signature(
             for j in &list.items {
                 shown(*j, &mut h);
             }
-            // Every page path of the list derives from this page's path and number, both hashed.
+            // The page links (a window around the current page, the first and the last) are
+            // computed from these; `path(n)` from the base.
             let p = &list.paginator;
-            (p.current, p.total, p.per_page, p.total_items).hash(&mut h);
+            (p.current, p.total, p.per_page, p.total_items, &p.base).hash(&mut h);
             (&list.older_period, &list.newer_period).hash(&mut h);
         }
         PageKind::TermIndex(t) => {
@@ -167,34 +168,12 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::site::{PlanOptions, plan};
-    use chrono::{DateTime, Utc};
-    use std::path::PathBuf;
+    use chrono::Utc;
 
     fn article(name: &str, date: &str, tags: &[&str], body: &str) -> Article {
-        let date = DateTime::parse_from_rfc3339(date).unwrap();
         Article {
-            file: PathBuf::from(format!("content/{name}.md")),
-            title: name.to_string(),
-            date,
-            updated: None,
-            tags: tags.iter().map(|t| t.to_string()).collect(),
-            authors: Vec::new(),
-            summary: String::new(),
-            summary_html: String::new(),
             body_html: body.to_string(),
-            headings: Vec::new(),
-            word_count: 0,
-            reading_minutes: 1,
-            slug: name.to_string(),
-            path: crate::urls::permalink(crate::config::DEFAULT_PERMALINK, &date, name),
-            source: None,
-            source_url: None,
-            image: None,
-            image_caption: None,
-            image_alt: None,
-            draft: false,
-            extra: serde_json::Map::new(),
-            assets: Vec::new(),
+            ..crate::site::tests::article(name, date, tags)
         }
     }
 
