@@ -3,13 +3,16 @@
 //! A build runs one way: `site.toml` -> [`config::Config`]; `content/` -> [`content::load`] ->
 //! [`site::plan`] -> [`render::render_site`] -> [`output::write_site`].
 
+pub mod assets;
 pub mod config;
 pub mod content;
 pub mod error;
 pub mod feeds;
 pub mod markdown;
+pub mod minify;
 pub mod output;
 pub mod render;
+pub mod search;
 pub mod site;
 pub mod slug;
 pub mod urls;
@@ -49,7 +52,12 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     /// Wall time of the whole build.
     pub elapsed: Duration,
+    /// Size in bytes of the search index (`/search-index.json`).
+    pub search_index_bytes: usize,
 }
+
+/// The search index's file in the output.
+pub const SEARCH_INDEX_FILE: &str = "search-index.json";
 
 /// Reads `site.toml` under `root` and applies command-line overrides.
 pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config> {
@@ -89,7 +97,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let urls = urls::Urls::new(&site.config.base_url);
 
     let mut files = render::render_site(&site, &theme, &urls)?;
-    files.extend(output::static_files(&theme.static_dirs)?);
+    if site.config.minify {
+        minify::pages(&mut files);
+    }
+    let search_index_bytes = files
+        .iter()
+        .find(|f| f.path == SEARCH_INDEX_FILE)
+        .map_or(0, |f| match &f.contents {
+            Contents::Bytes(bytes) => bytes.len(),
+            Contents::Copy(_) => 0,
+        });
+    files.extend(theme.static_files().iter().cloned());
     files.extend(article_assets(&site)?);
     let write = output::write_site(&output_dir, files)?;
 
@@ -100,6 +118,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         write,
         warnings: site.warnings,
         elapsed: started.elapsed(),
+        search_index_bytes,
     })
 }
 

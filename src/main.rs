@@ -32,6 +32,13 @@ enum Command {
         /// Include articles marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// After the summary, list the files a deploy must upload (new or changed) and, prefixed
+        /// `deleted `, those to remove; one per line, relative to the output folder.
+        #[arg(long)]
+        list_changed: bool,
+        /// Print no summary line (with --list-changed, print only the list).
+        #[arg(short, long)]
+        quiet: bool,
     },
 }
 
@@ -43,6 +50,8 @@ fn main() -> ExitCode {
             output,
             base_url,
             drafts,
+            list_changed,
+            quiet,
         } => {
             let options = gazette::BuildOptions {
                 root,
@@ -55,15 +64,26 @@ fn main() -> ExitCode {
                     for warning in &report.warnings {
                         eprintln!("warning: {warning}");
                     }
-                    println!(
-                        "Built {} articles into {} pages in {} ms ({} files written, {} unchanged) -> {}",
-                        report.articles,
-                        report.pages,
-                        report.elapsed.as_millis(),
-                        report.write.written,
-                        report.write.unchanged,
-                        report.output_dir.display()
-                    );
+                    if !quiet {
+                        println!(
+                            "Built {} articles into {} pages in {} ms ({} files written, {} unchanged; search index {}) -> {}",
+                            report.articles,
+                            report.pages,
+                            report.elapsed.as_millis(),
+                            report.write.written,
+                            report.write.unchanged,
+                            human_size(report.search_index_bytes),
+                            report.output_dir.display()
+                        );
+                    }
+                    if list_changed {
+                        for path in &report.write.changed {
+                            println!("{path}");
+                        }
+                        for path in &report.write.removed {
+                            println!("deleted {path}");
+                        }
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(error) => {
@@ -73,5 +93,18 @@ fn main() -> ExitCode {
                 }
             }
         }
+    }
+}
+
+/// `950 B`, `9.5 KB`, `3.2 MB` (units of 1024).
+fn human_size(bytes: usize) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b < KB {
+        format!("{bytes} B")
+    } else if b < KB * KB {
+        format!("{:.1} KB", b / KB)
+    } else {
+        format!("{:.1} MB", b / (KB * KB))
     }
 }

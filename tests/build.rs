@@ -353,7 +353,12 @@ fn template_override_static_files_and_article_assets() {
     assert_eq!(texts(&site.html("404.html"), "h1"), vec!["Custom 404"]);
     assert_eq!(site.read("extra.txt"), "hello");
     assert!(site.public().join(".nojekyll").is_file());
-    assert!(site.public().join("style.css").is_file());
+    // The stylesheet is published under a fingerprinted name (`style.<hash>.css`).
+    assert!(
+        site.files()
+            .iter()
+            .any(|f| f.starts_with("style.") && f.ends_with(".css") && f != "style.css")
+    );
     assert_eq!(
         std::fs::read(site.public().join("2024/11/29/seventh/photo.jpg")).unwrap(),
         vec![0xff, 0xd8, 0xff]

@@ -2,6 +2,8 @@
 //! the page's address, so every `href`/`src` that is relative to the page (or to the site root)
 //! is rewritten to a full URL.
 
+use std::borrow::Cow;
+
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 use crate::urls::Urls;
@@ -31,12 +33,37 @@ const RAW_TEXT: &[&str] = &["script", "style"];
 /// `x/../y` -> resolved against `page_abs_url`. Links with a scheme (`https:`, `mailto:`) or
 /// starting with `//` are left as written, as is everything outside tags.
 pub fn absolutize_html(html: &str, page_abs_url: &str, urls: &Urls) -> String {
+    rewrite_urls(html, &|reference| {
+        absolute_url(reference, page_abs_url, urls)
+    })
+}
+
+/// Gives every root-relative `href`/`src` in `html` (`/2024/11/27/x/`, not `//host/x`) the base
+/// path of `urls` (`/news/2024/11/27/x/`), so links an author wrote as site paths work when the
+/// site is served under a sub-path. Other links are left as written.
+pub fn rebase_html<'h>(html: &'h str, urls: &Urls) -> Cow<'h, str> {
+    let base = urls.base_path();
+    if base == "/" {
+        return Cow::Borrowed(html);
+    }
+    Cow::Owned(rewrite_urls(html, &|reference| {
+        let trimmed = reference.trim_matches(|c: char| c.is_ascii_whitespace());
+        match trimmed.strip_prefix('/') {
+            Some(rest) if !rest.starts_with('/') => format!("{base}{}", encode(rest)),
+            _ => reference.to_string(),
+        }
+    }))
+}
+
+/// Copies `html`, passing the (unescaped) value of every `href`/`src` attribute through
+/// `resolve`.
+fn rewrite_urls(html: &str, resolve: &dyn Fn(&str) -> String) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
         let (text, tail) = rest.split_at(lt);
         out.push_str(text);
-        rest = copy_markup(tail, &mut out, page_abs_url, urls);
+        rest = copy_markup(tail, &mut out, resolve);
     }
     out.push_str(rest);
     out
@@ -121,7 +148,7 @@ fn encode(text: &str) -> String {
 
 /// `tail` starts with `<`: copies one tag (rewriting its URL attributes), comment or lone `<`
 /// to `out` and returns what follows it.
-fn copy_markup<'h>(tail: &'h str, out: &mut String, page: &str, urls: &Urls) -> &'h str {
+fn copy_markup<'h>(tail: &'h str, out: &mut String, resolve: &dyn Fn(&str) -> String) -> &'h str {
     if let Some(comment) = tail.strip_prefix("<!--") {
         let end = comment.find("-->").map_or(tail.len(), |i| 4 + i + 3);
         out.push_str(&tail[..end]);
@@ -166,7 +193,7 @@ fn copy_markup<'h>(tail: &'h str, out: &mut String, page: &str, urls: &Urls) -> 
         if let Some(value) = before_eq.strip_prefix('=') {
             out.push_str(&rest[..rest.len() - value.len()]);
             let is_url = URL_ATTRIBUTES.iter().any(|a| attr.eq_ignore_ascii_case(a));
-            rest = copy_value(copy_whitespace(value, out), is_url, out, page, urls);
+            rest = copy_value(copy_whitespace(value, out), is_url, out, resolve);
         }
     }
     if RAW_TEXT.iter().any(|r| name.eq_ignore_ascii_case(r)) {
@@ -193,8 +220,7 @@ fn copy_value<'h>(
     text: &'h str,
     is_url: bool,
     out: &mut String,
-    page: &str,
-    urls: &Urls,
+    resolve: &dyn Fn(&str) -> String,
 ) -> &'h str {
     let (raw, quote, len) = match text.chars().next() {
         Some(q @ ('"' | '\'')) => match text[1..].find(q) {
@@ -214,7 +240,7 @@ fn copy_value<'h>(
     };
     let value = unescape(raw);
     let rewritten = if is_url && !value.trim().is_empty() {
-        Some(absolute_url(&value, page, urls)).filter(|v| *v != value)
+        Some(resolve(&value)).filter(|v| *v != value)
     } else {
         None
     };
@@ -460,5 +486,16 @@ mod tests {
             html(r#"<a href="it's">q</a>"#),
             format!(r#"<a href="{PAGE}it&#39;s">q</a>"#)
         );
+    }
+
+    #[test]
+    fn rebase_gives_site_paths_the_base_path_only() {
+        let input = r##"<p><a href="/2024/11/27/x/#top">x</a> <img src='/a b.png'> <a href="//cdn.example.org/y">y</a> <a href="https://x.org/">z</a> <a href="rel/">r</a> <a href="#f">f</a> /plain/text</p>"##;
+        assert_eq!(
+            rebase_html(input, &urls()),
+            r##"<p><a href="/news/2024/11/27/x/#top">x</a> <img src='/news/a%20b.png'> <a href="//cdn.example.org/y">y</a> <a href="https://x.org/">z</a> <a href="rel/">r</a> <a href="#f">f</a> /plain/text</p>"##
+        );
+        let root = Urls::new("https://example.org/");
+        assert_eq!(rebase_html(input, &root), input);
     }
 }

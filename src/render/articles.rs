@@ -7,6 +7,7 @@ use tera::Value;
 use super::functions::is_absolute_url;
 use super::views::{ArticleView, CardView, HeadingView, TagView};
 use crate::content::Article;
+use crate::feeds::rebase_html;
 use crate::site::{ArticleLinks, Site};
 use crate::urls::Urls;
 
@@ -61,6 +62,18 @@ fn image(article: &Article, urls: &Urls) -> Option<(String, String)> {
     Some((urls.path(&site_path), urls.absolute(&site_path)))
 }
 
+/// A link from front matter (`source_url`): a URL with a scheme stays, a site path gets the base
+/// path like every other link.
+fn href(urls: &Urls, link: Option<&String>) -> Option<String> {
+    link.map(|l| {
+        if is_absolute_url(l) {
+            l.clone()
+        } else {
+            urls.path(l)
+        }
+    })
+}
+
 fn day_url(urls: &Urls, links: Option<&ArticleLinks>) -> String {
     links.map(|l| urls.path(&l.day_path)).unwrap_or_default()
 }
@@ -75,11 +88,11 @@ pub fn card(site: &Site, urls: &Urls, i: usize) -> Option<CardView> {
         date: rfc3339(&article.date),
         updated: article.updated.as_ref().map(rfc3339),
         summary: article.summary.clone(),
-        summary_html: Value::safe_string(&article.summary_html),
+        summary_html: Value::safe_string(&rebase_html(&article.summary_html, urls)),
         tags: tags(site, urls, links),
         authors: authors(site, article),
         source: article.source.clone(),
-        source_url: article.source_url.clone(),
+        source_url: href(urls, article.source_url.as_ref()),
         reading_time: article.reading_minutes,
         image: image(article, urls).map(|(href, _)| href),
         image_alt: article.image_alt.clone(),
@@ -114,8 +127,8 @@ pub fn article_view(
         tags: tags(site, urls, links),
         authors,
         summary: article.summary.clone(),
-        summary_html: Value::safe_string(&article.summary_html),
-        content: Value::safe_string(&article.body_html),
+        summary_html: Value::safe_string(&rebase_html(&article.summary_html, urls)),
+        content: Value::safe_string(&rebase_html(&article.body_html, urls)),
         headings: article
             .headings
             .iter()
@@ -128,7 +141,7 @@ pub fn article_view(
         word_count: article.word_count,
         reading_time: article.reading_minutes,
         source: article.source.clone(),
-        source_url: article.source_url.clone(),
+        source_url: href(urls, article.source_url.as_ref()),
         image_permalink: image.as_ref().map(|(_, absolute)| absolute.clone()),
         image: image.map(|(href, _)| href),
         image_caption: article.image_caption.clone(),

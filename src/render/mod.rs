@@ -43,9 +43,12 @@ pub fn render_site(site: &Site, theme: &Theme, urls: &Urls) -> Result<Vec<Output
         message,
     })?;
 
+    // The search page is optional: a theme without `search.html` publishes only the index.
+    let has_search = theme.has_template("search.html");
     let rendered: Vec<Result<OutputFile>> = site
         .pages
         .par_iter()
+        .filter(|page| has_search || page.kind != PageKind::Search)
         .map(|page| render_page(&shared, theme, page))
         .collect();
     rendered.into_iter().collect()
@@ -68,6 +71,13 @@ fn render_page(shared: &pages::Shared<'_>, theme: &Theme, page: &Page) -> Result
         PageKind::Feed(feed) => crate::feeds::feed(site, &page.path, feed, urls),
         PageKind::Sitemap => crate::feeds::sitemap(site, urls),
         PageKind::Robots => crate::feeds::robots(urls),
+        PageKind::SearchIndex => {
+            crate::search::index(site, urls).map_err(|message| Error::Render {
+                template: "(search index)".into(),
+                page: page.path.clone(),
+                message,
+            })?
+        }
         PageKind::Redirect(to) => redirect::redirect_html(urls, to).into_bytes(),
         kind => {
             let Some(template) = pages::template_for(kind) else {

@@ -118,7 +118,12 @@ pub fn template_for(kind: &PageKind) -> Option<&'static str> {
         PageKind::TermIndex(_) => Some("terms.html"),
         PageKind::ArchiveIndex => Some("archive.html"),
         PageKind::NotFound => Some("404.html"),
-        PageKind::Redirect(_) | PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots => None,
+        PageKind::Search => Some("search.html"),
+        PageKind::Redirect(_)
+        | PageKind::Feed(_)
+        | PageKind::Sitemap
+        | PageKind::Robots
+        | PageKind::SearchIndex => None,
     }
 }
 
@@ -194,6 +199,12 @@ pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Context, String> {
             };
             ctx.insert_value("taxonomy", to_value(&view)?);
         }
+        PageKind::Search => {
+            ctx.insert_value(
+                "search_index_url",
+                to_value(&urls.path("/search-index.json"))?,
+            );
+        }
         PageKind::ArchiveIndex => {
             let years: Vec<YearView> = site
                 .years
@@ -257,6 +268,7 @@ fn describe(site: &Site, page: &Page) -> (&'static str, String, String) {
             ("terms", capitalise(name), description)
         }
         PageKind::ArchiveIndex => ("archive", "Archive".to_string(), description),
+        PageKind::Search => ("search", "Search".to_string(), description),
         _ => ("404", "Page not found".to_string(), description),
     }
 }

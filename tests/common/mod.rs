@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod crawl;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
