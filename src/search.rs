@@ -5,9 +5,9 @@
 //! and searches them directly). Body words go into a sorted dictionary, each word with the list of
 //! articles that use it: article numbers as gaps from the previous one, each gap a base-32 varint
 //! written with URL-safe characters, so a word used by many articles costs about one character per
-//! article. A body word already in the article's title, summary or tags is not repeated, and a
-//! word used by more than half of all articles (`the`, `and`) is listed once in `common` instead
-//! of with postings: it cannot tell articles apart.
+//! article. A body word already in the article's title, summary or tags is not repeated there,
+//! and a word used by more than half of all articles (`the`, `and`) lists the articles that do
+//! *not* use it instead, after a `!`: whichever list is shorter.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -19,9 +19,6 @@ use crate::urls::Urls;
 
 /// Version of the index format; the script refuses an index of another version.
 pub const FORMAT: u32 = 1;
-
-/// Below this many articles no word counts as common: on a small site every word may matter.
-const COMMON_MIN_ARTICLES: usize = 20;
 
 /// Longer "words" are mostly URLs and hashes from code: nobody types them.
 const MAX_WORD_CHARS: usize = 32;
@@ -42,10 +39,9 @@ struct Index<'a> {
     docs: Vec<(String, &'a str, String, &'a str, Vec<usize>)>,
     /// Body words, sorted.
     words: Vec<String>,
-    /// For each of `words`, the articles using it (see the module header).
+    /// For each of `words`, the articles using it, or `!` and those not using it (see the module
+    /// header).
     postings: Vec<String>,
-    /// Body words used by more than half of all articles, without postings.
-    common: Vec<String>,
 }
 
 /// The search index of the site as JSON bytes.
@@ -97,7 +93,7 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
         ));
     }
 
-    let total = docs.len();
+    let total = u32::try_from(docs.len()).map_err(|_| "too many articles to index".to_string())?;
     let mut index = Index {
         v: FORMAT,
         base,
@@ -105,15 +101,15 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
         docs,
         words: Vec::with_capacity(postings.len()),
         postings: Vec::with_capacity(postings.len()),
-        common: Vec::new(),
     };
     for (word, articles) in postings {
-        if total >= COMMON_MIN_ARTICLES && articles.len() * 2 > total {
-            index.common.push(word);
+        let encoded = if articles.len() * 2 > total as usize {
+            format!("!{}", encode(&complement(&articles, total)))
         } else {
-            index.postings.push(encode(&articles));
-            index.words.push(word);
-        }
+            encode(&articles)
+        };
+        index.postings.push(encoded);
+        index.words.push(word);
     }
     serde_json::to_vec(&index).map_err(|e| format!("search index: {e}"))
 }
@@ -127,6 +123,20 @@ pub fn words(text: &str) -> Vec<String> {
         .filter(|w| (2..=MAX_WORD_CHARS).contains(&w.chars().count()))
         .map(str::to_string)
         .collect()
+}
+
+/// The article numbers below `total` that are not in `numbers` (ascending).
+fn complement(numbers: &[u32], total: u32) -> Vec<u32> {
+    let mut missing = Vec::with_capacity(total as usize - numbers.len().min(total as usize));
+    let mut next = numbers.iter().peekable();
+    for n in 0..total {
+        if next.peek() == Some(&&n) {
+            next.next();
+        } else {
+            missing.push(n);
+        }
+    }
+    missing
 }
 
 /// Ascending article numbers as gaps, each a base-32 varint (most significant group first).
@@ -337,20 +347,20 @@ mod tests {
                 ],
                 // `lahore` is a tag of both, `newer`/`older` in their titles: not repeated.
                 "words": ["again", "in", "rain", "rally", "smog"],
-                "postings": ["0", "1", "1", "0", "01"],
-                "common": []
+                // `smog` is in both articles: stored as "all but none".
+                "postings": ["0", "1", "1", "0", "!"],
             })
         );
     }
 
     #[test]
-    fn words_in_most_articles_are_common() {
-        let articles: Vec<_> = (0..COMMON_MIN_ARTICLES)
+    fn words_in_most_articles_list_the_others() {
+        let articles: Vec<_> = (0..20)
             .map(|i| {
-                let body = if i % 4 == 0 {
-                    "<p>the rare word</p>"
-                } else {
-                    "<p>the</p>"
+                let body = match i % 4 {
+                    0 => "<p>the rare word</p>",
+                    1 => "<p>a short one</p>",
+                    _ => "<p>the</p>",
                 };
                 article(
                     &format!("a{i}"),
@@ -372,12 +382,22 @@ mod tests {
         let json: serde_json::Value =
             serde_json::from_slice(&index(&site, &Urls::new("https://example.org/")).unwrap())
                 .unwrap();
-        assert_eq!(json["common"], serde_json::json!(["the"]));
-        assert_eq!(json["words"], serde_json::json!(["rare", "word"]));
+        assert_eq!(
+            json["words"],
+            serde_json::json!(["one", "rare", "short", "the", "word"])
+        );
         // Newest first: a19 is article 0; bodies with `rare` are a0, a4, ... a16.
         assert_eq!(
-            decode(json["postings"][0].as_str().unwrap()),
+            decode(json["postings"][1].as_str().unwrap()),
             [3, 7, 11, 15, 19]
         );
+        // `the` is in 15 of 20 articles: stored as the 5 without it (a17, a13, ... a1).
+        let the = json["postings"][3].as_str().unwrap();
+        assert_eq!(
+            the.strip_prefix('!').map(decode),
+            Some(vec![2, 6, 10, 14, 18])
+        );
+        assert_eq!(complement(&[0, 2, 3], 6), [1, 4, 5]);
+        assert_eq!(complement(&[], 2), [0, 1]);
     }
 }

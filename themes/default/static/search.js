@@ -35,18 +35,29 @@
     return false;
   }
 
-  // Postings: gaps between article numbers, each a base-32 varint (see src/search.rs).
-  function addPostings(text, into) {
-    var value = 0, doc = 0;
+  // Postings: gaps between article numbers, each a base-32 varint; after a "!", the articles
+  // that do not use the word (see src/search.rs).
+  function decode(text) {
+    var numbers = [], value = 0, doc = 0;
     for (var i = 0; i < text.length; i++) {
       var digit = DIGIT[text[i]];
       value = value * 32 + (digit & 31);
       if (digit < 32) {
         doc += value;
-        into.add(doc);
+        numbers.push(doc);
         value = 0;
       }
     }
+    return numbers;
+  }
+
+  function addPostings(text, into) {
+    if (text[0] !== "!") {
+      decode(text).forEach(function (n) { into.add(n); });
+      return;
+    }
+    var without = new Set(decode(text.slice(1)));
+    for (var n = 0; n < docs.length; n++) if (!without.has(n)) into.add(n);
   }
 
   function prepare(data) {
@@ -82,13 +93,12 @@
     var scores = docs.map(function () { return 0; });
     terms.forEach(function (term) {
       var body = bodyMatches(term);
-      var common = anyStartsWith(index.common, term);
       docs.forEach(function (doc, n) {
         if (scores[n] < 0) return;
         var weight = anyStartsWith(doc.titleWords, term) ? WEIGHT.title
           : anyStartsWith(doc.tagWords, term) ? WEIGHT.tags
           : anyStartsWith(doc.summaryWords, term) ? WEIGHT.summary
-          : (common || body.has(n)) ? WEIGHT.body : 0;
+          : body.has(n) ? WEIGHT.body : 0;
         scores[n] = weight ? scores[n] + weight : -1;
       });
     });
