@@ -9,7 +9,9 @@ use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 use std::time::SystemTime;
 
-use common::crawl::{Nginx, crawl, fetch, html_links, sitemap_locs};
+use common::crawl::{
+    Nginx, check_server_block, crawl, fetch, html_links, site_locations, sitemap_locs,
+};
 use common::{TestSite, attrs};
 
 /// The sample digest plus what it lacks to exercise every kind of link: an article with a lead
@@ -142,7 +144,15 @@ fn crawl_through_nginx(mount: &str, minify: bool) {
             "javascript"
         };
         assert!(kind.contains(expected), "{url}: {kind}");
+        assert_eq!(
+            fetch(url).cache_control,
+            "public, max-age=31536000, immutable",
+            "{url}"
+        );
     }
+
+    // Pages are not cached forever: only fingerprinted names are.
+    assert_eq!(fetch(&base).cache_control, "");
 
     // A missing address gets the site's own 404 page, with status 404, at any depth.
     for missing in ["no-such-page/", "2024/11/27/gone/", "tags/nope/atom.xml"] {
@@ -416,5 +426,82 @@ fn list_changed_names_exactly_what_an_edit_touched() {
             site.public().join(line).is_file(),
             "{line} listed but not written"
         );
+    }
+}
+
+/// The fenced code block after `<!-- recipe:NAME -->` in the README.
+fn recipe(name: &str) -> String {
+    let readme = std::fs::read_to_string(common::repo().join("README.md")).unwrap();
+    let marker = format!("<!-- recipe:{name} -->");
+    let after = &readme[readme
+        .find(&marker)
+        .unwrap_or_else(|| panic!("no {marker}"))..];
+    let open = after.find("```").unwrap();
+    let body = &after[open..];
+    let start = body.find('\n').unwrap() + 1;
+    let end = body[start..].find("```").unwrap();
+    body[start..start + end].to_string()
+}
+
+/// The arguments after `gazette` of the first `gazette build` in `text`, with the hosts'
+/// variables filled in.
+fn build_args(text: &str) -> Vec<String> {
+    let at = text.find("gazette build").expect("a gazette build command");
+    let line = text[at + "gazette ".len()..].lines().next().unwrap();
+    let line = line.split("&&").next().unwrap();
+    line.replace(
+        "${{ steps.pages.outputs.base_url }}",
+        "https://owner.github.io/repo",
+    )
+    .replace("$URL", "https://news.netlify.app")
+    .split_whitespace()
+    .map(|arg| arg.trim_matches('"').to_string())
+    .collect()
+}
+
+#[test]
+fn readme_recipes_parse_and_their_build_commands_work() {
+    let workflow: serde_yaml::Value = serde_yaml::from_str(&recipe("github-pages")).unwrap();
+    let steps = workflow["jobs"]["build"]["steps"].as_sequence().unwrap();
+    assert!(steps.iter().any(|s| s["with"]["path"] == "public"));
+    let run = steps
+        .iter()
+        .filter_map(|s| s["run"].as_str())
+        .find(|r| r.contains("gazette build"))
+        .unwrap();
+    let netlify: toml::Table = toml::from_str(&recipe("netlify")).unwrap();
+    assert_eq!(netlify["build"]["publish"].as_str(), Some("public"));
+    let netlify_command = netlify["build"]["command"].as_str().unwrap().to_string();
+
+    for (text, base_path) in [
+        (run.to_string(), "/repo/"),
+        (netlify_command, "/"),
+        (recipe("cloudflare-pages"), "/"),
+        (recipe("s3"), "/"),
+    ] {
+        let args = build_args(&text);
+        let site = sample_plus();
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = site.run(&refs);
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stylesheet = &attrs(&site.html("index.html"), "link[rel=stylesheet]", "href")[0];
+        assert!(
+            stylesheet.starts_with(&format!("{base_path}style.")),
+            "{args:?}: {stylesheet}"
+        );
+    }
+
+    let nginx = recipe("nginx");
+    assert!(
+        nginx.contains(&site_locations("/srv/news/public", "/news/")),
+        "the README's nginx recipe must be what the crawl tests serve with:\n{nginx}\n{}",
+        site_locations("/srv/news/public", "/news/")
+    );
+    if let Some(report) = check_server_block(&nginx) {
+        assert_eq!(report, "", "nginx -t on the README's recipe");
     }
 }
