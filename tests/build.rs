@@ -123,7 +123,8 @@ fn sitemap_lists_every_page() {
     let mut pages: Vec<String> = site
         .files()
         .into_iter()
-        .filter(|f| f.ends_with(".html") && f != "404.html")
+        // The 404 and search pages have nothing for crawlers to index.
+        .filter(|f| f.ends_with(".html") && f != "404.html" && f != "search/index.html")
         .filter(|f| !site.read(f).contains("http-equiv=\"refresh\""))
         .map(|f| format!("https://example.org/{}", f.trim_end_matches("index.html")))
         .collect();
