@@ -299,6 +299,28 @@ mod tests {
         );
     }
 
+    #[test]
+    fn odd_markup_never_panics() {
+        for html in [
+            "<",
+            "<!--",
+            "<script",
+            "<script>x",
+            "</",
+            "&",
+            "&#;",
+            "&#x;",
+            "&#xFFFFFFFF;",
+            "&#99999999999;",
+            "<p>é&amp</p>",
+            "<style>a{}</STYLE>b",
+            "<a href='<'>ü</a",
+        ] {
+            let _ = words(&plain_text(html));
+        }
+        assert_eq!(plain_text("<STYLE>a{}</style>b"), " b");
+    }
+
     fn article(name: &str, date: &str, tags: &[&str], body: &str) -> crate::content::Article {
         let mut a = crate::site::tests::article(name, date, tags);
         a.title = format!("{name} headline");
