@@ -14,6 +14,7 @@ use std::collections::{BTreeMap, HashSet};
 use serde::Serialize;
 use unicode_normalization::UnicodeNormalization;
 
+use crate::feeds::decode_references_into;
 use crate::site::Site;
 use crate::urls::Urls;
 
@@ -169,7 +170,7 @@ fn plain_text(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
-        decode_into(&rest[..lt], &mut out);
+        decode_references_into(&rest[..lt], &mut out);
         out.push(' ');
         let tag = &rest[lt..];
         let skip_to = if let Some(comment) = tag.strip_prefix("<!--") {
@@ -194,47 +195,8 @@ fn plain_text(html: &str) -> String {
         };
         rest = &tag[skip_to..];
     }
-    decode_into(rest, &mut out);
+    decode_references_into(rest, &mut out);
     out
-}
-
-/// Appends `text` with its character references decoded (unknown ones kept as written).
-fn decode_into(text: &str, out: &mut String) {
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        let tail = &rest[amp..];
-        let decoded = tail.find(';').filter(|&semi| semi <= 10).and_then(|semi| {
-            let name = &tail[1..semi];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some(' '),
-                _ => name.strip_prefix('#').and_then(|digits| {
-                    let code = match digits.strip_prefix(['x', 'X']) {
-                        Some(hex) => u32::from_str_radix(hex, 16).ok(),
-                        None => digits.parse().ok(),
-                    };
-                    code.and_then(char::from_u32)
-                }),
-            };
-            c.map(|c| (c, semi + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &tail[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &tail[1..];
-            }
-        }
-    }
-    out.push_str(rest);
 }
 
 #[cfg(test)]

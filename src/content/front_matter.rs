@@ -153,6 +153,31 @@ pub fn parse(split: &Split, path: &Path, tz: &SiteTz) -> Result<FrontMatter, Vec
         .map_err(|problems| problems.into_iter().map(|(l, m)| at(l, m)).collect())
 }
 
+/// `text` as a YAML double-quoted scalar that reads back as exactly `text`, whatever it holds
+/// (quotes, colons, `#`, newlines, control characters), for front matter Gazette writes.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{85}' => out.push_str("\\N"),
+            '\u{2028}' => out.push_str("\\L"),
+            '\u{2029}' => out.push_str("\\P"),
+            c if c.is_control() || c == '\u{feff}' => {
+                out.push_str(&format!("\\u{:04X}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// File lines of the top-level keys (first occurrence).
 fn key_lines(yaml: &str, first_line: usize) -> HashMap<String, usize> {
     let mut lines = HashMap::new();
@@ -246,6 +271,29 @@ fn yaml_message(message: &str, offset: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn quoted_text_reads_back_the_same() {
+        let tz = SiteTz::parse("UTC").unwrap();
+        for title in [
+            "Plain",
+            "Khan: \"we will return\" # not a comment",
+            "'single' and \\ backslash",
+            "- starts like a list",
+            "@at & *star ! bang | pipe > fold %",
+            "two\nlines\tand\r\u{0}\u{7}\u{85}\u{2028}\u{feff}",
+            "yes",
+            "2024-11-27",
+            "عمران خان کی رہائی 巴基斯坦 🎉",
+        ] {
+            let text = format!("---\ntitle: {}\ndate: 2024-11-27\n---\n", quote(title));
+            let split = split(&text, Path::new("x.md")).unwrap();
+            let fm = parse(&split, Path::new("x.md"), &tz)
+                .unwrap_or_else(|e| panic!("{title:?}: {e:?}"));
+            assert_eq!(fm.title, title.trim(), "{text}");
+        }
+        assert_eq!(quote("a\"b"), "\"a\\\"b\"");
+    }
     use std::time::{Duration, Instant};
 
     use super::*;

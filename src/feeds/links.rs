@@ -1,8 +1,8 @@
-//! Absolute links for HTML shown away from the site: feed readers display article bodies without
-//! the page's address, so every `href`/`src` that is relative to the page (or to the site root)
-//! is rewritten to a full URL.
-
-use std::borrow::Cow;
+//! Links in article HTML shown somewhere other than the article's own address: feed readers
+//! display bodies without the page's address, so every `href`/`src` that is relative to the page
+//! (or to the site root) is rewritten to a full URL; list pages show summaries under other
+//! addresses (and the site may live under a sub-path), so there such links are rewritten to
+//! root-relative links carrying the base path.
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
@@ -33,37 +33,43 @@ const RAW_TEXT: &[&str] = &["script", "style"];
 /// `x/../y` -> resolved against `page_abs_url`. Links with a scheme (`https:`, `mailto:`) or
 /// starting with `//` are left as written, as is everything outside tags.
 pub fn absolutize_html(html: &str, page_abs_url: &str, urls: &Urls) -> String {
-    rewrite_urls(html, &|reference| {
-        absolute_url(reference, page_abs_url, urls)
+    rewrite_html(html, &|value| absolute_url(value, page_abs_url, urls))
+}
+
+/// Like [`absolutize_html`], but every reference that was relative (to the page or to the site
+/// root) becomes a root-relative link carrying the base path (`/news/2024/11/27/first/photo.jpg`,
+/// `/news/tags/pti/`), so the HTML works on any page of the site, under any base path. Links
+/// with a scheme or starting with `//` are left as written.
+pub fn rebase_html(html: &str, page_abs_url: &str, urls: &Urls) -> String {
+    // The origin is the base URL without its path: what turns an absolute URL on this site
+    // into a root-relative one.
+    let origin_len = urls.base_url().len().saturating_sub(urls.base_path().len());
+    let origin = urls.base_url().get(..origin_len).unwrap_or("");
+    rewrite_html(html, &|value| {
+        let absolute = absolute_url(value, page_abs_url, urls);
+        match absolute.strip_prefix(origin) {
+            Some(path) if path.starts_with('/') && !is_absolute_reference(value) => {
+                path.to_string()
+            }
+            _ => absolute,
+        }
     })
 }
 
-/// Gives every root-relative `href`/`src` in `html` (`/2024/11/27/x/`, not `//host/x`) the base
-/// path of `urls` (`/news/2024/11/27/x/`), so links an author wrote as site paths work when the
-/// site is served under a sub-path. Other links are left as written.
-pub fn rebase_html<'h>(html: &'h str, urls: &Urls) -> Cow<'h, str> {
-    let base = urls.base_path();
-    if base == "/" {
-        return Cow::Borrowed(html);
-    }
-    Cow::Owned(rewrite_urls(html, &|reference| {
-        let trimmed = reference.trim_matches(|c: char| c.is_ascii_whitespace());
-        match trimmed.strip_prefix('/') {
-            Some(rest) if !rest.starts_with('/') => format!("{base}{}", encode(rest)),
-            _ => reference.to_string(),
-        }
-    }))
+/// True for references [`absolute_url`] keeps as written.
+fn is_absolute_reference(value: &str) -> bool {
+    let value = value.trim_matches(|c: char| c.is_ascii_whitespace());
+    has_scheme(value) || value.starts_with("//")
 }
 
-/// Copies `html`, passing the (unescaped) value of every `href`/`src` attribute through
-/// `resolve`.
-fn rewrite_urls(html: &str, resolve: &dyn Fn(&str) -> String) -> String {
+/// Copies `html`, passing every URL attribute value (decoded) through `rewrite`.
+fn rewrite_html(html: &str, rewrite: &dyn Fn(&str) -> String) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
         let (text, tail) = rest.split_at(lt);
         out.push_str(text);
-        rest = copy_markup(tail, &mut out, resolve);
+        rest = copy_markup(tail, &mut out, rewrite);
     }
     out.push_str(rest);
     out
@@ -148,7 +154,7 @@ fn encode(text: &str) -> String {
 
 /// `tail` starts with `<`: copies one tag (rewriting its URL attributes), comment or lone `<`
 /// to `out` and returns what follows it.
-fn copy_markup<'h>(tail: &'h str, out: &mut String, resolve: &dyn Fn(&str) -> String) -> &'h str {
+fn copy_markup<'h>(tail: &'h str, out: &mut String, rewrite: &dyn Fn(&str) -> String) -> &'h str {
     if let Some(comment) = tail.strip_prefix("<!--") {
         let end = comment.find("-->").map_or(tail.len(), |i| 4 + i + 3);
         out.push_str(&tail[..end]);
@@ -193,7 +199,7 @@ fn copy_markup<'h>(tail: &'h str, out: &mut String, resolve: &dyn Fn(&str) -> St
         if let Some(value) = before_eq.strip_prefix('=') {
             out.push_str(&rest[..rest.len() - value.len()]);
             let is_url = URL_ATTRIBUTES.iter().any(|a| attr.eq_ignore_ascii_case(a));
-            rest = copy_value(copy_whitespace(value, out), is_url, out, resolve);
+            rest = copy_value(copy_whitespace(value, out), is_url, out, rewrite);
         }
     }
     if RAW_TEXT.iter().any(|r| name.eq_ignore_ascii_case(r)) {
@@ -220,7 +226,7 @@ fn copy_value<'h>(
     text: &'h str,
     is_url: bool,
     out: &mut String,
-    resolve: &dyn Fn(&str) -> String,
+    rewrite: &dyn Fn(&str) -> String,
 ) -> &'h str {
     let (raw, quote, len) = match text.chars().next() {
         Some(q @ ('"' | '\'')) => match text[1..].find(q) {
@@ -240,7 +246,7 @@ fn copy_value<'h>(
     };
     let value = unescape(raw);
     let rewritten = if is_url && !value.trim().is_empty() {
-        Some(resolve(&value)).filter(|v| *v != value)
+        Some(rewrite(&value)).filter(|v| *v != value)
     } else {
         None
     };
@@ -255,14 +261,24 @@ fn copy_value<'h>(
     &text[len..]
 }
 
-/// Decodes the character references that matter in URLs; unknown ones stay as written.
+/// Decodes the character references in an attribute value; unknown ones stay as written.
 fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
+    decode_references_into(raw, &mut out);
+    out
+}
+
+/// Appends `text` (HTML text or an attribute value) to `out` with its character references
+/// decoded: the named ones that matter in URLs and plain text (`&amp;`, `&lt;`, `&gt;`,
+/// `&quot;`, `&apos;`, `&nbsp;`) and numeric ones; unknown ones stay as written.
+pub(crate) fn decode_references_into(text: &str, out: &mut String) {
+    let mut rest = text;
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let decoded = rest.find(';').and_then(|semi| {
+        // References are short: looking further for a `;` would make a text full of stray `&`
+        // quadratic.
+        let decoded = rest.find(';').filter(|&semi| semi <= 10).and_then(|semi| {
             let name = &rest[1..semi];
             let c = match name {
                 "amp" => Some('&'),
@@ -270,6 +286,7 @@ fn unescape(raw: &str) -> String {
                 "gt" => Some('>'),
                 "quot" => Some('"'),
                 "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
                 _ => numeric_reference(name),
             };
             c.map(|c| (c, semi + 1))
@@ -286,7 +303,6 @@ fn unescape(raw: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
 }
 
 fn numeric_reference(name: &str) -> Option<char> {
@@ -477,6 +493,64 @@ mod tests {
     }
 
     #[test]
+    fn rebased_links_are_root_relative_under_the_base_path() {
+        let rebase = |input: &str| rebase_html(input, PAGE, &urls());
+        assert_eq!(
+            rebase(r##"<a href="/tags/pti/">t</a> <img src="chart.png"> <a href="#fn-1">1</a>"##),
+            concat!(
+                r#"<a href="/news/tags/pti/">t</a> <img src="/news/2024/11/27/first/chart.png"> "#,
+                r#"<a href="/news/2024/11/27/first/#fn-1">1</a>"#
+            )
+        );
+        assert_eq!(
+            rebase(r#"<a href="../">day</a> <a href="/tags/ع/">u</a>"#),
+            r#"<a href="/news/2024/11/27/">day</a> <a href="/news/tags/%D8%B9/">u</a>"#
+        );
+        // Links that name their own scheme or host stay as written, even on this site.
+        for kept in [
+            r#"<a href="https://example.org/news/x/">x</a>"#,
+            r#"<a href="//example.org/news/x/">x</a>"#,
+            r#"<a href="mailto:a@b.c">m</a>"#,
+        ] {
+            assert_eq!(rebase(kept), kept);
+        }
+        let root = Urls::new("https://example.org/");
+        assert_eq!(
+            rebase_html(r#"<img src="a.png">"#, "https://example.org/2024/x/", &root),
+            r#"<img src="/2024/x/a.png">"#
+        );
+    }
+
+    #[test]
+    fn character_references_decode_and_unknown_ones_stay() {
+        let decode = |text: &str| {
+            let mut out = String::new();
+            decode_references_into(text, &mut out);
+            out
+        };
+        assert_eq!(
+            decode("a&amp;b &lt;&gt; &quot;&apos; x&nbsp;y &#233;&#xE9;&#XE9;"),
+            "a&b <> \"' x\u{a0}y ééé"
+        );
+        for kept in [
+            "&bogus;",
+            "&",
+            "& ;",
+            "&#;",
+            "&#x110000;",
+            "&amp",
+            "&averyveryverylong;",
+        ] {
+            assert_eq!(decode(kept), kept);
+        }
+        // A non-breaking space in a link is encoded like any other non-ASCII character.
+        assert_eq!(
+            html(r#"<a href="a&nbsp;b">q</a>"#),
+            format!(r#"<a href="{PAGE}a%C2%A0b">q</a>"#)
+        );
+    }
+
+    #[test]
     fn rewritten_values_are_escaped_for_their_quotes() {
         assert_eq!(
             html(r#"<a href='a"b'>q</a>"#),
@@ -492,10 +566,15 @@ mod tests {
     fn rebase_gives_site_paths_the_base_path_only() {
         let input = r##"<p><a href="/2024/11/27/x/#top">x</a> <img src='/a b.png'> <a href="//cdn.example.org/y">y</a> <a href="https://x.org/">z</a> <a href="rel/">r</a> <a href="#f">f</a> /plain/text</p>"##;
         assert_eq!(
-            rebase_html(input, &urls()),
-            r##"<p><a href="/news/2024/11/27/x/#top">x</a> <img src='/news/a%20b.png'> <a href="//cdn.example.org/y">y</a> <a href="https://x.org/">z</a> <a href="rel/">r</a> <a href="#f">f</a> /plain/text</p>"##
+            rebase_html(input, PAGE, &urls()),
+            r##"<p><a href="/news/2024/11/27/x/#top">x</a> <img src='/news/a%20b.png'> <a href="//cdn.example.org/y">y</a> <a href="https://x.org/">z</a> <a href="/news/2024/11/27/first/rel/">r</a> <a href="/news/2024/11/27/first/#f">f</a> /plain/text</p>"##
         );
+        // At the root, site paths are already right: nothing changes.
         let root = Urls::new("https://example.org/");
-        assert_eq!(rebase_html(input, &root), input);
+        let site_paths = r##"<p><a href="/2024/11/27/x/#top">x</a> <img src='/a%20b.png'> <a href="//cdn.example.org/y">y</a> /plain/text</p>"##;
+        assert_eq!(
+            rebase_html(site_paths, "https://example.org/2024/11/27/first/", &root),
+            site_paths
+        );
     }
 }

@@ -56,13 +56,7 @@ impl Nginx {
                 config(dir.path(), public, mount, port),
             )
             .expect("nginx.conf");
-            let mut child = Command::new(&binary)
-                .arg("-p")
-                .arg(dir.path())
-                .arg("-e")
-                .arg(dir.path().join("error.log"))
-                .arg("-c")
-                .arg(dir.path().join("nginx.conf"))
+            let mut child = nginx_in(&binary, dir.path())
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
                 .stderr(Stdio::piped())
@@ -119,14 +113,8 @@ pub fn check_server_block(server_block: &str) -> Option<String> {
          access_log off;\n{server_block}\n}}\n"
     );
     std::fs::write(dir.path().join("nginx.conf"), conf).expect("nginx.conf");
-    let output = Command::new(binary)
+    let output = nginx_in(&binary, dir.path())
         .arg("-t")
-        .arg("-p")
-        .arg(dir.path())
-        .arg("-e")
-        .arg(dir.path().join("error.log"))
-        .arg("-c")
-        .arg(dir.path().join("nginx.conf"))
         .output()
         .expect("nginx -t");
     Some(if output.status.success() {
@@ -134,6 +122,19 @@ pub fn check_server_block(server_block: &str) -> Option<String> {
     } else {
         String::from_utf8_lossy(&output.stderr).into_owned()
     })
+}
+
+/// nginx with its prefix, error log and `nginx.conf` all in `dir`.
+fn nginx_in(binary: &Path, dir: &Path) -> Command {
+    let mut command = Command::new(binary);
+    command
+        .arg("-p")
+        .arg(dir)
+        .arg("-e")
+        .arg(dir.join("error.log"))
+        .arg("-c")
+        .arg(dir.join("nginx.conf"));
+    command
 }
 
 fn free_port() -> u16 {

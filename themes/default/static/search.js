@@ -109,12 +109,14 @@
     return hits;
   }
 
+  // "27 November 2024", like the dates the theme's pages show; the month in the page's language.
   function formatDate(ymd) {
     var date = new Date(ymd + "T00:00:00");
     if (isNaN(date)) return ymd;
     try {
-      return date.toLocaleDateString(document.documentElement.lang || undefined,
-        { day: "numeric", month: "long", year: "numeric" });
+      var month = date.toLocaleDateString(document.documentElement.lang || undefined,
+        { month: "long" });
+      return date.getDate() + " " + month + " " + date.getFullYear();
     } catch (e) {
       return ymd;
     }
