@@ -28,6 +28,13 @@ def main() -> int:
     parser.add_argument("--gazette", default="target/release/gazette", help="gazette binary")
     parser.add_argument("--runs", type=int, default=20, help="saves of each kind")
     parser.add_argument("--article", type=pathlib.Path, help="article to edit (default: the middle one)")
+    parser.add_argument(
+        "--pause",
+        type=float,
+        default=0.3,
+        help="seconds between a reload and the next save (the search index is rendered once "
+        "the files are left alone for 1 s: a longer pause saves while it is being rendered)",
+    )
     args = parser.parse_args()
 
     articles = sorted((args.site / "content").rglob("*.md"))
@@ -64,7 +71,7 @@ def main() -> int:
         print(lines[0])
         results = {}
         for kind in ("text", "headline"):
-            results[kind] = measure(url, article, original, kind, args.runs)
+            results[kind] = measure(url, article, original, kind, args.runs, args.pause)
     finally:
         article.write_text(original, encoding="utf-8")
         time.sleep(1)
@@ -75,7 +82,10 @@ def main() -> int:
 
     rebuilds = [line for line in lines if " changed) in " in line]
     times = [int(m.group(1)) for m in (re.search(r"in (\d+) ms$", l) for l in rebuilds) if m]
-    print(f"site: {args.site} ({len(articles)} articles), edited {article.relative_to(args.site)}")
+    print(
+        f"site: {args.site} ({len(articles)} articles), edited {article.relative_to(args.site)}, "
+        f"{args.pause} s between a reload and the next save"
+    )
     for kind, (latencies, first) in results.items():
         server_ms = times[first : first + args.runs]
         print(
@@ -86,7 +96,7 @@ def main() -> int:
     return 0
 
 
-def measure(url, article, original, kind, runs):
+def measure(url, article, original, kind, runs, pause):
     """Saves `article` `runs` times; returns the latencies (ms) and the index of the first rebuild."""
     host, port = re.match(r"http://([^:/]+):(\d+)/", url).groups()
     stream = socket.create_connection((host, int(port)))
@@ -112,7 +122,7 @@ def measure(url, article, original, kind, runs):
         else:
             headline = f'title: "Edited headline {n} {time.time()}"'
             text = re.sub(r"^title: .*$", headline, original, count=1, flags=re.M)
-        time.sleep(0.3)
+        time.sleep(pause)
         started = time.perf_counter()
         article.write_text(text, encoding="utf-8")
         wait_for(b"event: reload")

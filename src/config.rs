@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::error::{Diagnostic, Error, Result};
 
 /// First path segments the build uses itself, so a taxonomy cannot take them.
-const RESERVED_SEGMENTS: &[&str] = &["page", "archive", "static"];
+const RESERVED_SEGMENTS: &[&str] = &["page", "archive", "static", "search"];
 
 /// The default article permalink pattern.
 pub const DEFAULT_PERMALINK: &str = "/{year}/{month}/{day}/{slug}/";
@@ -30,6 +30,7 @@ const KNOWN_KEYS: &[&str] = &[
     "feed_limit",
     "feed_content",
     "taxonomies",
+    "minify",
 ];
 
 #[derive(Debug, Deserialize, Default)]
@@ -48,6 +49,7 @@ struct RawConfig {
     feed_limit: Option<i64>,
     feed_content: Option<String>,
     taxonomies: Option<Vec<RawTaxonomy>>,
+    minify: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +89,8 @@ pub struct Config {
     pub feed_full_content: bool,
     /// Taxonomies: `tags` first, then those declared in `[[taxonomies]]`.
     pub taxonomies: Vec<TaxonomyConfig>,
+    /// Minify HTML, CSS and JS output (`minify = true`).
+    pub minify: bool,
 }
 
 /// One taxonomy: a front-matter field whose values group articles into term pages.
@@ -127,6 +131,7 @@ impl Default for Config {
             feed_limit: 20,
             feed_full_content: true,
             taxonomies: vec![TaxonomyConfig::tags()],
+            minify: false,
         }
     }
 }
@@ -399,6 +404,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config> {
             feed_limit,
             feed_full_content,
             taxonomies,
+            minify: raw.minify.unwrap_or(defaults.minify),
         })
     } else {
         Err(Error::Problems(problems))

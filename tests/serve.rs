@@ -44,11 +44,21 @@ fn root_of(site: &TestSite) -> PathBuf {
     std::fs::canonicalize(&site.root).unwrap()
 }
 
-/// Applies changes to the given site-relative paths, as the watcher would report them.
-fn apply(rebuilder: &mut Rebuilder, rel: &[&str]) -> gazette::error::Result<Option<Rebuild>> {
+/// Applies changes to the given site-relative paths, as the watcher would report them, without
+/// what the rebuild leaves for later (the search index).
+fn update(rebuilder: &mut Rebuilder, rel: &[&str]) -> gazette::error::Result<Option<Rebuild>> {
     let paths: Vec<PathBuf> = rel.iter().map(|p| rebuilder.root().join(p)).collect();
     let changes = rebuilder.changes(&paths);
     rebuilder.update(&changes)
+}
+
+/// [`update`], then what it left for later, as the server does.
+fn apply(rebuilder: &mut Rebuilder, rel: &[&str]) -> gazette::error::Result<Option<Rebuild>> {
+    let rebuild = update(rebuilder, rel)?;
+    if rebuild.is_some() {
+        rebuilder.finish()?;
+    }
+    Ok(rebuild)
 }
 
 /// What `gazette build` writes for the site with the served base URL (without its marker).
@@ -67,6 +77,13 @@ fn full_build(site: &TestSite) -> BTreeMap<PathBuf, Vec<u8>> {
     files
 }
 
+/// Asserts that the served folder `out` holds exactly what `gazette build` writes for `site`,
+/// naming the files that differ.
+fn same_as_build(out: &Path, site: &TestSite, what: &str) {
+    let differ = changed_files(&full_build(site), &common::snapshot(out));
+    assert!(differ.is_empty(), "{what}: these files differ: {differ:?}");
+}
+
 fn changed_files(
     before: &BTreeMap<PathBuf, Vec<u8>>,
     after: &BTreeMap<PathBuf, Vec<u8>>,
@@ -75,7 +92,7 @@ fn changed_files(
     paths.extend(
         after
             .iter()
-            .filter(|(p, b)| before.get(*p) != Some(b))
+            .filter(|(p, b)| before.get(*p) != Some(*b))
             .map(|(p, _)| p),
     );
     paths.extend(before.keys().filter(|p| !after.contains_key(*p)));
@@ -100,9 +117,14 @@ fn editing_one_of_200_articles_renders_only_the_pages_that_show_it() {
         "title: Story 194\ndate: 2024-07-13T10:00:00Z\ntags: [solo]",
         "A rewritten lead paragraph.\n\nMore about it.\n",
     );
-    let rebuild = apply(&mut rebuilder, &[file]).unwrap().expect("a rebuild");
+    let rebuild = update(&mut rebuilder, &[file]).unwrap().expect("a rebuild");
     assert!(!rebuild.full);
     assert!(!rebuild.replanned, "a text edit is swapped into the plan");
+    // The search index is left for later: the tabs reload without waiting for it.
+    let later = rebuilder.finish().unwrap().expect("the search index");
+    assert_eq!(later.rendered, ["/search-index.json"]);
+    assert_eq!(later.written, ["search-index.json"]);
+    assert_eq!(rebuilder.finish().unwrap(), None);
     assert_eq!(
         rebuild.rendered,
         [
@@ -125,7 +147,9 @@ fn editing_one_of_200_articles_renders_only_the_pages_that_show_it() {
     // Written: exactly the files whose bytes changed; the neighbours show only the title, so
     // they were rendered but left alone.
     let after = common::snapshot(out.path());
-    assert_eq!(rebuild.written, changed_files(&before, &after));
+    let mut both = [rebuild.written.clone(), later.written].concat();
+    both.sort();
+    assert_eq!(both, changed_files(&before, &after));
     assert_eq!(
         rebuild.written,
         [
@@ -144,7 +168,7 @@ fn editing_one_of_200_articles_renders_only_the_pages_that_show_it() {
         ]
     );
     assert!(rebuild.removed.is_empty());
-    assert_eq!(after, full_build(&site));
+    same_as_build(out.path(), &site, "edit");
 
     // Saving again without a change renders nothing.
     let again = apply(&mut rebuilder, &[file]).unwrap().expect("a rebuild");
@@ -158,7 +182,7 @@ fn incremental_output_always_equals_a_full_build() {
     let out = tempfile::tempdir().unwrap();
     let mut rebuilder = Rebuilder::new(&root_of(&site), out.path(), false, BASE);
     rebuilder.full().unwrap();
-    assert_eq!(common::snapshot(out.path()), full_build(&site));
+    same_as_build(out.path(), &site, "start");
     let path = |i: usize| {
         let day =
             chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(i as u64);
@@ -171,7 +195,7 @@ fn incremental_output_always_equals_a_full_build() {
         let rebuild = apply(rebuilder, rel)
             .unwrap_or_else(|e| panic!("{what}: {e}"))
             .unwrap_or_else(|| panic!("{what}: no rebuild"));
-        assert_eq!(common::snapshot(out.path()), full_build(&site), "{what}");
+        same_as_build(out.path(), &site, what);
         rebuild
     };
 
@@ -271,13 +295,22 @@ fn incremental_output_always_equals_a_full_build() {
         &["templates/404.html", "static/extra.css"],
         "theme",
     );
+    // Every page but the search index, which shows no template (and which `finish` found
+    // unchanged).
     assert!(
-        r.full && r.rendered.len() == r.pages,
+        r.full && r.rendered.len() == r.pages - 1,
         "{} of {}",
         r.rendered.len(),
         r.pages
     );
-    assert_eq!(r.written, ["404.html", "extra.css"]);
+    // Stylesheets are published under a name with a hash of their bytes, as by `build`.
+    assert_eq!(r.written.len(), 2, "{:?}", r.written);
+    assert_eq!(r.written[0], "404.html");
+    assert!(
+        r.written[1].starts_with("extra.") && r.written[1].ends_with(".css"),
+        "{:?}",
+        r.written
+    );
 
     // site.toml is a full rebuild.
     site.write(
@@ -286,6 +319,25 @@ fn incremental_output_always_equals_a_full_build() {
     );
     let r = check(&mut rebuilder, &["site.toml"], "config");
     assert!(r.full);
+
+    // Minified pages: an incremental rebuild minifies what it renders, as a build does.
+    site.write(
+        "site.toml",
+        "title = \"Wire 2\"\npaginate = 10\nfeed_limit = 20\nminify = true\n",
+    );
+    check(&mut rebuilder, &["site.toml"], "minify");
+    let (rel, day) = path(15);
+    site.article(
+        &rel,
+        &format!("title: Story 015\ndate: {day}T10:00:00Z\ntags: [t5]"),
+        "Minified   text.\n",
+    );
+    let r = check(
+        &mut rebuilder,
+        &[&format!("content/{rel}")],
+        "minified edit",
+    );
+    assert!(!r.replanned && !r.written.is_empty(), "{:?}", r.written);
 }
 
 /// The `href`s of the links in the body of the article page at `rel` (an output path).
@@ -332,7 +384,7 @@ fn links_to_an_article_follow_it_when_it_moves_appears_or_goes() {
             "/2024/11/27/28/c.md#later".to_string()
         ]
     );
-    assert_eq!(common::snapshot(out.path()), full_build(&site));
+    same_as_build(out.path(), &site, "links: start");
 
     // B's new title moves its page: A, whose file did not change, links the new URL.
     site.article(
@@ -352,7 +404,7 @@ fn links_to_an_article_follow_it_when_it_moves_appears_or_goes() {
             "/2024/11/27/28/c.md#later".to_string()
         ]
     );
-    assert_eq!(common::snapshot(out.path()), full_build(&site));
+    same_as_build(out.path(), &site, "links: B moved");
 
     // C appears: the link A already had now leads to it.
     site.article(
@@ -370,7 +422,7 @@ fn links_to_an_article_follow_it_when_it_moves_appears_or_goes() {
             format!("{BASE}2024/11/28/c/#later")
         ]
     );
-    assert_eq!(common::snapshot(out.path()), full_build(&site));
+    same_as_build(out.path(), &site, "links: C appeared");
 
     // B goes: A's link to it is left as written again.
     std::fs::remove_file(site.root.join("content/2024/11/27/b.md")).unwrap();
@@ -384,7 +436,7 @@ fn links_to_an_article_follow_it_when_it_moves_appears_or_goes() {
             format!("{BASE}2024/11/28/c/#later")
         ]
     );
-    assert_eq!(common::snapshot(out.path()), full_build(&site));
+    same_as_build(out.path(), &site, "links: B deleted");
 
     // A text edit to A that links a missing file is swapped in place, and warned about.
     site.article(
@@ -406,7 +458,45 @@ fn links_to_an_article_follow_it_when_it_moves_appears_or_goes() {
           content/2024/11/27/gone.md; fix the path (it is relative to this file)"
         ]
     );
-    assert_eq!(common::snapshot(out.path()), full_build(&site));
+    same_as_build(out.path(), &site, "links: A edited");
+}
+
+#[test]
+fn a_search_index_rendered_for_an_older_plan_is_not_written() {
+    let site = stories(30, 5);
+    let out = tempfile::tempdir().unwrap();
+    let mut rebuilder = Rebuilder::new(&root_of(&site), out.path(), false, BASE);
+    rebuilder.full().unwrap();
+    assert!(
+        rebuilder.later().is_none(),
+        "a full build writes everything"
+    );
+    let index = out.path().join("search-index.json");
+    let before = std::fs::read(&index).unwrap();
+
+    let file = "content/2024/01/06/story-005.md";
+    let head = "title: Story 005\ndate: 2024-01-06T10:00:00Z\ntags: [solo]";
+    site.article("2024/01/06/story-005.md", head, "Aardvark.\n");
+    update(&mut rebuilder, &[file]).unwrap().unwrap();
+    let first = rebuilder
+        .later()
+        .expect("the search index is left for later");
+    // Another save before the first job is done: its index is out of date once rendered.
+    site.article("2024/01/06/story-005.md", head, "Zebra.\n");
+    update(&mut rebuilder, &[file]).unwrap().unwrap();
+    assert_eq!(rebuilder.accept(first.run()).unwrap(), None);
+    assert_eq!(std::fs::read(&index).unwrap(), before);
+
+    let second = rebuilder.later().expect("a job for the current plan");
+    let done = rebuilder.accept(second.run()).unwrap().expect("written");
+    assert_eq!(done.written, ["search-index.json"]);
+    let text = std::fs::read_to_string(&index).unwrap();
+    assert!(
+        text.contains("Zebra") && !text.contains("Aardvark"),
+        "{text}"
+    );
+    assert!(rebuilder.later().is_none());
+    same_as_build(out.path(), &site, "after the second job");
 }
 
 #[test]
@@ -508,6 +598,24 @@ impl Served {
             if line.contains(needle) {
                 return line;
             }
+        }
+    }
+
+    /// Waits until `count` lines received so far (in any order) contain `needle`.
+    fn wait_count(&self, needle: &str, count: usize) {
+        let seen = || {
+            self.log
+                .borrow()
+                .iter()
+                .filter(|l| l.contains(needle))
+                .count()
+        };
+        while seen() < count {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(15))
+                .unwrap_or_else(|_| panic!("not {count} lines with {needle:?}"));
+            self.log.borrow_mut().push(line);
         }
     }
 
@@ -781,12 +889,25 @@ fn quiet_serve_prints_the_address_and_errors_only_and_verbose_lists_files() {
 
     site.article("2024/11/27/a.md", head, "Text.\n");
     let verbose = Served::start_with(&site, &["--verbose"]);
-    verbose.wait_for("stderr: written   2024/11/27/a/index.html");
+    let page = "stderr: written   2024/11/27/a/index.html";
+    let index = "stderr: written   search-index.json";
+    verbose.wait_count(page, 1);
+    verbose.wait_count(index, 1);
     site.article("2024/11/27/a.md", head, "Edited again.\n");
-    let line = verbose.wait_for("rebuilt ");
-    assert!(line.starts_with("rebuilt "), "{line}");
-    let written = verbose.wait_for("stderr: written ");
-    assert_eq!(written, "stderr: written   2024/11/27/a/index.html");
+    // The rebuild, then the search index, rendered after the tabs reloaded.
+    verbose.wait_count("rebuilt ", 1);
+    verbose.wait_count(page, 2);
+    verbose.wait_count("stderr: then /search-index.json: 1 files written in ", 1);
+    verbose.wait_count(index, 2);
+    // stderr lines keep their order: the page is written before the index.
+    let log = verbose.log.borrow();
+    let errs: Vec<&str> = log
+        .iter()
+        .map(String::as_str)
+        .filter(|l| l.starts_with("stderr:"))
+        .collect();
+    let last = |line: &str| errs.iter().rposition(|l| *l == line);
+    assert!(last(page) < last(index), "{errs:#?}");
 }
 
 #[test]

@@ -37,8 +37,9 @@ pub fn render_site_with(
     let rendered: Vec<Result<OutputFile>> = site
         .pages
         .par_iter()
-        .map(|page| {
-            let file = render_page(&shared, theme, page);
+        .filter_map(|page| {
+            let file = publishes(theme, page).then(|| render_page(&shared, theme, page));
+            // Skipped pages tick too, so progress reaches the plan's page count.
             tick();
             file
         })
@@ -46,8 +47,15 @@ pub fn render_site_with(
     rendered.into_iter().collect()
 }
 
-/// Renders only the pages at `indices` of the plan (in that order), building only the cards those
-/// pages show. `serve` uses it to re-render just the pages an edit touched.
+/// Whether `page` of the plan is published with `theme`. The search page is optional: a theme
+/// without `search.html` publishes only the index.
+fn publishes(theme: &Theme, page: &Page) -> bool {
+    page.kind != PageKind::Search || theme.has_template("search.html")
+}
+
+/// Renders only the pages at `indices` of the plan (in that order; pages the theme does not
+/// publish are left out, as in [`render_site`]), building only the cards those pages show.
+/// `serve` uses it to re-render just the pages an edit touched.
 pub fn render_pages(
     site: &Site,
     theme: &Theme,
@@ -80,6 +88,7 @@ pub fn render_pages(
     let rendered: Vec<Result<OutputFile>> = indices
         .par_iter()
         .filter_map(|&p| site.pages.get(p))
+        .filter(|page| publishes(theme, page))
         .map(|page| render_page(&shared, theme, page))
         .collect();
     rendered.into_iter().collect()
@@ -130,6 +139,13 @@ fn render_page(shared: &pages::Shared<'_>, theme: &Theme, page: &Page) -> Result
         PageKind::Feed(feed) => crate::feeds::feed(site, &page.path, feed, urls),
         PageKind::Sitemap => crate::feeds::sitemap(site, urls),
         PageKind::Robots => crate::feeds::robots(urls),
+        PageKind::SearchIndex => {
+            crate::search::index(site, urls).map_err(|message| Error::Render {
+                template: "(search index)".into(),
+                page: page.path.clone(),
+                message,
+            })?
+        }
         PageKind::Redirect(to) => {
             redirect::redirect_html(urls, to, &site.config.language).into_bytes()
         }

@@ -23,8 +23,16 @@ pub struct Disk {
     pages: HashMap<String, u64>,
     /// Output path -> hash of the bytes written there.
     files: HashMap<String, u64>,
-    /// Output path -> source of a copied file (static files, article assets).
-    copies: HashMap<String, PathBuf>,
+    /// Output path -> source of a file published besides pages: static files (`None` for
+    /// those made in memory, such as fingerprinted stylesheets), article assets.
+    copies: HashMap<String, Option<PathBuf>>,
+}
+
+impl Disk {
+    /// Whether the page at site path `path` was written with this signature.
+    pub fn holds(&self, path: &str, signature: u64) -> bool {
+        self.pages.get(path) == Some(&signature)
+    }
 }
 
 /// What one write did: site paths rendered, output paths written and removed (each sorted).
@@ -38,6 +46,16 @@ pub struct Inputs<'a> {
     pub urls: &'a Urls,
     /// Article file -> content hash.
     pub hashes: &'a HashMap<OsString, u64>,
+    /// Leave the [slow pages](deferred) for a [later job](super::later), so the tabs reload
+    /// without waiting for them.
+    pub defer: bool,
+}
+
+/// Pages that take long to render and that no other page shows: the search index (every
+/// article's words: about 2 s for 10,000 articles, where the rest of a text edit takes a few
+/// milliseconds).
+pub fn deferred(page: &Page) -> bool {
+    page.kind == PageKind::SearchIndex
 }
 
 /// Renders the pages whose signature changed (all when `full`), copies new or changed files, and
@@ -65,6 +83,7 @@ pub fn write_changes(
         .zip(&signatures)
         .enumerate()
         .filter(|(_, (page, sig))| full || disk.pages.get(&page.path) != Some(*sig))
+        .filter(|(_, (page, _))| !(inputs.defer && deferred(page)))
         .map(|(i, _)| i)
         .collect();
     let planned: HashSet<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
@@ -75,21 +94,32 @@ pub fn write_changes(
         .cloned()
         .collect();
 
-    let rendered = render::render_pages(site, inputs.theme, inputs.urls, &todo)?;
-    // The very files `gazette build` copies, from the same function.
+    let mut rendered = render::render_pages(site, inputs.theme, inputs.urls, &todo)?;
+    crate::finish_pages(site, &mut rendered);
+    // The very files `gazette build` publishes besides pages, from the same function.
     let copies = crate::copied_files(site, inputs.theme)?;
     if full {
         check_unique(&rendered, &copies)?;
     }
 
     let mut changed = changed_bytes(disk, rendered);
-    let mut copied: HashMap<String, PathBuf> = HashMap::with_capacity(copies.len());
+    let mut copied: HashMap<String, Option<PathBuf>> = HashMap::with_capacity(copies.len());
     for file in copies {
-        let Contents::Copy(source) = file.contents else {
-            continue;
+        let (bytes, source) = match file.contents {
+            Contents::Bytes(bytes) => (Some(bytes), None),
+            // A file already copied from the same source is the same (a changed static file
+            // or asset is a full rebuild).
+            Contents::Copy(source)
+                if !full && disk.copies.get(&file.path) == Some(&Some(source.clone())) =>
+            {
+                (None, Some(source))
+            }
+            Contents::Copy(source) => {
+                let bytes = std::fs::read(&source).map_err(|e| Error::io(&source, e))?;
+                (Some(bytes), Some(source))
+            }
         };
-        if full || disk.copies.get(&file.path) != Some(&source) {
-            let bytes = std::fs::read(&source).map_err(|e| Error::io(&source, e))?;
+        if let Some(bytes) = bytes {
             let hash = bytes_hash(&bytes);
             if disk.files.get(&file.path) != Some(&hash) {
                 changed.push((file.path.clone(), hash, bytes));
@@ -162,6 +192,8 @@ pub fn write_edits(
         }
         PageKind::List(list) => list.items.iter().any(hit),
         PageKind::Feed(feed) => feed.items.iter().any(hit),
+        // Every article's words.
+        PageKind::SearchIndex => true,
         // The rest show no article's content: only counts, paths and dates from the plan.
         _ => false,
     };
@@ -169,7 +201,7 @@ pub fn write_edits(
     let mut todo = Vec::new();
     let mut signatures = Vec::new();
     for (p, page) in site.pages.iter().enumerate() {
-        if shows_edit(page) {
+        if shows_edit(page) && !(inputs.defer && deferred(page)) {
             // The sitemap is never among them, so its hash is not needed.
             let signature = page_signature(site, page, &shown, 0);
             if disk.pages.get(&page.path) != Some(&signature) {
@@ -178,7 +210,8 @@ pub fn write_edits(
             }
         }
     }
-    let rendered = render::render_pages(site, inputs.theme, inputs.urls, &todo)?;
+    let mut rendered = render::render_pages(site, inputs.theme, inputs.urls, &todo)?;
+    crate::finish_pages(site, &mut rendered);
     let changed = changed_bytes(disk, rendered);
     write_all(out, disk, &changed)?;
     let (rendered, written) = record(disk, site, &todo, signatures.into_iter(), changed);
@@ -186,10 +219,10 @@ pub fn write_edits(
 }
 
 /// A file whose bytes differ from the disk: output path, hash of the bytes, bytes.
-type Change = (String, u64, Vec<u8>);
+pub(super) type Change = (String, u64, Vec<u8>);
 
 /// The rendered files whose bytes differ from what the disk holds.
-fn changed_bytes(disk: &Disk, rendered: Vec<OutputFile>) -> Vec<Change> {
+pub(super) fn changed_bytes(disk: &Disk, rendered: Vec<OutputFile>) -> Vec<Change> {
     let mut changed = Vec::new();
     for file in rendered {
         if let Contents::Bytes(bytes) = file.contents {
@@ -203,7 +236,7 @@ fn changed_bytes(disk: &Disk, rendered: Vec<OutputFile>) -> Vec<Change> {
 }
 
 /// Writes every change atomically, in parallel.
-fn write_all(out: &Path, disk: &mut Disk, changed: &[Change]) -> Result<()> {
+pub(super) fn write_all(out: &Path, disk: &mut Disk, changed: &[Change]) -> Result<()> {
     let outcome: Result<Vec<()>> = changed
         .par_iter()
         .map(|(path, _, bytes)| write::replace(out, path, bytes))
@@ -217,7 +250,7 @@ fn write_all(out: &Path, disk: &mut Disk, changed: &[Change]) -> Result<()> {
 
 /// Remembers what was written and the signatures of the pages rendered (`todo`, indices into
 /// the plan); returns both lists of paths, sorted.
-fn record(
+pub(super) fn record(
     disk: &mut Disk,
     site: &Site,
     todo: &[usize],

@@ -6,6 +6,7 @@
 mod changes;
 mod diff;
 mod http;
+mod later;
 mod live;
 mod paths;
 mod rebuild;
@@ -17,13 +18,14 @@ mod write;
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, mpsc};
+use std::time::{Duration, Instant};
 
 use crate::error::{Diagnostic, Error, Result};
 
 pub use changes::Changes;
+pub use later::{Done, Job};
 pub use live::{EVENTS_PATH, SCRIPT_PATH};
 pub use rebuild::{Rebuild, Rebuilder};
 
@@ -63,6 +65,9 @@ pub enum Event {
         /// What the rebuild did.
         rebuild: Rebuild,
     },
+    /// After a rebuild (and the tabs' reload), the pages it left for later were written: the
+    /// search index.
+    Finished(Rebuild),
     /// A build failed; the last good site is still served.
     Failed {
         /// What changed, or `None` for the first build.
@@ -105,6 +110,13 @@ impl fmt::Display for Event {
                     r.elapsed.as_millis()
                 )
             }
+            Event::Finished(r) => write!(
+                f,
+                "then {}: {} files written in {} ms",
+                r.rendered.join(", "),
+                r.written.len(),
+                r.elapsed.as_millis()
+            ),
             Event::Failed { cause, .. } => {
                 let after = cause
                     .as_ref()
@@ -226,6 +238,8 @@ pub fn serve(options: ServeOptions, report: impl Fn(&Event) + Send + Sync + 'sta
 }
 
 /// The rebuild loop on its own thread: wait for a burst of changes, rebuild, tell the tabs.
+/// Once the files have been left alone for [`LATER_AFTER`], render what the rebuilds left for
+/// later on another thread, one job at a time, and write it when it is done (if still current).
 fn spawn_rebuilds(
     mut rebuilder: Rebuilder,
     mut watcher: watch::Watch,
@@ -234,45 +248,114 @@ fn spawn_rebuilds(
     stop: Arc<AtomicBool>,
 ) -> std::thread::JoinHandle<()> {
     std::thread::spawn(move || {
-        while let Some(batch) = watcher.next_batch(&stop) {
-            let changes = if batch.rescan {
-                Changes::everything("(events lost by the watcher)")
-            } else {
-                rebuilder.changes(&batch.paths)
-            };
-            let cause = changes.describe();
-            // A bug must not leave the server without rebuilds: report it, start afresh.
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                rebuilder.update(&changes)
-            }))
-            .unwrap_or_else(|_| {
-                rebuilder.forget();
-                Err(Error::problem(Diagnostic::new(
-                    rebuilder.root(),
-                    "internal error while rebuilding (a bug in Gazette); the next change \
-                     rebuilds everything",
-                )))
-            });
-            match outcome {
-                Ok(None) => {}
-                Ok(Some(rebuild)) => {
-                    let touched = !rebuild.written.is_empty() || !rebuild.removed.is_empty();
-                    if touched || hub.failing() {
-                        hub.reload();
+        let mut running: Option<mpsc::Receiver<Done>> = None;
+        // Whether a job may be needed. Cleared when none is, or when one failed (it would
+        // fail the same way until something changes).
+        let mut dirty = false;
+        let mut last_change = Instant::now();
+        let mut wait = None;
+        while let Some(batch) = watcher.next_batch(&stop, wait) {
+            if batch.rescan || !batch.paths.is_empty() {
+                dirty = true;
+                last_change = Instant::now();
+                rebuild(&mut rebuilder, &batch, &hub, &*report);
+            }
+            if let Some(done) = running.as_ref().map(mpsc::Receiver::try_recv) {
+                match done {
+                    Ok(done) => {
+                        running = None;
+                        match guarded(&mut rebuilder, |r| r.accept(done)) {
+                            Ok(None) => {}
+                            Ok(Some(rebuild)) => report(&Event::Finished(rebuild)),
+                            Err(error) => {
+                                dirty = false;
+                                failed(&hub, &*report, None, &error);
+                            }
+                        }
                     }
-                    report(&Event::Rebuilt { cause, rebuild });
-                }
-                Err(error) => {
-                    let problems = problem_lines(&error);
-                    hub.fail(&problems.join("\n"));
-                    report(&Event::Failed {
-                        cause: Some(cause),
-                        problems,
-                    });
+                    Err(mpsc::TryRecvError::Empty) => {}
+                    // The job's thread is gone without an answer.
+                    Err(mpsc::TryRecvError::Disconnected) => running = None,
                 }
             }
+            let quiet = last_change.elapsed();
+            if running.is_none() && dirty && quiet >= LATER_AFTER {
+                match guarded(&mut rebuilder, |r| Ok(r.later())) {
+                    Ok(Some(job)) => {
+                        let (tx, rx) = mpsc::channel();
+                        std::thread::spawn(move || {
+                            let _ = tx.send(job.run());
+                        });
+                        running = Some(rx);
+                    }
+                    _ => dirty = false,
+                }
+            }
+            wait = match (&running, dirty) {
+                (Some(_), _) => Some(LATER_POLL),
+                (None, true) => Some(LATER_AFTER.saturating_sub(last_change.elapsed())),
+                (None, false) => None,
+            };
         }
     })
+}
+
+/// How long the files must be left alone before the pages left for later are rendered: while
+/// someone is saving again and again, the rebuilds have the machine to themselves.
+const LATER_AFTER: Duration = Duration::from_millis(1000);
+
+/// How often the rebuild loop looks whether a job it started is done.
+const LATER_POLL: Duration = Duration::from_millis(20);
+
+/// Applies one burst of changes, then reloads the tabs or shows them the error.
+fn rebuild(
+    rebuilder: &mut Rebuilder,
+    batch: &watch::Batch,
+    hub: &live::Hub,
+    report: &dyn Fn(&Event),
+) {
+    let changes = if batch.rescan {
+        Changes::everything("(events lost by the watcher)")
+    } else {
+        rebuilder.changes(&batch.paths)
+    };
+    let cause = changes.describe();
+    match guarded(rebuilder, |r| r.update(&changes)) {
+        Ok(None) => {}
+        Ok(Some(rebuild)) => {
+            let touched = !rebuild.written.is_empty() || !rebuild.removed.is_empty();
+            if touched || hub.failing() {
+                hub.reload();
+            }
+            report(&Event::Rebuilt { cause, rebuild });
+        }
+        Err(error) => failed(hub, report, Some(cause), &error),
+    }
+}
+
+/// Runs one step of the rebuilder. A bug must not leave the server without rebuilds: a panic
+/// is reported as an error, and the next change starts afresh.
+fn guarded<T>(
+    rebuilder: &mut Rebuilder,
+    step: impl FnOnce(&mut Rebuilder) -> Result<T>,
+) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| step(rebuilder))).unwrap_or_else(
+        |_| {
+            rebuilder.forget();
+            Err(Error::problem(Diagnostic::new(
+                rebuilder.root(),
+                "internal error while rebuilding (a bug in Gazette); the next change rebuilds \
+                 everything",
+            )))
+        },
+    )
+}
+
+/// Tells the tabs and the terminal that the rebuild after `cause` failed.
+fn failed(hub: &live::Hub, report: &dyn Fn(&Event), cause: Option<String>, error: &Error) {
+    let problems = problem_lines(error);
+    hub.fail(&problems.join("\n"));
+    report(&Event::Failed { cause, problems });
 }
 
 /// One line per problem of `error`, as the terminal and the overlay show them.

@@ -12,6 +12,7 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
@@ -19,6 +20,7 @@ use rayon::prelude::*;
 
 use super::changes::Changes;
 use super::diff::{Disk, Inputs, write_changes, write_edits};
+use super::later::{self, Done, Job};
 use super::reload::{Edit, in_place_edits, reload};
 use super::signature::content_hash;
 use crate::config::Config;
@@ -43,7 +45,7 @@ pub struct Rebuilder {
 /// The inputs as last loaded.
 pub(super) struct Model {
     pub(super) config: Config,
-    pub(super) theme: Theme,
+    pub(super) theme: Arc<Theme>,
     pub(super) urls: Urls,
     /// Article file (relative to the root) -> [`content_hash`]. Keyed by the raw string: a
     /// `Path` hashes component by component, which shows at 10,000 articles.
@@ -56,7 +58,7 @@ pub(super) struct Model {
     /// any is here.
     pub(super) broken: BTreeMap<PathBuf, Vec<Diagnostic>>,
     /// The last plan and the articles it left out (drafts, future ones) ...
-    pub(super) planned: Option<(Site, Vec<Article>)>,
+    pub(super) planned: Option<(Arc<Site>, Vec<Article>)>,
     /// ... or, when there is none, every article.
     pub(super) pool: Vec<Article>,
 }
@@ -73,11 +75,17 @@ impl Model {
 
     /// Moves the planned articles back into the pool, to be planned again.
     fn unplan(&mut self) {
-        if let Some((mut site, held)) = self.planned.take() {
-            self.pool = std::mem::take(&mut site.articles);
+        if let Some((site, held)) = self.planned.take() {
+            match Arc::try_unwrap(site) {
+                Ok(mut site) => {
+                    self.pool = std::mem::take(&mut site.articles);
+                    // Freeing a 10,000-article plan takes a while; nobody needs to wait for it.
+                    std::thread::spawn(move || drop(site));
+                }
+                // A later job still renders from it: it frees the plan when done.
+                Err(shared) => self.pool = shared.articles.clone(),
+            }
             self.pool.extend(held);
-            // Freeing a 10,000-article plan takes a while; nobody needs to wait for it.
-            std::thread::spawn(move || drop(site));
         }
     }
 }
@@ -159,7 +167,7 @@ impl Rebuilder {
         self.model = Some(Model {
             urls: Urls::new(&config.base_url),
             config,
-            theme,
+            theme: Arc::new(theme),
             hashes,
             index,
             links,
@@ -167,11 +175,12 @@ impl Rebuilder {
             planned: None,
             pool,
         });
-        self.publish(None, started)
+        self.publish(None, false, started)
     }
 
     /// Applies a batch of changes: incrementally when only Markdown files changed and the
-    /// model is known, else with a full rebuild. `None` when nothing relevant changed.
+    /// model is known, else with a full rebuild. `None` when nothing relevant changed. An
+    /// incremental rebuild leaves the slow pages (the search index) for [`Rebuilder::finish`].
     pub fn update(&mut self, changes: &Changes) -> Result<Option<Rebuild>> {
         if changes.is_empty() {
             return Ok(None);
@@ -183,7 +192,7 @@ impl Rebuilder {
         if changes.theme {
             // Templates or static files: reload them, keep the articles, render every page.
             match Theme::load(&self.root, &model.config) {
-                Ok(theme) => model.theme = theme,
+                Ok(theme) => model.theme = Arc::new(theme),
                 Err(e) => {
                     // Keep no stale theme around: until it loads, every change retries it.
                     self.model = None;
@@ -202,7 +211,52 @@ impl Rebuilder {
             return Err(Error::Problems(problems));
         }
         let scope = if changes.theme { None } else { Some(reloaded) };
-        self.publish(scope.as_deref(), started).map(Some)
+        self.publish(scope.as_deref(), true, started).map(Some)
+    }
+
+    /// A job rendering the pages the last [`Rebuilder::update`] left for later (the search
+    /// index), if any, to [run](Job::run) on any thread and hand to [`Rebuilder::accept`].
+    pub fn later(&self) -> Option<Job> {
+        let model = self.model.as_ref()?;
+        let (site, _) = model.planned.as_ref()?;
+        Job::new(&self.disk, site, &model.theme, &model.urls, &model.hashes)
+    }
+
+    /// Writes the files of a finished job that are still up to date. `None` when none is.
+    pub fn accept(&mut self, done: Done) -> Result<Option<Rebuild>> {
+        let started = Instant::now();
+        let took = done.took();
+        let Some(model) = self.model.as_ref() else {
+            return Ok(None);
+        };
+        let Some((site, _)) = model.planned.as_ref() else {
+            return Ok(None);
+        };
+        let (rendered, written, removed) =
+            later::accept(&self.out, &mut self.disk, site, &model.hashes, done)?;
+        if rendered.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(Rebuild {
+            full: false,
+            replanned: false,
+            articles: site.articles.len(),
+            pages: site.pages.len(),
+            rendered,
+            written,
+            removed,
+            warnings: Vec::new(),
+            elapsed: took + started.elapsed(),
+        }))
+    }
+
+    /// Renders and writes what the last [`Rebuilder::update`] left for later, here and now, so
+    /// the served folder is again what `gazette build` writes. `None` when nothing was left.
+    pub fn finish(&mut self) -> Result<Option<Rebuild>> {
+        match self.later() {
+            Some(job) => self.accept(job.run()),
+            None => Ok(None),
+        }
     }
 
     /// Swaps edited articles into the last plan (same index: the plan does not change) and
@@ -214,6 +268,8 @@ impl Rebuilder {
         let Some((site, _)) = model.planned.as_mut() else {
             return Err(nothing_loaded(&self.root));
         };
+        // Copied only if a later job still renders from it.
+        let site = Arc::make_mut(site);
         let mut edited = Vec::with_capacity(edits.len());
         let mut files = Vec::with_capacity(edits.len());
         for (i, article, links) in edits {
@@ -232,6 +288,7 @@ impl Rebuilder {
             theme: &model.theme,
             urls: &model.urls,
             hashes: &model.hashes,
+            defer: true,
         };
         let (rendered, written, removed) =
             write_edits(&self.out, &mut self.disk, &inputs, site, &edited)?;
@@ -250,8 +307,13 @@ impl Rebuilder {
 
     /// Plans the site from the pool and writes what changed. Incremental when `reloaded` names
     /// the files just reloaded (whose warnings are reported); else every page is rendered and
-    /// every warning reported.
-    fn publish(&mut self, reloaded: Option<&[PathBuf]>, started: Instant) -> Result<Rebuild> {
+    /// every warning reported. With `defer`, the slow pages are left for [`Rebuilder::finish`].
+    fn publish(
+        &mut self,
+        reloaded: Option<&[PathBuf]>,
+        defer: bool,
+        started: Instant,
+    ) -> Result<Rebuild> {
         let full = reloaded.is_none();
         let Some(model) = self.model.as_mut() else {
             return Err(nothing_loaded(&self.root));
@@ -278,6 +340,7 @@ impl Rebuilder {
             theme: &model.theme,
             urls: &model.urls,
             hashes: &model.hashes,
+            defer,
         };
         // Kept even when writing fails: the plan is right, and the next rebuild compares
         // signatures with what did get written.
@@ -289,7 +352,7 @@ impl Rebuilder {
             warnings = link_warnings(&site, &model.links, reloaded);
         }
         let (articles, pages) = (site.articles.len(), site.pages.len());
-        model.planned = Some((site, held));
+        model.planned = Some((Arc::new(site), held));
         let (rendered, written, removed) = result?;
         Ok(Rebuild {
             full,

@@ -159,6 +159,21 @@ pub fn page_signature(
         PageKind::Redirect(to) => (7u8, to).hash(&mut h),
         PageKind::NotFound => 8u8.hash(&mut h),
         PageKind::Robots => 9u8.hash(&mut h),
+        // The search page shows the site's settings only; the index shows every article (in
+        // order) and numbers the tags.
+        PageKind::Search => 10u8.hash(&mut h),
+        PageKind::SearchIndex => {
+            11u8.hash(&mut h);
+            if let Some(tags) = site.taxonomies.first() {
+                for term in &tags.terms {
+                    (&term.name, &term.path).hash(&mut h);
+                }
+            }
+            0xfeu8.hash(&mut h);
+            for i in 0..site.articles.len() {
+                shown(i, &mut h);
+            }
+        }
     }
     h.finish()
 }
@@ -227,7 +242,8 @@ mod tests {
         let before = signatures(site("B"));
         let after = signatures(site("B, edited"));
         // Newest first, two per page: d c | b a. b is shown on its own page, by its neighbours
-        // a and c, on the second page of home, year and month, on its day, its tag and the feeds.
+        // a and c, on the second page of home, year and month, on its day, its tag, the feeds and
+        // the search index.
         assert_eq!(
             changed(&before, &after),
             [
@@ -241,6 +257,7 @@ mod tests {
                 "/feed.json",
                 "/page/2/",
                 "/rss.xml",
+                "/search-index.json",
                 "/tags/y/",
                 "/tags/y/atom.xml",
                 "/tags/y/feed.json",

@@ -70,16 +70,23 @@ impl Watch {
         Ok(())
     }
 
-    /// Waits for the next burst and returns it; `None` once `stop` is set.
-    pub fn next_batch(&mut self, stop: &AtomicBool) -> Option<Batch> {
+    /// Waits for the next burst and returns it; `None` once `stop` is set. With `at_most`, an
+    /// empty batch once that long has passed without an event.
+    pub fn next_batch(&mut self, stop: &AtomicBool, at_most: Option<Duration>) -> Option<Batch> {
         let mut batch = Batch::default();
         let mut seen = HashSet::new();
+        let waiting = Instant::now();
         // Wait for the first event.
         loop {
             if stop.load(Ordering::Relaxed) {
                 return None;
             }
-            match self.events.recv_timeout(STOP_CHECK) {
+            let wait = match at_most {
+                Some(limit) if waiting.elapsed() >= limit => return Some(batch),
+                Some(limit) => STOP_CHECK.min(limit - waiting.elapsed()),
+                None => STOP_CHECK,
+            };
+            match self.events.recv_timeout(wait) {
                 Ok(event) => {
                     self.take(event, &mut batch, &mut seen);
                     break;
@@ -162,7 +169,7 @@ mod tests {
         }
         fs::write(root.join("site.toml"), "").unwrap();
         let stop = AtomicBool::new(false);
-        let batch = watch.next_batch(&stop).unwrap();
+        let batch = watch.next_batch(&stop, None).unwrap();
         let mut names: Vec<String> = batch
             .paths
             .iter()
@@ -180,11 +187,11 @@ mod tests {
         );
         // A folder made after the start is watched too.
         fs::create_dir(root.join("static")).unwrap();
-        let _ = watch.next_batch(&stop).unwrap();
+        let _ = watch.next_batch(&stop, None).unwrap();
         fs::write(root.join("static/x.css"), "x").unwrap();
-        let batch = watch.next_batch(&stop).unwrap();
+        let batch = watch.next_batch(&stop, None).unwrap();
         assert_eq!(batch.paths, [root.join("static/x.css")]);
         stop.store(true, Ordering::Relaxed);
-        assert!(watch.next_batch(&stop).is_none());
+        assert!(watch.next_batch(&stop, None).is_none());
     }
 }
