@@ -19,7 +19,7 @@ use chrono::Utc;
 use rayon::prelude::*;
 
 use super::changes::Changes;
-use super::diff::{Disk, Inputs, write_changes, write_edits};
+use super::diff::{Disk, Inputs, Written, write_changes, write_edits};
 use super::later::{self, Done, Job};
 use super::reload::{Edit, in_place_edits, reload};
 use super::signature::content_hash;
@@ -112,6 +112,29 @@ pub struct Rebuild {
     pub warnings: Vec<Diagnostic>,
     /// Wall time of the rebuild.
     pub elapsed: Duration,
+}
+
+impl Rebuild {
+    /// A rebuild that kept the last plan `site` and wrote `written`.
+    fn on_plan(
+        site: &Site,
+        written: Written,
+        warnings: Vec<Diagnostic>,
+        elapsed: Duration,
+    ) -> Self {
+        let (rendered, written, removed) = written;
+        Rebuild {
+            full: false,
+            replanned: false,
+            articles: site.articles.len(),
+            pages: site.pages.len(),
+            rendered,
+            written,
+            removed,
+            warnings,
+            elapsed,
+        }
+    }
 }
 
 impl Rebuilder {
@@ -237,17 +260,13 @@ impl Rebuilder {
         if rendered.is_empty() {
             return Ok(None);
         }
-        Ok(Some(Rebuild {
-            full: false,
-            replanned: false,
-            articles: site.articles.len(),
-            pages: site.pages.len(),
-            rendered,
+        let written = (rendered, written, removed);
+        Ok(Some(Rebuild::on_plan(
+            site,
             written,
-            removed,
-            warnings: Vec::new(),
-            elapsed: took + started.elapsed(),
-        }))
+            Vec::new(),
+            took + started.elapsed(),
+        )))
     }
 
     /// Renders and writes what the last [`Rebuilder::update`] left for later, here and now, so
@@ -290,19 +309,9 @@ impl Rebuilder {
             hashes: &model.hashes,
             defer: true,
         };
-        let (rendered, written, removed) =
-            write_edits(&self.out, &mut self.disk, &inputs, site, &edited)?;
-        Ok(Rebuild {
-            full: false,
-            replanned: false,
-            articles: site.articles.len(),
-            pages: site.pages.len(),
-            rendered,
-            written,
-            removed,
-            warnings: link_warnings(site, &model.links, Some(&files)),
-            elapsed: started.elapsed(),
-        })
+        let written = write_edits(&self.out, &mut self.disk, &inputs, site, &edited)?;
+        let warnings = link_warnings(site, &model.links, Some(&files));
+        Ok(Rebuild::on_plan(site, written, warnings, started.elapsed()))
     }
 
     /// Plans the site from the pool and writes what changed. Incremental when `reloaded` names
