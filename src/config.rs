@@ -30,6 +30,7 @@ const KNOWN_KEYS: &[&str] = &[
     "feed_limit",
     "feed_content",
     "taxonomies",
+    "raw_html",
 ];
 
 #[derive(Debug, Deserialize, Default)]
@@ -48,6 +49,7 @@ struct RawConfig {
     feed_limit: Option<i64>,
     feed_content: Option<String>,
     taxonomies: Option<Vec<RawTaxonomy>>,
+    raw_html: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +89,8 @@ pub struct Config {
     pub feed_full_content: bool,
     /// Taxonomies: `tags` first, then those declared in `[[taxonomies]]`.
     pub taxonomies: Vec<TaxonomyConfig>,
+    /// Raw HTML in Markdown bodies is passed through (`true`, the default) or shown as text.
+    pub raw_html: bool,
 }
 
 /// One taxonomy: a front-matter field whose values group articles into term pages.
@@ -127,6 +131,7 @@ impl Default for Config {
             feed_limit: 20,
             feed_full_content: true,
             taxonomies: vec![TaxonomyConfig::tags()],
+            raw_html: true,
         }
     }
 }
@@ -397,6 +402,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config> {
             feed_limit,
             feed_full_content,
             taxonomies,
+            raw_html: raw.raw_html.unwrap_or(defaults.raw_html),
         })
     } else {
         Err(Error::Problems(problems))
@@ -533,6 +539,21 @@ mod tests {
             !parse("feed_content = \"summary\"")
                 .unwrap()
                 .feed_full_content
+        );
+    }
+
+    #[test]
+    fn raw_html_is_on_unless_switched_off() {
+        assert!(parse("").unwrap().raw_html);
+        assert!(!parse("raw_html = false").unwrap().raw_html);
+        assert!(parse("raw_html = true").unwrap().raw_html);
+        assert_eq!(
+            parse("raw_html = \"no\"").unwrap_err().to_string(),
+            "site.toml: site.toml: invalid type: string \"no\", expected a boolean"
+        );
+        assert_eq!(
+            parse("raw_htm = false").unwrap_err().to_string(),
+            "site.toml:1: unknown key `raw_htm`; did you mean `raw_html`?"
         );
     }
 

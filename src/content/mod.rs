@@ -79,7 +79,10 @@ fn load_one(
         decode(&bytes).map_err(|(line, message)| vec![Diagnostic::at(&file, line, message)])?;
     let split = front_matter::split(&text, &file).map_err(|d| vec![d])?;
     let fm = front_matter::parse(&split, &file, &config.timezone)?;
-    let rendered = markdown::render_with(split.body, &markdown::Options::default());
+    let options = markdown::Options {
+        raw_html: config.raw_html,
+    };
+    let rendered = markdown::render_with(split.body, &options);
 
     let (summary, summary_html) = match (fm.summary, rendered.summary) {
         (Some(text), _) => {
@@ -409,6 +412,31 @@ mod tests {
             vec![
                 "content/link.md: symlinks in content/ are not followed yet; put the file itself here"
             ]
+        );
+    }
+
+    #[test]
+    fn raw_html_follows_the_site_setting() {
+        let dir = site();
+        let body = "<b onclick=\"x()\">bold</b> [link](javascript:alert(1))\n";
+        write(
+            dir.path(),
+            "content/x.md",
+            format!("---\ntitle: A\ndate: 2024-11-27\n---\n{body}"),
+        );
+        let trusted = load(dir.path(), &Config::default()).unwrap();
+        assert_eq!(
+            trusted[0].body_html,
+            "<p><b onclick=\"x()\">bold</b> <a href=\"#\">link</a></p>\n"
+        );
+        let config = Config {
+            raw_html: false,
+            ..Config::default()
+        };
+        let safe = load(dir.path(), &config).unwrap();
+        assert_eq!(
+            safe[0].body_html,
+            "<p>&lt;b onclick=\"x()\"&gt;bold&lt;/b&gt; <a href=\"#\">link</a></p>\n"
         );
     }
 

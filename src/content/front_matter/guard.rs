@@ -52,6 +52,16 @@ fn depth_error() -> String {
 
 impl Scan {
     fn line(&mut self, line: &str) -> Result<(), String> {
+        // `--- x` or `... x` at the start of a line begins or ends a YAML document, wherever it
+        // is (even inside quotes). Front matter is one document; a second one would be parsed
+        // in full, with none of the limits below, before the parser says it is not supported.
+        if is_document_marker(line) {
+            return Err(
+                "a line starting with `---` or `...` inside front matter starts another \
+                        YAML document; front matter is one block of `key: value` lines"
+                    .into(),
+            );
+        }
         let bytes = line.as_bytes();
         let indent = bytes.iter().take_while(|b| **b == b' ').count();
         let blank = line.trim().is_empty();
@@ -168,6 +178,15 @@ impl Scan {
         }
         Ok(())
     }
+}
+
+/// `---` or `...` followed by a space or tab (a bare marker line is the closing fence, so
+/// front matter never holds one).
+fn is_document_marker(line: &str) -> bool {
+    ["---", "..."].iter().any(|marker| {
+        line.strip_prefix(marker)
+            .is_some_and(|rest| rest.starts_with([' ', '\t']) || rest.is_empty())
+    })
 }
 
 /// End of an anchor, alias or tag token starting at `pos`.
