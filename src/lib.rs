@@ -79,7 +79,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         None => root.join(&config.output_dir),
     };
 
-    let articles = content::load(root, &config)?;
+    let (articles, mut warnings) = content::load_with_warnings(root, &config)?;
     let plan_options = site::PlanOptions {
         drafts: options.drafts,
         now: chrono::Utc::now(),
@@ -92,13 +92,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     files.extend(output::static_files(&theme.static_dirs)?);
     files.extend(article_assets(&site)?);
     let write = output::write_site(&output_dir, files)?;
+    warnings.extend(site.warnings);
 
     Ok(BuildReport {
         articles: site.articles.len(),
         pages: site.pages.len(),
         output_dir,
         write,
-        warnings: site.warnings,
+        warnings,
         elapsed: started.elapsed(),
     })
 }

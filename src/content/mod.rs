@@ -18,11 +18,17 @@ use crate::{markdown, slug, urls};
 
 /// Loads every article under `root/content`, drafts included (the model decides what to publish).
 /// A site without `content/` has no articles. Returns every problem found, sorted by file and
-/// line, if any file is bad.
+/// line, if any file is bad. Warnings (skipped links) are dropped: see [`load_with_warnings`].
 pub fn load(root: &Path, config: &Config) -> Result<Vec<Article>> {
+    load_with_warnings(root, config).map(|(articles, _)| articles)
+}
+
+/// [`load`], plus the warnings of the walk: links in `content/` that were skipped because they
+/// point outside the site, loop, or point nowhere (sorted by path).
+pub fn load_with_warnings(root: &Path, config: &Config) -> Result<(Vec<Article>, Vec<Diagnostic>)> {
     let content = root.join("content");
     match std::fs::metadata(&content) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
         Err(e) => return Err(Error::io(&content, e)),
         Ok(meta) if !meta.is_dir() => {
             return Err(Error::problem(Diagnostic::new(
@@ -57,7 +63,7 @@ pub fn load(root: &Path, config: &Config) -> Result<Vec<Article>> {
         }
     }
     if problems.is_empty() {
-        Ok(articles)
+        Ok((articles, found.warnings))
     } else {
         problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
         Err(Error::Problems(problems))
@@ -394,50 +400,97 @@ mod tests {
         assert_eq!(articles[2].assets, Vec::<PathBuf>::new());
     }
 
-    #[cfg(unix)]
-    #[test]
-    fn symlinked_articles_are_reported_not_followed() {
-        let dir = site();
-        let root = dir.path();
-        let real = write(
-            root,
-            "elsewhere/real.md",
-            "---\ntitle: A\ndate: 2024-11-27\n---\n",
-        );
-        fs::create_dir_all(root.join("content")).unwrap();
-        std::os::unix::fs::symlink(&real, root.join("content/link.md")).unwrap();
-        std::os::unix::fs::symlink(root.join("elsewhere"), root.join("content/dir")).unwrap();
-        assert_eq!(
-            problems(root),
-            vec![
-                "content/link.md: symlinks in content/ are not followed yet; put the file itself here"
-            ]
-        );
+    fn warnings(root: &Path) -> (Vec<PathBuf>, Vec<String>) {
+        let (articles, warnings) = load_with_warnings(root, &Config::default()).unwrap();
+        let files = articles.into_iter().map(|a| a.file).collect();
+        (files, warnings.iter().map(|d| d.to_string()).collect())
     }
 
+    #[cfg(unix)]
     #[test]
-    fn raw_html_follows_the_site_setting() {
-        let dir = site();
-        let body = "<b onclick=\"x()\">bold</b> [link](javascript:alert(1))\n";
+    fn links_inside_the_site_are_followed_and_others_skipped_with_a_warning() {
+        use std::os::unix::fs::symlink;
+        let outside = site();
+        let secret = write(
+            outside.path(),
+            "secret.md",
+            "---\ntitle: S\ndate: 2024-11-27\n---\n",
+        );
         write(
-            dir.path(),
-            "content/x.md",
-            format!("---\ntitle: A\ndate: 2024-11-27\n---\n{body}"),
+            outside.path(),
+            "dir/leak.md",
+            "---\ntitle: L\ndate: 2024-11-27\n---\n",
         );
-        let trusted = load(dir.path(), &Config::default()).unwrap();
+        let dir = site();
+        let root = dir.path();
+        let article = "---\ntitle: A\ndate: 2024-11-27\n---\n";
+        write(root, "shared/real.md", article);
+        let photo = write(root, "shared/photo.jpg", "jpg");
+        write(root, "shared/sub/inner.md", article);
+        write(root, "content/2024/own.md", article);
+        symlink(
+            root.join("shared/real.md"),
+            root.join("content/2024/linked.md"),
+        )
+        .unwrap();
+        symlink(&photo, root.join("content/2024/photo.jpg")).unwrap();
+        symlink(root.join("shared/sub"), root.join("content/sub")).unwrap();
+        symlink(&secret, root.join("content/secret.md")).unwrap();
+        symlink(outside.path().join("dir"), root.join("content/outside")).unwrap();
+        symlink(root.join("content"), root.join("content/2024/loop")).unwrap();
+        symlink(root.join("missing.md"), root.join("content/broken.md")).unwrap();
+
+        let (files, warnings) = warnings(root);
         assert_eq!(
-            trusted[0].body_html,
-            "<p><b onclick=\"x()\">bold</b> <a href=\"#\">link</a></p>\n"
+            files,
+            vec![
+                PathBuf::from("content/2024/linked.md"),
+                PathBuf::from("content/2024/own.md"),
+                PathBuf::from("content/sub/inner.md"),
+            ]
         );
-        let config = Config {
-            raw_html: false,
-            ..Config::default()
-        };
-        let safe = load(dir.path(), &config).unwrap();
+        let secret = fs::canonicalize(&secret).unwrap();
+        let leak = fs::canonicalize(outside.path().join("dir")).unwrap();
         assert_eq!(
-            safe[0].body_html,
-            "<p>&lt;b onclick=\"x()\"&gt;bold&lt;/b&gt; <a href=\"#\">link</a></p>\n"
+            warnings,
+            vec![
+                "content/2024/loop: link loops back to content; skipped".to_string(),
+                "content/broken.md: link points to nothing (broken link); skipped".to_string(),
+                format!(
+                    "content/outside: link to {} points outside the site; skipped (put the \
+                     file itself in the site)",
+                    leak.display()
+                ),
+                format!(
+                    "content/secret.md: link to {} points outside the site; skipped (put the \
+                     file itself in the site)",
+                    secret.display()
+                ),
+            ]
         );
+        // The linked photo is an asset of the folder holding the link, read through it.
+        let articles = load(root, &Config::default()).unwrap();
+        assert_eq!(
+            articles[0].assets,
+            vec![root.join("content/2024/photo.jpg")]
+        );
+        assert_eq!(fs::read(&articles[0].assets[0]).unwrap(), b"jpg");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_content_folder_is_walked() {
+        let shared = site();
+        write(
+            shared.path(),
+            "a.md",
+            "---\ntitle: A\ndate: 2024-11-27\n---\n",
+        );
+        let dir = site();
+        std::os::unix::fs::symlink(shared.path(), dir.path().join("content")).unwrap();
+        let (files, warnings) = warnings(dir.path());
+        assert_eq!(files, vec![PathBuf::from("content/a.md")]);
+        assert_eq!(warnings, Vec::<String>::new());
     }
 
     #[test]
