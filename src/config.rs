@@ -260,12 +260,14 @@ impl Config {
             return Err(Error::Problems(problems));
         }
 
-        let raw: RawConfig =
-            toml::Value::Table(table)
-                .try_into()
-                .map_err(|e: toml::de::Error| {
-                    Error::problem(Diagnostic::new(path, format!("site.toml: {}", e.message())))
-                })?;
+        // Read again from the text (not the table) so a wrong type is located at its line.
+        let raw: RawConfig = toml::from_str(text).map_err(|e: toml::de::Error| {
+            Error::problem(Diagnostic {
+                path: path.to_path_buf(),
+                line: e.span().map(|s| line_of(text, s.start)),
+                message: e.message().to_string(),
+            })
+        })?;
         validate(raw, text, path)
     }
 
@@ -548,8 +550,10 @@ mod tests {
         assert!(!parse("raw_html = false").unwrap().raw_html);
         assert!(parse("raw_html = true").unwrap().raw_html);
         assert_eq!(
-            parse("raw_html = \"no\"").unwrap_err().to_string(),
-            "site.toml: site.toml: invalid type: string \"no\", expected a boolean"
+            parse("title = \"x\"\nraw_html = \"no\"")
+                .unwrap_err()
+                .to_string(),
+            "site.toml:2: invalid type: string \"no\", expected a boolean"
         );
         assert_eq!(
             parse("raw_htm = false").unwrap_err().to_string(),

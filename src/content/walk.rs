@@ -134,7 +134,7 @@ fn sort_entry(root: &Path, entry: &DirEntry, found: &mut Found) {
 }
 
 /// For a link below the walk's root whose target lies outside every `allowed` folder, the
-/// target. Broken links and loops are left to the walk, which reports them as errors.
+/// target. Broken links and loops are left to the walk, whose errors become warnings.
 fn link_outside(entry: &DirEntry, allowed: &[PathBuf]) -> Option<PathBuf> {
     if entry.depth() == 0 || !entry.path_is_symlink() {
         return None;

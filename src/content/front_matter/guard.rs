@@ -3,8 +3,10 @@
 //!
 //! The scan is a light YAML tokenizer: it knows quotes, comments, flow brackets, block
 //! indentation, `- `/`? ` indicators, block scalars (`|`, `>`) and alias/anchor tokens, just
-//! enough to count nesting and aliases. It may miscount exotic layouts; the parser's own
-//! repetition and recursion limits stay behind it as a second line.
+//! enough to count nesting and aliases, and it refuses `--- x` lines (a second YAML document,
+//! which the parser would read in full before saying it is not supported). It may miscount
+//! exotic layouts; the expansion budget (`budget.rs`) and the parser's own recursion limit stay
+//! behind it as a second line.
 
 /// Largest front matter accepted, in bytes.
 pub const MAX_BYTES: usize = 64 * 1024;
