@@ -341,14 +341,16 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config> {
             None => None,
         };
         let name = raw_tax.name;
+        // A name of digits only would take the URL of a year archive (`/2024/`).
         if !crate::slug::is_safe_segment(&name)
             || crate::slug::slugify(&name) != name
             || RESERVED_SEGMENTS.contains(&name.as_str())
+            || name.chars().all(|c| c.is_ascii_digit())
         {
             report(
                 "taxonomies",
                 format!(
-                    "name `{name}` must be a lowercase URL segment (like `authors`) and not one of {}",
+                    "name `{name}` must be a lowercase URL segment (like `authors`), not only digits (those are date archives), and not one of {}",
                     RESERVED_SEGMENTS.join(", ")
                 ),
             );
@@ -536,6 +538,7 @@ mod tests {
         );
         assert!(parse("[[taxonomies]]\nname = \"../x\"\n").is_err());
         assert!(parse("[[taxonomies]]\nname = \"page\"\n").is_err());
+        assert!(parse("[[taxonomies]]\nname = \"2024\"\n").is_err());
         assert!(parse("feed_content = \"some\"").is_err());
         assert!(
             !parse("feed_content = \"summary\"")

@@ -1,8 +1,10 @@
 //! Gazette: a static site generator for news digests.
 //!
 //! A build runs one way: `site.toml` -> [`config::Config`]; `content/` -> [`content::load`] ->
-//! [`site::plan`] -> [`render::render_site`] -> [`output::write_site`].
+//! [`site::plan`] -> [`render::render_site`] -> [`output::write_site`]. [`check()`] runs the same
+//! stages without writing; [`scaffold`] creates sites and articles.
 
+pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;
@@ -10,6 +12,7 @@ pub mod feeds;
 pub mod markdown;
 pub mod output;
 pub mod render;
+pub mod scaffold;
 pub mod site;
 pub mod slug;
 pub mod urls;
@@ -17,9 +20,78 @@ pub mod urls;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+pub use check::{CheckOptions, CheckReport, check, check_with};
 use config::Config;
 use error::{Diagnostic, Error, Result};
 use output::{Contents, OutputFile};
+pub use scaffold::{InitReport, NewArticle, init, new_article};
+
+/// The stages of a command, in order, for progress reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    /// Reading and rendering `content/`.
+    Load,
+    /// The model: ordering, taxonomies, archives, the page plan.
+    Plan,
+    /// Compiling the theme's templates.
+    Theme,
+    /// Rendering every page.
+    Render,
+    /// Writing the output folder.
+    Write,
+    /// Checking links inside the site (`check`).
+    Links,
+    /// Checking links to other sites over HTTP (`check --external`).
+    External,
+}
+
+impl Stage {
+    /// A short lowercase name (`load`, `render`...).
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Load => "load",
+            Stage::Plan => "plan",
+            Stage::Theme => "theme",
+            Stage::Render => "render",
+            Stage::Write => "write",
+            Stage::Links => "links",
+            Stage::External => "external",
+        }
+    }
+}
+
+/// Hears how a command goes, so a front end can draw progress; the library never prints.
+/// Methods may be called from worker threads and must be cheap.
+pub trait Progress: Sync {
+    /// A stage begins; its size is not known yet.
+    fn stage(&self, _stage: Stage) {}
+    /// The current stage has `total` items.
+    fn total(&self, _total: usize) {}
+    /// One more item of the current stage is done.
+    fn tick(&self) {}
+    /// A stage ended: what it did (`6 articles`) and how long it took.
+    fn done(&self, _stage: Stage, _what: &str, _elapsed: Duration) {}
+}
+
+/// Progress that goes nowhere.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoProgress;
+
+impl Progress for NoProgress {}
+
+/// Runs one stage, telling `progress` when it starts and what it did.
+pub(crate) fn stage<T>(
+    progress: &dyn Progress,
+    stage: Stage,
+    run: impl FnOnce() -> Result<T>,
+    what: impl FnOnce(&T) -> String,
+) -> Result<T> {
+    let started = Instant::now();
+    progress.stage(stage);
+    let value = run()?;
+    progress.done(stage, &what(&value), started.elapsed());
+    Ok(value)
+}
 
 /// What `gazette build` was asked to do.
 #[derive(Debug, Clone, Default)]
@@ -71,6 +143,11 @@ pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config> {
 
 /// Builds the site under `options.root` into its output folder.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    build_with(options, &NoProgress)
+}
+
+/// [`build`], reporting each stage to `progress`.
+pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
     let started = Instant::now();
     let root = &options.root;
     let config = load_config(root, options.base_url.as_deref())?;
@@ -79,21 +156,58 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         None => root.join(&config.output_dir),
     };
 
-    let (articles, mut warnings) = content::load_with_warnings(root, &config)?;
+    let loaded = stage(
+        progress,
+        Stage::Load,
+        || content::load_site(root, &config, progress),
+        |l| format!("{} articles", l.articles.len()),
+    )?;
+    let mut link_warnings = loaded.broken_markdown_links();
+    let content::Loaded {
+        articles,
+        links,
+        warnings: skipped,
+    } = loaded;
     let plan_options = site::PlanOptions {
         drafts: options.drafts,
         now: chrono::Utc::now(),
     };
-    let site = site::plan(articles, config, &plan_options)?;
-    let theme = render::Theme::load(root, &site.config)?;
-    let urls = urls::Urls::new(&site.config.base_url);
+    let site = stage(
+        progress,
+        Stage::Plan,
+        || site::plan(articles, config, &plan_options),
+        |s| {
+            format!(
+                "{} articles published, {} pages",
+                s.articles.len(),
+                s.pages.len()
+            )
+        },
+    )?;
+    link_warnings.extend(check::links_to_unpublished(&site, &links));
+    let theme = stage(
+        progress,
+        Stage::Theme,
+        || render::Theme::load(root, &site.config),
+        |_| format!("theme `{}`", site.config.theme),
+    )?;
+    let files = stage(
+        progress,
+        Stage::Render,
+        || site_files(&site, &theme, progress),
+        |f| format!("{} files", f.len()),
+    )?;
+    let write = stage(
+        progress,
+        Stage::Write,
+        || output::write_site(&output_dir, files),
+        |w| format!("{} written, {} unchanged", w.written, w.unchanged),
+    )?;
 
-    let mut files = render::render_site(&site, &theme, &urls)?;
-    files.extend(output::static_files(&theme.static_dirs)?);
-    files.extend(article_assets(&site)?);
-    let write = output::write_site(&output_dir, files)?;
+    // Skipped links in content/ first: they come from the load, before the model's warnings.
+    let mut warnings = skipped;
     warnings.extend(site.warnings);
-
+    warnings.extend(link_warnings);
     Ok(BuildReport {
         articles: site.articles.len(),
         pages: site.pages.len(),
@@ -102,6 +216,27 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         warnings,
         elapsed: started.elapsed(),
     })
+}
+
+/// Every file of the built site, in memory: rendered pages (one `progress` tick each), the
+/// theme's and site's static files, and article assets.
+pub(crate) fn site_files(
+    site: &site::Site,
+    theme: &render::Theme,
+    progress: &dyn Progress,
+) -> Result<Vec<OutputFile>> {
+    let urls = urls::Urls::new(&site.config.base_url);
+    progress.total(site.pages.len());
+    let mut files = render::render_site_with(site, theme, &urls, &|| progress.tick())?;
+    files.extend(copied_files(site, theme)?);
+    Ok(files)
+}
+
+/// The files a build copies as they are: static files, then article assets.
+pub(crate) fn copied_files(site: &site::Site, theme: &render::Theme) -> Result<Vec<OutputFile>> {
+    let mut files = output::static_files(&theme.static_dirs)?;
+    files.extend(article_assets(site)?);
+    Ok(files)
 }
 
 /// Files beside each article, placed next to its page.

@@ -1,9 +1,14 @@
 //! The `gazette` command line: parse arguments, call the library, print, set the exit code.
 
-use std::path::PathBuf;
+mod ui;
+
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+
+use ui::{Bar, Ui};
 
 #[derive(Parser)]
 #[command(
@@ -12,6 +17,12 @@ use clap::{Parser, Subcommand};
     about = "A static site generator for news digests"
 )]
 struct Cli {
+    /// Print nothing but errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Explain what happens: every stage with its time, every file written.
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -33,45 +44,239 @@ enum Command {
         #[arg(long)]
         drafts: bool,
     },
+    /// Create a new site (site.toml, a first article, the default theme) that builds at once.
+    Init {
+        /// Folder for the site; created if missing, must be empty.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Also fill a folder that is not empty (existing files are still never overwritten).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write a new article `content/YYYY/MM/DD/<slug>.md` and print its path.
+    New {
+        /// The headline.
+        title: String,
+        /// Tags, separated by commas: `--tags pakistan,protests`.
+        #[arg(long, value_delimiter = ',')]
+        tags: Vec<String>,
+        /// Publication date, as in front matter (`2024-11-27`, `2024-11-27 21:30`, RFC 3339);
+        /// default: now, in the site's timezone.
+        #[arg(long)]
+        date: Option<String>,
+        /// Mark it `draft: true`.
+        #[arg(long)]
+        draft: bool,
+        /// Site folder (holds site.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Check front matter, templates and links without writing anything.
+    Check {
+        /// Site folder (holds site.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Check drafts as if published.
+        #[arg(long)]
+        drafts: bool,
+        /// Also check links to other sites over HTTP.
+        #[arg(long)]
+        external: bool,
+        /// Seconds allowed for each external request.
+        #[arg(long, default_value_t = 10, value_name = "SECONDS")]
+        timeout: u64,
+        /// External requests in flight at once.
+        #[arg(long, default_value_t = 8, value_name = "N")]
+        jobs: usize,
+    },
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let ui = Ui::new(cli.quiet, cli.verbose);
+    let ok = match cli.command {
         Command::Build {
             root,
             output,
             base_url,
             drafts,
-        } => {
-            let options = gazette::BuildOptions {
+        } => build(
+            &ui,
+            &gazette::BuildOptions {
                 root,
                 output,
                 base_url,
                 drafts,
-            };
-            match gazette::build(&options) {
-                Ok(report) => {
-                    for warning in &report.warnings {
-                        eprintln!("warning: {warning}");
-                    }
-                    println!(
-                        "Built {} articles into {} pages in {} ms ({} files written, {} unchanged) -> {}",
-                        report.articles,
-                        report.pages,
-                        report.elapsed.as_millis(),
-                        report.write.written,
-                        report.write.unchanged,
-                        report.output_dir.display()
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(error) => {
-                    eprintln!("error: {error}");
-                    eprintln!("The build stopped; the previous output was left as it was.");
-                    ExitCode::FAILURE
-                }
+            },
+        ),
+        Command::Init { dir, force } => init(&ui, &dir, force),
+        Command::New {
+            title,
+            tags,
+            date,
+            draft,
+            root,
+        } => new(
+            &ui,
+            &gazette::NewArticle {
+                root,
+                title,
+                tags,
+                date,
+                draft,
+            },
+        ),
+        Command::Check {
+            root,
+            drafts,
+            external,
+            timeout,
+            jobs,
+        } => check(
+            &ui,
+            &gazette::CheckOptions {
+                root,
+                drafts,
+                external,
+                timeout: Duration::from_secs(timeout.max(1)),
+                concurrency: jobs.max(1),
+            },
+        ),
+    };
+    if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+fn build(ui: &Ui, options: &gazette::BuildOptions) -> bool {
+    let bar = Bar::new(ui);
+    let result = gazette::build_with(options, &bar);
+    bar.finish();
+    match result {
+        Ok(report) => {
+            for warning in &report.warnings {
+                ui.warning(warning);
             }
+            for path in &report.write.changed {
+                ui.detail(format_args!("written   {path}"));
+            }
+            for path in &report.write.removed {
+                ui.detail(format_args!("removed   {path}"));
+            }
+            ui.info(format_args!(
+                "Built {} articles into {} pages in {} ms ({} files written, {} unchanged) -> {}",
+                report.articles,
+                report.pages,
+                report.elapsed.as_millis(),
+                report.write.written,
+                report.write.unchanged,
+                report.output_dir.display()
+            ));
+            true
+        }
+        Err(error) => {
+            ui.error_report(&error);
+            ui.error(format_args!(
+                "the build stopped; the previous output was left as it was"
+            ));
+            false
         }
     }
+}
+
+fn init(ui: &Ui, dir: &Path, force: bool) -> bool {
+    match gazette::init(dir, force) {
+        Ok(report) => {
+            for path in &report.created {
+                ui.detail(format_args!("created   {}", dir.join(path).display()));
+            }
+            for path in &report.skipped {
+                ui.warning(format_args!(
+                    "{}: already exists; left as it was",
+                    dir.join(path).display()
+                ));
+            }
+            ui.info(format_args!(
+                "Created a new site in {} ({} files). Build it with: gazette build --root {}",
+                dir.display(),
+                report.created.len(),
+                dir.display()
+            ));
+            true
+        }
+        Err(error) => {
+            ui.error_report(&error);
+            false
+        }
+    }
+}
+
+fn new(ui: &Ui, options: &gazette::NewArticle) -> bool {
+    match gazette::new_article(options) {
+        Ok(rel) => {
+            // The path is the command's result, so it is printed even with --quiet.
+            let shown = if options.root == Path::new(".") {
+                rel
+            } else {
+                options.root.join(rel)
+            };
+            ui.result(format_args!("{}", shown.display()));
+            true
+        }
+        Err(error) => {
+            ui.error_report(&error);
+            false
+        }
+    }
+}
+
+fn check(ui: &Ui, options: &gazette::CheckOptions) -> bool {
+    let bar = Bar::new(ui);
+    let result = gazette::check_with(options, &bar);
+    bar.finish();
+    let report = match result {
+        Ok(report) => report,
+        Err(error) => {
+            ui.error_report(&error);
+            return false;
+        }
+    };
+    for error in &report.errors {
+        ui.error(error);
+    }
+    for link in report.external.iter().filter(|l| !l.status.is_ok()) {
+        for source in &link.sources {
+            ui.error(format_args!(
+                "{source}: link to {}: {}",
+                link.url, link.status
+            ));
+        }
+    }
+    for warning in &report.warnings {
+        ui.warning(warning);
+    }
+    if options.external {
+        ui.link_table(&report.external);
+    }
+    let broken = report.external.iter().filter(|l| !l.status.is_ok()).count();
+    let external = if options.external {
+        format!(
+            ", {} external URLs ({broken} broken)",
+            report.external.len()
+        )
+    } else {
+        String::new()
+    };
+    ui.info(format_args!(
+        "Checked {} articles, {} pages, {} internal links{external} in {} ms: {} errors, {} warnings",
+        report.articles,
+        report.pages,
+        report.internal_links,
+        report.elapsed.as_millis(),
+        report.errors.len() + broken,
+        report.warnings.len(),
+    ));
+    report.passed()
 }

@@ -3,7 +3,9 @@
 //!
 //! Everything comes from one parse and one HTML write: a pass sits between the parser and the
 //! HTML writer, rewrites the few events that need it (heading ids, unsafe links, raw HTML) and
-//! takes notes on the way (headings, words, where the summary starts and ends in the output).
+//! takes notes on the way (headings, words, links, where the summary starts and ends in the
+//! output). A caller may pass a link resolver that rewrites link destinations (the load stage
+//! uses it to turn `other.md` into the other article's URL).
 
 mod pass;
 mod text;
@@ -36,6 +38,17 @@ pub struct Summary {
     pub text: String,
 }
 
+/// A link or image of the body, as the author wrote it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Link {
+    /// Destination as written (reference links already looked up), before any rewriting.
+    pub dest: String,
+    /// Byte offset in the Markdown where the link starts, for line numbers in messages.
+    pub offset: usize,
+    /// An image (`![alt](src)`) rather than a link.
+    pub image: bool,
+}
+
 /// Rendered Markdown.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendered {
@@ -47,6 +60,8 @@ pub struct Rendered {
     pub headings: Vec<Heading>,
     /// Words in the body text (code included, markup excluded).
     pub word_count: usize,
+    /// Every link and image, in order (e-mail autolinks left out).
+    pub links: Vec<Link>,
 }
 
 /// How to render a body.
@@ -71,25 +86,37 @@ pub fn render(markdown: &str) -> Rendered {
 /// Renders a Markdown body: tables, footnotes, strikethrough, task lists, smart punctuation and
 /// `{#id}` heading attributes; `javascript:`, `vbscript:` and `data:` links become `#`.
 pub fn render_with(markdown: &str, options: &Options) -> Rendered {
+    render_resolved(markdown, options, &|_: &str| None)
+}
+
+/// Like [`render_with`], and every link destination (not image sources) is first offered to
+/// `resolve`: `Some(new)` replaces it in the HTML (unsafe schemes are still neutralised),
+/// `None` keeps it. [`Rendered::links`] keeps the destinations as written.
+pub fn render_resolved(
+    markdown: &str,
+    options: &Options,
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> Rendered {
     let written = Cell::new(0);
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
-    let parser = Parser::new_ext(markdown, parser_options());
+    let parser = Parser::new_ext(markdown, parser_options()).into_offset_iter();
     // Only a body that has a comment at all can have a marker; skipping the text copy otherwise
     // saves work on the common case.
     let may_have_marker = markdown.contains("<!--");
-    let mut pass = Pass::new(parser, options.raw_html, &written, may_have_marker);
+    let mut pass = Pass::new(parser, options.raw_html, &written, may_have_marker, resolve);
     let sink = CountingSink {
         out: &mut html,
         written: &written,
     };
     // Writing into a String cannot fail, so the result carries nothing.
     let _ = html::write_html_fmt(sink, &mut pass);
-    let (summary, headings, word_count) = pass.finish(&html);
+    let (summary, headings, word_count, links) = pass.finish(&html);
     Rendered {
         html,
         summary,
         headings,
         word_count,
+        links,
     }
 }
 
@@ -361,6 +388,48 @@ mod tests {
             6
         );
         assert_eq!(render("").word_count, 0);
+    }
+
+    #[test]
+    fn links_are_noted_with_their_offsets() {
+        let md = "Intro [a](x.md) and <https://ex.org/>.\n\n![pic](p.jpg \"t\")\n\n\
+                  [ref][r] <me@ex.org>\n\n[r]: ../26/y.md#sec\n";
+        let r = render(md);
+        let found: Vec<(&str, usize, bool)> = r
+            .links
+            .iter()
+            .map(|l| (l.dest.as_str(), l.offset, l.image))
+            .collect();
+        let at = |needle: &str| md.find(needle).unwrap();
+        assert_eq!(
+            found,
+            vec![
+                ("x.md", at("[a]"), false),
+                ("https://ex.org/", at("<https"), false),
+                ("p.jpg", at("![pic]"), true),
+                ("../26/y.md#sec", at("[ref]"), false),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_resolver_rewrites_link_destinations_only() {
+        let resolve = |dest: &str| dest.strip_suffix(".md").map(|stem| format!("../{stem}/"));
+        let r = render_resolved(
+            "[a](x.md) [b](https://ex.org/) ![c](d.md)",
+            &Options::default(),
+            &resolve,
+        );
+        assert_eq!(
+            r.html,
+            "<p><a href=\"../x/\">a</a> <a href=\"https://ex.org/\">b</a> \
+             <img src=\"d.md\" alt=\"c\" /></p>\n"
+        );
+        assert_eq!(r.links[0].dest, "x.md", "links keep what was written");
+        // What a resolver returns is still made safe.
+        let evil = |_: &str| Some("javascript:alert(1)".to_string());
+        let r = render_resolved("[a](x.md)", &Options::default(), &evil);
+        assert_eq!(r.html, "<p><a href=\"#\">a</a></p>\n");
     }
 
     #[test]

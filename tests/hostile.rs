@@ -11,7 +11,7 @@ use std::process::Output;
 use common::{TestSite, attrs, texts};
 
 const TOML: &str = "title = \"Hostile\"\nbase_url = \"https://example.org/\"\ntimezone = \"UTC\"\n";
-const STOPPED: &str = "The build stopped; the previous output was left as it was.\n";
+const STOPPED: &str = "error: the build stopped; the previous output was left as it was\n";
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
@@ -43,7 +43,8 @@ fn fails_with(site: &TestSite, before: &BTreeMap<PathBuf, Vec<u8>>, problems: &[
     let out = site.run(&["build"]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    let expected = format!("error: {}\n{STOPPED}", problems.join("\n"));
+    let expected: String = problems.iter().map(|p| format!("error: {p}\n")).collect();
+    let expected = format!("{expected}{STOPPED}");
     assert_eq!(err, expected);
     assert!(
         site.snapshot() == *before,
@@ -595,11 +596,15 @@ fn hostile_values_are_escaped_in_every_output_format() {
         vec![nasty]
     );
     assert!(raw_text(&doc, ".site-footer").contains(&format!("{site_nasty} · {site_nasty}")));
-    // The body keeps its raw HTML but loses the script link.
+    // The body keeps its raw HTML but loses the script link (its `#` made root-relative, as
+    // every link of a body is, so summaries work on any page).
     assert_eq!(texts(&doc, ".content b"), vec!["raw HTML"]);
     assert_eq!(
         attrs(&doc, ".content a", "href"),
-        vec!["#", "https://example.org/"]
+        vec![
+            "/2024/11/27/q-dq-sq-script-alert-1-script-amp-end/#",
+            "https://example.org/"
+        ]
     );
     // JSON-LD: data that parses back to the same values, with nothing to close the element.
     let ld_text = raw_text(&doc, "script[type='application/ld+json']");
@@ -714,7 +719,7 @@ fn raw_html_can_be_switched_off_in_site_toml() {
         vec!["x()"],
         "raw HTML is kept by default"
     );
-    assert_eq!(attrs(&doc, ".content a", "href"), vec!["#"]);
+    assert_eq!(attrs(&doc, ".content a", "href"), vec!["/2024/11/27/raw/#"]);
 
     site.write("site.toml", format!("{TOML}raw_html = false\n"));
     build_ok(&site);
@@ -728,7 +733,23 @@ fn raw_html_can_be_switched_off_in_site_toml() {
             "Text with <b onclick=\"x()\">bold</b> and a link."
         ]
     );
-    assert_eq!(attrs(&doc, ".content a", "href"), vec!["#"]);
+    assert_eq!(attrs(&doc, ".content a", "href"), vec!["/2024/11/27/raw/#"]);
+
+    // The setting reaches the second load phase, where links to other articles' `.md` files
+    // are rewritten: both apply to the same body.
+    site.article(
+        "y.md",
+        "title: Other\ndate: 2024-11-26",
+        "See [raw](x.md) and <i>this</i>.\n",
+    );
+    build_ok(&site);
+    let doc = site.html("2024/11/26/other/index.html");
+    assert_eq!(
+        attrs(&doc, ".content a", "href"),
+        vec!["https://example.org/2024/11/27/raw/"]
+    );
+    assert_eq!(texts(&doc, ".content i"), Vec::<String>::new());
+    assert_eq!(texts(&doc, ".content p"), vec!["See raw and <i>this</i>."]);
 }
 
 #[cfg(unix)]
@@ -768,18 +789,20 @@ fn links_in_content_are_followed_only_inside_the_site() {
 
     let warnings = build_ok(&site);
     let secret = std::fs::canonicalize(&secret).unwrap();
-    assert_eq!(
-        warnings,
-        format!(
-            "warning: content/2024/loop: link loops back to content; skipped\n\
-             warning: content/broken.md: link points to nothing (broken link); skipped\n\
-             warning: content/etc: link to /etc points outside the site; skipped (put the file \
-             itself in the site)\n\
-             warning: content/secret.md: link to {} points outside the site; skipped (put the \
-             file itself in the site)\n",
-            secret.display()
-        )
+    let expected = format!(
+        "warning: content/2024/loop: link loops back to content; skipped\n\
+         warning: content/broken.md: link points to nothing (broken link); skipped\n\
+         warning: content/etc: link to /etc points outside the site; skipped (put the file \
+         itself in the site)\n\
+         warning: content/secret.md: link to {} points outside the site; skipped (put the \
+         file itself in the site)\n",
+        secret.display()
     );
+    assert_eq!(warnings, expected);
+    // `check` loads the same way and reports the same skipped links, as warnings only.
+    let out = site.run(&["check"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(stderr(&out), expected);
     let doc = site.html("2024/11/27/wire-story/index.html");
     assert_eq!(texts(&doc, "h1"), vec!["Wire story"]);
     // The shared photo sits beside each article page of the folder holding the link.

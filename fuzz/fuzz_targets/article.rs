@@ -49,7 +49,11 @@ fuzz_target!(|bytes: &[u8]| {
 
     let trusted = markdown::render_with(body, &Options { raw_html: true });
     let safe = markdown::render_with(body, &Options { raw_html: false });
-    assert!(!safe.html.to_ascii_lowercase().contains("<script"), "{}", safe.html);
+    assert!(
+        !safe.html.to_ascii_lowercase().contains("<script"),
+        "{}",
+        safe.html
+    );
     for url in attribute_values(&safe.html, &["href=\"", "src=\""]) {
         assert!(!runs_script(&url), "{url:?} in {}", safe.html);
     }

@@ -164,6 +164,31 @@ pub fn parse(split: &Split, path: &Path, tz: &SiteTz) -> Result<FrontMatter, Vec
         .map_err(|problems| problems.into_iter().map(|(l, m)| at(l, m)).collect())
 }
 
+/// `text` as a YAML double-quoted scalar that reads back as exactly `text`, whatever it holds
+/// (quotes, colons, `#`, newlines, control characters), for front matter Gazette writes.
+pub fn quote(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{85}' => out.push_str("\\N"),
+            '\u{2028}' => out.push_str("\\L"),
+            '\u{2029}' => out.push_str("\\P"),
+            c if c.is_control() || c == '\u{feff}' => {
+                out.push_str(&format!("\\u{:04X}", u32::from(c)));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
 /// File lines of the top-level keys (first occurrence).
 fn key_lines(yaml: &str, first_line: usize) -> HashMap<String, usize> {
     let mut lines = HashMap::new();
@@ -257,6 +282,29 @@ fn yaml_message(message: &str, offset: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn quoted_text_reads_back_the_same() {
+        let tz = SiteTz::parse("UTC").unwrap();
+        for title in [
+            "Plain",
+            "Khan: \"we will return\" # not a comment",
+            "'single' and \\ backslash",
+            "- starts like a list",
+            "@at & *star ! bang | pipe > fold %",
+            "two\nlines\tand\r\u{0}\u{7}\u{85}\u{2028}\u{feff}",
+            "yes",
+            "2024-11-27",
+            "عمران خان کی رہائی 巴基斯坦 🎉",
+        ] {
+            let text = format!("---\ntitle: {}\ndate: 2024-11-27\n---\n", quote(title));
+            let split = split(&text, Path::new("x.md")).unwrap();
+            let fm = parse(&split, Path::new("x.md"), &tz)
+                .unwrap_or_else(|e| panic!("{title:?}: {e:?}"));
+            assert_eq!(fm.title, title.trim(), "{text}");
+        }
+        assert_eq!(quote("a\"b"), "\"a\\\"b\"");
+    }
     use std::time::{Duration, Instant};
 
     use super::*;
@@ -765,13 +813,7 @@ mod tests {
             )
         );
         // Under the alias limit, the expansion limit stops it.
-        assert_eq!(
-            one_problem(&laughs(9)),
-            format!(
-                "x.md:1: front matter expands to more than {MAX_VALUES} values through its \
-                 aliases (*name); write the values out instead"
-            )
-        );
+        assert_eq!(one_problem(&laughs(9)), values_problem());
         assert!(
             started.elapsed() < Duration::from_secs(2),
             "{:?}",
@@ -787,6 +829,14 @@ mod tests {
         assert_eq!(load(few).unwrap().extra["y"], serde_json::json!([1, 2]));
     }
 
+    /// The message for front matter whose aliases expand past the value budget.
+    fn values_problem() -> String {
+        format!(
+            "x.md:1: front matter expands to more than {MAX_VALUES} values through its aliases \
+             (*name); write the values out instead"
+        )
+    }
+
     #[test]
     fn multiplying_aliases_are_refused_quickly() {
         // The issue's case: a 20,000-item list, then three levels of 33 aliases each, about
@@ -800,13 +850,7 @@ mod tests {
         text.push_str("---\n");
         assert!(text.len() < 45_000, "{}", text.len());
         let started = Instant::now();
-        assert_eq!(
-            one_problem(&text),
-            format!(
-                "x.md:1: front matter expands to more than {MAX_VALUES} values through its \
-                 aliases (*name); write the values out instead"
-            )
-        );
+        assert_eq!(one_problem(&text), values_problem());
         assert!(
             started.elapsed() < Duration::from_secs(5),
             "{:?}",

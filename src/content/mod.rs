@@ -1,34 +1,79 @@
 //! The load stage: walk `content/`, split front matter, parse it, render Markdown, and build one
 //! [`Article`] per `*.md` file. Every problem in every file is collected into one report.
+//!
+//! Two phases: first every file's front matter is read and its page path computed; then bodies
+//! are rendered, so that a link to another article's `.md` file can become that article's URL.
 
 pub mod article;
 pub mod dates;
 pub mod front_matter;
+pub mod links;
 mod walk;
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
 pub use article::Article;
+pub use links::{BodyLink, Target};
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
-use crate::{markdown, slug, urls};
+use crate::{NoProgress, Progress, markdown, slug, urls};
+
+/// What the load stage found: the articles and, for `check` and build warnings, their links
+/// and the links in `content/` the walk skipped.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    /// Every article, drafts included, in walk order.
+    pub articles: Vec<Article>,
+    /// Body links of every article, keyed by its file (relative to the site root).
+    pub links: HashMap<PathBuf, Vec<BodyLink>>,
+    /// Links in `content/` that were skipped because they point outside the site, loop, or
+    /// point nowhere, sorted by path.
+    pub warnings: Vec<Diagnostic>,
+}
+
+impl Loaded {
+    /// Links to `.md` files that are no article, as messages at the link's line, sorted.
+    pub fn broken_markdown_links(&self) -> Vec<Diagnostic> {
+        let mut found: Vec<Diagnostic> = self
+            .links
+            .iter()
+            .flat_map(|(file, links)| {
+                links.iter().filter_map(move |link| match &link.target {
+                    Target::MissingArticle(missing) => Some(Diagnostic::at(
+                        file,
+                        link.line,
+                        format!(
+                            "link to `{}`: there is no article {missing}; \
+                             fix the path (it is relative to this file)",
+                            link.dest
+                        ),
+                    )),
+                    _ => None,
+                })
+            })
+            .collect();
+        found.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        found
+    }
+}
 
 /// Loads every article under `root/content`, drafts included (the model decides what to publish).
 /// A site without `content/` has no articles. Returns every problem found, sorted by file and
-/// line, if any file is bad. Warnings (skipped links) are dropped: see [`load_with_warnings`].
+/// line, if any file is bad. Warnings (skipped links) are dropped: see [`load_site`].
 pub fn load(root: &Path, config: &Config) -> Result<Vec<Article>> {
-    load_with_warnings(root, config).map(|(articles, _)| articles)
+    load_site(root, config, &NoProgress).map(|loaded| loaded.articles)
 }
 
-/// [`load`], plus the warnings of the walk: links in `content/` that were skipped because they
-/// point outside the site, loop, or point nowhere (sorted by path).
-pub fn load_with_warnings(root: &Path, config: &Config) -> Result<(Vec<Article>, Vec<Diagnostic>)> {
+/// [`load`], keeping every article's body links and the walk's warnings, and reporting
+/// progress (two ticks per article: front matter, then body).
+pub fn load_site(root: &Path, config: &Config, progress: &dyn Progress) -> Result<Loaded> {
     let content = root.join("content");
     match std::fs::metadata(&content) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::default()),
         Err(e) => return Err(Error::io(&content, e)),
         Ok(meta) if !meta.is_dir() => {
             return Err(Error::problem(Diagnostic::new(
@@ -41,8 +86,9 @@ pub fn load_with_warnings(root: &Path, config: &Config) -> Result<(Vec<Article>,
     // Assets are handed on as absolute paths, so the walk starts from an absolute root.
     let root = std::path::absolute(root).map_err(|e| Error::io(root, e))?;
     let found = walk::walk(&root);
+    progress.total(found.articles.len() * 2);
     let no_assets = Vec::new();
-    let results: Vec<std::result::Result<Article, Vec<Diagnostic>>> = found
+    let results: Vec<std::result::Result<Parsed, Vec<Diagnostic>>> = found
         .articles
         .par_iter()
         .map(|path| {
@@ -50,34 +96,73 @@ pub fn load_with_warnings(root: &Path, config: &Config) -> Result<(Vec<Article>,
                 .parent()
                 .and_then(|dir| found.assets.get(dir))
                 .unwrap_or(&no_assets);
-            load_one(&root, path, assets, config)
+            let parsed = parse_one(&root, path, assets, config);
+            progress.tick();
+            parsed
         })
         .collect();
 
     let mut problems = found.problems;
-    let mut articles = Vec::with_capacity(results.len());
+    let mut parsed = Vec::with_capacity(results.len());
     for result in results {
         match result {
-            Ok(article) => articles.push(article),
+            Ok(one) => parsed.push(one),
             Err(mut diagnostics) => problems.append(&mut diagnostics),
         }
     }
-    if problems.is_empty() {
-        Ok((articles, found.warnings))
-    } else {
+    if !problems.is_empty() {
         problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-        Err(Error::Problems(problems))
+        return Err(Error::Problems(problems));
     }
+
+    let index: links::ArticleIndex = parsed
+        .iter()
+        .map(|p| (p.file.clone(), p.path.clone()))
+        .collect();
+    let urls = urls::Urls::new(&config.base_url);
+    let options = markdown::Options {
+        raw_html: config.raw_html,
+    };
+    let rendered: Vec<(Article, Vec<BodyLink>)> = parsed
+        .into_par_iter()
+        .map(|one| {
+            let done = render_one(one, &index, &urls, &options);
+            progress.tick();
+            done
+        })
+        .collect();
+    let mut loaded = Loaded {
+        articles: Vec::with_capacity(rendered.len()),
+        links: HashMap::with_capacity(rendered.len()),
+        warnings: found.warnings,
+    };
+    for (article, body_links) in rendered {
+        loaded.links.insert(article.file.clone(), body_links);
+        loaded.articles.push(article);
+    }
+    Ok(loaded)
 }
 
-/// Reads, checks and renders one article; `path` is absolute, messages name it relative to
-/// `root`.
-fn load_one(
+/// One file after the first phase: front matter checked, page path known, body not rendered.
+struct Parsed {
+    file: PathBuf,
+    /// The whole file, normalised; the body is its suffix from `body_start`.
+    text: String,
+    body_start: usize,
+    body_line: usize,
+    front_matter: front_matter::FrontMatter,
+    slug: String,
+    path: String,
+    assets: Vec<PathBuf>,
+}
+
+/// Reads and checks one article; `path` is absolute, messages name it relative to `root`.
+fn parse_one(
     root: &Path,
     path: &Path,
     assets: &[PathBuf],
     config: &Config,
-) -> std::result::Result<Article, Vec<Diagnostic>> {
+) -> std::result::Result<Parsed, Vec<Diagnostic>> {
     let file = walk::relative(root, path);
     let bytes = std::fs::read(path)
         .map_err(|e| vec![Diagnostic::new(&file, format!("cannot read: {e}"))])?;
@@ -85,11 +170,39 @@ fn load_one(
         decode(&bytes).map_err(|(line, message)| vec![Diagnostic::at(&file, line, message)])?;
     let split = front_matter::split(&text, &file).map_err(|d| vec![d])?;
     let fm = front_matter::parse(&split, &file, &config.timezone)?;
-    let options = markdown::Options {
-        raw_html: config.raw_html,
-    };
-    let rendered = markdown::render_with(split.body, &options);
+    // The body is always a suffix of the text.
+    let body_start = text.len() - split.body.len();
+    let body_line = split.body_line;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy())
+        .unwrap_or_default();
+    let slug = article_slug(fm.slug.as_deref(), &fm.title, &stem);
+    Ok(Parsed {
+        path: urls::permalink(&config.permalink, &fm.date, &slug),
+        file,
+        body_start,
+        body_line,
+        text,
+        front_matter: fm,
+        slug,
+        assets: assets.to_vec(),
+    })
+}
 
+/// Renders one article's body, rewriting links to other articles' `.md` files into their URLs.
+fn render_one(
+    one: Parsed,
+    index: &links::ArticleIndex,
+    urls: &urls::Urls,
+    options: &markdown::Options,
+) -> (Article, Vec<BodyLink>) {
+    let body = one.text.get(one.body_start..).unwrap_or_default();
+    let resolve = |dest: &str| links::rewrite(dest, &one.file, &one.path, index, urls);
+    let rendered = markdown::render_resolved(body, options, &resolve);
+    let body_links = located_links(&rendered.links, body, one.body_line, &one, index);
+
+    let fm = one.front_matter;
     let (summary, summary_html) = match (fm.summary, rendered.summary) {
         (Some(text), _) => {
             let html = format!("<p>{}</p>", escape_html(&text));
@@ -98,14 +211,9 @@ fn load_one(
         (None, Some(s)) => (s.text, s.html),
         (None, None) => (String::new(), String::new()),
     };
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy())
-        .unwrap_or_default();
-    let slug = article_slug(fm.slug.as_deref(), &fm.title, &stem);
-    Ok(Article {
-        path: urls::permalink(&config.permalink, &fm.date, &slug),
-        file,
+    let article = Article {
+        path: one.path,
+        file: one.file,
         title: fm.title,
         date: fm.date,
         updated: fm.updated,
@@ -117,7 +225,7 @@ fn load_one(
         headings: rendered.headings,
         word_count: rendered.word_count,
         reading_minutes: markdown::reading_minutes(rendered.word_count),
-        slug,
+        slug: one.slug,
         source: fm.source,
         source_url: fm.source_url,
         image: fm.image,
@@ -125,8 +233,39 @@ fn load_one(
         image_alt: fm.image_alt,
         draft: fm.draft,
         extra: fm.extra,
-        assets: assets.to_vec(),
-    })
+        assets: one.assets,
+    };
+    (article, body_links)
+}
+
+/// Body links with their file line (byte offsets in the body counted in newlines) and target.
+fn located_links(
+    found: &[markdown::Link],
+    body: &str,
+    body_line: usize,
+    one: &Parsed,
+    index: &links::ArticleIndex,
+) -> Vec<BodyLink> {
+    let mut line = body_line;
+    let mut counted = 0;
+    found
+        .iter()
+        .map(|link| {
+            // Links come in document order, so the newline count only moves forward.
+            let upto = link.offset.clamp(counted, body.len());
+            line += body
+                .as_bytes()
+                .get(counted..upto)
+                .map_or(0, |b| b.iter().filter(|c| **c == b'\n').count());
+            counted = upto;
+            BodyLink {
+                line,
+                dest: link.dest.clone(),
+                image: link.image,
+                target: links::classify(&link.dest, &one.file, &one.path, index),
+            }
+        })
+        .collect()
 }
 
 /// The front-matter `slug` made safe, else one from the title, else from the file name. Going
@@ -401,9 +540,10 @@ mod tests {
     }
 
     fn warnings(root: &Path) -> (Vec<PathBuf>, Vec<String>) {
-        let (articles, warnings) = load_with_warnings(root, &Config::default()).unwrap();
-        let files = articles.into_iter().map(|a| a.file).collect();
-        (files, warnings.iter().map(|d| d.to_string()).collect())
+        let loaded = load_site(root, &Config::default(), &NoProgress).unwrap();
+        let files = loaded.articles.into_iter().map(|a| a.file).collect();
+        let warnings = loaded.warnings.iter().map(|d| d.to_string()).collect();
+        (files, warnings)
     }
 
     #[cfg(unix)]

@@ -1,6 +1,8 @@
-//! Absolute links for HTML shown away from the site: feed readers display article bodies without
-//! the page's address, so every `href`/`src` that is relative to the page (or to the site root)
-//! is rewritten to a full URL.
+//! Links in article HTML shown somewhere other than the article's own address: feed readers
+//! display bodies without the page's address, so every `href`/`src` that is relative to the page
+//! (or to the site root) is rewritten to a full URL; list pages show summaries under other
+//! addresses (and the site may live under a sub-path), so there such links are rewritten to
+//! root-relative links carrying the base path.
 
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
@@ -31,12 +33,43 @@ const RAW_TEXT: &[&str] = &["script", "style"];
 /// `x/../y` -> resolved against `page_abs_url`. Links with a scheme (`https:`, `mailto:`) or
 /// starting with `//` are left as written, as is everything outside tags.
 pub fn absolutize_html(html: &str, page_abs_url: &str, urls: &Urls) -> String {
+    rewrite_html(html, &|value| absolute_url(value, page_abs_url, urls))
+}
+
+/// Like [`absolutize_html`], but every reference that was relative (to the page or to the site
+/// root) becomes a root-relative link carrying the base path (`/news/2024/11/27/first/photo.jpg`,
+/// `/news/tags/pti/`), so the HTML works on any page of the site, under any base path. Links
+/// with a scheme or starting with `//` are left as written.
+pub fn rebase_html(html: &str, page_abs_url: &str, urls: &Urls) -> String {
+    // The origin is the base URL without its path: what turns an absolute URL on this site
+    // into a root-relative one.
+    let origin_len = urls.base_url().len().saturating_sub(urls.base_path().len());
+    let origin = urls.base_url().get(..origin_len).unwrap_or("");
+    rewrite_html(html, &|value| {
+        let absolute = absolute_url(value, page_abs_url, urls);
+        match absolute.strip_prefix(origin) {
+            Some(path) if path.starts_with('/') && !is_absolute_reference(value) => {
+                path.to_string()
+            }
+            _ => absolute,
+        }
+    })
+}
+
+/// True for references [`absolute_url`] keeps as written.
+fn is_absolute_reference(value: &str) -> bool {
+    let value = value.trim_matches(|c: char| c.is_ascii_whitespace());
+    has_scheme(value) || value.starts_with("//")
+}
+
+/// Copies `html`, passing every URL attribute value (decoded) through `rewrite`.
+fn rewrite_html(html: &str, rewrite: &dyn Fn(&str) -> String) -> String {
     let mut out = String::with_capacity(html.len() + html.len() / 8);
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
         let (text, tail) = rest.split_at(lt);
         out.push_str(text);
-        rest = copy_markup(tail, &mut out, page_abs_url, urls);
+        rest = copy_markup(tail, &mut out, rewrite);
     }
     out.push_str(rest);
     out
@@ -121,7 +154,7 @@ fn encode(text: &str) -> String {
 
 /// `tail` starts with `<`: copies one tag (rewriting its URL attributes), comment or lone `<`
 /// to `out` and returns what follows it.
-fn copy_markup<'h>(tail: &'h str, out: &mut String, page: &str, urls: &Urls) -> &'h str {
+fn copy_markup<'h>(tail: &'h str, out: &mut String, rewrite: &dyn Fn(&str) -> String) -> &'h str {
     if let Some(comment) = tail.strip_prefix("<!--") {
         let end = comment.find("-->").map_or(tail.len(), |i| 4 + i + 3);
         out.push_str(&tail[..end]);
@@ -166,7 +199,7 @@ fn copy_markup<'h>(tail: &'h str, out: &mut String, page: &str, urls: &Urls) -> 
         if let Some(value) = before_eq.strip_prefix('=') {
             out.push_str(&rest[..rest.len() - value.len()]);
             let is_url = URL_ATTRIBUTES.iter().any(|a| attr.eq_ignore_ascii_case(a));
-            rest = copy_value(copy_whitespace(value, out), is_url, out, page, urls);
+            rest = copy_value(copy_whitespace(value, out), is_url, out, rewrite);
         }
     }
     if RAW_TEXT.iter().any(|r| name.eq_ignore_ascii_case(r)) {
@@ -193,8 +226,7 @@ fn copy_value<'h>(
     text: &'h str,
     is_url: bool,
     out: &mut String,
-    page: &str,
-    urls: &Urls,
+    rewrite: &dyn Fn(&str) -> String,
 ) -> &'h str {
     let (raw, quote, len) = match text.chars().next() {
         Some(q @ ('"' | '\'')) => match text[1..].find(q) {
@@ -214,7 +246,7 @@ fn copy_value<'h>(
     };
     let value = unescape(raw);
     let rewritten = if is_url && !value.trim().is_empty() {
-        Some(absolute_url(&value, page, urls)).filter(|v| *v != value)
+        Some(rewrite(&value)).filter(|v| *v != value)
     } else {
         None
     };
@@ -448,6 +480,35 @@ mod tests {
         assert_eq!(html("<a href=\"x"), "<a href=\"x");
         assert_eq!(html("<!-- open"), "<!-- open");
         assert_eq!(html("<"), "<");
+    }
+
+    #[test]
+    fn rebased_links_are_root_relative_under_the_base_path() {
+        let rebase = |input: &str| rebase_html(input, PAGE, &urls());
+        assert_eq!(
+            rebase(r##"<a href="/tags/pti/">t</a> <img src="chart.png"> <a href="#fn-1">1</a>"##),
+            concat!(
+                r#"<a href="/news/tags/pti/">t</a> <img src="/news/2024/11/27/first/chart.png"> "#,
+                r#"<a href="/news/2024/11/27/first/#fn-1">1</a>"#
+            )
+        );
+        assert_eq!(
+            rebase(r#"<a href="../">day</a> <a href="/tags/ع/">u</a>"#),
+            r#"<a href="/news/2024/11/27/">day</a> <a href="/news/tags/%D8%B9/">u</a>"#
+        );
+        // Links that name their own scheme or host stay as written, even on this site.
+        for kept in [
+            r#"<a href="https://example.org/news/x/">x</a>"#,
+            r#"<a href="//example.org/news/x/">x</a>"#,
+            r#"<a href="mailto:a@b.c">m</a>"#,
+        ] {
+            assert_eq!(rebase(kept), kept);
+        }
+        let root = Urls::new("https://example.org/");
+        assert_eq!(
+            rebase_html(r#"<img src="a.png">"#, "https://example.org/2024/x/", &root),
+            r#"<img src="/2024/x/a.png">"#
+        );
     }
 
     #[test]

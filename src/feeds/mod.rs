@@ -21,7 +21,7 @@ use crate::content::Article;
 use crate::site::{FeedFormat, FeedPage, Site};
 use crate::urls::Urls;
 
-pub use links::{absolute_url, absolutize_html};
+pub use links::{absolute_url, absolutize_html, rebase_html};
 pub use sitemap::{robots, sitemap};
 
 /// Serialises one feed page: `page_path` is the feed's own site path (`/atom.xml`).

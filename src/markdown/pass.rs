@@ -1,13 +1,14 @@
 //! The event filter between pulldown-cmark's parser and its HTML writer: rewrites heading ids,
-//! unsafe links and raw HTML, and notes headings, words and where the summary lies in the output.
+//! unsafe links and raw HTML, and notes headings, words, links and where the summary lies in the
+//! output.
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet, VecDeque};
 
-use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, Parser, Tag, TagEnd};
+use pulldown_cmark::{CowStr, Event, HeadingLevel, LinkType, OffsetIter, Tag, TagEnd};
 
 use super::text::{PlainText, WordCounter, is_more_marker, neutralise_url};
-use super::{Heading, Summary};
+use super::{Heading, Link, Summary};
 use crate::slug::slugify;
 
 /// A heading being read: its events wait here until its text, and so its id, is known.
@@ -29,8 +30,11 @@ struct OpenParagraph {
 
 /// The event filter between parser and HTML writer, and the notes it takes.
 pub(super) struct Pass<'a, 'c> {
-    parser: Parser<'a>,
+    parser: OffsetIter<'a>,
     raw_html: bool,
+    /// Offered every link destination; `Some` replaces it.
+    resolve: &'c dyn Fn(&str) -> Option<String>,
+    links: Vec<Link>,
     /// Bytes of HTML written so far; when the queue is empty, that is all output of earlier events.
     written: &'c Cell<usize>,
     queue: VecDeque<Event<'a>>,
@@ -56,14 +60,17 @@ pub(super) struct Pass<'a, 'c> {
 
 impl<'a, 'c> Pass<'a, 'c> {
     pub(super) fn new(
-        parser: Parser<'a>,
+        parser: OffsetIter<'a>,
         raw_html: bool,
         written: &'c Cell<usize>,
         marker: bool,
+        resolve: &'c dyn Fn(&str) -> Option<String>,
     ) -> Self {
         Pass {
             parser,
             raw_html,
+            resolve,
+            links: Vec::new(),
             written,
             queue: VecDeque::new(),
             depth: 0,
@@ -82,8 +89,11 @@ impl<'a, 'c> Pass<'a, 'c> {
         }
     }
 
-    /// The notes, once `html` holds the whole output: summary, headings, word count.
-    pub(super) fn finish(mut self, html: &str) -> (Option<Summary>, Vec<Heading>, usize) {
+    /// The notes, once `html` holds the whole output: summary, headings, word count, links.
+    pub(super) fn finish(
+        mut self,
+        html: &str,
+    ) -> (Option<Summary>, Vec<Heading>, usize, Vec<Link>) {
         self.settle(html.len());
         let summary = match self.marker.take() {
             Some((end, text)) if !text.is_empty() => {
@@ -95,7 +105,7 @@ impl<'a, 'c> Pass<'a, 'c> {
                 Summary { html, text }
             }),
         };
-        (summary, self.headings, self.words.count())
+        (summary, self.headings, self.words.count(), self.links)
     }
 
     /// Notes offsets that only become known once earlier events are written.
@@ -153,7 +163,7 @@ impl<'a, 'c> Pass<'a, 'c> {
         }
     }
 
-    fn handle(&mut self, event: Event<'a>, written: usize) {
+    fn handle(&mut self, event: Event<'a>, offset: usize, written: usize) {
         if let Some(block) = &mut self.html_block {
             match event {
                 Event::Html(s) | Event::Text(s) => block.push(s),
@@ -163,7 +173,7 @@ impl<'a, 'c> Pass<'a, 'c> {
             return;
         }
         match event {
-            Event::Start(tag) => self.start(tag, written),
+            Event::Start(tag) => self.start(tag, offset, written),
             Event::End(tag) => self.end(tag),
             Event::Text(s) => {
                 self.note_text(&s);
@@ -186,7 +196,7 @@ impl<'a, 'c> Pass<'a, 'c> {
         }
     }
 
-    fn start(&mut self, tag: Tag<'a>, written: usize) {
+    fn start(&mut self, tag: Tag<'a>, offset: usize, written: usize) {
         let top_level = self.depth == 0;
         self.depth += 1;
         match tag {
@@ -228,6 +238,18 @@ impl<'a, 'c> Pass<'a, 'c> {
                 id,
             } => {
                 self.in_autolink = matches!(link_type, LinkType::Autolink | LinkType::Email);
+                // An e-mail autolink's destination has no `mailto:` yet: it is no URL to check.
+                if link_type != LinkType::Email {
+                    self.links.push(Link {
+                        dest: dest_url.to_string(),
+                        offset,
+                        image: false,
+                    });
+                }
+                let dest_url = match (self.resolve)(&dest_url) {
+                    Some(new) => CowStr::from(new),
+                    None => dest_url,
+                };
                 let dest_url = neutralise_url(dest_url, false);
                 self.emit(Event::Start(Tag::Link {
                     link_type,
@@ -243,6 +265,11 @@ impl<'a, 'c> Pass<'a, 'c> {
                 id,
             } => {
                 self.image_depth += 1;
+                self.links.push(Link {
+                    dest: dest_url.to_string(),
+                    offset,
+                    image: true,
+                });
                 let dest_url = neutralise_url(dest_url, true);
                 self.emit(Event::Start(Tag::Image {
                     link_type,
@@ -395,8 +422,8 @@ impl<'a> Iterator for Pass<'a, '_> {
             // The queue is empty, so the writer has written every event handed out so far.
             let written = self.written.get();
             self.settle(written);
-            let event = self.parser.next()?;
-            self.handle(event, written);
+            let (event, range) = self.parser.next()?;
+            self.handle(event, range.start, written);
         }
     }
 }

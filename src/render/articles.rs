@@ -5,8 +5,9 @@ use chrono::{DateTime, FixedOffset};
 use tera::Value;
 
 use super::functions::is_absolute_url;
-use super::views::{ArticleView, CardView, HeadingView, TagView};
+use super::views::{ArticleTermsView, ArticleView, CardView, HeadingView, TagView};
 use crate::content::Article;
+use crate::feeds::rebase_html;
 use crate::site::{ArticleLinks, Site};
 use crate::urls::Urls;
 
@@ -26,10 +27,15 @@ fn authors(site: &Site, article: &Article) -> Vec<String> {
 
 /// Tags from the first taxonomy (tags), in the order the model gives.
 fn tags(site: &Site, urls: &Urls, links: Option<&ArticleLinks>) -> Vec<TagView> {
-    let (Some(links), Some(taxonomy)) = (links, site.taxonomies.first()) else {
+    terms_of(site, urls, links, 0)
+}
+
+/// The terms of taxonomy `t` an article carries, in the order the model gives.
+fn terms_of(site: &Site, urls: &Urls, links: Option<&ArticleLinks>, t: usize) -> Vec<TagView> {
+    let (Some(links), Some(taxonomy)) = (links, site.taxonomies.get(t)) else {
         return Vec::new();
     };
-    let Some(terms) = links.terms.first() else {
+    let Some(terms) = links.terms.get(t) else {
         return Vec::new();
     };
     terms
@@ -39,6 +45,19 @@ fn tags(site: &Site, urls: &Urls, links: Option<&ArticleLinks>) -> Vec<TagView> 
             name: term.name.clone(),
             slug: term.slug.clone(),
             url: urls.path(&term.path),
+        })
+        .collect()
+}
+
+/// Every taxonomy with the terms the article carries.
+fn taxonomies(site: &Site, urls: &Urls, links: Option<&ArticleLinks>) -> Vec<ArticleTermsView> {
+    site.taxonomies
+        .iter()
+        .enumerate()
+        .map(|(t, taxonomy)| ArticleTermsView {
+            name: taxonomy.name.clone(),
+            url: urls.path(&taxonomy.path),
+            terms: terms_of(site, urls, links, t),
         })
         .collect()
 }
@@ -61,6 +80,25 @@ fn image(article: &Article, urls: &Urls) -> Option<(String, String)> {
     Some((urls.path(&site_path), urls.absolute(&site_path)))
 }
 
+/// The link to the original report: an absolute URL stays, a site path (`/x/`) gets the base
+/// path like every other link.
+fn source_url(article: &Article, urls: &Urls) -> Option<String> {
+    let url = article.source_url.as_deref()?.trim();
+    if url.is_empty() {
+        None
+    } else if is_absolute_url(url) {
+        Some(url.to_string())
+    } else {
+        Some(urls.path(url))
+    }
+}
+
+/// Article HTML made to work on any page (cards show summaries on list pages, under any base
+/// path): links relative to the article or to the site root become root-relative links.
+fn portable(html: &str, article: &Article, urls: &Urls) -> Value {
+    Value::safe_string(&rebase_html(html, &urls.absolute(&article.path), urls))
+}
+
 fn day_url(urls: &Urls, links: Option<&ArticleLinks>) -> String {
     links.map(|l| urls.path(&l.day_path)).unwrap_or_default()
 }
@@ -75,11 +113,11 @@ pub fn card(site: &Site, urls: &Urls, i: usize) -> Option<CardView> {
         date: rfc3339(&article.date),
         updated: article.updated.as_ref().map(rfc3339),
         summary: article.summary.clone(),
-        summary_html: Value::safe_string(&article.summary_html),
+        summary_html: portable(&article.summary_html, article, urls),
         tags: tags(site, urls, links),
         authors: authors(site, article),
         source: article.source.clone(),
-        source_url: article.source_url.clone(),
+        source_url: source_url(article, urls),
         reading_time: article.reading_minutes,
         image: image(article, urls).map(|(href, _)| href),
         image_alt: article.image_alt.clone(),
@@ -112,10 +150,11 @@ pub fn article_view(
         date: rfc3339(&article.date),
         updated: article.updated.as_ref().map(rfc3339),
         tags: tags(site, urls, links),
+        taxonomies: taxonomies(site, urls, links),
         authors,
         summary: article.summary.clone(),
-        summary_html: Value::safe_string(&article.summary_html),
-        content: Value::safe_string(&article.body_html),
+        summary_html: portable(&article.summary_html, article, urls),
+        content: portable(&article.body_html, article, urls),
         headings: article
             .headings
             .iter()
@@ -128,7 +167,7 @@ pub fn article_view(
         word_count: article.word_count,
         reading_time: article.reading_minutes,
         source: article.source.clone(),
-        source_url: article.source_url.clone(),
+        source_url: source_url(article, urls),
         image_permalink: image.as_ref().map(|(_, absolute)| absolute.clone()),
         image: image.map(|(href, _)| href),
         image_caption: article.image_caption.clone(),
@@ -161,7 +200,11 @@ fn json_ld(
         "headline": article.title,
         "datePublished": published,
         "dateModified": modified.unwrap_or_else(|| published.clone()),
-        "publisher": { "@type": "Organization", "name": site.config.title },
+        "publisher": {
+            "@type": "Organization",
+            "name": site.config.title,
+            "url": site.config.base_url,
+        },
         "mainEntityOfPage": permalink,
         "url": permalink,
         "description": article.summary,

@@ -1,5 +1,5 @@
 //! List page variables: `articles`, the day-grouped `days` digest, `paginator`, and the `term`
-//! or `period` a list belongs to.
+//! or `period` a list belongs to (with its neighbouring periods).
 
 use chrono::{Datelike, NaiveDate};
 use tera::{Context, Value};
@@ -98,37 +98,41 @@ pub fn list_context(shared: &Shared<'_>, list: &ListPage, ctx: &mut Context) -> 
             };
             let href = |p: &Option<String>| p.as_deref().map(|p| urls.path(p));
             ctx.insert_value("period", to_value(&period)?);
+            let title = |p: &Option<String>| p.as_deref().and_then(|p| shared.period_title(p));
             ctx.insert_value("older_period", to_value(&href(&list.older_period))?);
             ctx.insert_value("newer_period", to_value(&href(&list.newer_period))?);
+            ctx.insert_value("older_period_title", to_value(&title(&list.older_period))?);
+            ctx.insert_value("newer_period_title", to_value(&title(&list.newer_period))?);
         }
     }
     Ok(())
 }
 
 fn paginator(urls: &Urls, p: &Paginator) -> PaginatorView {
-    let first = p.pages.first().map(|s| urls.path(s)).unwrap_or_default();
-    let last = p.pages.last().map(|s| urls.path(s)).unwrap_or_default();
+    let mut previous_number = 0;
+    let pages = p
+        .window()
+        .into_iter()
+        .map(|number| {
+            let gap_before = number > previous_number + 1;
+            previous_number = number;
+            PageNumber {
+                number,
+                url: urls.path(&p.path(number)),
+                current: number == p.current,
+                gap_before,
+            }
+        })
+        .collect();
     PaginatorView {
         current: p.current,
         total: p.total,
         per_page: p.per_page,
         total_items: p.total_items,
-        previous: (p.current > 1)
-            .then(|| p.pages.get(p.current.saturating_sub(2)))
-            .flatten()
-            .map(|s| urls.path(s)),
-        next: p.pages.get(p.current).map(|s| urls.path(s)),
-        first,
-        last,
-        pages: p
-            .pages
-            .iter()
-            .enumerate()
-            .map(|(n, path)| PageNumber {
-                number: n + 1,
-                url: urls.path(path),
-                current: n + 1 == p.current,
-            })
-            .collect(),
+        previous: p.previous().map(|s| urls.path(&s)),
+        next: p.next().map(|s| urls.path(&s)),
+        first: urls.path(&p.path(1)),
+        last: urls.path(&p.path(p.total)),
+        pages,
     }
 }

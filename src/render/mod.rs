@@ -23,6 +23,16 @@ pub use theme::{REQUIRED, Theme};
 /// Renders every page of the plan (HTML through templates, feeds and sitemap through
 /// [`crate::feeds`]), in parallel. On failure, the error of the first failing page in plan order.
 pub fn render_site(site: &Site, theme: &Theme, urls: &Urls) -> Result<Vec<OutputFile>> {
+    render_site_with(site, theme, urls, &|| {})
+}
+
+/// [`render_site`], calling `tick` once per page rendered (from worker threads), for progress.
+pub fn render_site_with(
+    site: &Site,
+    theme: &Theme,
+    urls: &Urls,
+    tick: &(dyn Fn() + Sync),
+) -> Result<Vec<OutputFile>> {
     // Each card is built once and shared (cheaply cloned) by every list that shows it.
     let cards: Vec<Value> = (0..site.articles.len())
         .into_par_iter()
@@ -46,7 +56,11 @@ pub fn render_site(site: &Site, theme: &Theme, urls: &Urls) -> Result<Vec<Output
     let rendered: Vec<Result<OutputFile>> = site
         .pages
         .par_iter()
-        .map(|page| render_page(&shared, theme, page))
+        .map(|page| {
+            let file = render_page(&shared, theme, page);
+            tick();
+            file
+        })
         .collect();
     rendered.into_iter().collect()
 }
@@ -68,7 +82,9 @@ fn render_page(shared: &pages::Shared<'_>, theme: &Theme, page: &Page) -> Result
         PageKind::Feed(feed) => crate::feeds::feed(site, &page.path, feed, urls),
         PageKind::Sitemap => crate::feeds::sitemap(site, urls),
         PageKind::Robots => crate::feeds::robots(urls),
-        PageKind::Redirect(to) => redirect::redirect_html(urls, to).into_bytes(),
+        PageKind::Redirect(to) => {
+            redirect::redirect_html(urls, to, &site.config.language).into_bytes()
+        }
         kind => {
             let Some(template) = pages::template_for(kind) else {
                 return Err(Error::Render {

@@ -28,6 +28,8 @@ pub struct Shared<'a> {
     site_view: Value,
     /// Feed site path -> feed title, from the plan's feed pages.
     feed_titles: HashMap<&'a str, &'a str>,
+    /// Archive period site path -> its title (`2024`, `November 2024`, `27 November 2024`).
+    period_titles: HashMap<&'a str, String>,
 }
 
 impl<'a> Shared<'a> {
@@ -51,6 +53,7 @@ impl<'a> Shared<'a> {
                 .map(|(format, path)| FeedLink {
                     kind: feed_kind(*format),
                     mime: feed_mime(*format),
+                    name: feed_label(*format),
                     url: urls.path(path),
                 })
                 .collect(),
@@ -72,13 +75,29 @@ impl<'a> Shared<'a> {
                 _ => None,
             })
             .collect();
+        let mut period_titles = HashMap::new();
+        for year in &site.years {
+            period_titles.insert(year.path.as_str(), format!("{:04}", year.year));
+            for month in &year.months {
+                period_titles.insert(month.path.as_str(), month_title(year.year, month.month));
+                for day in &month.days {
+                    period_titles.insert(day.path.as_str(), day_title(day.date));
+                }
+            }
+        }
         Ok(Shared {
             site,
             urls,
             cards,
             site_view: to_value(&site_view)?,
             feed_titles,
+            period_titles,
         })
+    }
+
+    /// The title of the archive period at `path`, if it is one.
+    pub fn period_title(&self, path: &str) -> Option<&str> {
+        self.period_titles.get(path).map(String::as_str)
     }
 }
 
@@ -154,6 +173,11 @@ pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Context, String> {
             }
         })
         .collect();
+    // The article view is built first: its lead image is also the page's sharing image.
+    let article = match &page.kind {
+        PageKind::Article(i) => Some(article_view(site, urls, *i, &shared.cards)?),
+        _ => None,
+    };
     let page_view = PageView {
         kind,
         title,
@@ -162,14 +186,15 @@ pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Context, String> {
         permalink: urls.absolute(&page.path),
         feeds,
         lastmod: page.lastmod.as_ref().map(rfc3339),
+        image: article.as_ref().and_then(|a| a.image_permalink.clone()),
+        image_alt: article.as_ref().and_then(|a| a.image_alt.clone()),
     };
     ctx.insert_value("page", to_value(&page_view)?);
+    if let Some(view) = &article {
+        ctx.insert_value("article", to_value(view)?);
+    }
 
     match &page.kind {
-        PageKind::Article(i) => {
-            let view = article_view(site, urls, *i, &shared.cards)?;
-            ctx.insert_value("article", to_value(&view)?);
-        }
         PageKind::List(list) => list_context(shared, list, &mut ctx)?,
         PageKind::TermIndex(t) => {
             let taxonomy = site
@@ -221,28 +246,33 @@ pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Context, String> {
     Ok(ctx)
 }
 
-/// `page.kind`, `page.title` and `page.description` for a page.
+/// `page.kind`, `page.title` and `page.description` for a page. Every page gets a description
+/// of its own (for search results and link previews), never an empty one.
 fn describe(site: &Site, page: &Page) -> (&'static str, String, String) {
     let config = &site.config;
-    let description = config.description.clone();
-    match &page.kind {
+    let name = &config.title;
+    let (kind, title, description) = match &page.kind {
         PageKind::Article(i) => match site.articles.get(*i) {
             Some(a) => ("article", a.title.clone(), a.summary.clone()),
-            None => ("article", config.title.clone(), description),
+            None => ("article", name.clone(), String::new()),
         },
         PageKind::List(list) => {
-            let (kind, title) = match &list.list {
-                ListKind::Home => ("home", config.title.clone()),
-                ListKind::Term { taxonomy, term } => (
-                    "term",
-                    site.taxonomies
-                        .get(*taxonomy)
+            let (kind, title, description) = match &list.list {
+                ListKind::Home => ("home", name.clone(), String::new()),
+                ListKind::Term { taxonomy, term } => {
+                    let taxonomy = site.taxonomies.get(*taxonomy);
+                    let term = taxonomy
                         .and_then(|t| t.terms.get(*term))
-                        .map_or_else(String::new, |t| t.name.clone()),
-                ),
-                ListKind::Year(y) => ("period", format!("{y:04}")),
-                ListKind::Month(y, m) => ("period", month_title(*y, *m)),
-                ListKind::Day(d) => ("period", day_title(*d)),
+                        .map_or_else(String::new, |t| t.name.clone());
+                    let description = match taxonomy.map(|t| t.name.as_str()) {
+                        Some("tags") | None => format!("Articles tagged “{term}” in {name}."),
+                        Some(other) => format!("Articles filed under {other} “{term}” in {name}."),
+                    };
+                    ("term", term, description)
+                }
+                ListKind::Year(y) => period(format!("{y:04}"), name),
+                ListKind::Month(y, m) => period(month_title(*y, *m), name),
+                ListKind::Day(d) => period(day_title(*d), name),
             };
             // Later pages get their number so every page has its own title.
             let title = match (list.paginator.current, &list.list) {
@@ -253,12 +283,33 @@ fn describe(site: &Site, page: &Page) -> (&'static str, String, String) {
             (kind, title, description)
         }
         PageKind::TermIndex(t) => {
-            let name = site.taxonomies.get(*t).map_or("", |t| t.name.as_str());
-            ("terms", capitalise(name), description)
+            let taxonomy = site.taxonomies.get(*t).map_or("", |t| t.name.as_str());
+            let description = format!("All {taxonomy} used in {name}, with their article counts.");
+            ("terms", capitalise(taxonomy), description)
         }
-        PageKind::ArchiveIndex => ("archive", "Archive".to_string(), description),
-        _ => ("404", "Page not found".to_string(), description),
-    }
+        PageKind::ArchiveIndex => (
+            "archive",
+            "Archive".to_string(),
+            format!("Every article of {name}, by year and month."),
+        ),
+        _ => (
+            "404",
+            "Page not found".to_string(),
+            format!("There is no page at this address on {name}."),
+        ),
+    };
+    let description = [description.trim(), config.description.trim(), name.trim()]
+        .into_iter()
+        .find(|d| !d.is_empty())
+        .unwrap_or_default()
+        .to_string();
+    (kind, title, description)
+}
+
+/// Kind, title and description of a date archive page.
+fn period(title: String, site: &str) -> (&'static str, String, String) {
+    let description = format!("Articles from {title} in {site}.");
+    ("period", title, description)
 }
 
 fn capitalise(text: &str) -> String {

@@ -4,12 +4,13 @@ use crate::urls::Urls;
 
 /// The page left at an old address: sends browsers (meta refresh) and crawlers (canonical) to
 /// `to`, with a visible link for everyone else. Built here, not from a template, so it is the
-/// same in every theme.
-pub fn redirect_html(urls: &Urls, to: &str) -> String {
+/// same in every theme. `lang` is the site's language tag.
+pub fn redirect_html(urls: &Urls, to: &str, lang: &str) -> String {
     let href = escape(&urls.path(to));
     let canonical = escape(&urls.absolute(to));
+    let lang = escape(lang);
     format!(
-        "<!doctype html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\
+        "<!doctype html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>Redirecting…</title>\n\
          <link rel=\"canonical\" href=\"{canonical}\">\n\
          <meta http-equiv=\"refresh\" content=\"0; url={href}\">\n\
          <meta name=\"robots\" content=\"noindex\">\n</head>\n<body>\n\

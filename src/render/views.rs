@@ -37,6 +37,8 @@ pub struct FeedLink {
     pub kind: &'static str,
     /// MIME type for `<link type>`.
     pub mime: &'static str,
+    /// Human name of the format: `Atom`, `RSS` or `JSON Feed`.
+    pub name: &'static str,
     /// Href of the feed.
     pub url: String,
 }
@@ -67,6 +69,11 @@ pub struct PageView {
     pub feeds: Vec<PageFeed>,
     /// Newest date (RFC 3339) of the articles shown, or none.
     pub lastmod: Option<String>,
+    /// Absolute URL of the page's picture for sharing (`og:image`, `twitter:image`): the lead
+    /// image on article pages, else none.
+    pub image: Option<String>,
+    /// Alt text of `page.image`, or none.
+    pub image_alt: Option<String>,
 }
 
 /// One of `page.feeds`.
@@ -99,6 +106,9 @@ pub struct ArticleView {
     pub updated: Option<String>,
     /// Tags carried, in display order.
     pub tags: Vec<TagView>,
+    /// Every taxonomy (tags first, then those of `[[taxonomies]]`) with the terms the article
+    /// carries, so themes can link authors, sources... like tags.
+    pub taxonomies: Vec<ArticleTermsView>,
     /// Authors (the article's, else the site author, else empty).
     pub authors: Vec<String>,
     /// Plain-text summary.
@@ -148,6 +158,17 @@ pub struct TagView {
     pub slug: String,
     /// Href of the tag page.
     pub url: String,
+}
+
+/// One of `article.taxonomies`.
+#[derive(Debug, Serialize)]
+pub struct ArticleTermsView {
+    /// Taxonomy name (`authors`).
+    pub name: String,
+    /// Href of the taxonomy's term list.
+    pub url: String,
+    /// The terms the article carries, in its own order (may be empty).
+    pub terms: Vec<TagView>,
 }
 
 /// A heading of an article body.
@@ -224,7 +245,7 @@ pub struct PaginatorView {
     pub first: String,
     /// Href of the last page.
     pub last: String,
-    /// Every page of the list.
+    /// Pages worth linking: the first, the last, and two on each side of the current one.
     pub pages: Vec<PageNumber>,
 }
 
@@ -237,6 +258,8 @@ pub struct PageNumber {
     pub url: String,
     /// True for the page being rendered.
     pub current: bool,
+    /// True when page numbers are skipped before this one (show an ellipsis).
+    pub gap_before: bool,
 }
 
 /// `term` on term pages, and each of `taxonomy.terms` on term lists.

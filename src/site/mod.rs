@@ -205,19 +205,42 @@ pub struct Paginator {
     pub per_page: usize,
     /// Items in the whole list.
     pub total_items: usize,
-    /// Site path of every page, in order (`pages[0]` is the list's own path).
-    pub pages: Vec<String>,
+    /// Site path of page 1: the list's own path (ends in `/`).
+    pub base: String,
 }
 
 impl Paginator {
+    /// Site path of page `n` (1-based): the list's path for page 1, `page/n/` under it after.
+    /// Computed, not stored: a list of 5,000 pages would otherwise carry 5,000 paths on each page.
+    pub fn path(&self, n: usize) -> String {
+        if n <= 1 {
+            self.base.clone()
+        } else {
+            format!("{}page/{n}/", self.base)
+        }
+    }
+
     /// Site path of the previous page.
-    pub fn previous(&self) -> Option<&str> {
-        (self.current > 1).then(|| self.pages[self.current - 2].as_str())
+    pub fn previous(&self) -> Option<String> {
+        (self.current > 1).then(|| self.path(self.current - 1))
     }
 
     /// Site path of the next page.
-    pub fn next(&self) -> Option<&str> {
-        self.pages.get(self.current).map(String::as_str)
+    pub fn next(&self) -> Option<String> {
+        (self.current < self.total).then(|| self.path(self.current + 1))
+    }
+
+    /// Page numbers worth linking from this page: the first, the last, and two on each side of
+    /// the current one (so a long list costs the same per page as a short one).
+    pub fn window(&self) -> Vec<usize> {
+        let low = self.current.saturating_sub(2).max(1);
+        let high = (self.current + 2).min(self.total);
+        let mut numbers = vec![1];
+        numbers.extend(low.max(2)..=high);
+        if self.total > 1 && numbers.last() != Some(&self.total) {
+            numbers.push(self.total);
+        }
+        numbers
     }
 }
 
@@ -503,6 +526,26 @@ pub(crate) mod tests {
         let redirect = site.pages.iter().find(|p| p.path == "/page/1/").unwrap();
         assert_eq!(redirect.kind, PageKind::Redirect("/".into()));
         assert!(!redirect.in_sitemap);
+    }
+
+    #[test]
+    fn paginator_window_links_first_last_and_neighbours() {
+        let p = |current, total| Paginator {
+            current,
+            total,
+            per_page: 10,
+            total_items: total * 10,
+            base: "/tags/x/".into(),
+        };
+        assert_eq!(p(1, 1).window(), vec![1]);
+        assert_eq!(p(1, 3).window(), vec![1, 2, 3]);
+        assert_eq!(p(50, 500).window(), vec![1, 48, 49, 50, 51, 52, 500]);
+        assert_eq!(p(500, 500).window(), vec![1, 498, 499, 500]);
+        assert_eq!(p(2, 500).window(), vec![1, 2, 3, 4, 500]);
+        assert_eq!(p(2, 500).path(1), "/tags/x/");
+        assert_eq!(p(2, 500).path(3), "/tags/x/page/3/");
+        assert_eq!(p(2, 500).previous().as_deref(), Some("/tags/x/"));
+        assert_eq!(p(500, 500).next(), None);
     }
 
     #[test]

@@ -69,16 +69,7 @@ impl<'a> Planner<'a> {
     ) {
         let per_page = per_page.max(1);
         let total = items.len().div_ceil(per_page).max(1);
-        let paths: Vec<String> = (1..=total)
-            .map(|n| {
-                if n == 1 {
-                    dir.to_string()
-                } else {
-                    format!("{dir}page/{n}/")
-                }
-            })
-            .collect();
-        for (n, path) in paths.iter().enumerate() {
+        for n in 0..total {
             let chunk: Vec<usize> = items
                 .iter()
                 .skip(n * per_page)
@@ -94,12 +85,13 @@ impl<'a> Planner<'a> {
                     total,
                     per_page,
                     total_items: items.len(),
-                    pages: paths.clone(),
+                    base: dir.to_string(),
                 },
                 older_period: periods.0.clone(),
                 newer_period: periods.1.clone(),
             };
-            self.push(path.clone(), PageKind::List(page), lastmod);
+            let path = page.paginator.path(n + 1);
+            self.push(path, PageKind::List(page), lastmod);
         }
         self.push(
             format!("{dir}page/1/"),

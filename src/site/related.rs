@@ -1,6 +1,6 @@
 //! Related articles: most shared terms of the first taxonomy (tags), then closest date.
 
-use std::collections::HashMap;
+use rayon::prelude::*;
 
 use crate::content::Article;
 
@@ -14,20 +14,21 @@ const WINDOW: usize = 50;
 
 /// For each article, up to [`RELATED`] related article indices.
 pub fn build(articles: &[Article], tags: &Taxonomy, terms_of: &[Vec<usize>]) -> Vec<Vec<usize>> {
+    // Seconds since the epoch, computed once: date arithmetic inside the sort showed in profiles.
+    let times: Vec<i64> = articles.iter().map(|a| a.date.timestamp()).collect();
     (0..articles.len())
+        .into_par_iter()
         .map(|i| {
-            related_to(
-                i,
-                articles,
-                tags,
-                terms_of.get(i).map(Vec::as_slice).unwrap_or(&[]),
-            )
+            let terms = terms_of.get(i).map(Vec::as_slice).unwrap_or(&[]);
+            related_to(i, &times, tags, terms)
         })
         .collect()
 }
 
-fn related_to(i: usize, articles: &[Article], tags: &Taxonomy, terms: &[usize]) -> Vec<usize> {
-    let mut shared: HashMap<usize, usize> = HashMap::new();
+fn related_to(i: usize, times: &[i64], tags: &Taxonomy, terms: &[usize]) -> Vec<usize> {
+    // Candidates from every shared term's window, counted by sorting: a hash map per article
+    // took most of the planning time of a 10,000-article site.
+    let mut seen: Vec<usize> = Vec::with_capacity(terms.len() * (2 * WINDOW + 1));
     for &t in terms {
         let Some(term) = tags.terms.get(t) else {
             continue;
@@ -36,24 +37,34 @@ fn related_to(i: usize, articles: &[Article], tags: &Taxonomy, terms: &[usize]) 
         let pos = term.articles.binary_search(&i).unwrap_or_else(|p| p);
         let start = pos.saturating_sub(WINDOW);
         let end = (pos + WINDOW + 1).min(term.articles.len());
-        for &other in &term.articles[start..end] {
-            if other != i {
-                *shared.entry(other).or_default() += 1;
-            }
+        seen.extend(
+            term.articles[start..end]
+                .iter()
+                .filter(|&&other| other != i),
+        );
+    }
+    seen.sort_unstable();
+    let mut candidates: Vec<(usize, usize)> = Vec::new();
+    for j in seen {
+        match candidates.last_mut() {
+            Some((last, count)) if *last == j => *count += 1,
+            _ => candidates.push((j, 1)),
         }
     }
-    let date = articles[i].date;
-    let mut candidates: Vec<(usize, usize)> = shared.into_iter().collect();
-    candidates.sort_by(|a, b| {
-        let da = (articles[a.0].date - date).num_seconds().unsigned_abs();
-        let db = (articles[b.0].date - date).num_seconds().unsigned_abs();
-        b.1.cmp(&a.1).then(da.cmp(&db)).then(a.0.cmp(&b.0))
-    });
-    candidates
-        .into_iter()
-        .take(RELATED)
-        .map(|(j, _)| j)
-        .collect()
+    let time = times[i];
+    let distance = |j: usize| (times[j] - time).unsigned_abs();
+    let order = |a: &(usize, usize), b: &(usize, usize)| {
+        b.1.cmp(&a.1)
+            .then(distance(a.0).cmp(&distance(b.0)))
+            .then(a.0.cmp(&b.0))
+    };
+    // Only the best few matter: partition around the cut, then sort just those.
+    if candidates.len() > RELATED {
+        candidates.select_nth_unstable_by(RELATED, order);
+        candidates.truncate(RELATED);
+    }
+    candidates.sort_unstable_by(order);
+    candidates.into_iter().map(|(j, _)| j).collect()
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@ use crate::config::TaxonomyConfig;
 use crate::content::Article;
 use crate::error::Diagnostic;
 use crate::slug;
+use unicode_normalization::UnicodeNormalization;
 
 use super::{Taxonomy, Term};
 
@@ -26,9 +27,12 @@ pub fn field_values<'a>(article: &'a Article, field: &str) -> Vec<&'a str> {
     }
 }
 
-/// The grouping key: trimmed, inner whitespace collapsed, lowercase.
+/// The grouping key: Unicode NFC (so a composed and a decomposed `é`, or two encodings of one
+/// Urdu letter, are one term), trimmed, inner whitespace collapsed, lowercase.
 pub fn term_key(name: &str) -> String {
-    name.split_whitespace()
+    let composed: String = name.nfc().collect();
+    composed
+        .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
@@ -78,7 +82,8 @@ pub fn build(
         })
         .collect();
 
-    // Slug clashes: keys are visited in sorted order, so the suffixes are deterministic.
+    // Slug clashes: keys are visited in sorted order, so the suffixes are deterministic. The
+    // warning names the newest article carrying the renamed term: that is where to look.
     let mut taken: HashMap<String, String> = HashMap::new();
     for (_, term) in terms.iter_mut() {
         let base = term.slug.clone();
@@ -86,10 +91,16 @@ pub fn build(
         let mut n = 2;
         while let Some(other) = taken.get(&candidate) {
             if n == 2 {
+                let file = term
+                    .articles
+                    .first()
+                    .and_then(|&i| articles.get(i))
+                    .map_or_else(|| "site.toml".into(), |a| a.file.clone());
                 warnings.push(Diagnostic::new(
-                    "site.toml",
+                    file,
                     format!(
-                        "{}: terms `{}` and `{}` both make the slug `{base}`; `{}` gets a numbered slug",
+                        "{}: `{}` and `{}` both make the slug `{base}`, so `{}` gets a numbered one; \
+                         spell them alike to merge them, or more differently to keep them apart",
                         config.name, other, term.name, term.name
                     ),
                 ));
@@ -142,6 +153,7 @@ pub fn build(
 mod tests {
     use super::*;
     use crate::site::tests::article;
+    use std::path::PathBuf;
 
     #[test]
     fn spellings_merge_and_most_common_wins() {
@@ -188,6 +200,53 @@ mod tests {
         slugs.sort();
         assert_eq!(slugs, vec![("C", "c"), ("C++", "c-2")]);
         assert_eq!(warnings.len(), 1);
+        assert_eq!(warnings[0].path, PathBuf::from("content/a.md"));
+        assert!(
+            warnings[0]
+                .message
+                .starts_with("tags: `C` and `C++` both make the slug `c`")
+        );
+    }
+
+    #[test]
+    fn a_clash_with_a_numbered_slug_still_gives_distinct_slugs() {
+        let articles = vec![
+            article("a", "2024-11-27T10:00:00Z", &["K-Electric"]),
+            article("b", "2024-11-26T10:00:00Z", &["K Electric 2"]),
+            article("c", "2024-11-25T10:00:00Z", &["K Electric"]),
+        ];
+        let mut warnings = Vec::new();
+        let (tax, _) = build(&TaxonomyConfig::tags(), 20, &articles, &mut warnings);
+        let mut slugs: Vec<(&str, &str)> = tax
+            .terms
+            .iter()
+            .map(|t| (t.name.as_str(), t.slug.as_str()))
+            .collect();
+        slugs.sort();
+        assert_eq!(
+            slugs,
+            vec![
+                ("K Electric", "k-electric"),
+                ("K Electric 2", "k-electric-2"),
+                ("K-Electric", "k-electric-3")
+            ]
+        );
+        assert_eq!(warnings.len(), 1);
+    }
+
+    #[test]
+    fn composed_and_decomposed_spellings_are_one_term() {
+        let articles = vec![
+            article("a", "2024-11-27T10:00:00Z", &["Caf\u{e9}"]),
+            article("b", "2024-11-26T10:00:00Z", &["Cafe\u{301}"]),
+            article("c", "2024-11-25T10:00:00Z", &["CAF\u{c9}"]),
+        ];
+        let mut warnings = Vec::new();
+        let (tax, _) = build(&TaxonomyConfig::tags(), 20, &articles, &mut warnings);
+        assert_eq!(tax.terms.len(), 1, "{:?}", tax.terms);
+        assert_eq!(tax.terms[0].slug, "caf\u{e9}");
+        assert_eq!(tax.terms[0].articles, vec![0, 1, 2]);
+        assert!(warnings.is_empty());
     }
 
     #[test]

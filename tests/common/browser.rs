@@ -41,7 +41,9 @@ pub fn node_script(script: &str, args: &[&str]) -> Option<std::process::Output> 
         && Command::new("node").arg("--version").output().is_ok();
     if !ready {
         if std::env::var("GAZETTE_REQUIRE_BROWSER").as_deref() == Ok("1") {
-            panic!("GAZETTE_REQUIRE_BROWSER=1 but node or tests/browser/node_modules is missing (npm ci --prefix tests/browser)");
+            panic!(
+                "GAZETTE_REQUIRE_BROWSER=1 but node or tests/browser/node_modules is missing (npm ci --prefix tests/browser)"
+            );
         }
         eprintln!("skipping browser test: run `npm ci --prefix tests/browser` first");
         return None;

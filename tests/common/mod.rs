@@ -5,6 +5,9 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod links;
+
+pub use links::broken_links_in;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -97,12 +100,13 @@ impl TestSite {
 
     /// Runs the real `gazette` binary in the site root.
     pub fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_gazette"))
-            .args(args)
-            .current_dir(&self.root)
-            .env("NO_COLOR", "1")
-            .output()
-            .expect("run gazette")
+        self.command(args).output().expect("run gazette")
+    }
+
+    /// The real `gazette` binary in the site root with `NO_COLOR=1`, to adjust before running
+    /// (other environment, spawn instead of wait).
+    pub fn command(&self, args: &[&str]) -> Command {
+        gazette_in(&self.root, args)
     }
 
     /// The output folder.
@@ -126,6 +130,14 @@ impl TestSite {
         snapshot(&self.public())
     }
 
+    /// Every broken internal link of the output (see [`links`]), for the `base_url` in
+    /// `site.toml`. Empty means every `href`/`src` inside the site names a generated file.
+    pub fn broken_links(&self) -> Vec<String> {
+        let config = gazette::config::Config::load(&self.root.join("site.toml"))
+            .unwrap_or_else(|e| panic!("site.toml: {e}"));
+        broken_links_in(&self.public(), &config.base_url)
+    }
+
     /// Every file of the output, relative, `/`-separated, sorted.
     pub fn files(&self) -> Vec<String> {
         self.snapshot()
@@ -133,6 +145,13 @@ impl TestSite {
             .map(|p| p.to_string_lossy().replace('\\', "/"))
             .collect()
     }
+}
+
+/// The real `gazette` binary with `args`, run in `dir`, with `NO_COLOR=1`.
+pub fn gazette_in(dir: &Path, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_gazette"));
+    command.args(args).current_dir(dir).env("NO_COLOR", "1");
+    command
 }
 
 /// Every file under `dir` with its bytes.
@@ -153,6 +172,11 @@ pub fn snapshot(dir: &Path) -> BTreeMap<PathBuf, Vec<u8>> {
         }
     }
     files
+}
+
+/// Every broken internal link of `site`'s output: `common::broken_links(&site)`.
+pub fn broken_links(site: &TestSite) -> Vec<String> {
+    site.broken_links()
 }
 
 /// Texts of every element matching a CSS selector.

@@ -1,0 +1,1 @@
+"""Helpers for bench/run: corpus generation, Hugo twin site, measurement and reports."""
