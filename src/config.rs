@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::error::{Diagnostic, Error, Result};
 
 /// First path segments the build uses itself, so a taxonomy cannot take them.
-const RESERVED_SEGMENTS: &[&str] = &["page", "archive", "static"];
+const RESERVED_SEGMENTS: &[&str] = &["page", "archive", "static", "search"];
 
 /// The default article permalink pattern.
 pub const DEFAULT_PERMALINK: &str = "/{year}/{month}/{day}/{slug}/";
@@ -31,6 +31,7 @@ const KNOWN_KEYS: &[&str] = &[
     "feed_content",
     "taxonomies",
     "raw_html",
+    "minify",
 ];
 
 #[derive(Debug, Deserialize, Default)]
@@ -50,6 +51,7 @@ struct RawConfig {
     feed_content: Option<String>,
     taxonomies: Option<Vec<RawTaxonomy>>,
     raw_html: Option<bool>,
+    minify: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -91,6 +93,8 @@ pub struct Config {
     pub taxonomies: Vec<TaxonomyConfig>,
     /// Raw HTML in Markdown bodies is passed through (`true`, the default) or shown as text.
     pub raw_html: bool,
+    /// Minify HTML, CSS and JS output (`minify = true`).
+    pub minify: bool,
 }
 
 /// One taxonomy: a front-matter field whose values group articles into term pages.
@@ -132,6 +136,7 @@ impl Default for Config {
             feed_full_content: true,
             taxonomies: vec![TaxonomyConfig::tags()],
             raw_html: true,
+            minify: false,
         }
     }
 }
@@ -407,6 +412,7 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config> {
             feed_full_content,
             taxonomies,
             raw_html: raw.raw_html.unwrap_or(defaults.raw_html),
+            minify: raw.minify.unwrap_or(defaults.minify),
         })
     } else {
         Err(Error::Problems(problems))

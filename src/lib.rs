@@ -4,15 +4,18 @@
 //! [`site::plan`] -> [`render::render_site`] -> [`output::write_site`]. [`check()`] runs the same
 //! stages without writing; [`scaffold`] creates sites and articles.
 
+pub mod assets;
 pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;
 pub mod feeds;
 pub mod markdown;
+pub mod minify;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod site;
 pub mod slug;
 pub mod urls;
@@ -121,7 +124,12 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     /// Wall time of the whole build.
     pub elapsed: Duration,
+    /// Size in bytes of the search index (`/search-index.json`).
+    pub search_index_bytes: usize,
 }
+
+/// The search index's file in the output.
+pub const SEARCH_INDEX_FILE: &str = "search-index.json";
 
 /// Reads `site.toml` under `root` and applies command-line overrides.
 pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config> {
@@ -197,6 +205,13 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
         || site_files(&site, &theme, progress),
         |f| format!("{} files", f.len()),
     )?;
+    let search_index_bytes = files
+        .iter()
+        .find(|f| f.path == SEARCH_INDEX_FILE)
+        .map_or(0, |f| match &f.contents {
+            Contents::Bytes(bytes) => bytes.len(),
+            Contents::Copy(_) => 0,
+        });
     let write = stage(
         progress,
         Stage::Write,
@@ -215,11 +230,13 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
         write,
         warnings,
         elapsed: started.elapsed(),
+        search_index_bytes,
     })
 }
 
-/// Every file of the built site, in memory: rendered pages (one `progress` tick each), the
-/// theme's and site's static files, and article assets.
+/// Every file of the built site, in memory: rendered pages (one `progress` tick each, minified
+/// with `minify = true`), the theme's and site's static files (fingerprinted), and article
+/// assets.
 pub(crate) fn site_files(
     site: &site::Site,
     theme: &render::Theme,
@@ -228,13 +245,17 @@ pub(crate) fn site_files(
     let urls = urls::Urls::new(&site.config.base_url);
     progress.total(site.pages.len());
     let mut files = render::render_site_with(site, theme, &urls, &|| progress.tick())?;
+    if site.config.minify {
+        minify::pages(&mut files);
+    }
     files.extend(copied_files(site, theme)?);
     Ok(files)
 }
 
-/// The files a build copies as they are: static files, then article assets.
+/// The files a build publishes besides rendered pages: static files (under their published,
+/// fingerprinted names), then article assets.
 pub(crate) fn copied_files(site: &site::Site, theme: &render::Theme) -> Result<Vec<OutputFile>> {
-    let mut files = output::static_files(&theme.static_dirs)?;
+    let mut files = theme.static_files().to_vec();
     files.extend(article_assets(site)?);
     Ok(files)
 }

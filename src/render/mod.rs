@@ -53,11 +53,15 @@ pub fn render_site_with(
         message,
     })?;
 
+    // The search page is optional: a theme without `search.html` publishes only the index.
+    let has_search = theme.has_template("search.html");
     let rendered: Vec<Result<OutputFile>> = site
         .pages
         .par_iter()
-        .map(|page| {
-            let file = render_page(&shared, theme, page);
+        .filter_map(|page| {
+            let file = (has_search || page.kind != PageKind::Search)
+                .then(|| render_page(&shared, theme, page));
+            // Skipped pages tick too, so progress reaches the plan's page count.
             tick();
             file
         })
@@ -82,6 +86,13 @@ fn render_page(shared: &pages::Shared<'_>, theme: &Theme, page: &Page) -> Result
         PageKind::Feed(feed) => crate::feeds::feed(site, &page.path, feed, urls),
         PageKind::Sitemap => crate::feeds::sitemap(site, urls),
         PageKind::Robots => crate::feeds::robots(urls),
+        PageKind::SearchIndex => {
+            crate::search::index(site, urls).map_err(|message| Error::Render {
+                template: "(search index)".into(),
+                page: page.path.clone(),
+                message,
+            })?
+        }
         PageKind::Redirect(to) => {
             redirect::redirect_html(urls, to, &site.config.language).into_bytes()
         }

@@ -7,8 +7,10 @@ use std::path::{Path, PathBuf};
 use tera::{Context, ErrorKind, Tera};
 use walkdir::WalkDir;
 
+use crate::assets::Assets;
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
+use crate::output::OutputFile;
 use crate::urls::Urls;
 
 /// Templates every theme must provide: one per kind of HTML page the model plans.
@@ -22,10 +24,13 @@ pub const REQUIRED: &[&str] = &[
     "404.html",
 ];
 
-/// A loaded theme: compiled templates plus the folders whose files are copied as-is.
+/// A loaded theme: compiled templates plus its static files, ready to publish.
 pub struct Theme {
     /// Theme `static/` then site `static/` (later folders win).
     pub static_dirs: Vec<PathBuf>,
+    /// The static files as published (stylesheets and scripts fingerprinted, and minified with
+    /// `minify = true`); the `asset()` function links to these names.
+    assets: Assets,
     /// The compiled templates, with Gazette's functions and filters.
     tera: Tera,
     /// The links the `url()` and `abs_url()` functions build.
@@ -82,13 +87,26 @@ impl Theme {
             .iter()
             .map(|(name, source)| (name.clone(), source.file.clone()))
             .collect();
-        let tera = compile(&sources, &urls, &files, &templates_rel)?;
+        let static_dirs = vec![root.join(&theme_rel).join("static"), root.join("static")];
+        let assets = crate::assets::prepare(&static_dirs, config.minify)?;
+        let tera = compile(&sources, &urls, &assets, &files, &templates_rel)?;
         Ok(Theme {
-            static_dirs: vec![root.join(&theme_rel).join("static"), root.join("static")],
+            static_dirs,
+            assets,
             tera,
             urls,
             files,
         })
+    }
+
+    /// The static files to publish, as `asset()` names them.
+    pub fn static_files(&self) -> &[OutputFile] {
+        &self.assets.files
+    }
+
+    /// True when the theme (or the site) has a template called `name`.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.files.contains_key(name)
     }
 
     /// The links this theme's `url()` function builds.
@@ -178,11 +196,13 @@ fn template_name(base: &Path, path: &Path) -> Option<String> {
 fn compile(
     sources: &BTreeMap<String, Source>,
     urls: &Urls,
+    assets: &Assets,
     files: &HashMap<String, PathBuf>,
     templates_dir: &Path,
 ) -> Result<Tera> {
     let mut tera = Tera::new();
     super::functions::register(&mut tera, urls);
+    super::functions::register_assets(&mut tera, urls, assets.published.clone());
 
     // Parse each template alone first: Tera stops at the first syntax error of a batch, and a
     // user fixing templates wants them all.
