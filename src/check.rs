@@ -127,7 +127,12 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
     };
     report.articles = loaded.articles.len();
     report.errors.extend(loaded.broken_markdown_links());
-    let Loaded { articles, links } = loaded;
+    let Loaded {
+        articles,
+        links,
+        warnings: skipped,
+    } = loaded;
+    report.warnings.extend(skipped);
 
     let plan_options = site::PlanOptions {
         drafts: options.drafts,

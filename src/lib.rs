@@ -172,7 +172,11 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
         |l| format!("{} articles", l.articles.len()),
     )?;
     let mut link_warnings = loaded.broken_markdown_links();
-    let content::Loaded { articles, links } = loaded;
+    let content::Loaded {
+        articles,
+        links,
+        warnings: skipped,
+    } = loaded;
     let plan_options = site::PlanOptions {
         drafts: options.drafts,
         now: chrono::Utc::now(),
@@ -216,7 +220,9 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
         |w| format!("{} written, {} unchanged", w.written, w.unchanged),
     )?;
 
-    let mut warnings = site.warnings;
+    // Skipped links in content/ first: they come from the load, before the model's warnings.
+    let mut warnings = skipped;
+    warnings.extend(site.warnings);
     warnings.extend(link_warnings);
     Ok(BuildReport {
         articles: site.articles.len(),

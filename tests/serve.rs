@@ -500,6 +500,104 @@ fn a_search_index_rendered_for_an_older_plan_is_not_written() {
 }
 
 #[test]
+fn links_in_content_are_followed_as_by_build_and_never_out_of_the_site() {
+    use std::os::unix::fs::symlink;
+    let site = TestSite::new("title = \"Wire\"\n");
+    site.article(
+        "2024/11/27/own.md",
+        "title: Own\ndate: 2024-11-27T10:00:00Z",
+        "Own.\n",
+    );
+    site.write(
+        "shared/real.md",
+        "---\ntitle: Shared\ndate: 2024-11-27T09:00:00Z\n---\nShared text.\n",
+    );
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(
+        outside.path().join("leak.md"),
+        "---\ntitle: Leak\ndate: 2024-11-27T08:00:00Z\n---\nSecret.\n",
+    )
+    .unwrap();
+    let content = site.root.join("content");
+    symlink(
+        site.root.join("shared/real.md"),
+        content.join("2024/11/27/linked.md"),
+    )
+    .unwrap();
+    symlink(outside.path(), content.join("outside")).unwrap();
+
+    let out = tempfile::tempdir().unwrap();
+    let mut rebuilder = Rebuilder::new(&root_of(&site), out.path(), false, BASE);
+    let first = rebuilder.full().unwrap();
+    assert_eq!(first.articles, 2);
+    let warnings: Vec<String> = first.warnings.iter().map(ToString::to_string).collect();
+    assert!(
+        warnings.len() == 1 && warnings[0].starts_with("content/outside: link to "),
+        "{warnings:?}"
+    );
+    assert!(out.path().join("2024/11/27/shared/index.html").is_file());
+    same_as_build(out.path(), &site, "links: start");
+
+    // A save reported inside the linked-out folder is never read from there.
+    std::fs::write(
+        outside.path().join("new.md"),
+        "---\ntitle: New leak\ndate: 2024-11-27T07:00:00Z\n---\nSecret.\n",
+    )
+    .unwrap();
+    let r = apply(
+        &mut rebuilder,
+        &["content/outside/new.md", "content/outside/leak.md"],
+    )
+    .unwrap()
+    .unwrap();
+    assert!(r.full);
+    assert_eq!(r.articles, 2);
+    same_as_build(out.path(), &site, "links: outside");
+    let all = common::snapshot(out.path());
+    assert!(
+        all.values()
+            .all(|bytes| !String::from_utf8_lossy(bytes).contains("Secret")),
+        "a file from outside the site was published"
+    );
+
+    // A save through the link inside the site is read as the walk reads it.
+    site.write(
+        "shared/real.md",
+        "---\ntitle: Shared\ndate: 2024-11-27T09:00:00Z\n---\nShared, edited.\n",
+    );
+    let r = apply(&mut rebuilder, &["content/2024/11/27/linked.md"])
+        .unwrap()
+        .unwrap();
+    assert!(r.full);
+    same_as_build(out.path(), &site, "links: edited through the link");
+}
+
+#[test]
+fn editing_the_target_of_a_link_in_content_rebuilds_the_served_page() {
+    let site = TestSite::new("title = \"Wire\"\n");
+    site.write(
+        "shared/real.md",
+        "---\ntitle: Shared\ndate: 2024-11-27T09:00:00Z\n---\nShared text.\n",
+    );
+    std::fs::create_dir_all(site.root.join("content/2024/11/27")).unwrap();
+    std::os::unix::fs::symlink(
+        site.root.join("shared/real.md"),
+        site.root.join("content/2024/11/27/linked.md"),
+    )
+    .unwrap();
+    let mut served = Served::start(&site);
+    poll(&served.addr(), "/2024/11/27/shared/", "Shared text.");
+    site.write(
+        "shared/real.md",
+        "---\ntitle: Shared\ndate: 2024-11-27T09:00:00Z\n---\nShared, edited.\n",
+    );
+    poll(&served.addr(), "/2024/11/27/shared/", "Shared, edited.");
+    let line = served.wait_for("rebuilt ");
+    assert!(line.contains("(shared/real.md changed)"), "{line}");
+    served.stop();
+}
+
+#[test]
 fn the_reload_script_never_reaches_public() {
     let site = TestSite::sample();
     site.build_ok();

@@ -1,6 +1,8 @@
 //! Turning a burst of changed paths into what to rebuild: a full build for `site.toml` and
 //! article assets; the theme reloaded and every page rendered for templates, themes and static
 //! files; just the Markdown files otherwise. Editor scratch files and hidden files are ignored.
+//! Anything reached through a symbolic link in `content/` is a full rebuild: the content walk
+//! alone decides which links are followed.
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
@@ -28,7 +30,8 @@ impl Changes {
         !self.full && !self.theme && self.articles.is_empty()
     }
 
-    /// A full rebuild for a reason that is not a path (the watcher lost events).
+    /// A full rebuild whatever the paths (the watcher lost events, a linked file changed);
+    /// `reason` is what [`Changes::describe`] names.
     pub fn everything(reason: &str) -> Changes {
         Changes {
             full: true,
@@ -68,6 +71,9 @@ pub fn classify(root: &Path, paths: &[PathBuf], known: Option<&[&Article]>) -> C
             (Some("site.toml"), 1) => Touch::Full,
             (Some("templates" | "themes" | "static"), _) => Touch::Theme,
             (Some("content"), 1) => Touch::Full,
+            // The content walk decides which links to follow (those that stay in the site): a
+            // file reached through one is never read here.
+            (Some("content"), _) if through_link(root, rel) => Touch::Full,
             (Some("content"), _) => match known {
                 Some(articles) => content_touch(path, rel, articles),
                 None => Touch::Full,
@@ -142,6 +148,15 @@ fn new_folder(dir: &Path) -> Touch {
         }
     }
     Touch::Articles(found)
+}
+
+/// Whether `rel` (under `content/`) is, or is reached through, a symbolic link below `content`.
+fn through_link(root: &Path, rel: &Path) -> bool {
+    let mut path = root.to_path_buf();
+    rel.components().enumerate().any(|(i, part)| {
+        path.push(part);
+        i > 0 && std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+    })
 }
 
 /// Hidden names (as the content walk skips them) and editors' scratch files.

@@ -188,7 +188,8 @@ pub fn serve(options: ServeOptions, report: impl Fn(&Event) + Send + Sync + 'sta
             });
         }
     }
-    let watcher = watch::Watch::new(&root)?;
+    let mut watcher = watch::Watch::new(&root)?;
+    watcher.watch_links();
 
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -258,7 +259,9 @@ fn spawn_rebuilds(
             if batch.rescan || !batch.paths.is_empty() {
                 dirty = true;
                 last_change = Instant::now();
-                rebuild(&mut rebuilder, &batch, &hub, &*report);
+                if rebuild(&mut rebuilder, &batch, &hub, &*report) {
+                    watcher.watch_links();
+                }
             }
             if let Some(done) = running.as_ref().map(mpsc::Receiver::try_recv) {
                 match done {
@@ -307,29 +310,42 @@ const LATER_AFTER: Duration = Duration::from_millis(1000);
 /// How often the rebuild loop looks whether a job it started is done.
 const LATER_POLL: Duration = Duration::from_millis(20);
 
-/// Applies one burst of changes, then reloads the tabs or shows them the error.
+/// Applies one burst of changes, then reloads the tabs or shows them the error. True after a
+/// full rebuild, done or failed (the links in `content/` may have changed).
 fn rebuild(
     rebuilder: &mut Rebuilder,
     batch: &watch::Batch,
     hub: &live::Hub,
     report: &dyn Fn(&Event),
-) {
-    let changes = if batch.rescan {
-        Changes::everything("(events lost by the watcher)")
-    } else {
-        rebuilder.changes(&batch.paths)
+) -> bool {
+    let root = rebuilder.root().to_path_buf();
+    let changes = match batch.linked.first() {
+        _ if batch.rescan => Changes::everything("(events lost by the watcher)"),
+        Some(path) => Changes::everything(
+            &path
+                .strip_prefix(&root)
+                .unwrap_or(path)
+                .display()
+                .to_string(),
+        ),
+        None => rebuilder.changes(&batch.paths),
     };
     let cause = changes.describe();
     match guarded(rebuilder, |r| r.update(&changes)) {
-        Ok(None) => {}
+        Ok(None) => changes.full,
         Ok(Some(rebuild)) => {
             let touched = !rebuild.written.is_empty() || !rebuild.removed.is_empty();
             if touched || hub.failing() {
                 hub.reload();
             }
+            let full = changes.full || rebuild.full;
             report(&Event::Rebuilt { cause, rebuild });
+            full
         }
-        Err(error) => failed(hub, report, Some(cause), &error),
+        Err(error) => {
+            failed(hub, report, Some(cause), &error);
+            changes.full
+        }
     }
 }
 

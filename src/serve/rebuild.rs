@@ -57,6 +57,8 @@ pub(super) struct Model {
     /// Files whose last save does not load, with their problems; nothing is published while
     /// any is here.
     pub(super) broken: BTreeMap<PathBuf, Vec<Diagnostic>>,
+    /// Links in `content/` the last full load skipped (outside the site, loops, broken).
+    pub(super) skipped: Vec<Diagnostic>,
     /// The last plan and the articles it left out (drafts, future ones) ...
     pub(super) planned: Option<(Arc<Site>, Vec<Article>)>,
     /// ... or, when there is none, every article.
@@ -178,6 +180,7 @@ impl Rebuilder {
         let content::Loaded {
             articles: pool,
             links,
+            warnings: skipped,
         } = loaded;
         let hashes = pool
             .par_iter()
@@ -195,6 +198,7 @@ impl Rebuilder {
             index,
             links,
             broken: BTreeMap::new(),
+            skipped,
             planned: None,
             pool,
         });
@@ -354,12 +358,15 @@ impl Rebuilder {
         // Kept even when writing fails: the plan is right, and the next rebuild compares
         // signatures with what did get written.
         let result = write_changes(&self.out, &mut self.disk, &inputs, &site, full);
-        let mut warnings = std::mem::take(&mut site.warnings);
-        if full {
+        // As `gazette build` orders them: skipped links, the model's, then body links.
+        let warnings = if full {
+            let mut warnings = model.skipped.clone();
+            warnings.append(&mut site.warnings);
             warnings.extend(link_warnings(&site, &model.links, None));
+            warnings
         } else {
-            warnings = link_warnings(&site, &model.links, reloaded);
-        }
+            link_warnings(&site, &model.links, reloaded)
+        };
         let (articles, pages) = (site.articles.len(), site.pages.len());
         model.planned = Some((Arc::new(site), held));
         let (rendered, written, removed) = result?;

@@ -59,7 +59,8 @@ pub fn in_place_edits(model: &Model, root: &Path, paths: &BTreeSet<PathBuf>) -> 
         if parsed.page_path() != old.path {
             return None;
         }
-        let (article, links) = content::render_file(parsed, &model.index, &model.urls);
+        let (article, links) =
+            content::render_file(parsed, &model.index, &model.urls, &model.config);
         if plan_key(&article, &model.config) != plan_key(old, &model.config) {
             return None;
         }
@@ -96,10 +97,10 @@ pub fn reload(model: &mut Model, root: &Path, paths: &BTreeSet<PathBuf>) -> Opti
             .collect();
         moved.clear();
     }
-    let (index, urls) = (&model.index, &model.urls);
+    let (index, urls, config) = (&model.index, &model.urls, &model.config);
     let rendered: Vec<(Article, Vec<BodyLink>)> = parsed
         .into_par_iter()
-        .map(|one| content::render_file(one, index, urls))
+        .map(|one| content::render_file(one, index, urls, config))
         .collect();
     let mut position: HashMap<PathBuf, usize> = model
         .pool

@@ -9,6 +9,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
 use notify::{RecommendedWatcher, RecursiveMode, Watcher as _};
+use walkdir::WalkDir;
 
 use crate::error::{Diagnostic, Error, Result};
 
@@ -28,6 +29,9 @@ pub struct Batch {
     pub paths: Vec<PathBuf>,
     /// The watcher lost events (queue overflow): only a full rebuild is safe.
     pub rescan: bool,
+    /// Paths changed inside the target of a link in `content/` (the link's article or assets
+    /// changed: only a full rebuild reads them as the content walk does).
+    pub linked: Vec<PathBuf>,
 }
 
 /// A running watcher over one site.
@@ -36,6 +40,10 @@ pub struct Watch {
     watcher: RecommendedWatcher,
     events: Receiver<notify::Result<notify::Event>>,
     watched: HashSet<PathBuf>,
+    /// Targets (canonical) of the links in `content/` that stay inside the site.
+    linked: HashSet<PathBuf>,
+    /// Folders watched only for those targets.
+    link_watches: HashSet<PathBuf>,
 }
 
 impl Watch {
@@ -43,7 +51,10 @@ impl Watch {
     /// watched folders appearing, and each watched folder that exists.
     pub fn new(root: &Path) -> Result<Watch> {
         let (tx, events) = channel();
-        let mut watcher = notify::recommended_watcher(tx).map_err(|e| problem(root, &e))?;
+        // Links are not followed by the watch itself: one to `/` would watch the whole disk.
+        // Those the content walk follows are watched by [`Watch::watch_links`].
+        let config = notify::Config::default().with_follow_symlinks(false);
+        let mut watcher = RecommendedWatcher::new(tx, config).map_err(|e| problem(root, &e))?;
         watcher
             .watch(root, RecursiveMode::NonRecursive)
             .map_err(|e| problem(root, &e))?;
@@ -52,6 +63,8 @@ impl Watch {
             watcher,
             events,
             watched: HashSet::new(),
+            linked: HashSet::new(),
+            link_watches: HashSet::new(),
         };
         for name in WATCHED {
             watch.add(&root.join(name))?;
@@ -68,6 +81,55 @@ impl Watch {
             .map_err(|e| problem(dir, &e))?;
         self.watched.insert(dir.to_path_buf());
         Ok(())
+    }
+
+    /// Watches the targets of the links in `content/` that stay inside the site (the links the
+    /// content walk follows), and forgets those of links that are gone. Called after each full
+    /// rebuild, since only a full rebuild follows a new or changed link.
+    pub fn watch_links(&mut self) {
+        let allowed: Vec<PathBuf> = [self.root.clone(), self.root.join("content")]
+            .iter()
+            .filter_map(|p| std::fs::canonicalize(p).ok())
+            .collect();
+        let links = WalkDir::new(self.root.join("content"))
+            .follow_links(false)
+            .into_iter()
+            .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+            .filter_map(std::result::Result::ok)
+            .filter(|e| e.depth() > 0 && e.path_is_symlink());
+        self.linked = links
+            .filter_map(|e| std::fs::canonicalize(e.path()).ok())
+            .filter(|target| allowed.iter().any(|dir| target.starts_with(dir)))
+            .collect();
+        // A folder target is watched whole, a file target through its folder.
+        let wanted: HashSet<(PathBuf, RecursiveMode)> = self
+            .linked
+            .iter()
+            .filter_map(|t| match t.is_dir() {
+                true => Some((t.clone(), RecursiveMode::Recursive)),
+                false => Some((t.parent()?.to_path_buf(), RecursiveMode::NonRecursive)),
+            })
+            .filter(|(dir, _)| !self.covered(dir))
+            .collect();
+        for gone in self
+            .link_watches
+            .iter()
+            .filter(|w| !wanted.iter().any(|(dir, _)| dir == *w))
+        {
+            let _ = self.watcher.unwatch(gone);
+        }
+        self.link_watches
+            .retain(|w| wanted.iter().any(|(dir, _)| dir == w));
+        for (dir, mode) in wanted {
+            if !self.link_watches.contains(&dir) && self.watcher.watch(&dir, mode).is_ok() {
+                self.link_watches.insert(dir);
+            }
+        }
+    }
+
+    /// Whether events in `dir` already arrive: a watched folder or inside one, or the root.
+    fn covered(&self, dir: &Path) -> bool {
+        dir == self.root || self.watched.iter().any(|w| dir.starts_with(w))
     }
 
     /// Waits for the next burst and returns it; `None` once `stop` is set. With `at_most`, an
@@ -137,6 +199,9 @@ impl Watch {
                 } else if self.add(&path).is_err() {
                     batch.rescan = true;
                 }
+            }
+            if self.linked.iter().any(|target| path.starts_with(target)) {
+                batch.linked.push(path.clone());
             }
             if seen.insert(path.clone()) {
                 batch.paths.push(path);
