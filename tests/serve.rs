@@ -497,6 +497,16 @@ fn a_search_index_rendered_for_an_older_plan_is_not_written() {
     );
     assert!(rebuilder.later().is_none());
     same_as_build(out.path(), &site, "after the second job");
+
+    // A job started before the theme was reloaded is out of date too.
+    site.article("2024/01/06/story-005.md", head, "Yak.\n");
+    update(&mut rebuilder, &[file]).unwrap().unwrap();
+    let third = rebuilder.later().expect("a job");
+    site.write("templates/extra.html", "unused");
+    update(&mut rebuilder, &["templates/extra.html"]).unwrap().unwrap();
+    assert_eq!(rebuilder.accept(third.run()).unwrap(), None);
+    assert!(rebuilder.finish().unwrap().is_some());
+    same_as_build(out.path(), &site, "after a theme change");
 }
 
 #[test]

@@ -29,6 +29,9 @@ pub struct Job {
 
 /// A finished [`Job`]: the pages with the signatures they were rendered for, and the files.
 pub struct Done {
+    /// The theme it was rendered with: a new one (reloaded, or with a new configuration) means
+    /// a new full render, and this one is out of date.
+    theme: Arc<Theme>,
     pages: Vec<(usize, String, u64)>,
     files: Result<Vec<OutputFile>>,
     took: Duration,
@@ -86,6 +89,7 @@ impl Job {
             )))
         });
         Done {
+            theme: self.theme.clone(),
             pages,
             files,
             took: started.elapsed(),
@@ -94,14 +98,18 @@ impl Job {
 }
 
 /// Writes the files of `done` whose pages still have the signature they were rendered for in
-/// `site` (the current plan); the others are out of date, and a newer job renders them.
+/// `site` (the current plan, rendered with `theme`); the others are out of date, and a newer
+/// job renders them.
 pub fn accept(
     out: &Path,
     disk: &mut Disk,
-    site: &Site,
+    (site, theme): (&Site, &Arc<Theme>),
     hashes: &HashMap<OsString, u64>,
     done: Done,
 ) -> Result<Written> {
+    if !Arc::ptr_eq(&done.theme, theme) {
+        return Ok(Written::default());
+    }
     let files = done.files?;
     let current: HashMap<usize, u64> = signatures(site, hashes).collect();
     let mut todo = Vec::new();

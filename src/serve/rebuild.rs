@@ -259,8 +259,13 @@ impl Rebuilder {
         let Some((site, _)) = model.planned.as_ref() else {
             return Ok(None);
         };
-        let (rendered, written, removed) =
-            later::accept(&self.out, &mut self.disk, site, &model.hashes, done)?;
+        let (rendered, written, removed) = later::accept(
+            &self.out,
+            &mut self.disk,
+            (site, &model.theme),
+            &model.hashes,
+            done,
+        )?;
         if rendered.is_empty() {
             return Ok(None);
         }
