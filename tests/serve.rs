@@ -503,7 +503,9 @@ fn a_search_index_rendered_for_an_older_plan_is_not_written() {
     update(&mut rebuilder, &[file]).unwrap().unwrap();
     let third = rebuilder.later().expect("a job");
     site.write("templates/extra.html", "unused");
-    update(&mut rebuilder, &["templates/extra.html"]).unwrap().unwrap();
+    update(&mut rebuilder, &["templates/extra.html"])
+        .unwrap()
+        .unwrap();
     assert_eq!(rebuilder.accept(third.run()).unwrap(), None);
     assert!(rebuilder.finish().unwrap().is_some());
     same_as_build(out.path(), &site, "after a theme change");
