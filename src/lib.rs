@@ -1,8 +1,9 @@
 //! Gazette: a static site generator for news digests.
 //!
 //! A build runs one way: `site.toml` -> [`config::Config`]; `content/` -> [`content::load`] ->
-//! [`site::plan`] -> [`render::render_site`] -> [`output::write_site`]. [`check()`] runs the same
-//! stages without writing; [`scaffold`] creates sites and articles.
+//! [`site::plan`] -> [`render::render_site_into`] -> [`output::Staging`]: each page goes to the
+//! staging folder as soon as it is rendered, and the finished folder is swapped in. [`check()`]
+//! runs the same stages without writing; [`scaffold`] creates sites and articles.
 
 pub mod check;
 pub mod config;
@@ -18,7 +19,10 @@ pub mod slug;
 pub mod urls;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
 
 pub use check::{CheckOptions, CheckReport, check, check_with};
 use config::Config;
@@ -187,19 +191,45 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
         || render::Theme::load(root, &site.config),
         |_| format!("theme `{}`", site.config.theme),
     )?;
-    let files = stage(
+    // Refusals of the output folder come before any rendering; dropping `staging` on an error
+    // below removes it and leaves the output as it was.
+    let staging = output::Staging::begin(&output_dir)?;
+    let urls = urls::Urls::new(&site.config.base_url);
+    let writing = AtomicU64::new(0);
+    stage(
         progress,
         Stage::Render,
-        || site_files(&site, &theme, progress),
-        |f| format!("{} files", f.len()),
+        || {
+            progress.total(site.pages.len());
+            // Each page goes to the staging folder as soon as it is rendered, so memory holds
+            // the model and a few pages, never the whole site.
+            render::render_site_into(&site, &theme, &urls, &|file| {
+                let started = Instant::now();
+                let written = staging.write(&file);
+                let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                writing.fetch_add(nanos, Ordering::Relaxed);
+                progress.tick();
+                written
+            })
+        },
+        |n| {
+            let writing = Duration::from_nanos(writing.load(Ordering::Relaxed));
+            format!(
+                "{n} pages rendered and staged ({:.1} s of thread time writing)",
+                writing.as_secs_f64()
+            )
+        },
     )?;
     let write = stage(
         progress,
         Stage::Write,
-        || output::write_site(&output_dir, files),
+        || {
+            let copied = copied_files(&site, &theme)?;
+            copied.par_iter().try_for_each(|file| staging.write(file))?;
+            staging.commit()
+        },
         |w| format!("{} written, {} unchanged", w.written, w.unchanged),
     )?;
-
     let mut warnings = site.warnings;
     warnings.extend(link_warnings);
     Ok(BuildReport {
@@ -212,18 +242,20 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
     })
 }
 
-/// Every file of the built site, in memory: rendered pages (one `progress` tick each), the
-/// theme's and site's static files, and article assets.
-pub(crate) fn site_files(
+/// Renders every page without keeping it (one `progress` tick each), to check the templates;
+/// returns how many files the build would write, copied ones included.
+pub(crate) fn count_site_files(
     site: &site::Site,
     theme: &render::Theme,
     progress: &dyn Progress,
-) -> Result<Vec<OutputFile>> {
+) -> Result<usize> {
     let urls = urls::Urls::new(&site.config.base_url);
     progress.total(site.pages.len());
-    let mut files = render::render_site_with(site, theme, &urls, &|| progress.tick())?;
-    files.extend(copied_files(site, theme)?);
-    Ok(files)
+    let rendered = render::render_site_into(site, theme, &urls, &|_file| {
+        progress.tick();
+        Ok(())
+    })?;
+    Ok(rendered + copied_files(site, theme)?.len())
 }
 
 /// The files a build copies as they are: static files, then article assets.

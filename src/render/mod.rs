@@ -10,6 +10,8 @@ mod redirect;
 mod theme;
 pub mod views;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use rayon::prelude::*;
 use tera::Value;
 
@@ -33,7 +35,81 @@ pub fn render_site_with(
     urls: &Urls,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<OutputFile>> {
-    // Each card is built once and shared (cheaply cloned) by every list that shows it.
+    let shared = shared(site, urls)?;
+    let rendered: Vec<Result<OutputFile>> = site
+        .pages
+        .par_iter()
+        .map(|page| {
+            let file = render_page(&shared, theme, page);
+            tick();
+            file
+        })
+        .collect();
+    rendered.into_iter().collect()
+}
+
+/// Renders every page of the plan in parallel and hands each file to `sink` as soon as it is
+/// rendered (from worker threads), so no more than a few pages are held at once. Returns how
+/// many files went to `sink`.
+///
+/// Errors are reported as by [`render_site`]: the render error of the first failing page in
+/// plan order, else the first error `sink` returned. After any error no more files go to
+/// `sink` (pages are still rendered, so the reported error does not depend on timing).
+pub fn render_site_into(
+    site: &Site,
+    theme: &Theme,
+    urls: &Urls,
+    sink: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+) -> Result<usize> {
+    let shared = shared(site, urls)?;
+    let failed = AtomicBool::new(false);
+    let outcomes: Vec<Outcome> = site
+        .pages
+        .par_iter()
+        .map(|page| match render_page(&shared, theme, page) {
+            Err(e) => {
+                failed.store(true, Ordering::Relaxed);
+                Outcome::RenderFailed(e)
+            }
+            Ok(_) if failed.load(Ordering::Relaxed) => Outcome::Skipped,
+            Ok(file) => match sink(file) {
+                Ok(()) => Outcome::Sent,
+                Err(e) => {
+                    failed.store(true, Ordering::Relaxed);
+                    Outcome::SinkFailed(e)
+                }
+            },
+        })
+        .collect();
+    let mut sent = 0;
+    let mut sink_error = None;
+    for outcome in outcomes {
+        match outcome {
+            Outcome::RenderFailed(e) => return Err(e),
+            Outcome::SinkFailed(e) => {
+                sink_error.get_or_insert(e);
+            }
+            Outcome::Sent => sent += 1,
+            Outcome::Skipped => {}
+        }
+    }
+    match sink_error {
+        Some(e) => Err(e),
+        None => Ok(sent),
+    }
+}
+
+/// What became of one page in [`render_site_into`].
+enum Outcome {
+    Sent,
+    Skipped,
+    RenderFailed(Error),
+    SinkFailed(Error),
+}
+
+/// The views every page of one render shares: each article's card is built once and shared
+/// (cheaply cloned) by every page that shows it.
+fn shared<'a>(site: &'a Site, urls: &'a Urls) -> Result<pages::Shared<'a>> {
     let cards: Vec<Value> = (0..site.articles.len())
         .into_par_iter()
         .map(|i| {
@@ -47,22 +123,11 @@ pub fn render_site_with(
             page: "/".into(),
             message,
         })?;
-    let shared = pages::Shared::new(site, urls, cards).map_err(|message| Error::Render {
+    pages::Shared::new(site, urls, cards).map_err(|message| Error::Render {
         template: "(site)".into(),
         page: "/".into(),
         message,
-    })?;
-
-    let rendered: Vec<Result<OutputFile>> = site
-        .pages
-        .par_iter()
-        .map(|page| {
-            let file = render_page(&shared, theme, page);
-            tick();
-            file
-        })
-        .collect();
-    rendered.into_iter().collect()
+    })
 }
 
 fn render_page(shared: &pages::Shared<'_>, theme: &Theme, page: &Page) -> Result<OutputFile> {
