@@ -3,6 +3,7 @@
 //! plan into an [`OutputFile`].
 
 mod articles;
+mod cards;
 mod functions;
 mod lists;
 mod pages;
@@ -35,6 +36,7 @@ pub fn render_site_with(
     urls: &Urls,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<OutputFile>> {
+    theme.begin_render();
     let shared = shared(site, urls)?;
     let rendered: Vec<Result<OutputFile>> = site
         .pages
@@ -61,6 +63,7 @@ pub fn render_site_into(
     urls: &Urls,
     sink: &(dyn Fn(OutputFile) -> Result<()> + Sync),
 ) -> Result<usize> {
+    theme.begin_render();
     let shared = shared(site, urls)?;
     let failed = AtomicBool::new(false);
     let outcomes: Vec<Outcome> = site
@@ -144,7 +147,9 @@ fn render_page(shared: &pages::Shared<'_>, theme: &Theme, page: &Page) -> Result
         ))
     })?;
     let bytes = match &page.kind {
-        PageKind::Feed(feed) => crate::feeds::feed(site, &page.path, feed, urls),
+        PageKind::Feed(feed) => {
+            crate::feeds::feed_cached(site, &page.path, feed, urls, &shared.feeds)
+        }
         PageKind::Sitemap => crate::feeds::sitemap(site, urls),
         PageKind::Robots => crate::feeds::robots(urls),
         PageKind::Redirect(to) => {
