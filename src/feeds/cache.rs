@@ -64,11 +64,16 @@ impl Bodies {
         } else {
             summary_html.clone()
         };
+        // Kept until the render ends: no spare capacity.
+        let fit = |mut text: String| {
+            text.shrink_to_fit();
+            text
+        };
         Bodies {
-            content_xml: xml_text(&content_html),
-            summary_xml: xml_text(&summary_html),
-            content_html,
-            summary_html,
+            content_xml: fit(xml_text(&content_html)),
+            summary_xml: fit(xml_text(&summary_html)),
+            content_html: fit(content_html),
+            summary_html: fit(summary_html),
         }
     }
 }
@@ -113,7 +118,13 @@ mod tests {
         // An index the cache was not made for is made for the one feed.
         assert!(
             FeedCache::default()
-                .bodies(0, &site.articles[0], "https://example.org/news/", true, &urls())
+                .bodies(
+                    0,
+                    &site.articles[0],
+                    "https://example.org/news/",
+                    true,
+                    &urls()
+                )
                 .is_none()
         );
     }

@@ -1,14 +1,17 @@
 //! `render_card(card=card, level=3, date_format="%H:%M")`: an article's card rendered through
-//! `partials/card.html` once per setting and reused on every page that shows it. A news site
-//! shows each article on many lists (home, every tag, year, month, day, related), so rendering
-//! each card once instead of on every page saves most of the template work of list pages.
+//! `partials/card.html` and reused on every page that shows it with the same setting. A news
+//! site shows each article on many lists (home, every tag, year, month, day, related), so
+//! rendering each card twice (it is kept from its second use on) instead of on every page saves
+//! most of the template work of list pages.
 //!
 //! The partial sees only `card`, `card_level`, `card_date_format` and `site`, which is what
 //! makes its output safe to reuse. The cache is emptied at the start of every render, and an
 //! entry is reused only for an equal card value.
 
 use std::cell::Cell;
-use std::collections::HashMap;
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, HashSet};
+use std::hash::{Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
 use tera::{Context, Kwargs, State, Tera, TeraResult, Value};
@@ -21,17 +24,22 @@ pub const PARTIAL: &str = "partials/card.html";
 pub struct CardCache {
     /// The compiled theme, to render the partial with (set once the theme is compiled).
     tera: OnceLock<Tera>,
-    entries: Mutex<HashMap<Key, Entry>>,
+    entries: Mutex<Entries>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct Key {
-    url: String,
-    level: Option<i64>,
-    date_format: Option<String>,
+/// A card is kept from its second use on: a card shown once (as on a day's page, where each
+/// article appears once) would only cost memory.
+#[derive(Default)]
+struct Entries {
+    /// Rendered cards, by [`key`].
+    kept: HashMap<u64, Entry>,
+    /// Keys of the cards rendered once so far.
+    seen: HashSet<u64>,
 }
 
 struct Entry {
+    level: Option<i64>,
+    date_format: Option<String>,
     /// The card the HTML was rendered from: a different card under the same URL is rendered anew.
     card: Value,
     html: Value,
@@ -43,6 +51,14 @@ thread_local! {
     static IN_CARD: Cell<bool> = const { Cell::new(false) };
 }
 
+/// The hash of a card's URL and setting; an entry is used only when all of them, and the
+/// whole card, are equal, so a collision costs a render, never a wrong card.
+fn key(url: &str, level: Option<i64>, date_format: Option<&str>) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (url, level, date_format).hash(&mut hasher);
+    hasher.finish()
+}
+
 impl CardCache {
     /// Hands over the compiled theme; later calls are ignored.
     pub fn set_tera(&self, tera: Tera) {
@@ -51,16 +67,18 @@ impl CardCache {
 
     /// Forgets every rendered card (the site, or the cards, may have changed since).
     pub fn clear(&self) {
-        self.lock().clear();
+        let mut entries = self.lock();
+        entries.kept.clear();
+        entries.seen.clear();
     }
 
-    /// Number of cards held, for tests.
+    /// Number of cards kept, for tests.
     #[cfg(test)]
     pub fn len(&self) -> usize {
-        self.lock().len()
+        self.lock().kept.len()
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<Key, Entry>> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -69,32 +87,34 @@ impl CardCache {
         &self,
         card: Value,
         level: Option<i64>,
-        date_format: Option<String>,
+        date_format: Option<&str>,
         state: &State,
     ) -> TeraResult<Value> {
         let key = card
             .get_from_path("url")
             .and_then(Value::as_str)
-            .map(|url| Key {
-                url: url.to_string(),
-                level,
-                date_format: date_format.clone(),
-            });
-        if let Some(key) = &key
-            && let Some(entry) = self.lock().get(key)
-            && entry.card == card
-        {
-            return Ok(entry.html.clone());
-        }
-        let html = self.render(&card, level, date_format.as_deref(), state)?;
+            .map(|url| key(url, level, date_format));
+        let mut keep = false;
         if let Some(key) = key {
-            self.lock().insert(
-                key,
-                Entry {
-                    card,
-                    html: html.clone(),
-                },
-            );
+            let mut entries = self.lock();
+            if let Some(entry) = entries.kept.get(&key)
+                && entry.level == level
+                && entry.date_format.as_deref() == date_format
+                && entry.card == card
+            {
+                return Ok(entry.html.clone());
+            }
+            keep = !entries.seen.insert(key);
+        }
+        let html = self.render(&card, level, date_format, state)?;
+        if let (Some(key), true) = (key, keep) {
+            let entry = Entry {
+                level,
+                date_format: date_format.map(str::to_string),
+                card,
+                html: html.clone(),
+            };
+            self.lock().kept.insert(key, entry);
         }
         Ok(html)
     }
@@ -144,7 +164,7 @@ pub fn register(tera: &mut Tera, cache: &Arc<CardCache>) {
             };
             let card = kwargs.must_get::<Value>("card")?;
             let level = kwargs.get::<i64>("level")?;
-            let date_format = kwargs.get::<String>("date_format")?;
+            let date_format = kwargs.get::<&str>("date_format")?;
             cache.card(card, level, date_format, state)
         },
     );
@@ -196,12 +216,14 @@ mod tests {
         let a_line = "<h2>A &amp; B</h2> %H The &lt;Site&gt;|<h3>A &amp; B</h3> - The &lt;Site&gt;|<h2>A &amp; B</h2> %H The &lt;Site&gt;;";
         let b_line = "<h2>B</h2> %H The &lt;Site&gt;|<h3>B</h3> - The &lt;Site&gt;|<h2>B</h2> %H The &lt;Site&gt;;";
         assert_eq!(out, format!("{a_line}{b_line}{a_line}"));
-        // Two cards, two settings.
-        assert_eq!(cache.len(), 4);
+        // `a` is shown twice with each setting, `b` once: only `a`'s cards are kept.
+        assert_eq!(cache.len(), 2);
 
         // The same URL with another title is rendered anew, not taken from the cache.
         let out = render(&tera, vec![card("/a/", "Changed")]);
         assert!(out.starts_with("<h2>Changed</h2>"), "{out}");
+        // Shown again: kept now.
+        render(&tera, vec![b.clone()]);
         assert_eq!(cache.len(), 4);
         cache.clear();
         assert_eq!(cache.len(), 0);
@@ -212,7 +234,7 @@ mod tests {
         let (tera, cache) = theme(PARTIAL_TEXT);
         let mut map = tera::Map::new();
         map.insert("title".into(), Value::from("No link"));
-        let out = render(&tera, vec![Value::from(map)]);
+        let out = render(&tera, vec![Value::from(map.clone()), Value::from(map)]);
         assert!(out.starts_with("<h2>No link</h2>"), "{out}");
         assert_eq!(cache.len(), 0);
     }
@@ -224,7 +246,10 @@ mod tests {
         context.insert_value("cards", Value::from(vec![card("/a/", "A")]));
         let error = tera.render("page.html", &context).unwrap_err();
         let text = format!("{error:?}");
-        assert!(text.contains("cannot be called from partials/card.html"), "{text}");
+        assert!(
+            text.contains("cannot be called from partials/card.html"),
+            "{text}"
+        );
         // The guard is reset: the thread can render cards again.
         let (tera, _cache) = theme(PARTIAL_TEXT);
         assert!(render(&tera, vec![card("/a/", "A")]).starts_with("<h2>A</h2>"));
