@@ -127,7 +127,12 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
     };
     report.articles = loaded.articles.len();
     report.errors.extend(loaded.broken_markdown_links());
-    let Loaded { articles, links } = loaded;
+    let Loaded {
+        articles,
+        links,
+        warnings: skipped,
+    } = loaded;
+    report.warnings.extend(skipped);
 
     let plan_options = site::PlanOptions {
         drafts: options.drafts,
@@ -399,7 +404,7 @@ mod tests {
                 "content/2024/11/27/a.md",
                 "---\ntitle: A\ndate: 2024-11-27\n---\n# Top\n\n[b](../28/b.md#part) \
                  [gone](../28/gone.md)\n\n[home](/) [tags](/tags/) [feed](/atom.xml)\n\
-                 [nope](/2024/11/27/nope/) [css](/style.css) [based](/news/tags/)\n\n\
+                 [nope](/2024/11/27/nope/) [icon](/favicon.svg) [css](/style.css) [based](/news/tags/)\n\n\
                  ![pic](pic.jpg) ![lost](lost.jpg) [draft](../28/d.md) [ext](https://ex.org/)\n",
             ),
             ("content/2024/11/27/pic.jpg", "jpg"),
@@ -425,6 +430,8 @@ mod tests {
                     "{a}:10: link to `/2024/11/27/nope/`: the site has no page or file at \
                      /2024/11/27/nope/"
                 ),
+                // Stylesheets are published only under their fingerprinted names.
+                format!("{a}:10: link to `/style.css`: the site has no page or file at /style.css"),
                 format!(
                     "{a}:12: image `lost.jpg`: the site has no page or file at \
                      /2024/11/27/a/lost.jpg"
@@ -445,7 +452,7 @@ mod tests {
                  with the id `part`"
             )]
         );
-        assert_eq!(report.internal_links, 11);
+        assert_eq!(report.internal_links, 12);
         assert_eq!(report.articles, 3);
         assert!(report.external.is_empty(), "not asked for");
         assert!(!report.passed());

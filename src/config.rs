@@ -10,7 +10,7 @@ use serde::Deserialize;
 use crate::error::{Diagnostic, Error, Result};
 
 /// First path segments the build uses itself, so a taxonomy cannot take them.
-const RESERVED_SEGMENTS: &[&str] = &["page", "archive", "static"];
+const RESERVED_SEGMENTS: &[&str] = &["page", "archive", "static", "search"];
 
 /// The default article permalink pattern.
 pub const DEFAULT_PERMALINK: &str = "/{year}/{month}/{day}/{slug}/";
@@ -30,6 +30,8 @@ const KNOWN_KEYS: &[&str] = &[
     "feed_limit",
     "feed_content",
     "taxonomies",
+    "raw_html",
+    "minify",
 ];
 
 #[derive(Debug, Deserialize, Default)]
@@ -48,6 +50,8 @@ struct RawConfig {
     feed_limit: Option<i64>,
     feed_content: Option<String>,
     taxonomies: Option<Vec<RawTaxonomy>>,
+    raw_html: Option<bool>,
+    minify: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -87,6 +91,10 @@ pub struct Config {
     pub feed_full_content: bool,
     /// Taxonomies: `tags` first, then those declared in `[[taxonomies]]`.
     pub taxonomies: Vec<TaxonomyConfig>,
+    /// Raw HTML in Markdown bodies is passed through (`true`, the default) or shown as text.
+    pub raw_html: bool,
+    /// Minify HTML, CSS and JS output (`minify = true`).
+    pub minify: bool,
 }
 
 /// One taxonomy: a front-matter field whose values group articles into term pages.
@@ -127,6 +135,8 @@ impl Default for Config {
             feed_limit: 20,
             feed_full_content: true,
             taxonomies: vec![TaxonomyConfig::tags()],
+            raw_html: true,
+            minify: false,
         }
     }
 }
@@ -255,12 +265,14 @@ impl Config {
             return Err(Error::Problems(problems));
         }
 
-        let raw: RawConfig =
-            toml::Value::Table(table)
-                .try_into()
-                .map_err(|e: toml::de::Error| {
-                    Error::problem(Diagnostic::new(path, format!("site.toml: {}", e.message())))
-                })?;
+        // Read again from the text (not the table) so a wrong type is located at its line.
+        let raw: RawConfig = toml::from_str(text).map_err(|e: toml::de::Error| {
+            Error::problem(Diagnostic {
+                path: path.to_path_buf(),
+                line: e.span().map(|s| line_of(text, s.start)),
+                message: e.message().to_string(),
+            })
+        })?;
         validate(raw, text, path)
     }
 
@@ -399,6 +411,8 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config> {
             feed_limit,
             feed_full_content,
             taxonomies,
+            raw_html: raw.raw_html.unwrap_or(defaults.raw_html),
+            minify: raw.minify.unwrap_or(defaults.minify),
         })
     } else {
         Err(Error::Problems(problems))
@@ -536,6 +550,23 @@ mod tests {
             !parse("feed_content = \"summary\"")
                 .unwrap()
                 .feed_full_content
+        );
+    }
+
+    #[test]
+    fn raw_html_is_on_unless_switched_off() {
+        assert!(parse("").unwrap().raw_html);
+        assert!(!parse("raw_html = false").unwrap().raw_html);
+        assert!(parse("raw_html = true").unwrap().raw_html);
+        assert_eq!(
+            parse("title = \"x\"\nraw_html = \"no\"")
+                .unwrap_err()
+                .to_string(),
+            "site.toml:2: invalid type: string \"no\", expected a boolean"
+        );
+        assert_eq!(
+            parse("raw_htm = false").unwrap_err().to_string(),
+            "site.toml:1: unknown key `raw_htm`; did you mean `raw_html`?"
         );
     }
 

@@ -5,21 +5,24 @@
 //! staging folder as soon as it is rendered, and the finished folder is swapped in. [`check()`]
 //! runs the same stages without writing; [`scaffold`] creates sites and articles.
 
+pub mod assets;
 pub mod check;
 pub mod config;
 pub mod content;
 pub mod error;
 pub mod feeds;
 pub mod markdown;
+pub mod minify;
 pub mod output;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod site;
 pub mod slug;
 pub mod urls;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -125,7 +128,12 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
     /// Wall time of the whole build.
     pub elapsed: Duration,
+    /// Size in bytes of the search index (`/search-index.json`).
+    pub search_index_bytes: usize,
 }
+
+/// The search index's file in the output.
+pub const SEARCH_INDEX_FILE: &str = "search-index.json";
 
 /// Reads `site.toml` under `root` and applies command-line overrides.
 pub fn load_config(root: &Path, base_url: Option<&str>) -> Result<Config> {
@@ -167,7 +175,11 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
         |l| format!("{} articles", l.articles.len()),
     )?;
     let mut link_warnings = loaded.broken_markdown_links();
-    let content::Loaded { articles, links } = loaded;
+    let content::Loaded {
+        articles,
+        links,
+        warnings: skipped,
+    } = loaded;
     let plan_options = site::PlanOptions {
         drafts: options.drafts,
         now: chrono::Utc::now(),
@@ -196,6 +208,8 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
     let staging = output::Staging::begin(&output_dir)?;
     let urls = urls::Urls::new(&site.config.base_url);
     let writing = AtomicU64::new(0);
+    let search_index_bytes = AtomicUsize::new(0);
+    let minify = site.config.minify;
     stage(
         progress,
         Stage::Render,
@@ -204,6 +218,12 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
             // Each page goes to the staging folder as soon as it is rendered, so memory holds
             // the model and a few pages, never the whole site.
             render::render_site_into(&site, &theme, &urls, &|file| {
+                let file = finished(file, minify);
+                if file.path == SEARCH_INDEX_FILE
+                    && let Contents::Bytes(bytes) = &file.contents
+                {
+                    search_index_bytes.store(bytes.len(), Ordering::Relaxed);
+                }
                 let started = Instant::now();
                 let written = staging.write(&file);
                 let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
@@ -230,7 +250,10 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
         },
         |w| format!("{} written, {} unchanged", w.written, w.unchanged),
     )?;
-    let mut warnings = site.warnings;
+
+    // Skipped links in content/ first: they come from the load, before the model's warnings.
+    let mut warnings = skipped;
+    warnings.extend(site.warnings);
     warnings.extend(link_warnings);
     Ok(BuildReport {
         articles: site.articles.len(),
@@ -239,6 +262,7 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
         write,
         warnings,
         elapsed: started.elapsed(),
+        search_index_bytes: search_index_bytes.into_inner(),
     })
 }
 
@@ -258,9 +282,21 @@ pub(crate) fn count_site_files(
     Ok(rendered + copied_files(site, theme)?.len())
 }
 
-/// The files a build copies as they are: static files, then article assets.
+/// A rendered file as it is published: HTML pages minified with `minify = true`.
+fn finished(mut file: OutputFile, minify: bool) -> OutputFile {
+    if minify
+        && file.path.ends_with(".html")
+        && let Contents::Bytes(bytes) = &mut file.contents
+    {
+        *bytes = minify::html(bytes);
+    }
+    file
+}
+
+/// The files a build publishes besides rendered pages: static files (under their published,
+/// fingerprinted names), then article assets.
 pub(crate) fn copied_files(site: &site::Site, theme: &render::Theme) -> Result<Vec<OutputFile>> {
-    let mut files = output::static_files(&theme.static_dirs)?;
+    let mut files = theme.static_files().to_vec();
     files.extend(article_assets(site)?);
     Ok(files)
 }

@@ -43,6 +43,11 @@ enum Command {
         /// Include articles marked `draft: true`.
         #[arg(long)]
         drafts: bool,
+        /// After the summary, list the files a deploy must upload (new or changed) and, prefixed
+        /// `deleted `, those to remove; one per line, relative to the output folder (with -q,
+        /// only the list).
+        #[arg(long)]
+        list_changed: bool,
     },
     /// Create a new site (site.toml, a first article, the default theme) that builds at once.
     Init {
@@ -100,6 +105,7 @@ fn main() -> ExitCode {
             output,
             base_url,
             drafts,
+            list_changed,
         } => build(
             &ui,
             &gazette::BuildOptions {
@@ -108,6 +114,7 @@ fn main() -> ExitCode {
                 base_url,
                 drafts,
             },
+            list_changed,
         ),
         Command::Init { dir, force } => init(&ui, &dir, force),
         Command::New {
@@ -150,7 +157,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn build(ui: &Ui, options: &gazette::BuildOptions) -> bool {
+fn build(ui: &Ui, options: &gazette::BuildOptions, list_changed: bool) -> bool {
     let bar = Bar::new(ui);
     let result = gazette::build_with(options, &bar);
     bar.finish();
@@ -166,14 +173,25 @@ fn build(ui: &Ui, options: &gazette::BuildOptions) -> bool {
                 ui.detail(format_args!("removed   {path}"));
             }
             ui.info(format_args!(
-                "Built {} articles into {} pages in {} ms ({} files written, {} unchanged) -> {}",
+                "Built {} articles into {} pages in {} ms ({} files written, {} unchanged; search index {}) -> {}",
                 report.articles,
                 report.pages,
                 report.elapsed.as_millis(),
                 report.write.written,
                 report.write.unchanged,
+                human_size(report.search_index_bytes),
                 report.output_dir.display()
             ));
+            // The list is what the command produced for a deploy script, so it is printed even
+            // with --quiet.
+            if list_changed {
+                for path in &report.write.changed {
+                    ui.result(path);
+                }
+                for path in &report.write.removed {
+                    ui.result(format_args!("deleted {path}"));
+                }
+            }
             true
         }
         Err(error) => {
@@ -279,4 +297,17 @@ fn check(ui: &Ui, options: &gazette::CheckOptions) -> bool {
         report.warnings.len(),
     ));
     report.passed()
+}
+
+/// `950 B`, `9.5 KB`, `3.2 MB` (units of 1024).
+fn human_size(bytes: usize) -> String {
+    const KB: f64 = 1024.0;
+    let b = bytes as f64;
+    if b < KB {
+        format!("{bytes} B")
+    } else if b < KB * KB {
+        format!("{:.1} KB", b / KB)
+    } else {
+        format!("{:.1} MB", b / (KB * KB))
+    }
 }

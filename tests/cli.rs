@@ -272,7 +272,7 @@ fn check_passes_on_the_sample_digest_and_writes_nothing() {
     let out = site.run(&["check"]);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
     assert!(
-        stdout(&out).starts_with("Checked 7 articles, 90 pages"),
+        stdout(&out).starts_with("Checked 7 articles, 92 pages"),
         "{}",
         stdout(&out)
     );

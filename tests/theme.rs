@@ -301,11 +301,11 @@ fn the_404_page_links_back_and_keeps_out_of_search_engines() {
     assert_eq!(texts(&doc, "h1"), ["Page not found"]);
     assert_eq!(
         attrs(&doc, "main .ways-back a", "href"),
-        ["/", "/tags/", "/archive/"]
+        ["/", "/search/", "/tags/", "/archive/"]
     );
     assert_eq!(attrs(&doc, "meta[name=robots]", "content"), ["noindex"]);
-    // No search box until search exists.
-    assert!(attrs(&doc, "input", "type").is_empty());
+    // The only form is the masthead's search box.
+    assert_eq!(attrs(&doc, "input", "name"), ["q"]);
 }
 
 #[test]
@@ -331,6 +331,19 @@ fn the_masthead_links_home_tags_archive_and_feeds() {
         "skip link first"
     );
     assert_eq!(attrs(&doc, "main", "id"), ["main"]);
+    // The search box sends its words to the search page, without a script.
+    assert_eq!(
+        attrs(&doc, "header.masthead form[role=search]", "action"),
+        ["/search/"]
+    );
+    assert_eq!(
+        attrs(&doc, "header.masthead form[role=search]", "method"),
+        ["get"]
+    );
+    assert_eq!(
+        attrs(&doc, "header.masthead form input[type=search]", "name"),
+        ["q"]
+    );
     let tags = site.html("tags/index.html");
     assert_eq!(attrs(&tags, "nav a[aria-current=page]", "href"), ["/tags/"]);
 }
@@ -481,6 +494,7 @@ fn the_sample_site_passes_the_browser_checks() {
         "/tags/",
         "/2024/11/28/",
         "/no/such/page/",
+        "/search/",
     ];
     let mut args = vec![base.as_str()];
     args.extend(paths);

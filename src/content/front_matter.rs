@@ -4,6 +4,7 @@
 //! Lines in messages are lines of the Markdown file: the front matter's first line is line 2,
 //! after the opening `---`.
 
+mod budget;
 mod fields;
 mod guard;
 
@@ -13,6 +14,7 @@ use std::path::Path;
 
 use chrono::{DateTime, FixedOffset};
 
+pub use budget::MAX_VALUES;
 pub use guard::{MAX_ALIASES, MAX_BYTES, MAX_DEPTH};
 
 use crate::config::SiteTz;
@@ -130,6 +132,15 @@ pub fn parse(split: &Split, path: &Path, tz: &SiteTz) -> Result<FrontMatter, Vec
     let at = |line: usize, message: String| Diagnostic::at(path, line, message);
 
     guard::check(yaml, first).map_err(|(line, message)| vec![at(line, message)])?;
+    if budget::exceeds(yaml) {
+        return Err(vec![at(
+            opening,
+            format!(
+                "front matter expands to more than {MAX_VALUES} values through its aliases \
+                 (*name); write the values out instead"
+            ),
+        )]);
+    }
     let value: serde_yaml::Value = if yaml.trim().is_empty() {
         serde_yaml::Value::Null
     } else {
@@ -801,12 +812,8 @@ mod tests {
                  write the values out instead"
             )
         );
-        // Under the alias limit, the parser's own repetition limit still stops the expansion.
-        let err = one_problem(&laughs(9));
-        assert!(
-            err.contains("invalid YAML: repetition limit exceeded"),
-            "{err}"
-        );
+        // Under the alias limit, the expansion limit stops it.
+        assert_eq!(one_problem(&laughs(9)), values_problem());
         assert!(
             started.elapsed() < Duration::from_secs(2),
             "{:?}",
@@ -820,6 +827,71 @@ mod tests {
         assert!(load(&quoted).is_ok());
         let few = "---\ntitle: a\ndate: 2024-11-27\nx: &x [1, 2]\ny: *x\n---\n";
         assert_eq!(load(few).unwrap().extra["y"], serde_json::json!([1, 2]));
+    }
+
+    /// The message for front matter whose aliases expand past the value budget.
+    fn values_problem() -> String {
+        format!(
+            "x.md:1: front matter expands to more than {MAX_VALUES} values through its aliases \
+             (*name); write the values out instead"
+        )
+    }
+
+    #[test]
+    fn multiplying_aliases_are_refused_quickly() {
+        // The issue's case: a 20,000-item list, then three levels of 33 aliases each, about
+        // 40 KB that would expand to 718 million values.
+        let zeros = vec!["0"; 20_000].join(",");
+        let mut text = format!("---\ntitle: a\ndate: 2024-11-27\na0: &a0 [{zeros}]\n");
+        for level in 1..=3 {
+            let refs = vec![format!("*a{}", level - 1); 33].join(", ");
+            text.push_str(&format!("a{level}: &a{level} [{refs}]\n"));
+        }
+        text.push_str("---\n");
+        assert!(text.len() < 45_000, "{}", text.len());
+        let started = Instant::now();
+        assert_eq!(one_problem(&text), values_problem());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+
+    #[test]
+    fn a_second_yaml_document_is_refused_before_parsing() {
+        // A second document would be parsed in full, without the nesting limit.
+        let deep = format!(
+            "---\ntitle: a\ndate: 2024-11-27\n--- {}\n---\n",
+            "[".repeat(50_000)
+        );
+        let started = Instant::now();
+        let message = "a line starting with `---` or `...` inside front matter starts another \
+                       YAML document; front matter is one block of `key: value` lines";
+        assert_eq!(one_problem(&deep), format!("x.md:4: {message}"));
+        assert_eq!(
+            one_problem("---\ntitle: a\n... done\ndate: 2024-11-27\n---\n"),
+            format!("x.md:3: {message}")
+        );
+        assert!(started.elapsed() < Duration::from_secs(2));
+        // Inside indented text they are only text.
+        let fm =
+            load("---\ntitle: a\ndate: 2024-11-27\nsummary: |\n  --- x\n  ... y\n---\n").unwrap();
+        assert_eq!(fm.summary.as_deref(), Some("--- x\n... y"));
+    }
+
+    #[test]
+    fn bad_indentation_is_an_error_at_its_line() {
+        assert_eq!(
+            one_problem("---\ntitle: a\n  date: 2024-11-27\n---\n"),
+            "x.md:3: invalid YAML: mapping values are not allowed in this context at line 3 \
+             column 7"
+        );
+        assert_eq!(
+            one_problem("---\ntags:\n  - a\n - b\ntitle: a\ndate: 2024-11-27\n---\n"),
+            "x.md:4: invalid YAML: did not find expected key at line 4 column 2, while \
+             parsing a block mapping"
+        );
     }
 
     #[test]

@@ -22,13 +22,17 @@ use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
 use crate::{NoProgress, Progress, markdown, slug, urls};
 
-/// What the load stage found: the articles and, for `check` and build warnings, their links.
+/// What the load stage found: the articles and, for `check` and build warnings, their links
+/// and the links in `content/` the walk skipped.
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
     /// Every article, drafts included, in walk order.
     pub articles: Vec<Article>,
     /// Body links of every article, keyed by its file (relative to the site root).
     pub links: HashMap<PathBuf, Vec<BodyLink>>,
+    /// Links in `content/` that were skipped because they point outside the site, loop, or
+    /// point nowhere, sorted by path.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Loaded {
@@ -59,13 +63,13 @@ impl Loaded {
 
 /// Loads every article under `root/content`, drafts included (the model decides what to publish).
 /// A site without `content/` has no articles. Returns every problem found, sorted by file and
-/// line, if any file is bad.
+/// line, if any file is bad. Warnings (skipped links) are dropped: see [`load_site`].
 pub fn load(root: &Path, config: &Config) -> Result<Vec<Article>> {
     load_site(root, config, &NoProgress).map(|loaded| loaded.articles)
 }
 
-/// [`load`], keeping every article's body links, and reporting progress (two ticks per
-/// article: front matter, then body).
+/// [`load`], keeping every article's body links and the walk's warnings, and reporting
+/// progress (two ticks per article: front matter, then body).
 pub fn load_site(root: &Path, config: &Config, progress: &dyn Progress) -> Result<Loaded> {
     let content = root.join("content");
     match std::fs::metadata(&content) {
@@ -116,10 +120,13 @@ pub fn load_site(root: &Path, config: &Config, progress: &dyn Progress) -> Resul
         .map(|p| (p.file.clone(), p.path.clone()))
         .collect();
     let urls = urls::Urls::new(&config.base_url);
+    let options = markdown::Options {
+        raw_html: config.raw_html,
+    };
     let rendered: Vec<(Article, Vec<BodyLink>)> = parsed
         .into_par_iter()
         .map(|one| {
-            let done = render_one(one, &index, &urls);
+            let done = render_one(one, &index, &urls, &options);
             progress.tick();
             done
         })
@@ -127,6 +134,7 @@ pub fn load_site(root: &Path, config: &Config, progress: &dyn Progress) -> Resul
     let mut loaded = Loaded {
         articles: Vec::with_capacity(rendered.len()),
         links: HashMap::with_capacity(rendered.len()),
+        warnings: found.warnings,
     };
     for (article, body_links) in rendered {
         loaded.links.insert(article.file.clone(), body_links);
@@ -187,10 +195,11 @@ fn render_one(
     one: Parsed,
     index: &links::ArticleIndex,
     urls: &urls::Urls,
+    options: &markdown::Options,
 ) -> (Article, Vec<BodyLink>) {
     let body = one.text.get(one.body_start..).unwrap_or_default();
     let resolve = |dest: &str| links::rewrite(dest, &one.file, &one.path, index, urls);
-    let rendered = markdown::render_resolved(body, &markdown::Options::default(), &resolve);
+    let rendered = markdown::render_resolved(body, options, &resolve);
     let body_links = located_links(&rendered.links, body, one.body_line, &one, index);
 
     let fm = one.front_matter;
@@ -530,25 +539,98 @@ mod tests {
         assert_eq!(articles[2].assets, Vec::<PathBuf>::new());
     }
 
+    fn warnings(root: &Path) -> (Vec<PathBuf>, Vec<String>) {
+        let loaded = load_site(root, &Config::default(), &NoProgress).unwrap();
+        let files = loaded.articles.into_iter().map(|a| a.file).collect();
+        let warnings = loaded.warnings.iter().map(|d| d.to_string()).collect();
+        (files, warnings)
+    }
+
     #[cfg(unix)]
     #[test]
-    fn symlinked_articles_are_reported_not_followed() {
+    fn links_inside_the_site_are_followed_and_others_skipped_with_a_warning() {
+        use std::os::unix::fs::symlink;
+        let outside = site();
+        let secret = write(
+            outside.path(),
+            "secret.md",
+            "---\ntitle: S\ndate: 2024-11-27\n---\n",
+        );
+        write(
+            outside.path(),
+            "dir/leak.md",
+            "---\ntitle: L\ndate: 2024-11-27\n---\n",
+        );
         let dir = site();
         let root = dir.path();
-        let real = write(
-            root,
-            "elsewhere/real.md",
-            "---\ntitle: A\ndate: 2024-11-27\n---\n",
-        );
-        fs::create_dir_all(root.join("content")).unwrap();
-        std::os::unix::fs::symlink(&real, root.join("content/link.md")).unwrap();
-        std::os::unix::fs::symlink(root.join("elsewhere"), root.join("content/dir")).unwrap();
+        let article = "---\ntitle: A\ndate: 2024-11-27\n---\n";
+        write(root, "shared/real.md", article);
+        let photo = write(root, "shared/photo.jpg", "jpg");
+        write(root, "shared/sub/inner.md", article);
+        write(root, "content/2024/own.md", article);
+        symlink(
+            root.join("shared/real.md"),
+            root.join("content/2024/linked.md"),
+        )
+        .unwrap();
+        symlink(&photo, root.join("content/2024/photo.jpg")).unwrap();
+        symlink(root.join("shared/sub"), root.join("content/sub")).unwrap();
+        symlink(&secret, root.join("content/secret.md")).unwrap();
+        symlink(outside.path().join("dir"), root.join("content/outside")).unwrap();
+        symlink(root.join("content"), root.join("content/2024/loop")).unwrap();
+        symlink(root.join("missing.md"), root.join("content/broken.md")).unwrap();
+
+        let (files, warnings) = warnings(root);
         assert_eq!(
-            problems(root),
+            files,
             vec![
-                "content/link.md: symlinks in content/ are not followed yet; put the file itself here"
+                PathBuf::from("content/2024/linked.md"),
+                PathBuf::from("content/2024/own.md"),
+                PathBuf::from("content/sub/inner.md"),
             ]
         );
+        let secret = fs::canonicalize(&secret).unwrap();
+        let leak = fs::canonicalize(outside.path().join("dir")).unwrap();
+        assert_eq!(
+            warnings,
+            vec![
+                "content/2024/loop: link loops back to content; skipped".to_string(),
+                "content/broken.md: link points to nothing (broken link); skipped".to_string(),
+                format!(
+                    "content/outside: link to {} points outside the site; skipped (put the \
+                     file itself in the site)",
+                    leak.display()
+                ),
+                format!(
+                    "content/secret.md: link to {} points outside the site; skipped (put the \
+                     file itself in the site)",
+                    secret.display()
+                ),
+            ]
+        );
+        // The linked photo is an asset of the folder holding the link, read through it.
+        let articles = load(root, &Config::default()).unwrap();
+        assert_eq!(
+            articles[0].assets,
+            vec![root.join("content/2024/photo.jpg")]
+        );
+        assert_eq!(fs::read(&articles[0].assets[0]).unwrap(), b"jpg");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_linked_content_folder_is_walked() {
+        let shared = site();
+        write(
+            shared.path(),
+            "a.md",
+            "---\ntitle: A\ndate: 2024-11-27\n---\n",
+        );
+        let dir = site();
+        std::os::unix::fs::symlink(shared.path(), dir.path().join("content")).unwrap();
+        let (files, warnings) = warnings(dir.path());
+        assert_eq!(files, vec![PathBuf::from("content/a.md")]);
+        assert_eq!(warnings, Vec::<String>::new());
     }
 
     #[test]

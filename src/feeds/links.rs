@@ -261,14 +261,24 @@ fn copy_value<'h>(
     &text[len..]
 }
 
-/// Decodes the character references that matter in URLs; unknown ones stay as written.
+/// Decodes the character references in an attribute value; unknown ones stay as written.
 fn unescape(raw: &str) -> String {
     let mut out = String::with_capacity(raw.len());
-    let mut rest = raw;
+    decode_references_into(raw, &mut out);
+    out
+}
+
+/// Appends `text` (HTML text or an attribute value) to `out` with its character references
+/// decoded: the named ones that matter in URLs and plain text (`&amp;`, `&lt;`, `&gt;`,
+/// `&quot;`, `&apos;`, `&nbsp;`) and numeric ones; unknown ones stay as written.
+pub(crate) fn decode_references_into(text: &str, out: &mut String) {
+    let mut rest = text;
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
-        let decoded = rest.find(';').and_then(|semi| {
+        // References are short: looking further for a `;` would make a text full of stray `&`
+        // quadratic.
+        let decoded = rest.find(';').filter(|&semi| semi <= 10).and_then(|semi| {
             let name = &rest[1..semi];
             let c = match name {
                 "amp" => Some('&'),
@@ -276,6 +286,7 @@ fn unescape(raw: &str) -> String {
                 "gt" => Some('>'),
                 "quot" => Some('"'),
                 "apos" => Some('\''),
+                "nbsp" => Some('\u{a0}'),
                 _ => numeric_reference(name),
             };
             c.map(|c| (c, semi + 1))
@@ -292,7 +303,6 @@ fn unescape(raw: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
 }
 
 fn numeric_reference(name: &str) -> Option<char> {
@@ -512,6 +522,35 @@ mod tests {
     }
 
     #[test]
+    fn character_references_decode_and_unknown_ones_stay() {
+        let decode = |text: &str| {
+            let mut out = String::new();
+            decode_references_into(text, &mut out);
+            out
+        };
+        assert_eq!(
+            decode("a&amp;b &lt;&gt; &quot;&apos; x&nbsp;y &#233;&#xE9;&#XE9;"),
+            "a&b <> \"' x\u{a0}y ééé"
+        );
+        for kept in [
+            "&bogus;",
+            "&",
+            "& ;",
+            "&#;",
+            "&#x110000;",
+            "&amp",
+            "&averyveryverylong;",
+        ] {
+            assert_eq!(decode(kept), kept);
+        }
+        // A non-breaking space in a link is encoded like any other non-ASCII character.
+        assert_eq!(
+            html(r#"<a href="a&nbsp;b">q</a>"#),
+            format!(r#"<a href="{PAGE}a%C2%A0b">q</a>"#)
+        );
+    }
+
+    #[test]
     fn rewritten_values_are_escaped_for_their_quotes() {
         assert_eq!(
             html(r#"<a href='a"b'>q</a>"#),
@@ -520,6 +559,22 @@ mod tests {
         assert_eq!(
             html(r#"<a href="it's">q</a>"#),
             format!(r#"<a href="{PAGE}it&#39;s">q</a>"#)
+        );
+    }
+
+    #[test]
+    fn rebase_gives_site_paths_the_base_path_only() {
+        let input = r##"<p><a href="/2024/11/27/x/#top">x</a> <img src='/a b.png'> <a href="//cdn.example.org/y">y</a> <a href="https://x.org/">z</a> <a href="rel/">r</a> <a href="#f">f</a> /plain/text</p>"##;
+        assert_eq!(
+            rebase_html(input, PAGE, &urls()),
+            r##"<p><a href="/news/2024/11/27/x/#top">x</a> <img src='/news/a%20b.png'> <a href="//cdn.example.org/y">y</a> <a href="https://x.org/">z</a> <a href="/news/2024/11/27/first/rel/">r</a> <a href="/news/2024/11/27/first/#f">f</a> /plain/text</p>"##
+        );
+        // At the root, site paths are already right: nothing changes.
+        let root = Urls::new("https://example.org/");
+        let site_paths = r##"<p><a href="/2024/11/27/x/#top">x</a> <img src='/a%20b.png'> <a href="//cdn.example.org/y">y</a> /plain/text</p>"##;
+        assert_eq!(
+            rebase_html(site_paths, "https://example.org/2024/11/27/first/", &root),
+            site_paths
         );
     }
 }

@@ -1,7 +1,10 @@
 //! Gazette's template helpers: `url()` and `abs_url()` (the only way templates build links, so
-//! sub-path hosting works), and the `date` and `slugify` filters.
+//! sub-path hosting works), `asset()` (the published, fingerprinted name of a static file), and
+//! the `date` and `slugify` filters.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, NaiveDate};
@@ -34,6 +37,40 @@ pub fn register(tera: &mut Tera, urls: &Urls) {
     tera.register_filter("slugify", |value: &str, _: Kwargs, _: &State| {
         crate::slug::slugify(value)
     });
+}
+
+/// Registers `asset(path="/style.css")`: the href of a static file under the name it is
+/// published at (stylesheets and scripts carry a content hash). A path that names no static file
+/// is a render error, so a typo cannot ship a broken link.
+pub fn register_assets(tera: &mut Tera, urls: &Urls, published: BTreeMap<String, String>) {
+    let urls = urls.clone();
+    let published = Arc::new(published);
+    tera.register_function(
+        "asset",
+        move |kwargs: Kwargs, _: &State| -> TeraResult<String> {
+            let path = kwargs.must_get::<&str>("path")?;
+            asset_link(&urls, &published, path).map_err(tera::Error::message)
+        },
+    );
+}
+
+/// The work of `asset()`, as plain Rust for testing.
+fn asset_link(
+    urls: &Urls,
+    published: &BTreeMap<String, String>,
+    path: &str,
+) -> Result<String, String> {
+    let site_path = if path.starts_with('/') {
+        path.to_string()
+    } else {
+        format!("/{path}")
+    };
+    match published.get(&site_path) {
+        Some(name) => Ok(urls.path(name)),
+        None => Err(format!(
+            "asset(path=\"{path}\"): there is no such file in the theme's or the site's static/ folder"
+        )),
+    }
 }
 
 /// A link for `path`: a site path goes through [`Urls`]; a URL that is already absolute (has a
@@ -141,6 +178,42 @@ mod tests {
             tera.render("t.html", &context).unwrap(),
             "/news/tags/|https://example.org/news/atom.xml|https://x.org/a?b=1&amp;c=2|2024"
         );
+    }
+
+    #[test]
+    fn assets_resolve_to_published_names_under_the_base_path() {
+        let urls = Urls::new("https://example.org/news/");
+        let published = BTreeMap::from([
+            (
+                "/style.css".to_string(),
+                "/style.0123456789.css".to_string(),
+            ),
+            ("/CNAME".to_string(), "/CNAME".to_string()),
+        ]);
+        assert_eq!(
+            asset_link(&urls, &published, "/style.css").unwrap(),
+            "/news/style.0123456789.css"
+        );
+        assert_eq!(
+            asset_link(&urls, &published, "style.css").unwrap(),
+            "/news/style.0123456789.css"
+        );
+        assert_eq!(
+            asset_link(&urls, &published, "/CNAME").unwrap(),
+            "/news/CNAME"
+        );
+        let err = asset_link(&urls, &published, "/styles.css").unwrap_err();
+        assert!(err.contains("no such file"), "{err}");
+
+        let mut tera = Tera::new();
+        register_assets(&mut tera, &urls, published);
+        tera.add_raw_template(
+            "t.html",
+            r#"{{ asset(path="/style.css") }}|{{ asset(path="/nope.js") }}"#,
+        )
+        .unwrap();
+        let err = tera.render("t.html", &tera::Context::new()).unwrap_err();
+        assert!(format!("{err:?}").contains("nope.js"), "{err:?}");
     }
 
     #[test]

@@ -41,8 +41,9 @@ pub fn render_site_with(
     let rendered: Vec<Result<OutputFile>> = site
         .pages
         .par_iter()
-        .map(|page| {
-            let file = render_page(&shared, theme, page);
+        .filter_map(|page| {
+            let file = publishes(theme, page).then(|| render_page(&shared, theme, page));
+            // Skipped pages tick too, so progress reaches the plan's page count.
             tick();
             file
         })
@@ -50,9 +51,16 @@ pub fn render_site_with(
     rendered.into_iter().collect()
 }
 
+/// False for a page the theme chose not to have: the search page is optional, and a theme
+/// without `search.html` publishes only the search index.
+fn publishes(theme: &Theme, page: &Page) -> bool {
+    page.kind != PageKind::Search || theme.has_template("search.html")
+}
+
 /// Renders every page of the plan in parallel and hands each file to `sink` as soon as it is
 /// rendered (from worker threads), so no more than a few pages are held at once. Returns how
-/// many files went to `sink`.
+/// many files went to `sink`. Pages the theme does not publish (see [`render_site`]) are
+/// skipped.
 ///
 /// Errors are reported as by [`render_site`]: the render error of the first failing page in
 /// plan order, else the first error `sink` returned. After any error no more files go to
@@ -69,19 +77,24 @@ pub fn render_site_into(
     let outcomes: Vec<Outcome> = site
         .pages
         .par_iter()
-        .map(|page| match render_page(&shared, theme, page) {
-            Err(e) => {
-                failed.store(true, Ordering::Relaxed);
-                Outcome::RenderFailed(e)
+        .map(|page| {
+            if !publishes(theme, page) {
+                return Outcome::Skipped;
             }
-            Ok(_) if failed.load(Ordering::Relaxed) => Outcome::Skipped,
-            Ok(file) => match sink(file) {
-                Ok(()) => Outcome::Sent,
+            match render_page(&shared, theme, page) {
                 Err(e) => {
                     failed.store(true, Ordering::Relaxed);
-                    Outcome::SinkFailed(e)
+                    Outcome::RenderFailed(e)
                 }
-            },
+                Ok(_) if failed.load(Ordering::Relaxed) => Outcome::Skipped,
+                Ok(file) => match sink(file) {
+                    Ok(()) => Outcome::Sent,
+                    Err(e) => {
+                        failed.store(true, Ordering::Relaxed);
+                        Outcome::SinkFailed(e)
+                    }
+                },
+            }
         })
         .collect();
     let mut sent = 0;
@@ -152,6 +165,13 @@ fn render_page(shared: &pages::Shared<'_>, theme: &Theme, page: &Page) -> Result
         }
         PageKind::Sitemap => crate::feeds::sitemap(site, urls),
         PageKind::Robots => crate::feeds::robots(urls),
+        PageKind::SearchIndex => {
+            crate::search::index(site, urls).map_err(|message| Error::Render {
+                template: "(search index)".into(),
+                page: page.path.clone(),
+                message,
+            })?
+        }
         PageKind::Redirect(to) => {
             redirect::redirect_html(urls, to, &site.config.language).into_bytes()
         }

@@ -141,7 +141,12 @@ pub fn template_for(kind: &PageKind) -> Option<&'static str> {
         PageKind::TermIndex(_) => Some("terms.html"),
         PageKind::ArchiveIndex => Some("archive.html"),
         PageKind::NotFound => Some("404.html"),
-        PageKind::Redirect(_) | PageKind::Feed(_) | PageKind::Sitemap | PageKind::Robots => None,
+        PageKind::Search => Some("search.html"),
+        PageKind::Redirect(_)
+        | PageKind::Feed(_)
+        | PageKind::Sitemap
+        | PageKind::Robots
+        | PageKind::SearchIndex => None,
     }
 }
 
@@ -223,6 +228,12 @@ pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Context, String> {
             };
             ctx.insert_value("taxonomy", to_value(&view)?);
         }
+        PageKind::Search => {
+            ctx.insert_value(
+                "search_index_url",
+                to_value(&urls.path("/search-index.json"))?,
+            );
+        }
         PageKind::ArchiveIndex => {
             let years: Vec<YearView> = site
                 .years
@@ -295,6 +306,11 @@ fn describe(site: &Site, page: &Page) -> (&'static str, String, String) {
             "archive",
             "Archive".to_string(),
             format!("Every article of {name}, by year and month."),
+        ),
+        PageKind::Search => (
+            "search",
+            "Search".to_string(),
+            format!("Search the articles of {name} by title, tag, summary and text."),
         ),
         _ => (
             "404",

@@ -9,8 +9,10 @@ use tera::{Context, ErrorKind, Tera};
 use walkdir::WalkDir;
 
 use super::cards::CardCache;
+use crate::assets::Assets;
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
+use crate::output::OutputFile;
 use crate::urls::Urls;
 
 /// Templates every theme must provide: one per kind of HTML page the model plans.
@@ -24,10 +26,13 @@ pub const REQUIRED: &[&str] = &[
     "404.html",
 ];
 
-/// A loaded theme: compiled templates plus the folders whose files are copied as-is.
+/// A loaded theme: compiled templates plus its static files, ready to publish.
 pub struct Theme {
     /// Theme `static/` then site `static/` (later folders win).
     pub static_dirs: Vec<PathBuf>,
+    /// The static files as published (stylesheets and scripts fingerprinted, and minified with
+    /// `minify = true`); the `asset()` function links to these names.
+    assets: Assets,
     /// The compiled templates, with Gazette's functions and filters.
     tera: Tera,
     /// The links the `url()` and `abs_url()` functions build.
@@ -86,12 +91,15 @@ impl Theme {
             .iter()
             .map(|(name, source)| (name.clone(), source.file.clone()))
             .collect();
+        let static_dirs = vec![root.join(&theme_rel).join("static"), root.join("static")];
+        let assets = crate::assets::prepare(&static_dirs, config.minify)?;
         let cards = Arc::new(CardCache::default());
-        let tera = compile(&sources, &urls, &cards, &files, &templates_rel)?;
+        let tera = compile(&sources, &urls, &assets, &cards, &files, &templates_rel)?;
         // `render_card` renders through its own copy of the compiled templates.
         cards.set_tera(tera.clone());
         Ok(Theme {
-            static_dirs: vec![root.join(&theme_rel).join("static"), root.join("static")],
+            static_dirs,
+            assets,
             tera,
             urls,
             files,
@@ -102,6 +110,16 @@ impl Theme {
     /// Forgets what the previous render left behind (rendered cards), before a new render.
     pub(crate) fn begin_render(&self) {
         self.cards.clear();
+    }
+
+    /// The static files to publish, as `asset()` names them.
+    pub fn static_files(&self) -> &[OutputFile] {
+        &self.assets.files
+    }
+
+    /// True when the theme (or the site) has a template called `name`.
+    pub fn has_template(&self, name: &str) -> bool {
+        self.files.contains_key(name)
     }
 
     /// The links this theme's `url()` function builds.
@@ -191,12 +209,14 @@ fn template_name(base: &Path, path: &Path) -> Option<String> {
 fn compile(
     sources: &BTreeMap<String, Source>,
     urls: &Urls,
+    assets: &Assets,
     cards: &Arc<CardCache>,
     files: &HashMap<String, PathBuf>,
     templates_dir: &Path,
 ) -> Result<Tera> {
     let mut tera = Tera::new();
     super::functions::register(&mut tera, urls);
+    super::functions::register_assets(&mut tera, urls, assets.published.clone());
     super::cards::register(&mut tera, cards);
 
     // Parse each template alone first: Tera stops at the first syntax error of a batch, and a

@@ -55,7 +55,7 @@ pub struct TaxonomyLink {
 /// `page`: the page being rendered.
 #[derive(Debug, Serialize)]
 pub struct PageView {
-    /// `article`, `home`, `term`, `period`, `terms`, `archive` or `404`.
+    /// `article`, `home`, `term`, `period`, `terms`, `archive`, `search` or `404`.
     pub kind: &'static str,
     /// Title for `<title>` (page number added after page 1).
     pub title: String,

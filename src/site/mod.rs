@@ -149,6 +149,10 @@ pub enum PageKind {
     ArchiveIndex,
     /// `/404.html`.
     NotFound,
+    /// `/search/`: the search page (its script reads the search index).
+    Search,
+    /// `/search-index.json`: every article's words, for the search page.
+    SearchIndex,
     /// A page that sends the browser to another site path (`/page/1/` -> `/`).
     Redirect(String),
     /// A feed.
@@ -573,6 +577,8 @@ pub(crate) mod tests {
             "/2024/11/27/",
             "/2024/11/26/",
             "/404.html",
+            "/search/",
+            "/search-index.json",
             "/sitemap.xml",
             "/robots.txt",
         ] {

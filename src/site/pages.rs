@@ -36,6 +36,8 @@ impl<'a> Planner<'a> {
         let in_sitemap = !matches!(
             kind,
             PageKind::NotFound
+                | PageKind::Search
+                | PageKind::SearchIndex
                 | PageKind::Redirect(_)
                 | PageKind::Feed(_)
                 | PageKind::Sitemap
@@ -190,11 +192,13 @@ impl<'a> Planner<'a> {
         }
     }
 
-    /// 404, sitemap and robots.txt.
+    /// 404, search page and index, sitemap and robots.txt.
     pub fn utility(&mut self) {
         self.push("/404.html".into(), PageKind::NotFound, None);
         let all: Vec<usize> = (0..self.articles.len()).collect();
         let lastmod = self.lastmod(&all);
+        self.push("/search/".into(), PageKind::Search, lastmod);
+        self.push("/search-index.json".into(), PageKind::SearchIndex, lastmod);
         self.push("/sitemap.xml".into(), PageKind::Sitemap, lastmod);
         self.push("/robots.txt".into(), PageKind::Robots, None);
     }

@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod browser;
+pub mod crawl;
 pub mod links;
 
 pub use links::broken_links_in;

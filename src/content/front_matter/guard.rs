@@ -3,8 +3,10 @@
 //!
 //! The scan is a light YAML tokenizer: it knows quotes, comments, flow brackets, block
 //! indentation, `- `/`? ` indicators, block scalars (`|`, `>`) and alias/anchor tokens, just
-//! enough to count nesting and aliases. It may miscount exotic layouts; the parser's own
-//! repetition and recursion limits stay behind it as a second line.
+//! enough to count nesting and aliases, and it refuses `--- x` lines (a second YAML document,
+//! which the parser would read in full before saying it is not supported). It may miscount
+//! exotic layouts; the expansion budget (`budget.rs`) and the parser's own recursion limit stay
+//! behind it as a second line.
 
 /// Largest front matter accepted, in bytes.
 pub const MAX_BYTES: usize = 64 * 1024;
@@ -52,6 +54,16 @@ fn depth_error() -> String {
 
 impl Scan {
     fn line(&mut self, line: &str) -> Result<(), String> {
+        // `--- x` or `... x` at the start of a line begins or ends a YAML document, wherever it
+        // is (even inside quotes). Front matter is one document; a second one would be parsed
+        // in full, with none of the limits below, before the parser says it is not supported.
+        if is_document_marker(line) {
+            return Err(
+                "a line starting with `---` or `...` inside front matter starts another \
+                        YAML document; front matter is one block of `key: value` lines"
+                    .into(),
+            );
+        }
         let bytes = line.as_bytes();
         let indent = bytes.iter().take_while(|b| **b == b' ').count();
         let blank = line.trim().is_empty();
@@ -168,6 +180,15 @@ impl Scan {
         }
         Ok(())
     }
+}
+
+/// `---` or `...` followed by a space or tab (a bare marker line is the closing fence, so
+/// front matter never holds one).
+fn is_document_marker(line: &str) -> bool {
+    ["---", "..."].iter().any(|marker| {
+        line.strip_prefix(marker)
+            .is_some_and(|rest| rest.starts_with([' ', '\t']) || rest.is_empty())
+    })
 }
 
 /// End of an anchor, alias or tag token starting at `pos`.

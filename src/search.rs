@@ -1,0 +1,387 @@
+//! The search index (`/search-index.json`): what the search page's script needs to find articles
+//! by the words of their title, summary, tags and body, serialised with serde_json.
+//!
+//! Built for size. Titles, summaries and tags are stored once per article (the script shows them
+//! and searches them directly). Body words go into a sorted dictionary, each word with the list of
+//! articles that use it: article numbers as gaps from the previous one, each gap a base-32 varint
+//! written with URL-safe characters, so a word used by many articles costs about one character per
+//! article. A body word already in the article's title, summary or tags is not repeated there,
+//! and a word used by more than half of all articles (`the`, `and`) lists the articles that do
+//! *not* use it instead, after a `!`: whichever list is shorter.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+use unicode_normalization::UnicodeNormalization;
+
+use crate::feeds::decode_references_into;
+use crate::site::Site;
+use crate::urls::Urls;
+
+/// Version of the index format; the script refuses an index of another version.
+pub const FORMAT: u32 = 1;
+
+/// Longer "words" are mostly URLs and hashes from code: nobody types them.
+const MAX_WORD_CHARS: usize = 32;
+
+/// Digits of the posting encoding: the first 32 end a number, the last 32 carry 5 more bits.
+const DIGITS: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
+
+/// The index as written.
+#[derive(Debug, Serialize)]
+struct Index<'a> {
+    /// [`FORMAT`].
+    v: u32,
+    /// Href of the site root (`/news/`); every `url` below is relative to it.
+    base: String,
+    /// Tags as `[name, url]`; articles refer to them by position.
+    tags: Vec<(&'a str, String)>,
+    /// Articles, newest first: `[url, title, date (YYYY-MM-DD), summary, [tag numbers]]`.
+    docs: Vec<(String, &'a str, String, &'a str, Vec<usize>)>,
+    /// Body words, sorted.
+    words: Vec<String>,
+    /// For each of `words`, the articles using it, or `!` and those not using it (see the module
+    /// header).
+    postings: Vec<String>,
+}
+
+/// The search index of the site as JSON bytes.
+pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
+    let base = urls.path("/");
+    let relative = |site_path: &str| {
+        let href = urls.path(site_path);
+        match href.strip_prefix(&base) {
+            Some(rest) => rest.to_string(),
+            None => href,
+        }
+    };
+    let tag_terms = site.taxonomies.first().map_or(&[][..], |t| &t.terms[..]);
+    let tags = tag_terms
+        .iter()
+        .map(|t| (t.name.as_str(), relative(&t.path)))
+        .collect();
+
+    let mut docs = Vec::with_capacity(site.articles.len());
+    let mut postings: BTreeMap<String, Vec<u32>> = BTreeMap::new();
+    for (n, article) in site.articles.iter().enumerate() {
+        let doc_tags: Vec<usize> = site
+            .links
+            .get(n)
+            .and_then(|l| l.terms.first())
+            .cloned()
+            .unwrap_or_default();
+        // Words the script finds without the body postings.
+        let mut shown: HashSet<String> = words(&article.title).into_iter().collect();
+        shown.extend(words(&article.summary));
+        for t in &doc_tags {
+            if let Some(term) = tag_terms.get(*t) {
+                shown.extend(words(&term.name));
+            }
+        }
+        let body: HashSet<String> = words(&plain_text(&article.body_html)).into_iter().collect();
+        let number = u32::try_from(n).map_err(|_| "too many articles to index".to_string())?;
+        for word in body {
+            if !shown.contains(&word) {
+                postings.entry(word).or_default().push(number);
+            }
+        }
+        docs.push((
+            relative(&article.path),
+            article.title.as_str(),
+            article.date.format("%Y-%m-%d").to_string(),
+            article.summary.as_str(),
+            doc_tags,
+        ));
+    }
+
+    let total = u32::try_from(docs.len()).map_err(|_| "too many articles to index".to_string())?;
+    let mut index = Index {
+        v: FORMAT,
+        base,
+        tags,
+        docs,
+        words: Vec::with_capacity(postings.len()),
+        postings: Vec::with_capacity(postings.len()),
+    };
+    for (word, articles) in postings {
+        let encoded = if articles.len() * 2 > total as usize {
+            format!("!{}", encode(&complement(&articles, total)))
+        } else {
+            encode(&articles)
+        };
+        index.postings.push(encoded);
+        index.words.push(word);
+    }
+    serde_json::to_vec(&index).map_err(|e| format!("search index: {e}"))
+}
+
+/// Lowercased words (runs of letters and digits, NFC) of at least two characters; the search
+/// script splits queries the same way.
+pub fn words(text: &str) -> Vec<String> {
+    // Normalise first: a decomposed accent is not alphanumeric and would split the word.
+    let text: String = text.nfc().collect::<String>().to_lowercase();
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| (2..=MAX_WORD_CHARS).contains(&w.chars().count()))
+        .map(str::to_string)
+        .collect()
+}
+
+/// The article numbers below `total` that are not in `numbers` (ascending).
+fn complement(numbers: &[u32], total: u32) -> Vec<u32> {
+    let mut missing = Vec::with_capacity(total as usize - numbers.len().min(total as usize));
+    let mut next = numbers.iter().peekable();
+    for n in 0..total {
+        if next.peek() == Some(&&n) {
+            next.next();
+        } else {
+            missing.push(n);
+        }
+    }
+    missing
+}
+
+/// Ascending article numbers as gaps, each a base-32 varint (most significant group first).
+fn encode(numbers: &[u32]) -> String {
+    let mut out = String::new();
+    let mut previous = 0;
+    for (i, &n) in numbers.iter().enumerate() {
+        let gap = if i == 0 { n } else { n - previous };
+        previous = n;
+        let mut groups = Vec::new();
+        let mut rest = gap;
+        loop {
+            groups.push((rest & 31) as usize);
+            rest >>= 5;
+            if rest == 0 {
+                break;
+            }
+        }
+        for (j, group) in groups.iter().enumerate().rev() {
+            let digit = if j == 0 { *group } else { group + 32 };
+            out.push(char::from(DIGITS[digit]));
+        }
+    }
+    out
+}
+
+/// The text of an HTML fragment: tags become spaces, `script`/`style` content and comments are
+/// dropped, and character references are decoded.
+fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        decode_references_into(&rest[..lt], &mut out);
+        out.push(' ');
+        let tag = &rest[lt..];
+        let skip_to = if let Some(comment) = tag.strip_prefix("<!--") {
+            comment.find("-->").map_or(tag.len(), |i| 4 + i + 3)
+        } else {
+            let end = tag.find('>').map_or(tag.len(), |i| i + 1);
+            let name: String = tag[1..]
+                .chars()
+                .take_while(char::is_ascii_alphanumeric)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            if name == "script" || name == "style" {
+                let closing = format!("</{name}");
+                tag.to_ascii_lowercase()
+                    .find(&closing)
+                    .map_or(tag.len(), |i| {
+                        tag[i..].find('>').map_or(tag.len(), |j| i + j + 1)
+                    })
+            } else {
+                end
+            }
+        };
+        rest = &tag[skip_to..];
+    }
+    decode_references_into(rest, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+    use crate::site::{PlanOptions, plan};
+
+    fn decode(text: &str) -> Vec<u32> {
+        let mut numbers = Vec::new();
+        let (mut value, mut previous) = (0u32, 0u32);
+        for c in text.bytes() {
+            let digit = DIGITS.iter().position(|d| *d == c).unwrap() as u32;
+            value = value * 32 + (digit & 31);
+            if digit < 32 {
+                previous += value;
+                numbers.push(previous);
+                value = 0;
+            }
+        }
+        numbers
+    }
+
+    #[test]
+    fn postings_round_trip_and_are_short() {
+        for numbers in [vec![0], vec![0, 1, 2, 3], vec![5, 37, 1100, 40_000, 40_001]] {
+            assert_eq!(decode(&encode(&numbers)), numbers);
+        }
+        assert_eq!(encode(&[0, 1, 2, 31]), "011t");
+        assert_eq!(encode(&[32]), "x0");
+        assert_eq!(encode(&(0..100).collect::<Vec<_>>()).len(), 100);
+    }
+
+    #[test]
+    fn words_are_lowercased_letters_and_digits() {
+        let got = words("Imran Khan's PTI, 450 protesters — D-Chowk a عمران خان");
+        assert_eq!(
+            got,
+            [
+                "imran",
+                "khan",
+                "pti",
+                "450",
+                "protesters",
+                "chowk",
+                "عمران",
+                "خان"
+            ]
+        );
+        // NFD input gives the same word as NFC.
+        let nfd = words("Cafe\u{301}");
+        assert_eq!(nfd, ["café"]);
+    }
+
+    #[test]
+    fn plain_text_drops_markup_and_decodes_references() {
+        assert_eq!(
+            plain_text(
+                "<p>Tom &amp; Jerry<br/>said &#8220;hi&#x201D;</p><script>var x</script><!-- c -->end &bogus; &"
+            ),
+            " Tom & Jerry said \u{201c}hi\u{201d}   end &bogus; &"
+        );
+    }
+
+    #[test]
+    fn odd_markup_never_panics() {
+        for html in [
+            "<",
+            "<!--",
+            "<script",
+            "<script>x",
+            "</",
+            "&",
+            "&#;",
+            "&#x;",
+            "&#xFFFFFFFF;",
+            "&#99999999999;",
+            "<p>é&amp</p>",
+            "<style>a{}</STYLE>b",
+            "<a href='<'>ü</a",
+        ] {
+            let _ = words(&plain_text(html));
+        }
+        assert_eq!(plain_text("<STYLE>a{}</style>b"), " b");
+    }
+
+    fn article(name: &str, date: &str, tags: &[&str], body: &str) -> crate::content::Article {
+        let mut a = crate::site::tests::article(name, date, tags);
+        a.title = format!("{name} headline");
+        a.summary = format!("Summary of {name}.");
+        a.body_html = body.to_string();
+        a
+    }
+
+    #[test]
+    fn the_index_holds_every_article_and_its_body_words() {
+        let articles = vec![
+            article(
+                "older",
+                "2024-11-26T10:00:00Z",
+                &["Lahore"],
+                "<p>Smog in Lahore &amp; rain</p>",
+            ),
+            article(
+                "newer",
+                "2024-11-27T10:00:00Z",
+                &["PTI", "Lahore"],
+                "<p>Rally; smog again</p>",
+            ),
+        ];
+        let config = Config {
+            base_url: "https://example.org/news/".into(),
+            ..Config::default()
+        };
+        let options = PlanOptions {
+            drafts: false,
+            now: chrono::Utc::now(),
+        };
+        let site = plan(articles, config, &options).unwrap();
+        let urls = Urls::new("https://example.org/news/");
+        let json: serde_json::Value =
+            serde_json::from_slice(&index(&site, &urls).unwrap()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "v": 1,
+                "base": "/news/",
+                "tags": [["Lahore", "tags/lahore/"], ["PTI", "tags/pti/"]],
+                "docs": [
+                    ["2024/11/27/newer/", "newer headline", "2024-11-27", "Summary of newer.", [1, 0]],
+                    ["2024/11/26/older/", "older headline", "2024-11-26", "Summary of older.", [0]]
+                ],
+                // `lahore` is a tag of both, `newer`/`older` in their titles: not repeated.
+                "words": ["again", "in", "rain", "rally", "smog"],
+                // `smog` is in both articles: stored as "all but none".
+                "postings": ["0", "1", "1", "0", "!"],
+            })
+        );
+    }
+
+    #[test]
+    fn words_in_most_articles_list_the_others() {
+        let articles: Vec<_> = (0..20)
+            .map(|i| {
+                let body = match i % 4 {
+                    0 => "<p>the rare word</p>",
+                    1 => "<p>a short one</p>",
+                    _ => "<p>the</p>",
+                };
+                article(
+                    &format!("a{i}"),
+                    &format!("2024-11-{:02}T10:00:00Z", i + 1),
+                    &[],
+                    body,
+                )
+            })
+            .collect();
+        let site = plan(
+            articles,
+            Config::default(),
+            &PlanOptions {
+                drafts: false,
+                now: chrono::Utc::now(),
+            },
+        )
+        .unwrap();
+        let json: serde_json::Value =
+            serde_json::from_slice(&index(&site, &Urls::new("https://example.org/")).unwrap())
+                .unwrap();
+        assert_eq!(
+            json["words"],
+            serde_json::json!(["one", "rare", "short", "the", "word"])
+        );
+        // Newest first: a19 is article 0; bodies with `rare` are a0, a4, ... a16.
+        assert_eq!(
+            decode(json["postings"][1].as_str().unwrap()),
+            [3, 7, 11, 15, 19]
+        );
+        // `the` is in 15 of 20 articles: stored as the 5 without it (a17, a13, ... a1).
+        let the = json["postings"][3].as_str().unwrap();
+        assert_eq!(
+            the.strip_prefix('!').map(decode),
+            Some(vec![2, 6, 10, 14, 18])
+        );
+        assert_eq!(complement(&[0, 2, 3], 6), [1, 4, 5]);
+        assert_eq!(complement(&[], 2), [0, 1]);
+    }
+}
