@@ -9,13 +9,16 @@
 //! and a word used by more than half of all articles (`the`, `and`) lists the articles that do
 //! *not* use it instead, after a `!`: whichever list is shorter.
 
-use std::collections::{BTreeMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 
+use rayon::prelude::*;
 use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
+use crate::content::Article;
 use crate::feeds::decode_references_into;
-use crate::site::Site;
+use crate::site::{Site, Term};
 use crate::urls::Urls;
 
 /// Version of the index format; the script refuses an index of another version.
@@ -23,6 +26,9 @@ pub const FORMAT: u32 = 1;
 
 /// Longer "words" are mostly URLs and hashes from code: nobody types them.
 const MAX_WORD_CHARS: usize = 32;
+
+/// Articles whose words are gathered at once (in parallel) before they go into the postings.
+const CHUNK: usize = 2048;
 
 /// Digits of the posting encoding: the first 32 end a number, the last 32 carry 5 more bits.
 const DIGITS: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
@@ -61,67 +67,126 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
         .map(|t| (t.name.as_str(), relative(&t.path)))
         .collect();
 
-    let mut docs = Vec::with_capacity(site.articles.len());
-    let mut postings: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for (n, article) in site.articles.iter().enumerate() {
-        let doc_tags: Vec<usize> = site
-            .links
-            .get(n)
-            .and_then(|l| l.terms.first())
-            .cloned()
-            .unwrap_or_default();
-        // Words the script finds without the body postings.
-        let mut shown: HashSet<String> = words(&article.title).into_iter().collect();
-        shown.extend(words(&article.summary));
-        for t in &doc_tags {
-            if let Some(term) = tag_terms.get(*t) {
-                shown.extend(words(&term.name));
+    let docs: Vec<_> = site
+        .articles
+        .par_iter()
+        .enumerate()
+        .map(|(n, article)| {
+            (
+                relative(&article.path),
+                article.title.as_str(),
+                article.date.format("%Y-%m-%d").to_string(),
+                article.summary.as_str(),
+                doc_tags(site, n),
+            )
+        })
+        .collect();
+
+    // Each article's body words are found in parallel, a chunk at a time (so memory holds the
+    // words of one chunk, not of the whole site), then added to the postings in article order.
+    let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
+    let articles: Vec<(usize, &Article)> = site.articles.iter().enumerate().collect();
+    for chunk in articles.chunks(CHUNK) {
+        let found: Vec<(usize, Vec<String>)> = chunk
+            .par_iter()
+            .map(|&(n, article)| (n, body_words(site, tag_terms, n, article)))
+            .collect();
+        for (n, words) in found {
+            let number = u32::try_from(n).map_err(|_| "too many articles to index".to_string())?;
+            for word in words {
+                match postings.get_mut(word.as_str()) {
+                    Some(list) => list.push(number),
+                    None => {
+                        postings.insert(word, vec![number]);
+                    }
+                }
             }
         }
-        let body: HashSet<String> = words(&plain_text(&article.body_html)).into_iter().collect();
-        let number = u32::try_from(n).map_err(|_| "too many articles to index".to_string())?;
-        for word in body {
-            if !shown.contains(&word) {
-                postings.entry(word).or_default().push(number);
-            }
-        }
-        docs.push((
-            relative(&article.path),
-            article.title.as_str(),
-            article.date.format("%Y-%m-%d").to_string(),
-            article.summary.as_str(),
-            doc_tags,
-        ));
     }
+    let mut postings: Vec<(String, Vec<u32>)> = postings.into_iter().collect();
+    postings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     let total = u32::try_from(docs.len()).map_err(|_| "too many articles to index".to_string())?;
-    let mut index = Index {
+    let (words, postings) = postings
+        .into_par_iter()
+        .map(|(word, articles)| {
+            let encoded = if articles.len() * 2 > total as usize {
+                format!("!{}", encode(&complement(&articles, total)))
+            } else {
+                encode(&articles)
+            };
+            (word, encoded)
+        })
+        .unzip();
+    let index = Index {
         v: FORMAT,
         base,
         tags,
         docs,
-        words: Vec::with_capacity(postings.len()),
-        postings: Vec::with_capacity(postings.len()),
+        words,
+        postings,
     };
-    for (word, articles) in postings {
-        let encoded = if articles.len() * 2 > total as usize {
-            format!("!{}", encode(&complement(&articles, total)))
-        } else {
-            encode(&articles)
-        };
-        index.postings.push(encoded);
-        index.words.push(word);
-    }
     serde_json::to_vec(&index).map_err(|e| format!("search index: {e}"))
 }
 
 /// Lowercased words (runs of letters and digits, NFC) of at least two characters; the search
 /// script splits queries the same way.
 pub fn words(text: &str) -> Vec<String> {
-    // Normalise first: a decomposed accent is not alphanumeric and would split the word.
-    let text: String = text.nfc().collect::<String>().to_lowercase();
+    let text = lowercase_nfc(text);
+    split_words(&text).map(str::to_string).collect()
+}
+
+/// The words of `text` (already lowercased and normalised).
+fn split_words(text: &str) -> impl Iterator<Item = &str> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| (2..=MAX_WORD_CHARS).contains(&w.chars().count()))
+}
+
+/// `text` in NFC, lowercased; without copies when it already is (most ASCII text).
+fn lowercase_nfc(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        // ASCII is always NFC.
+        return if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        };
+    }
+    // Normalise first: a decomposed accent is not alphanumeric and would split the word.
+    let nfc: Cow<'_, str> = match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(text),
+        _ => Cow::Owned(text.nfc().collect()),
+    };
+    Cow::Owned(nfc.to_lowercase())
+}
+
+/// Article number `n`'s tags, as numbers of the first taxonomy's terms.
+fn doc_tags(site: &Site, n: usize) -> Vec<usize> {
+    site.links
+        .get(n)
+        .and_then(|l| l.terms.first())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The distinct body words of article `n` that the script does not find without the body
+/// postings (those of its title, summary and tags), sorted.
+fn body_words(site: &Site, tag_terms: &[Term], n: usize, article: &Article) -> Vec<String> {
+    let mut shown: HashSet<String> = words(&article.title).into_iter().collect();
+    shown.extend(words(&article.summary));
+    for t in doc_tags(site, n) {
+        if let Some(term) = tag_terms.get(t) {
+            shown.extend(words(&term.name));
+        }
+    }
+    let text = plain_text(&article.body_html);
+    let text = lowercase_nfc(&text);
+    // Sorting and deduplicating a vector is cheaper than hashing every word into a set.
+    let mut body: Vec<&str> = split_words(&text).collect();
+    body.sort_unstable();
+    body.dedup();
+    body.into_iter()
+        .filter(|word| !shown.contains(*word))
         .map(str::to_string)
         .collect()
 }
