@@ -197,6 +197,8 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
         },
     )?;
     link_warnings.extend(check::links_to_unpublished(&site, &links));
+    // Every body link of every article: not needed past this point, and large on big sites.
+    drop(links);
     let theme = stage(
         progress,
         Stage::Theme,

@@ -84,7 +84,7 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
 
     // Each article's body words are found in parallel, a chunk at a time (so memory holds the
     // words of one chunk, not of the whole site), then added to the postings in article order.
-    let mut postings: HashMap<String, Vec<u32>> = HashMap::new();
+    let mut postings: HashMap<String, Posting> = HashMap::new();
     let articles: Vec<(usize, &Article)> = site.articles.iter().enumerate().collect();
     for chunk in articles.chunks(CHUNK) {
         let found: Vec<(usize, Vec<String>)> = chunk
@@ -95,25 +95,27 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
             let number = u32::try_from(n).map_err(|_| "too many articles to index".to_string())?;
             for word in words {
                 match postings.get_mut(word.as_str()) {
-                    Some(list) => list.push(number),
+                    Some(posting) => posting.push(number),
                     None => {
-                        postings.insert(word, vec![number]);
+                        let mut posting = Posting::default();
+                        posting.push(number);
+                        postings.insert(word, posting);
                     }
                 }
             }
         }
     }
-    let mut postings: Vec<(String, Vec<u32>)> = postings.into_iter().collect();
+    let mut postings: Vec<(String, Posting)> = postings.into_iter().collect();
     postings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     let total = u32::try_from(docs.len()).map_err(|_| "too many articles to index".to_string())?;
     let (words, postings) = postings
         .into_par_iter()
-        .map(|(word, articles)| {
-            let encoded = if articles.len() * 2 > total as usize {
-                format!("!{}", encode(&complement(&articles, total)))
+        .map(|(word, posting)| {
+            let encoded = if posting.count as usize * 2 > total as usize {
+                format!("!{}", encode(&complement(&decode(&posting.encoded), total)))
             } else {
-                encode(&articles)
+                posting.encoded
             };
             (word, encoded)
         })
@@ -205,6 +207,28 @@ fn complement(numbers: &[u32], total: u32) -> Vec<u32> {
     missing
 }
 
+/// The articles using one word, encoded as they are added (a byte or two per article instead of
+/// four: the postings of a large site are most of the index's memory).
+#[derive(Debug, Default)]
+struct Posting {
+    /// [`encode`] of the numbers so far.
+    encoded: String,
+    /// The last number added.
+    last: u32,
+    /// How many numbers were added.
+    count: u32,
+}
+
+impl Posting {
+    /// Adds `n`, greater than every number added before.
+    fn push(&mut self, n: u32) {
+        let gap = if self.count == 0 { n } else { n - self.last };
+        push_gap(&mut self.encoded, gap);
+        self.last = n;
+        self.count += 1;
+    }
+}
+
 /// Ascending article numbers as gaps, each a base-32 varint (most significant group first).
 fn encode(numbers: &[u32]) -> String {
     let mut out = String::new();
@@ -212,21 +236,53 @@ fn encode(numbers: &[u32]) -> String {
     for (i, &n) in numbers.iter().enumerate() {
         let gap = if i == 0 { n } else { n - previous };
         previous = n;
-        let mut groups = Vec::new();
-        let mut rest = gap;
-        loop {
-            groups.push((rest & 31) as usize);
-            rest >>= 5;
-            if rest == 0 {
-                break;
-            }
-        }
-        for (j, group) in groups.iter().enumerate().rev() {
-            let digit = if j == 0 { *group } else { group + 32 };
-            out.push(char::from(DIGITS[digit]));
-        }
+        push_gap(&mut out, gap);
     }
     out
+}
+
+/// One gap of [`encode`].
+fn push_gap(out: &mut String, gap: u32) {
+    let mut groups = [0usize; 7];
+    let mut len = 0;
+    let mut rest = gap;
+    loop {
+        if let Some(slot) = groups.get_mut(len) {
+            *slot = (rest & 31) as usize;
+        }
+        len += 1;
+        rest >>= 5;
+        if rest == 0 {
+            break;
+        }
+    }
+    for j in (0..len.min(groups.len())).rev() {
+        let group = groups.get(j).copied().unwrap_or(0);
+        let digit = if j == 0 { group } else { group + 32 };
+        out.push(char::from(DIGITS.get(digit).copied().unwrap_or(b'0')));
+    }
+}
+
+/// The numbers of an [`encode`]d string (the inverse of [`encode`]).
+fn decode(text: &str) -> Vec<u32> {
+    let mut value_of = [0u32; 256];
+    for (value, digit) in (0u32..).zip(DIGITS.iter()) {
+        if let Some(slot) = value_of.get_mut(usize::from(*digit)) {
+            *slot = value;
+        }
+    }
+    let mut numbers = Vec::new();
+    let (mut value, mut previous) = (0u32, 0u32);
+    for c in text.bytes() {
+        let digit = value_of.get(usize::from(c)).copied().unwrap_or(0);
+        value = value.wrapping_mul(32).wrapping_add(digit & 31);
+        if digit < 32 {
+            previous = previous.wrapping_add(value);
+            numbers.push(previous);
+            value = 0;
+        }
+    }
+    numbers
 }
 
 /// The text of an HTML fragment: tags become spaces, `script`/`style` content and comments are
@@ -270,19 +326,16 @@ mod tests {
     use crate::config::Config;
     use crate::site::{PlanOptions, plan};
 
-    fn decode(text: &str) -> Vec<u32> {
-        let mut numbers = Vec::new();
-        let (mut value, mut previous) = (0u32, 0u32);
-        for c in text.bytes() {
-            let digit = DIGITS.iter().position(|d| *d == c).unwrap() as u32;
-            value = value * 32 + (digit & 31);
-            if digit < 32 {
-                previous += value;
-                numbers.push(previous);
-                value = 0;
-            }
+    #[test]
+    fn postings_built_one_number_at_a_time_match_encode() {
+        let numbers = [3, 4, 40, 41, 1100, 40_000, 1_000_000, u32::MAX];
+        let mut posting = Posting::default();
+        for n in numbers {
+            posting.push(n);
         }
-        numbers
+        assert_eq!(posting.encoded, encode(&numbers));
+        assert_eq!(posting.count, 8);
+        assert_eq!(decode(&posting.encoded), numbers);
     }
 
     #[test]

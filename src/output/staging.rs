@@ -30,8 +30,8 @@ pub struct Staging {
 struct Registry {
     /// Every file path written (or being written) -> whether its bytes were new.
     files: HashMap<String, bool>,
-    /// Every folder some file needs -> the first file that needed it (for messages).
-    folders: HashMap<String, String>,
+    /// Every folder some file needs.
+    folders: HashSet<String>,
     /// Folders that exist in the staging tree.
     made: HashSet<String>,
 }
@@ -88,7 +88,16 @@ impl Staging {
                 "two files of the site want this path; rename one of them",
             ));
         }
-        if let Some(other) = registry.folders.get(path) {
+        if registry.folders.contains(path) {
+            // Rare, so the file below it is looked for only now.
+            let prefix = format!("{path}/");
+            let mut below: Vec<&String> = registry
+                .files
+                .keys()
+                .filter(|f| f.starts_with(&prefix))
+                .collect();
+            below.sort();
+            let other = below.first().map_or(path, |f| f.as_str());
             return Err(guard::refuse(
                 &self.shown.join(path),
                 format!("is both a file and the folder of {other:?}; rename one of them"),
@@ -103,10 +112,8 @@ impl Staging {
         }
         let mut missing = Vec::new();
         for folder in folders {
-            if !registry.folders.contains_key(folder) {
-                registry
-                    .folders
-                    .insert(folder.to_string(), path.to_string());
+            if !registry.folders.contains(folder) {
+                registry.folders.insert(folder.to_string());
             }
             if !registry.made.contains(folder) {
                 missing.push(folder.to_string());

@@ -72,34 +72,49 @@ pub fn render_site_into(
     sink: &(dyn Fn(OutputFile) -> Result<()> + Sync),
 ) -> Result<usize> {
     theme.begin_render();
-    let shared = shared(site, urls)?;
+    let mut shared = shared(site, urls)?;
     let failed = AtomicBool::new(false);
-    let outcomes: Vec<Outcome> = site
-        .pages
-        .par_iter()
-        .map(|page| {
-            if !publishes(theme, page) {
-                return Outcome::Skipped;
-            }
-            match render_page(&shared, theme, page) {
-                Err(e) => {
-                    failed.store(true, Ordering::Relaxed);
-                    Outcome::RenderFailed(e)
+    let render = |indices: &[usize], shared: &pages::Shared<'_>| -> Vec<(usize, Outcome)> {
+        indices
+            .par_iter()
+            .filter_map(|&i| Some((i, site.pages.get(i)?)))
+            .map(|(i, page)| {
+                if !publishes(theme, page) {
+                    return (i, Outcome::Skipped);
                 }
-                Ok(_) if failed.load(Ordering::Relaxed) => Outcome::Skipped,
-                Ok(file) => match sink(file) {
-                    Ok(()) => Outcome::Sent,
+                let outcome = match render_page(shared, theme, page) {
                     Err(e) => {
                         failed.store(true, Ordering::Relaxed);
-                        Outcome::SinkFailed(e)
+                        Outcome::RenderFailed(e)
                     }
-                },
-            }
-        })
-        .collect();
+                    Ok(_) if failed.load(Ordering::Relaxed) => Outcome::Skipped,
+                    Ok(file) => match sink(file) {
+                        Ok(()) => Outcome::Sent,
+                        Err(e) => {
+                            failed.store(true, Ordering::Relaxed);
+                            Outcome::SinkFailed(e)
+                        }
+                    },
+                };
+                (i, outcome)
+            })
+            .collect()
+    };
+    // Feeds, the search index and the sitemap are each made once but hold a lot while they are
+    // made (each article's feed HTML, the index's postings): they go first, and what they hold
+    // is freed before article and list pages fill the card cache.
+    let (first, rest): (Vec<usize>, Vec<usize>) = (0..site.pages.len()).partition(|&i| {
+        site.pages
+            .get(i)
+            .is_some_and(|p| !matches!(p.kind, PageKind::Article(_) | PageKind::List(_)))
+    });
+    let mut outcomes = render(&first, &shared);
+    shared.feeds = crate::feeds::FeedCache::default();
+    outcomes.extend(render(&rest, &shared));
+    outcomes.sort_unstable_by_key(|(i, _)| *i);
     let mut sent = 0;
     let mut sink_error = None;
-    for outcome in outcomes {
+    for (_, outcome) in outcomes {
         match outcome {
             Outcome::RenderFailed(e) => return Err(e),
             Outcome::SinkFailed(e) => {
