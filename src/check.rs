@@ -158,7 +158,7 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
     if let Err(error) = stage(
         progress,
         Stage::Render,
-        || crate::site_files(&site, &theme, progress).map(|files| files.len()),
+        || crate::count_site_files(&site, &theme, progress),
         |n| format!("{n} files"),
     ) {
         report.errors.extend(diagnostics(error));

@@ -1,8 +1,9 @@
 //! Gazette: a static site generator for news digests.
 //!
 //! A build runs one way: `site.toml` -> [`config::Config`]; `content/` -> [`content::load`] ->
-//! [`site::plan`] -> [`render::render_site`] -> [`output::write_site`]. [`check()`] runs the same
-//! stages without writing; [`scaffold`] creates sites and articles.
+//! [`site::plan`] -> [`render::render_site_into`] -> [`output::Staging`]: each page goes to the
+//! staging folder as soon as it is rendered, and the finished folder is swapped in. [`check()`]
+//! runs the same stages without writing; [`scaffold`] creates sites and articles.
 
 pub mod assets;
 pub mod check;
@@ -22,7 +23,10 @@ pub mod slug;
 pub mod urls;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
 
 pub use check::{CheckOptions, CheckReport, check, check_with};
 use config::Config;
@@ -194,29 +198,59 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
         },
     )?;
     link_warnings.extend(check::links_to_unpublished(&site, &links));
+    // Every body link of every article: not needed past this point, and large on big sites.
+    drop(links);
     let theme = stage(
         progress,
         Stage::Theme,
         || render::Theme::load(root, &site.config),
         |_| format!("theme `{}`", site.config.theme),
     )?;
-    let files = stage(
+    // Refusals of the output folder come before any rendering; dropping `staging` on an error
+    // below removes it and leaves the output as it was.
+    let staging = output::Staging::begin(&output_dir)?;
+    let urls = urls::Urls::new(&site.config.base_url);
+    let writing = AtomicU64::new(0);
+    let search_index_bytes = AtomicUsize::new(0);
+    let minify = site.config.minify;
+    stage(
         progress,
         Stage::Render,
-        || site_files(&site, &theme, progress),
-        |f| format!("{} files", f.len()),
+        || {
+            progress.total(site.pages.len());
+            // Each page goes to the staging folder as soon as it is rendered, so memory holds
+            // the model and a few pages, never the whole site.
+            render::render_site_into(&site, &theme, &urls, &|file| {
+                let file = finished(file, minify);
+                if file.path == SEARCH_INDEX_FILE
+                    && let Contents::Bytes(bytes) = &file.contents
+                {
+                    search_index_bytes.store(bytes.len(), Ordering::Relaxed);
+                }
+                let started = Instant::now();
+                let written = staging.write(&file);
+                let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                writing.fetch_add(nanos, Ordering::Relaxed);
+                progress.tick();
+                written
+            })
+        },
+        |n| {
+            let writing = Duration::from_nanos(writing.load(Ordering::Relaxed));
+            format!(
+                "{n} pages rendered and staged ({:.1} s of thread time writing)",
+                writing.as_secs_f64()
+            )
+        },
     )?;
-    let search_index_bytes = files
-        .iter()
-        .find(|f| f.path == SEARCH_INDEX_FILE)
-        .map_or(0, |f| match &f.contents {
-            Contents::Bytes(bytes) => bytes.len(),
-            Contents::Copy(_) => 0,
-        });
     let write = stage(
         progress,
         Stage::Write,
-        || output::write_site(&output_dir, files),
+        || {
+            let copied = copied_files(&site, &theme)?;
+            copied.par_iter().try_for_each(|file| staging.write(file))?;
+            staging.commit()
+        },
         |w| format!("{} written, {} unchanged", w.written, w.unchanged),
     )?;
 
@@ -231,24 +265,35 @@ pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<Bui
         write,
         warnings,
         elapsed: started.elapsed(),
-        search_index_bytes,
+        search_index_bytes: search_index_bytes.into_inner(),
     })
 }
 
-/// Every file of the built site, in memory: rendered pages (one `progress` tick each, minified
-/// with `minify = true`), the theme's and site's static files (fingerprinted), and article
-/// assets.
-pub(crate) fn site_files(
+/// Renders every page without keeping it (one `progress` tick each), to check the templates;
+/// returns how many files the build would write, copied ones included.
+pub(crate) fn count_site_files(
     site: &site::Site,
     theme: &render::Theme,
     progress: &dyn Progress,
-) -> Result<Vec<OutputFile>> {
+) -> Result<usize> {
     let urls = urls::Urls::new(&site.config.base_url);
     progress.total(site.pages.len());
-    let mut files = render::render_site_with(site, theme, &urls, &|| progress.tick())?;
-    finish_pages(site, &mut files);
-    files.extend(copied_files(site, theme)?);
-    Ok(files)
+    let rendered = render::render_site_into(site, theme, &urls, &|_file| {
+        progress.tick();
+        Ok(())
+    })?;
+    Ok(rendered + copied_files(site, theme)?.len())
+}
+
+/// A rendered file as it is published: HTML pages minified with `minify = true`.
+fn finished(mut file: OutputFile, minify: bool) -> OutputFile {
+    if minify
+        && file.path.ends_with(".html")
+        && let Contents::Bytes(bytes) = &mut file.contents
+    {
+        *bytes = minify::html(bytes);
+    }
+    file
 }
 
 /// Rendered pages made ready to publish: minified with `minify = true`. `serve` passes the pages

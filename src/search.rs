@@ -9,13 +9,17 @@
 //! and a word used by more than half of all articles (`the`, `and`) lists the articles that do
 //! *not* use it instead, after a `!`: whichever list is shorter.
 
-use std::collections::{BTreeMap, HashSet};
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::hash::BuildHasherDefault;
 
+use rayon::prelude::*;
 use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
+use crate::content::Article;
 use crate::feeds::decode_references_into;
-use crate::site::Site;
+use crate::site::{Site, Term};
 use crate::urls::Urls;
 
 /// Version of the index format; the script refuses an index of another version.
@@ -23,6 +27,9 @@ pub const FORMAT: u32 = 1;
 
 /// Longer "words" are mostly URLs and hashes from code: nobody types them.
 const MAX_WORD_CHARS: usize = 32;
+
+/// Articles whose words are gathered at once (in parallel) before they go into the postings.
+const CHUNK: usize = 2048;
 
 /// Digits of the posting encoding: the first 32 end a number, the last 32 carry 5 more bits.
 const DIGITS: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
@@ -61,67 +68,196 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
         .map(|t| (t.name.as_str(), relative(&t.path)))
         .collect();
 
-    let mut docs = Vec::with_capacity(site.articles.len());
-    let mut postings: BTreeMap<String, Vec<u32>> = BTreeMap::new();
-    for (n, article) in site.articles.iter().enumerate() {
-        let doc_tags: Vec<usize> = site
-            .links
-            .get(n)
-            .and_then(|l| l.terms.first())
-            .cloned()
-            .unwrap_or_default();
-        // Words the script finds without the body postings.
-        let mut shown: HashSet<String> = words(&article.title).into_iter().collect();
-        shown.extend(words(&article.summary));
-        for t in &doc_tags {
-            if let Some(term) = tag_terms.get(*t) {
-                shown.extend(words(&term.name));
+    let docs: Vec<_> = site
+        .articles
+        .par_iter()
+        .enumerate()
+        .map(|(n, article)| {
+            (
+                relative(&article.path),
+                article.title.as_str(),
+                article.date.format("%Y-%m-%d").to_string(),
+                article.summary.as_str(),
+                doc_tags(site, n),
+            )
+        })
+        .collect();
+
+    // Each article's body words are found in parallel, a chunk at a time (so memory holds the
+    // words of one chunk, not of the whole site), then added to the postings in article order.
+    let mut postings: HashMap<String, Posting> = HashMap::new();
+    let articles: Vec<(usize, &Article)> = site.articles.iter().enumerate().collect();
+    for chunk in articles.chunks(CHUNK) {
+        let found: Vec<(usize, Vec<String>)> = chunk
+            .par_iter()
+            .map(|&(n, article)| (n, body_words(site, tag_terms, n, article)))
+            .collect();
+        for (n, words) in found {
+            let number = u32::try_from(n).map_err(|_| "too many articles to index".to_string())?;
+            for word in words {
+                match postings.get_mut(word.as_str()) {
+                    Some(posting) => posting.push(number),
+                    None => {
+                        let mut posting = Posting::default();
+                        posting.push(number);
+                        postings.insert(word, posting);
+                    }
+                }
             }
         }
-        let body: HashSet<String> = words(&plain_text(&article.body_html)).into_iter().collect();
-        let number = u32::try_from(n).map_err(|_| "too many articles to index".to_string())?;
-        for word in body {
-            if !shown.contains(&word) {
-                postings.entry(word).or_default().push(number);
-            }
-        }
-        docs.push((
-            relative(&article.path),
-            article.title.as_str(),
-            article.date.format("%Y-%m-%d").to_string(),
-            article.summary.as_str(),
-            doc_tags,
-        ));
     }
+    let mut postings: Vec<(String, Posting)> = postings.into_iter().collect();
+    postings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
 
     let total = u32::try_from(docs.len()).map_err(|_| "too many articles to index".to_string())?;
-    let mut index = Index {
+    let (words, postings) = postings
+        .into_par_iter()
+        .map(|(word, posting)| {
+            let encoded = if posting.count as usize * 2 > total as usize {
+                format!("!{}", encode(&complement(&decode(&posting.encoded), total)))
+            } else {
+                posting.encoded
+            };
+            (word, encoded)
+        })
+        .unzip();
+    let index = Index {
         v: FORMAT,
         base,
         tags,
         docs,
-        words: Vec::with_capacity(postings.len()),
-        postings: Vec::with_capacity(postings.len()),
+        words,
+        postings,
     };
-    for (word, articles) in postings {
-        let encoded = if articles.len() * 2 > total as usize {
-            format!("!{}", encode(&complement(&articles, total)))
-        } else {
-            encode(&articles)
-        };
-        index.postings.push(encoded);
-        index.words.push(word);
-    }
     serde_json::to_vec(&index).map_err(|e| format!("search index: {e}"))
 }
 
 /// Lowercased words (runs of letters and digits, NFC) of at least two characters; the search
 /// script splits queries the same way.
 pub fn words(text: &str) -> Vec<String> {
+    let text = lowercase_nfc(text);
+    split_words(&text).map(str::to_string).collect()
+}
+
+/// The words of `text` (already lowercased and normalised): runs of letters and digits of 2 to
+/// [`MAX_WORD_CHARS`] characters.
+fn split_words(text: &str) -> Words<'_> {
+    Words { text, pos: 0 }
+}
+
+/// The iterator of [`split_words`]: bytes are looked at one by one, and only non-ASCII ones are
+/// decoded, which is most of the index's time saved on English text.
+struct Words<'a> {
+    text: &'a str,
+    /// Byte offset of the next character (always on a character boundary).
+    pos: usize,
+}
+
+impl Words<'_> {
+    /// The character at `pos` and whether it belongs in a word; `None` at the end.
+    fn at(&self) -> Option<(usize, bool)> {
+        let byte = *self.text.as_bytes().get(self.pos)?;
+        if byte.is_ascii() {
+            return Some((1, byte.is_ascii_alphanumeric()));
+        }
+        let c = self.text.get(self.pos..)?.chars().next()?;
+        Some((c.len_utf8(), c.is_alphanumeric()))
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        loop {
+            // Skip what is not a word.
+            loop {
+                let (len, in_word) = self.at()?;
+                if in_word {
+                    break;
+                }
+                self.pos += len;
+            }
+            let start = self.pos;
+            let mut chars = 0;
+            while let Some((len, true)) = self.at() {
+                self.pos += len;
+                chars += 1;
+            }
+            if (2..=MAX_WORD_CHARS).contains(&chars) {
+                return self.text.get(start..self.pos);
+            }
+        }
+    }
+}
+
+/// A fast, non-cryptographic hash for the words of one article (FNV-1a): the set is thrown away
+/// after the article, so flooding is no concern.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+/// `text` in NFC, lowercased; without copies when it already is (most ASCII text).
+fn lowercase_nfc(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() {
+        // ASCII is always NFC.
+        return if text.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(text.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(text)
+        };
+    }
     // Normalise first: a decomposed accent is not alphanumeric and would split the word.
-    let text: String = text.nfc().collect::<String>().to_lowercase();
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| (2..=MAX_WORD_CHARS).contains(&w.chars().count()))
+    let nfc: Cow<'_, str> = match is_nfc_quick(text.chars()) {
+        IsNormalized::Yes => Cow::Borrowed(text),
+        _ => Cow::Owned(text.nfc().collect()),
+    };
+    Cow::Owned(nfc.to_lowercase())
+}
+
+/// Article number `n`'s tags, as numbers of the first taxonomy's terms.
+fn doc_tags(site: &Site, n: usize) -> Vec<usize> {
+    site.links
+        .get(n)
+        .and_then(|l| l.terms.first())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// The distinct body words of article `n` that the script does not find without the body
+/// postings (those of its title, summary and tags), in no particular order.
+fn body_words(site: &Site, tag_terms: &[Term], n: usize, article: &Article) -> Vec<String> {
+    let mut shown: HashSet<String> = words(&article.title).into_iter().collect();
+    shown.extend(words(&article.summary));
+    for t in doc_tags(site, n) {
+        if let Some(term) = tag_terms.get(t) {
+            shown.extend(words(&term.name));
+        }
+    }
+    let text = plain_text(&article.body_html);
+    let text = lowercase_nfc(&text);
+    let mut body: HashSet<&str, BuildHasherDefault<Fnv>> = HashSet::default();
+    body.extend(split_words(&text));
+    body.into_iter()
+        .filter(|word| !shown.contains(*word))
         .map(str::to_string)
         .collect()
 }
@@ -140,6 +276,28 @@ fn complement(numbers: &[u32], total: u32) -> Vec<u32> {
     missing
 }
 
+/// The articles using one word, encoded as they are added (a byte or two per article instead of
+/// four: the postings of a large site are most of the index's memory).
+#[derive(Debug, Default)]
+struct Posting {
+    /// [`encode`] of the numbers so far.
+    encoded: String,
+    /// The last number added.
+    last: u32,
+    /// How many numbers were added.
+    count: u32,
+}
+
+impl Posting {
+    /// Adds `n`, greater than every number added before.
+    fn push(&mut self, n: u32) {
+        let gap = if self.count == 0 { n } else { n - self.last };
+        push_gap(&mut self.encoded, gap);
+        self.last = n;
+        self.count += 1;
+    }
+}
+
 /// Ascending article numbers as gaps, each a base-32 varint (most significant group first).
 fn encode(numbers: &[u32]) -> String {
     let mut out = String::new();
@@ -147,21 +305,53 @@ fn encode(numbers: &[u32]) -> String {
     for (i, &n) in numbers.iter().enumerate() {
         let gap = if i == 0 { n } else { n - previous };
         previous = n;
-        let mut groups = Vec::new();
-        let mut rest = gap;
-        loop {
-            groups.push((rest & 31) as usize);
-            rest >>= 5;
-            if rest == 0 {
-                break;
-            }
-        }
-        for (j, group) in groups.iter().enumerate().rev() {
-            let digit = if j == 0 { *group } else { group + 32 };
-            out.push(char::from(DIGITS[digit]));
-        }
+        push_gap(&mut out, gap);
     }
     out
+}
+
+/// One gap of [`encode`].
+fn push_gap(out: &mut String, gap: u32) {
+    let mut groups = [0usize; 7];
+    let mut len = 0;
+    let mut rest = gap;
+    loop {
+        if let Some(slot) = groups.get_mut(len) {
+            *slot = (rest & 31) as usize;
+        }
+        len += 1;
+        rest >>= 5;
+        if rest == 0 {
+            break;
+        }
+    }
+    for j in (0..len.min(groups.len())).rev() {
+        let group = groups.get(j).copied().unwrap_or(0);
+        let digit = if j == 0 { group } else { group + 32 };
+        out.push(char::from(DIGITS.get(digit).copied().unwrap_or(b'0')));
+    }
+}
+
+/// The numbers of an [`encode`]d string (the inverse of [`encode`]).
+fn decode(text: &str) -> Vec<u32> {
+    let mut value_of = [0u32; 256];
+    for (value, digit) in (0u32..).zip(DIGITS.iter()) {
+        if let Some(slot) = value_of.get_mut(usize::from(*digit)) {
+            *slot = value;
+        }
+    }
+    let mut numbers = Vec::new();
+    let (mut value, mut previous) = (0u32, 0u32);
+    for c in text.bytes() {
+        let digit = value_of.get(usize::from(c)).copied().unwrap_or(0);
+        value = value.wrapping_mul(32).wrapping_add(digit & 31);
+        if digit < 32 {
+            previous = previous.wrapping_add(value);
+            numbers.push(previous);
+            value = 0;
+        }
+    }
+    numbers
 }
 
 /// The text of an HTML fragment: tags become spaces, `script`/`style` content and comments are
@@ -205,19 +395,16 @@ mod tests {
     use crate::config::Config;
     use crate::site::{PlanOptions, plan};
 
-    fn decode(text: &str) -> Vec<u32> {
-        let mut numbers = Vec::new();
-        let (mut value, mut previous) = (0u32, 0u32);
-        for c in text.bytes() {
-            let digit = DIGITS.iter().position(|d| *d == c).unwrap() as u32;
-            value = value * 32 + (digit & 31);
-            if digit < 32 {
-                previous += value;
-                numbers.push(previous);
-                value = 0;
-            }
+    #[test]
+    fn postings_built_one_number_at_a_time_match_encode() {
+        let numbers = [3, 4, 40, 41, 1100, 40_000, 1_000_000, u32::MAX];
+        let mut posting = Posting::default();
+        for n in numbers {
+            posting.push(n);
         }
-        numbers
+        assert_eq!(posting.encoded, encode(&numbers));
+        assert_eq!(posting.count, 8);
+        assert_eq!(decode(&posting.encoded), numbers);
     }
 
     #[test]
@@ -228,6 +415,22 @@ mod tests {
         assert_eq!(encode(&[0, 1, 2, 31]), "011t");
         assert_eq!(encode(&[32]), "x0");
         assert_eq!(encode(&(0..100).collect::<Vec<_>>()).len(), 100);
+    }
+
+    #[test]
+    fn words_split_like_a_split_on_everything_not_alphanumeric() {
+        let text = "a bb ccc 1x 22 — café’s «naïve» x\u{301}y ok-ok__ab日本語テキスト 𝔸𝔹 \
+                    aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb z";
+        let expected: Vec<&str> = text
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| (2..=MAX_WORD_CHARS).contains(&w.chars().count()))
+            .collect();
+        let got: Vec<&str> = split_words(text).collect();
+        assert_eq!(got, expected);
+        assert!(got.contains(&"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"));
+        assert!(!got.iter().any(|w| w.starts_with("aaaa")));
+        assert_eq!(split_words("").count(), 0);
+        assert_eq!(split_words("—  !").count(), 0);
     }
 
     #[test]

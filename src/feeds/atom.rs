@@ -3,8 +3,9 @@
 
 use std::io;
 
-use super::{FeedContext, Item, escaped, rfc3339, text_element, xml_bytes, xml_safe, xml_writer};
+use super::{FeedContext, Item, rfc3339, text_element, xml_bytes, xml_safe, xml_writer};
 use quick_xml::Writer;
+use quick_xml::events::BytesText;
 
 const NAMESPACE: &str = "http://www.w3.org/2005/Atom";
 
@@ -68,10 +69,10 @@ fn entry(w: &mut Writer<Vec<u8>>, context: &FeedContext, item: &Item) -> io::Res
             }
             element.write_empty()?;
         }
-        if !item.summary_html.is_empty() {
-            html_element(w, "summary", &item.summary_html)?;
+        if !item.bodies.summary_html.is_empty() {
+            html_element(w, "summary", &item.bodies.summary_xml)?;
         }
-        html_element(w, "content", &item.content_html)?;
+        html_element(w, "content", &item.bodies.content_xml)?;
         Ok(())
     })?;
     Ok(())
@@ -88,11 +89,11 @@ fn link(w: &mut Writer<Vec<u8>>, rel: &str, kind: Option<&str>, href: &str) -> i
     Ok(())
 }
 
-/// `<name type="html">` with the HTML as escaped text.
-fn html_element(w: &mut Writer<Vec<u8>>, name: &str, html: &str) -> io::Result<()> {
+/// `<name type="html">` with the HTML as text, already escaped as XML.
+fn html_element(w: &mut Writer<Vec<u8>>, name: &str, xml: &str) -> io::Result<()> {
     w.create_element(name)
         .with_attribute(("type", "html"))
-        .write_text_content(escaped(html))?;
+        .write_text_content(BytesText::from_escaped(xml))?;
     Ok(())
 }
 

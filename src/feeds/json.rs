@@ -57,7 +57,7 @@ pub(super) fn write(context: &FeedContext) -> serde_json::Result<Vec<u8>> {
                 url: &item.url,
                 external_url: item.source_url.as_deref(),
                 title: &article.title,
-                content_html: &item.content_html,
+                content_html: &item.bodies.content_html,
                 summary: &article.summary,
                 image: item.image.as_deref(),
                 date_published: rfc3339(&article.date),

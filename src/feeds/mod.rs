@@ -2,6 +2,7 @@
 //! serde_json), never pasted from strings.
 
 mod atom;
+mod cache;
 mod json;
 mod links;
 mod rss;
@@ -21,13 +22,26 @@ use crate::content::Article;
 use crate::site::{FeedFormat, FeedPage, Site};
 use crate::urls::Urls;
 
+pub use cache::FeedCache;
 pub(crate) use links::decode_references_into;
 pub use links::{absolute_url, absolutize_html, rebase_html};
 pub use sitemap::{robots, sitemap};
 
 /// Serialises one feed page: `page_path` is the feed's own site path (`/atom.xml`).
 pub fn feed(site: &Site, page_path: &str, feed: &FeedPage, urls: &Urls) -> Vec<u8> {
-    let context = FeedContext::new(site, page_path, feed, urls);
+    feed_cached(site, page_path, feed, urls, &FeedCache::default())
+}
+
+/// [`feed`], taking each article's feed HTML from `cache` (made for this site), so feeds that
+/// list the same article share the work.
+pub fn feed_cached(
+    site: &Site,
+    page_path: &str,
+    feed: &FeedPage,
+    urls: &Urls,
+    cache: &FeedCache,
+) -> Vec<u8> {
+    let context = FeedContext::new(site, page_path, feed, urls, cache);
     // Writing into a Vec cannot fail, and serde_json only fails on maps with non-string keys,
     // which these types do not have: the empty fallback is never taken.
     match feed.format {
@@ -60,10 +74,8 @@ struct Item<'a> {
     /// The article's authors, else the site's author; may be empty.
     authors: Vec<&'a str>,
     categories: Vec<Category<'a>>,
-    /// Body with absolute links.
-    content_html: String,
-    /// Summary with absolute links.
-    summary_html: String,
+    /// Body and summary with absolute links, as HTML and as XML text.
+    bodies: Held<'a>,
     /// Absolute URL of the lead image.
     image: Option<String>,
     /// Absolute URL of the original report.
@@ -80,12 +92,43 @@ struct Category<'a> {
     scheme: Option<String>,
 }
 
+/// An article's feed HTML: from the cache, or made for this feed alone.
+enum Held<'a> {
+    Shared(&'a cache::Bodies),
+    Own(cache::Bodies),
+}
+
+impl std::ops::Deref for Held<'_> {
+    type Target = cache::Bodies;
+
+    fn deref(&self) -> &cache::Bodies {
+        match self {
+            Held::Shared(bodies) => bodies,
+            Held::Own(bodies) => bodies,
+        }
+    }
+}
+
 impl<'a> FeedContext<'a> {
-    fn new(site: &'a Site, page_path: &str, feed: &'a FeedPage, urls: &'a Urls) -> Self {
+    fn new(
+        site: &'a Site,
+        page_path: &str,
+        feed: &'a FeedPage,
+        urls: &'a Urls,
+        cache: &'a FeedCache,
+    ) -> Self {
         let items: Vec<Item<'a>> = feed
             .items
             .iter()
-            .filter_map(|&index| Some(Item::new(site, index, site.articles.get(index)?, urls)))
+            .filter_map(|&index| {
+                Some(Item::new(
+                    site,
+                    index,
+                    site.articles.get(index)?,
+                    urls,
+                    cache,
+                ))
+            })
             .collect();
         let updated = newest(items.iter().map(|item| item.updated))
             .or_else(|| newest(site.articles.iter().map(updated_or_date)))
@@ -102,8 +145,19 @@ impl<'a> FeedContext<'a> {
 }
 
 impl<'a> Item<'a> {
-    fn new(site: &'a Site, index: usize, article: &'a Article, urls: &Urls) -> Self {
+    fn new(
+        site: &'a Site,
+        index: usize,
+        article: &'a Article,
+        urls: &Urls,
+        cache: &'a FeedCache,
+    ) -> Self {
         let url = urls.absolute(&article.path);
+        let full = site.config.feed_full_content;
+        let bodies = match cache.bodies(index, article, &url, full, urls) {
+            Some(bodies) => Held::Shared(bodies),
+            None => Held::Own(cache::Bodies::new(article, &url, full, urls)),
+        };
         let mut authors: Vec<&str> = article.authors.iter().map(String::as_str).collect();
         if authors.is_empty() {
             authors.extend(site.config.author.as_deref());
@@ -114,13 +168,7 @@ impl<'a> Item<'a> {
             updated: updated_or_date(article),
             authors,
             categories: categories(site, index, article, urls),
-            // `feed_content = "summary"` keeps bodies on the site: readers get the summary.
-            content_html: if site.config.feed_full_content {
-                absolutize_html(&article.body_html, &url, urls)
-            } else {
-                absolutize_html(&article.summary_html, &url, urls)
-            },
-            summary_html: absolutize_html(&article.summary_html, &url, urls),
+            bodies,
             image: article.image.as_ref().map(resolve),
             source_url: article.source_url.as_ref().map(resolve),
             url,
@@ -212,6 +260,14 @@ fn text_element(writer: &mut Writer<Vec<u8>>, name: &str, text: &str) -> io::Res
     writer
         .create_element(name)
         .write_text_content(escaped(text))?;
+    Ok(())
+}
+
+/// Text content that is already escaped (see [`escaped`]).
+fn escaped_text_element(writer: &mut Writer<Vec<u8>>, name: &str, xml: &str) -> io::Result<()> {
+    writer
+        .create_element(name)
+        .write_text_content(BytesText::from_escaped(xml))?;
     Ok(())
 }
 

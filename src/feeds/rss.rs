@@ -5,7 +5,10 @@ use std::io;
 
 use quick_xml::Writer;
 
-use super::{FeedContext, Item, escaped, rfc822, text_element, xml_bytes, xml_safe, xml_writer};
+use super::{
+    FeedContext, Item, escaped, escaped_text_element, rfc822, text_element, xml_bytes, xml_safe,
+    xml_writer,
+};
 
 const ATOM_NAMESPACE: &str = "http://www.w3.org/2005/Atom";
 const DC_NAMESPACE: &str = "http://purl.org/dc/elements/1.1/";
@@ -69,7 +72,7 @@ fn write_item(w: &mut Writer<Vec<u8>>, item: &Item) -> io::Result<()> {
             text_element(w, "category", category.label)?;
         }
         // Full content: readers show the description as the item's text.
-        text_element(w, "description", &item.content_html)?;
+        escaped_text_element(w, "description", &item.bodies.content_xml)?;
         Ok(())
     })?;
     Ok(())

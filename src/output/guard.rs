@@ -23,7 +23,7 @@ pub(super) struct Places {
     pub out_exists: bool,
 }
 
-fn refuse(path: &Path, message: impl Into<String>) -> Error {
+pub(super) fn refuse(path: &Path, message: impl Into<String>) -> Error {
     Error::Output {
         path: path.to_path_buf(),
         message: message.into(),
@@ -154,27 +154,34 @@ pub(super) fn clear_leftover(dir: &Path) -> Result<()> {
     ))
 }
 
-/// Checks every output path: relative, `/`-separated safe segments, not Gazette's marker, no
-/// duplicates, and no path that is both a file and a folder of another file.
+/// Refuses a path that is not relative with `/` between safe segments, or that is Gazette's
+/// marker.
+pub(super) fn check_path(out_dir: &Path, path: &str) -> Result<()> {
+    if !path.split('/').all(is_safe_segment) {
+        return Err(refuse(
+            out_dir,
+            format!(
+                "refusing to write {path:?}: an output path must be relative, with `/` between \
+                 plain names (no `..`, `\\`, NUL or leading `/`)"
+            ),
+        ));
+    }
+    if path == MARKER {
+        return Err(refuse(
+            &out_dir.join(path),
+            "is the name of Gazette's marker file; rename this file",
+        ));
+    }
+    Ok(())
+}
+
+/// Checks every output path ([`check_path`]), with no duplicates and no path that is both a
+/// file and a folder of another file.
 pub(super) fn check_paths(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
     let mut seen: HashSet<&str> = HashSet::with_capacity(files.len());
     for file in files {
         let path = file.path.as_str();
-        if !path.split('/').all(is_safe_segment) {
-            return Err(refuse(
-                out_dir,
-                format!(
-                    "refusing to write {path:?}: an output path must be relative, with `/` between \
-                     plain names (no `..`, `\\`, NUL or leading `/`)"
-                ),
-            ));
-        }
-        if path == MARKER {
-            return Err(refuse(
-                &out_dir.join(path),
-                "is the name of Gazette's marker file; rename this file",
-            ));
-        }
+        check_path(out_dir, path)?;
         if !seen.insert(path) {
             return Err(refuse(
                 &out_dir.join(path),

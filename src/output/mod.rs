@@ -4,12 +4,17 @@
 
 mod guard;
 mod stage;
+mod staging;
 mod statics;
 mod swap;
 
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::error::Result;
+
+pub use staging::Staging;
 
 /// Name of the marker file Gazette puts in every output (and staging) folder it owns.
 pub const MARKER: &str = ".gazette-output";
@@ -52,45 +57,12 @@ pub struct WriteReport {
 /// The new tree is built in `.<name>.gazette-staging` beside `out_dir` and swapped in whole; on
 /// any error before the swap, `out_dir` is untouched and the staging folder is removed.
 pub fn write_site(out_dir: &Path, files: Vec<OutputFile>) -> Result<WriteReport> {
+    // Every path is checked before anything is touched; [`Staging`] checks them again as they
+    // come, for callers that stream.
     guard::check_paths(out_dir, &files)?;
-    let places = guard::places(out_dir)?;
-    guard::clear_leftover(&places.staging)?;
-    guard::clear_leftover(&places.old)?;
-
-    stage::create(&places.staging)?;
-    let result = stage_and_swap(&places, &files);
-    if result.is_err() {
-        // Only our own staging folder (it has the marker) is removed; the output is untouched.
-        let _ = guard::clear_leftover(&places.staging);
-    }
-    result
-}
-
-fn stage_and_swap(places: &guard::Places, files: &[OutputFile]) -> Result<WriteReport> {
-    let previous = places.out_exists.then_some(places.out.as_path());
-    let written = stage::fill(&places.staging, previous, files)?;
-    let mut removed = match previous {
-        Some(dir) => stage::old_paths(dir)?,
-        None => Default::default(),
-    };
-    for file in files {
-        removed.remove(&file.path);
-    }
-    swap::swap(places)?;
-
-    let mut changed: Vec<String> = files
-        .iter()
-        .zip(&written)
-        .filter(|(_, written)| **written)
-        .map(|(file, _)| file.path.clone())
-        .collect();
-    changed.sort();
-    Ok(WriteReport {
-        written: changed.len(),
-        unchanged: files.len() - changed.len(),
-        changed,
-        removed: removed.into_iter().collect(),
-    })
+    let staging = Staging::begin(out_dir)?;
+    files.par_iter().try_for_each(|file| staging.write(file))?;
+    staging.commit()
 }
 
 /// Every file under `dirs` as [`Contents::Copy`]; a file in a later folder replaces the same path
@@ -417,12 +389,103 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let out = tmp.path().join("public");
         write_site(&out, site()).unwrap();
-        let places = guard::places(&out).unwrap();
-        stage::create(&places.staging).unwrap();
-        stage::fill(&places.staging, Some(&places.out), &[page("new.html", "n")]).unwrap();
-        swap::swap_by_renames(&places).unwrap();
+        let staging = Staging::begin(&out).unwrap();
+        staging.write(&page("new.html", "n")).unwrap();
+        staging.swap_by_renames().unwrap();
         assert_eq!(names(&out), [MARKER, "new.html"]);
         assert_eq!(names(tmp.path()), ["public"]);
+    }
+
+    #[test]
+    fn streamed_writes_from_many_threads() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        let first: Vec<OutputFile> = (0..200)
+            .map(|i| {
+                page(
+                    &format!("{}/{}/{i}/index.html", i % 3, i % 7),
+                    &i.to_string(),
+                )
+            })
+            .collect();
+        let staging = Staging::begin(&out).unwrap();
+        first
+            .par_iter()
+            .try_for_each(|file| staging.write(file))
+            .unwrap();
+        // Nothing is visible before the commit.
+        assert!(!out.exists());
+        let report = staging.commit().unwrap();
+        assert_eq!((report.written, report.unchanged), (200, 0));
+        assert_eq!(report.changed.len(), 200);
+        assert_eq!(report.changed[0], "0/0/0/index.html");
+        assert_eq!(fs::read(out.join("2/5/26/index.html")).unwrap(), b"26");
+
+        // Again, with one page changed and one gone: the rest are kept as they were.
+        let ino = fs::metadata(out.join("0/0/0/index.html")).unwrap().ino();
+        let mut second = first.clone();
+        second[26] = page("2/5/26/index.html", "new");
+        second.pop();
+        let staging = Staging::begin(&out).unwrap();
+        second
+            .par_iter()
+            .try_for_each(|file| staging.write(file))
+            .unwrap();
+        let report = staging.commit().unwrap();
+        assert_eq!((report.written, report.unchanged), (1, 198));
+        assert_eq!(report.changed, ["2/5/26/index.html"]);
+        assert_eq!(report.removed, ["1/3/199/index.html"]);
+        assert_eq!(
+            fs::metadata(out.join("0/0/0/index.html")).unwrap().ino(),
+            ino
+        );
+        assert_eq!(names(tmp.path()), ["public"]);
+    }
+
+    #[test]
+    fn streamed_duplicates_and_conflicts_are_refused_in_either_order() {
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("public");
+        write_site(&out, site()).unwrap();
+        let before = snapshot(tmp.path());
+        let cases: [(&str, &str, &str); 4] = [
+            ("a.html", "a.html", "two files of the site want this path"),
+            (
+                "a",
+                "a/b.html",
+                "is both a file and the folder of \"a/b.html\"",
+            ),
+            (
+                "a/b.html",
+                "a",
+                "is both a file and the folder of \"a/b.html\"",
+            ),
+            ("x/y/z", "x/y", "is both a file and the folder of \"x/y/z\""),
+        ];
+        for (first, second, expected) in cases {
+            let staging = Staging::begin(&out).unwrap();
+            staging.write(&page(first, "1")).unwrap();
+            match staging.write(&page(second, "2")) {
+                Err(Error::Output { path, message }) => {
+                    assert!(
+                        message.contains(expected),
+                        "{first} then {second}: {message}"
+                    );
+                    assert!(path.starts_with(&out), "{path:?}");
+                }
+                other => panic!("{first} then {second}: unexpected {other:?}"),
+            }
+            drop(staging);
+            // Dropped without commit: the output is as it was, the staging folder gone.
+            assert_eq!(snapshot(tmp.path()), before);
+        }
+        let staging = Staging::begin(&out).unwrap();
+        for bad in ["../x", "a//b", MARKER] {
+            assert!(matches!(
+                staging.write(&page(bad, "x")),
+                Err(Error::Output { .. })
+            ));
+        }
     }
 
     #[test]

@@ -6,8 +6,6 @@ use std::fs::{self, File, Metadata};
 use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
-use rayon::prelude::*;
-
 use super::{Contents, MARKER, OutputFile};
 use crate::error::{Error, Result};
 
@@ -26,30 +24,14 @@ pub(super) fn create(staging: &Path) -> Result<()> {
     .map_err(|e| Error::io(&marker, e))
 }
 
-/// Writes every file under `staging`, reusing unchanged files from `previous` (the current
-/// output, if any). Returns, per file in order, whether it was written with new bytes.
-pub(super) fn fill(
+/// Writes one file under `staging` (its folder must exist), or hard-links the previous
+/// output's file at the same path (`previous` is the current output, if any) when its bytes are
+/// the same. Returns whether the file was written with new bytes.
+pub(super) fn write_one(
     staging: &Path,
     previous: Option<&Path>,
-    files: &[OutputFile],
-) -> Result<Vec<bool>> {
-    // Folders first, parents before children (sorted order guarantees it), so the parallel
-    // writes below never race to create the same folder.
-    let folders: BTreeSet<&str> = files
-        .iter()
-        .flat_map(|f| f.path.match_indices('/').map(|(i, _)| f.path.split_at(i).0))
-        .collect();
-    for folder in folders {
-        let dir = staging.join(folder);
-        fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-    }
-    files
-        .par_iter()
-        .map(|file| write_one(staging, previous, file))
-        .collect()
-}
-
-fn write_one(staging: &Path, previous: Option<&Path>, file: &OutputFile) -> Result<bool> {
+    file: &OutputFile,
+) -> Result<bool> {
     let dest = staging.join(&file.path);
     let source_len = match &file.contents {
         Contents::Bytes(bytes) => bytes.len() as u64,

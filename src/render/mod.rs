@@ -3,12 +3,15 @@
 //! plan into an [`OutputFile`].
 
 mod articles;
+mod cards;
 mod functions;
 mod lists;
 mod pages;
 mod redirect;
 mod theme;
 pub mod views;
+
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
 use tera::Value;
@@ -33,6 +36,7 @@ pub fn render_site_with(
     urls: &Urls,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<OutputFile>> {
+    theme.begin_render();
     let shared = shared(site, urls, &|_| true)?;
     let rendered: Vec<Result<OutputFile>> = site
         .pages
@@ -47,10 +51,91 @@ pub fn render_site_with(
     rendered.into_iter().collect()
 }
 
-/// Whether `page` of the plan is published with `theme`. The search page is optional: a theme
-/// without `search.html` publishes only the index.
+/// False for a page the theme chose not to have: the search page is optional, and a theme
+/// without `search.html` publishes only the search index.
 fn publishes(theme: &Theme, page: &Page) -> bool {
     page.kind != PageKind::Search || theme.has_template("search.html")
+}
+
+/// Renders every page of the plan in parallel and hands each file to `sink` as soon as it is
+/// rendered (from worker threads), so no more than a few pages are held at once. Returns how
+/// many files went to `sink`. Pages the theme does not publish (see [`render_site`]) are
+/// skipped.
+///
+/// Errors are reported as by [`render_site`]: the render error of the first failing page in
+/// plan order, else the first error `sink` returned. After any error no more files go to
+/// `sink` (pages are still rendered, so the reported error does not depend on timing).
+pub fn render_site_into(
+    site: &Site,
+    theme: &Theme,
+    urls: &Urls,
+    sink: &(dyn Fn(OutputFile) -> Result<()> + Sync),
+) -> Result<usize> {
+    theme.begin_render();
+    let mut shared = shared(site, urls, &|_| true)?;
+    let failed = AtomicBool::new(false);
+    let render = |indices: &[usize], shared: &pages::Shared<'_>| -> Vec<(usize, Outcome)> {
+        indices
+            .par_iter()
+            .filter_map(|&i| Some((i, site.pages.get(i)?)))
+            .map(|(i, page)| {
+                if !publishes(theme, page) {
+                    return (i, Outcome::Skipped);
+                }
+                let outcome = match render_page(shared, theme, page) {
+                    Err(e) => {
+                        failed.store(true, Ordering::Relaxed);
+                        Outcome::RenderFailed(e)
+                    }
+                    Ok(_) if failed.load(Ordering::Relaxed) => Outcome::Skipped,
+                    Ok(file) => match sink(file) {
+                        Ok(()) => Outcome::Sent,
+                        Err(e) => {
+                            failed.store(true, Ordering::Relaxed);
+                            Outcome::SinkFailed(e)
+                        }
+                    },
+                };
+                (i, outcome)
+            })
+            .collect()
+    };
+    // Feeds, the search index and the sitemap are each made once but hold a lot while they are
+    // made (each article's feed HTML, the index's postings): they go first, and what they hold
+    // is freed before article and list pages fill the card cache.
+    let (first, rest): (Vec<usize>, Vec<usize>) = (0..site.pages.len()).partition(|&i| {
+        site.pages
+            .get(i)
+            .is_some_and(|p| !matches!(p.kind, PageKind::Article(_) | PageKind::List(_)))
+    });
+    let mut outcomes = render(&first, &shared);
+    shared.feeds = crate::feeds::FeedCache::default();
+    outcomes.extend(render(&rest, &shared));
+    outcomes.sort_unstable_by_key(|(i, _)| *i);
+    let mut sent = 0;
+    let mut sink_error = None;
+    for (_, outcome) in outcomes {
+        match outcome {
+            Outcome::RenderFailed(e) => return Err(e),
+            Outcome::SinkFailed(e) => {
+                sink_error.get_or_insert(e);
+            }
+            Outcome::Sent => sent += 1,
+            Outcome::Skipped => {}
+        }
+    }
+    match sink_error {
+        Some(e) => Err(e),
+        None => Ok(sent),
+    }
+}
+
+/// What became of one page in [`render_site_into`].
+enum Outcome {
+    Sent,
+    Skipped,
+    RenderFailed(Error),
+    SinkFailed(Error),
 }
 
 /// Renders only the pages at `indices` of the plan (in that order; pages the theme does not
@@ -84,6 +169,8 @@ pub fn render_pages(
             _ => {}
         }
     }
+    // Cached card HTML from an earlier render may show an article as it was before the edit.
+    theme.begin_render();
     let shared = shared(site, urls, &|i| wanted.get(i).copied().unwrap_or(false))?;
     let rendered: Vec<Result<OutputFile>> = indices
         .par_iter()
@@ -136,7 +223,9 @@ fn render_page(shared: &pages::Shared<'_>, theme: &Theme, page: &Page) -> Result
         ))
     })?;
     let bytes = match &page.kind {
-        PageKind::Feed(feed) => crate::feeds::feed(site, &page.path, feed, urls),
+        PageKind::Feed(feed) => {
+            crate::feeds::feed_cached(site, &page.path, feed, urls, &shared.feeds)
+        }
         PageKind::Sitemap => crate::feeds::sitemap(site, urls),
         PageKind::Robots => crate::feeds::robots(urls),
         PageKind::SearchIndex => {

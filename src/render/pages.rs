@@ -13,6 +13,7 @@ use super::views::{
     FeedLink, MonthView, PageFeed, PageView, SiteView, TaxonomyLink, TaxonomyView, TermView,
     YearView, to_value,
 };
+use crate::feeds::FeedCache;
 use crate::site::{FeedFormat, ListKind, Page, PageKind, Site};
 use crate::urls::Urls;
 
@@ -24,6 +25,8 @@ pub struct Shared<'a> {
     pub urls: &'a Urls,
     /// Every article's card, by article index.
     pub cards: Vec<Value>,
+    /// Each article's feed HTML, made once for all the feeds that list it.
+    pub feeds: FeedCache,
     /// The `site` view.
     site_view: Value,
     /// Feed site path -> feed title, from the plan's feed pages.
@@ -89,6 +92,7 @@ impl<'a> Shared<'a> {
             site,
             urls,
             cards,
+            feeds: FeedCache::new(site.articles.len()),
             site_view: to_value(&site_view)?,
             feed_titles,
             period_titles,

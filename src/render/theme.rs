@@ -3,10 +3,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use tera::{Context, ErrorKind, Tera};
 use walkdir::WalkDir;
 
+use super::cards::CardCache;
 use crate::assets::Assets;
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
@@ -37,6 +39,8 @@ pub struct Theme {
     urls: Urls,
     /// Template name -> its file, relative to the site root, for messages.
     files: HashMap<String, PathBuf>,
+    /// The cards `render_card` rendered in the current render.
+    cards: Arc<CardCache>,
 }
 
 /// One template source, before compiling.
@@ -89,14 +93,23 @@ impl Theme {
             .collect();
         let static_dirs = vec![root.join(&theme_rel).join("static"), root.join("static")];
         let assets = crate::assets::prepare(&static_dirs, config.minify)?;
-        let tera = compile(&sources, &urls, &assets, &files, &templates_rel)?;
+        let cards = Arc::new(CardCache::default());
+        let tera = compile(&sources, &urls, &assets, &cards, &files, &templates_rel)?;
+        // `render_card` renders through its own copy of the compiled templates.
+        cards.set_tera(tera.clone());
         Ok(Theme {
             static_dirs,
             assets,
             tera,
             urls,
             files,
+            cards,
         })
+    }
+
+    /// Forgets what the previous render left behind (rendered cards), before a new render.
+    pub(crate) fn begin_render(&self) {
+        self.cards.clear();
     }
 
     /// The static files to publish, as `asset()` names them.
@@ -197,12 +210,14 @@ fn compile(
     sources: &BTreeMap<String, Source>,
     urls: &Urls,
     assets: &Assets,
+    cards: &Arc<CardCache>,
     files: &HashMap<String, PathBuf>,
     templates_dir: &Path,
 ) -> Result<Tera> {
     let mut tera = Tera::new();
     super::functions::register(&mut tera, urls);
     super::functions::register_assets(&mut tera, urls, assets.published.clone());
+    super::cards::register(&mut tera, cards);
 
     // Parse each template alone first: Tera stops at the first syntax error of a batch, and a
     // user fixing templates wants them all.

@@ -64,7 +64,11 @@ fn related_to(i: usize, times: &[i64], tags: &Taxonomy, terms: &[usize]) -> Vec<
         candidates.truncate(RELATED);
     }
     candidates.sort_unstable_by(order);
-    candidates.into_iter().map(|(j, _)| j).collect()
+    // A new vector: collecting from `candidates` would reuse its allocation, and every article
+    // would keep room for hundreds of candidates (most of the plan's memory).
+    let mut related = Vec::with_capacity(candidates.len());
+    related.extend(candidates.iter().map(|&(j, _)| j));
+    related
 }
 
 #[cfg(test)]
