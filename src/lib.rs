@@ -17,6 +17,7 @@ pub mod output;
 pub mod render;
 pub mod scaffold;
 pub mod search;
+pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod urls;
@@ -284,7 +285,8 @@ pub(crate) fn count_site_files(
     Ok(rendered + copied_files(site, theme)?.len())
 }
 
-/// A rendered file as it is published: HTML pages minified with `minify = true`.
+/// A rendered file as it is published: an HTML page minified with `minify = true` (as
+/// [`finish_pages`] does for a list of pages).
 fn finished(mut file: OutputFile, minify: bool) -> OutputFile {
     if minify
         && file.path.ends_with(".html")
@@ -293,6 +295,14 @@ fn finished(mut file: OutputFile, minify: bool) -> OutputFile {
         *bytes = minify::html(bytes);
     }
     file
+}
+
+/// Rendered pages made ready to publish: minified with `minify = true`. `serve` passes the pages
+/// it renders through here too, so they match a build's byte for byte.
+pub(crate) fn finish_pages(site: &site::Site, files: &mut [OutputFile]) {
+    if site.config.minify {
+        minify::pages(files);
+    }
 }
 
 /// The files a build publishes besides rendered pages: static files (under their published,
@@ -304,7 +314,7 @@ pub(crate) fn copied_files(site: &site::Site, theme: &render::Theme) -> Result<V
 }
 
 /// Files beside each article, placed next to its page.
-fn article_assets(site: &site::Site) -> Result<Vec<OutputFile>> {
+pub(crate) fn article_assets(site: &site::Site) -> Result<Vec<OutputFile>> {
     let mut files = Vec::new();
     for article in &site.articles {
         let page_file = urls::output_file(&article.path)

@@ -94,6 +94,24 @@ enum Command {
         #[arg(long, default_value_t = 8, value_name = "N")]
         jobs: usize,
     },
+    /// Serve the site locally, rebuilding and reloading open pages on every change.
+    Serve {
+        /// Site folder (holds site.toml).
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Port to listen on (0 picks a free port).
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on; anything but loopback is reachable from other machines.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: std::net::IpAddr,
+        /// Include articles marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Open the site in a browser.
+        #[arg(long)]
+        open: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -149,6 +167,22 @@ fn main() -> ExitCode {
                 concurrency: jobs.max(1),
             },
         ),
+        Command::Serve {
+            root,
+            port,
+            bind,
+            drafts,
+            open,
+        } => serve(
+            ui,
+            gazette::serve::ServeOptions {
+                root,
+                bind,
+                port,
+                drafts,
+                open,
+            },
+        ),
     };
     if ok {
         ExitCode::SUCCESS
@@ -201,6 +235,51 @@ fn build(ui: &Ui, options: &gazette::BuildOptions, list_changed: bool) -> bool {
             ));
             false
         }
+    }
+}
+
+fn serve(ui: Ui, options: gazette::serve::ServeOptions) -> bool {
+    match gazette::serve::serve(options, move |event| serve_event(&ui, event)) {
+        Ok(()) => true,
+        Err(error) => {
+            ui.error_report(&error);
+            false
+        }
+    }
+}
+
+/// One event of `serve`, printed like `build` prints: warnings and errors on stderr, the
+/// one-line summaries on stdout (not with `-q`), every file written or removed with `-v`. The
+/// address served is the command's result, so it is printed even with `-q`.
+fn serve_event(ui: &Ui, event: &gazette::serve::Event) {
+    use gazette::serve::Event;
+    let details = |rebuild: &gazette::serve::Rebuild| {
+        for warning in &rebuild.warnings {
+            ui.warning(warning);
+        }
+        for path in &rebuild.written {
+            ui.detail(format_args!("written   {path}"));
+        }
+        for path in &rebuild.removed {
+            ui.detail(format_args!("removed   {path}"));
+        }
+    };
+    match event {
+        Event::Warning(message) => ui.warning(message),
+        Event::Built(rebuild) | Event::Rebuilt { rebuild, .. } => {
+            details(rebuild);
+            ui.info(event);
+        }
+        Event::Finished(rebuild) => {
+            details(rebuild);
+            ui.detail(event);
+        }
+        Event::Listening { .. } => ui.result(event),
+        Event::Failed { problems, .. } => {
+            ui.error(event);
+            problems.iter().for_each(|problem| ui.error(problem));
+        }
+        Event::Stopped => ui.info(event),
     }
 }
 

@@ -38,27 +38,31 @@ pub struct Loaded {
 impl Loaded {
     /// Links to `.md` files that are no article, as messages at the link's line, sorted.
     pub fn broken_markdown_links(&self) -> Vec<Diagnostic> {
-        let mut found: Vec<Diagnostic> = self
-            .links
-            .iter()
-            .flat_map(|(file, links)| {
-                links.iter().filter_map(move |link| match &link.target {
-                    Target::MissingArticle(missing) => Some(Diagnostic::at(
-                        file,
-                        link.line,
-                        format!(
-                            "link to `{}`: there is no article {missing}; \
-                             fix the path (it is relative to this file)",
-                            link.dest
-                        ),
-                    )),
-                    _ => None,
-                })
-            })
-            .collect();
-        found.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-        found
+        broken_markdown_links(&self.links)
     }
+}
+
+/// [`Loaded::broken_markdown_links`] for body links kept apart from their articles (`serve`).
+pub fn broken_markdown_links(links: &HashMap<PathBuf, Vec<BodyLink>>) -> Vec<Diagnostic> {
+    let mut found: Vec<Diagnostic> = links
+        .iter()
+        .flat_map(|(file, links)| {
+            links.iter().filter_map(move |link| match &link.target {
+                Target::MissingArticle(missing) => Some(Diagnostic::at(
+                    file,
+                    link.line,
+                    format!(
+                        "link to `{}`: there is no article {missing}; \
+                         fix the path (it is relative to this file)",
+                        link.dest
+                    ),
+                )),
+                _ => None,
+            })
+        })
+        .collect();
+    found.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    found
 }
 
 /// Loads every article under `root/content`, drafts included (the model decides what to publish).
@@ -120,9 +124,7 @@ pub fn load_site(root: &Path, config: &Config, progress: &dyn Progress) -> Resul
         .map(|p| (p.file.clone(), p.path.clone()))
         .collect();
     let urls = urls::Urls::new(&config.base_url);
-    let options = markdown::Options {
-        raw_html: config.raw_html,
-    };
+    let options = markdown_options(config);
     let rendered: Vec<(Article, Vec<BodyLink>)> = parsed
         .into_par_iter()
         .map(|one| {
@@ -144,7 +146,7 @@ pub fn load_site(root: &Path, config: &Config, progress: &dyn Progress) -> Resul
 }
 
 /// One file after the first phase: front matter checked, page path known, body not rendered.
-struct Parsed {
+pub struct Parsed {
     file: PathBuf,
     /// The whole file, normalised; the body is its suffix from `body_start`.
     text: String,
@@ -307,6 +309,46 @@ fn escape_html(text: &str) -> String {
         }
     }
     out
+}
+
+/// Phase one of [`load_site`] for the one file at `path` (a `*.md` file under `root/content`,
+/// absolute or relative to `root`) with the given `assets` (files beside it, absolute): front
+/// matter read and checked, page path computed. For `serve`'s incremental rebuilds, which know
+/// the folder's assets from the previous load.
+pub fn parse_file(root: &Path, path: &Path, assets: &[PathBuf], config: &Config) -> Result<Parsed> {
+    let root = std::path::absolute(root).map_err(|e| Error::io(root, e))?;
+    let path = root.join(path);
+    parse_one(&root, &path, assets, config).map_err(Error::Problems)
+}
+
+/// Phase two of [`load_site`] for one parsed file: its body rendered, links to other articles'
+/// `.md` files resolved through `index` (every article's page, by file), with its body links.
+pub fn render_file(
+    parsed: Parsed,
+    index: &links::ArticleIndex,
+    urls: &urls::Urls,
+    config: &Config,
+) -> (Article, Vec<BodyLink>) {
+    render_one(parsed, index, urls, &markdown_options(config))
+}
+
+/// How the site's Markdown is rendered.
+fn markdown_options(config: &Config) -> markdown::Options {
+    markdown::Options {
+        raw_html: config.raw_html,
+    }
+}
+
+impl Parsed {
+    /// The article's file, relative to the site root.
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// The site path of its page.
+    pub fn page_path(&self) -> &str {
+        &self.path
+    }
 }
 
 #[cfg(test)]

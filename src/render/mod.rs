@@ -37,7 +37,7 @@ pub fn render_site_with(
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<OutputFile>> {
     theme.begin_render();
-    let shared = shared(site, urls)?;
+    let shared = shared(site, urls, &|_| true)?;
     let rendered: Vec<Result<OutputFile>> = site
         .pages
         .par_iter()
@@ -51,8 +51,8 @@ pub fn render_site_with(
     rendered.into_iter().collect()
 }
 
-/// False for a page the theme chose not to have: the search page is optional, and a theme
-/// without `search.html` publishes only the search index.
+/// Whether `page` of the plan is published with `theme`. The search page is optional: a theme
+/// without `search.html` publishes only the index.
 fn publishes(theme: &Theme, page: &Page) -> bool {
     page.kind != PageKind::Search || theme.has_template("search.html")
 }
@@ -72,7 +72,7 @@ pub fn render_site_into(
     sink: &(dyn Fn(OutputFile) -> Result<()> + Sync),
 ) -> Result<usize> {
     theme.begin_render();
-    let mut shared = shared(site, urls)?;
+    let mut shared = shared(site, urls, &|_| true)?;
     let failed = AtomicBool::new(false);
     let render = |indices: &[usize], shared: &pages::Shared<'_>| -> Vec<(usize, Outcome)> {
         indices
@@ -138,16 +138,63 @@ enum Outcome {
     SinkFailed(Error),
 }
 
-/// The views every page of one render shares: each article's card is built once and shared
-/// (cheaply cloned) by every page that shows it.
-fn shared<'a>(site: &'a Site, urls: &'a Urls) -> Result<pages::Shared<'a>> {
+/// Renders only the pages at `indices` of the plan (in that order; pages the theme does not
+/// publish are left out, as in [`render_site`]), building only the cards those pages show.
+/// `serve` uses it to re-render just the pages an edit touched.
+pub fn render_pages(
+    site: &Site,
+    theme: &Theme,
+    urls: &Urls,
+    indices: &[usize],
+) -> Result<Vec<OutputFile>> {
+    let mut wanted = vec![false; site.articles.len()];
+    let mut want = |i: usize| {
+        if let Some(w) = wanted.get_mut(i) {
+            *w = true;
+        }
+    };
+    for page in indices.iter().filter_map(|&p| site.pages.get(p)) {
+        match &page.kind {
+            PageKind::Article(i) => {
+                if let Some(links) = site.links.get(*i) {
+                    links
+                        .newer
+                        .into_iter()
+                        .chain(links.older)
+                        .for_each(&mut want);
+                    links.related.iter().copied().for_each(&mut want);
+                }
+            }
+            PageKind::List(list) => list.items.iter().copied().for_each(&mut want),
+            _ => {}
+        }
+    }
+    theme.begin_render();
+    let shared = shared(site, urls, &|i| wanted.get(i).copied().unwrap_or(false))?;
+    let rendered: Vec<Result<OutputFile>> = indices
+        .par_iter()
+        .filter_map(|&p| site.pages.get(p))
+        .filter(|page| publishes(theme, page))
+        .map(|page| render_page(&shared, theme, page))
+        .collect();
+    rendered.into_iter().collect()
+}
+
+/// The views every page shares, with the cards of the articles `wanted` says yes to. Each card
+/// is built once and shared (cheaply cloned) by every list that shows it.
+fn shared<'a>(
+    site: &'a Site,
+    urls: &'a Urls,
+    wanted: &(dyn Fn(usize) -> bool + Sync),
+) -> Result<pages::Shared<'a>> {
     let cards: Vec<Value> = (0..site.articles.len())
         .into_par_iter()
-        .map(|i| {
-            articles::card(site, urls, i)
-                .map(|card| views::to_value(&card))
-                .unwrap_or_else(|| Ok(Value::none()))
-        })
+        .map(
+            |i| match wanted(i).then(|| articles::card(site, urls, i)).flatten() {
+                Some(card) => views::to_value(&card),
+                None => Ok(Value::none()),
+            },
+        )
         .collect::<std::result::Result<_, String>>()
         .map_err(|message| Error::Render {
             template: "(cards)".into(),

@@ -18,18 +18,10 @@ pub fn redirect_html(urls: &Urls, to: &str, lang: &str) -> String {
     )
 }
 
-/// HTML escaping for text and attribute values.
+/// HTML escaping for text and attribute values: Tera's own escaper, the one templates use.
 fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
+    let mut out = Vec::with_capacity(text.len() + 16);
+    // Writing into a Vec cannot fail, and the escaper only writes valid UTF-8 it was given.
+    let _ = tera::escape_html(text, &mut out);
+    String::from_utf8(out).unwrap_or_default()
 }

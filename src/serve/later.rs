@@ -1,0 +1,147 @@
+//! Pages left for later: the [deferred](super::diff::deferred) pages (the search index) are
+//! rendered off the rebuild thread, from a snapshot of the plan, so the tabs reload and the next
+//! save is rebuilt without waiting for them. When the rendering is done, the files are written
+//! only if the plan still gives those pages the same signature; else a newer job follows.
+
+use std::collections::HashMap;
+use std::ffi::OsString;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::diff::{Disk, Written, changed_bytes, deferred, record, write_all};
+use super::signature::{display_hash, page_signature};
+use crate::error::{Diagnostic, Error, Result};
+use crate::output::OutputFile;
+use crate::render::{self, Theme};
+use crate::site::Site;
+use crate::urls::{self, Urls};
+
+/// Deferred pages to render: a snapshot of the plan and the theme, shared with the rebuilder
+/// (the plan is copied on the rebuilder's side only if it changes while the job runs).
+pub struct Job {
+    site: Arc<Site>,
+    theme: Arc<Theme>,
+    urls: Urls,
+    /// Indices of the pages in the plan, with their signatures.
+    pages: Vec<(usize, u64)>,
+}
+
+/// A finished [`Job`]: the pages with the signatures they were rendered for, and the files.
+pub struct Done {
+    /// The theme it was rendered with: a new one (reloaded, or with a new configuration) means
+    /// a new full render, and this one is out of date.
+    theme: Arc<Theme>,
+    pages: Vec<(usize, String, u64)>,
+    files: Result<Vec<OutputFile>>,
+    took: Duration,
+}
+
+impl Done {
+    /// How long the rendering took.
+    pub fn took(&self) -> Duration {
+        self.took
+    }
+}
+
+impl Job {
+    /// The deferred pages of `site` whose signature differs from what the disk holds, or `None`.
+    pub fn new(
+        disk: &Disk,
+        site: &Arc<Site>,
+        theme: &Arc<Theme>,
+        urls: &Urls,
+        hashes: &HashMap<OsString, u64>,
+    ) -> Option<Job> {
+        let pages: Vec<(usize, u64)> = signatures(site, hashes)
+            .filter(|&(p, signature)| {
+                site.pages
+                    .get(p)
+                    .is_some_and(|page| !disk.holds(&page.path, signature))
+            })
+            .collect();
+        (!pages.is_empty()).then(|| Job {
+            site: site.clone(),
+            theme: theme.clone(),
+            urls: urls.clone(),
+            pages,
+        })
+    }
+
+    /// Renders the pages (on any thread). A panic is caught and returned as an error.
+    pub fn run(self) -> Done {
+        let started = Instant::now();
+        let pages: Vec<(usize, String, u64)> = self
+            .pages
+            .iter()
+            .filter_map(|&(p, sig)| Some((p, self.site.pages.get(p)?.path.clone(), sig)))
+            .collect();
+        let todo: Vec<usize> = pages.iter().map(|(p, _, _)| *p).collect();
+        let files = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let mut files = render::render_pages(&self.site, &self.theme, &self.urls, &todo)?;
+            crate::finish_pages(&self.site, &mut files);
+            Ok(files)
+        }))
+        .unwrap_or_else(|_| {
+            Err(Error::problem(Diagnostic::new(
+                "search-index.json",
+                "internal error while rendering (a bug in Gazette)",
+            )))
+        });
+        Done {
+            theme: self.theme.clone(),
+            pages,
+            files,
+            took: started.elapsed(),
+        }
+    }
+}
+
+/// Writes the files of `done` whose pages still have the signature they were rendered for in
+/// `site` (the current plan, rendered with `theme`); the others are out of date, and a newer
+/// job renders them.
+pub fn accept(
+    out: &Path,
+    disk: &mut Disk,
+    (site, theme): (&Site, &Arc<Theme>),
+    hashes: &HashMap<OsString, u64>,
+    done: Done,
+) -> Result<Written> {
+    if !Arc::ptr_eq(&done.theme, theme) {
+        return Ok(Written::default());
+    }
+    let files = done.files?;
+    let current: HashMap<usize, u64> = signatures(site, hashes).collect();
+    let mut todo = Vec::new();
+    let mut kept = Vec::new();
+    let mut keep = Vec::new();
+    let mut files: HashMap<String, OutputFile> =
+        files.into_iter().map(|f| (f.path.clone(), f)).collect();
+    for (p, path, signature) in done.pages {
+        let same_page = site.pages.get(p).is_some_and(|page| page.path == path);
+        let file = urls::output_file(&path).ok().and_then(|f| files.remove(&f));
+        if let Some(file) = file.filter(|_| same_page && current.get(&p) == Some(&signature)) {
+            todo.push(p);
+            kept.push(signature);
+            keep.push(file);
+        }
+    }
+    let changed = changed_bytes(disk, keep);
+    write_all(out, disk, &changed)?;
+    let (rendered, written) = record(disk, site, &todo, kept.into_iter(), changed);
+    Ok((rendered, written, Vec::new()))
+}
+
+/// Every deferred page of `site` with its current signature.
+fn signatures<'a>(
+    site: &'a Site,
+    hashes: &'a HashMap<OsString, u64>,
+) -> impl Iterator<Item = (usize, u64)> + 'a {
+    let shown = move |i: usize| display_hash(site, i, hashes);
+    site.pages
+        .iter()
+        .enumerate()
+        .filter(|(_, page)| deferred(page))
+        // The sitemap is never among them, so its hash is not needed.
+        .map(move |(p, page)| (p, page_signature(site, page, &shown, 0)))
+}

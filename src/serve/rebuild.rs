@@ -1,0 +1,410 @@
+//! Rebuilding the served site. A full build on start and whenever `site.toml` or an asset
+//! changes; the theme reloaded and every page rendered (articles kept) when a template, theme or
+//! static file changes; otherwise an incremental one that reloads only the Markdown files that
+//! changed and writes only the pages whose signature changed:
+//!
+//! - when the edits leave everything the plan depends on alone (dates, titles, URLs, terms,
+//!   drafts: the usual case of fixing a story's text), the articles are swapped into the last
+//!   plan in place;
+//! - otherwise (a new, moved, retagged or deleted article) the whole site is planned again, and
+//!   the articles whose links point at a moved, new or deleted file are rendered again too.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use rayon::prelude::*;
+
+use super::changes::Changes;
+use super::diff::{Disk, Inputs, Written, write_changes, write_edits};
+use super::later::{self, Done, Job};
+use super::reload::{Edit, in_place_edits, reload};
+use super::signature::content_hash;
+use crate::config::Config;
+use crate::content::{self, Article, BodyLink, links::ArticleIndex};
+use crate::error::{Diagnostic, Error, Result};
+use crate::render::Theme;
+use crate::site::{self, PlanOptions, Site};
+use crate::urls::Urls;
+
+/// Keeps the loaded model and what is on disk between rebuilds of one served folder.
+pub struct Rebuilder {
+    root: PathBuf,
+    out: PathBuf,
+    drafts: bool,
+    base_url: String,
+    /// `None` until a full build has loaded everything, and again after anything that leaves
+    /// the model unknown (a failed full build, a failed plan).
+    model: Option<Model>,
+    disk: Disk,
+}
+
+/// The inputs as last loaded.
+pub(super) struct Model {
+    pub(super) config: Config,
+    pub(super) theme: Arc<Theme>,
+    pub(super) urls: Urls,
+    /// Article file (relative to the root) -> [`content_hash`]. Keyed by the raw string: a
+    /// `Path` hashes component by component, which shows at 10,000 articles.
+    pub(super) hashes: HashMap<OsString, u64>,
+    /// Every loaded article's page, by file (drafts too): what links to `.md` files resolve to.
+    pub(super) index: ArticleIndex,
+    /// Body links of every loaded article, by file.
+    pub(super) links: HashMap<PathBuf, Vec<BodyLink>>,
+    /// Files whose last save does not load, with their problems; nothing is published while
+    /// any is here.
+    pub(super) broken: BTreeMap<PathBuf, Vec<Diagnostic>>,
+    /// Links in `content/` the last full load skipped (outside the site, loops, broken).
+    pub(super) skipped: Vec<Diagnostic>,
+    /// The last plan and the articles it left out (drafts, future ones) ...
+    pub(super) planned: Option<(Arc<Site>, Vec<Article>)>,
+    /// ... or, when there is none, every article.
+    pub(super) pool: Vec<Article>,
+}
+
+impl Model {
+    /// Every article, planned or not.
+    fn known(&self) -> Vec<&Article> {
+        let planned = self
+            .planned
+            .iter()
+            .flat_map(|(s, held)| s.articles.iter().chain(held));
+        planned.chain(&self.pool).collect()
+    }
+
+    /// Moves the planned articles back into the pool, to be planned again.
+    fn unplan(&mut self) {
+        if let Some((site, held)) = self.planned.take() {
+            match Arc::try_unwrap(site) {
+                Ok(mut site) => {
+                    self.pool = std::mem::take(&mut site.articles);
+                    // Freeing a 10,000-article plan takes a while; nobody needs to wait for it.
+                    std::thread::spawn(move || drop(site));
+                }
+                // A later job still renders from it: it frees the plan when done.
+                Err(shared) => self.pool = shared.articles.clone(),
+            }
+            self.pool.extend(held);
+        }
+    }
+}
+
+/// What one rebuild did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Rebuild {
+    /// Everything was reloaded and rendered.
+    pub full: bool,
+    /// The site was planned again (else the edits were swapped into the last plan).
+    pub replanned: bool,
+    /// Published articles.
+    pub articles: usize,
+    /// Pages in the plan.
+    pub pages: usize,
+    /// Site paths of the pages rendered (sorted).
+    pub rendered: Vec<String>,
+    /// Output paths whose bytes changed and were rewritten (sorted).
+    pub written: Vec<String>,
+    /// Output paths removed because nothing produces them any more (sorted).
+    pub removed: Vec<String>,
+    /// Things worth saying that did not stop the build: every one on full builds, those about
+    /// the articles reloaded on incremental ones.
+    pub warnings: Vec<Diagnostic>,
+    /// Wall time of the rebuild.
+    pub elapsed: Duration,
+}
+
+impl Rebuild {
+    /// A rebuild that kept the last plan `site` and wrote `written`.
+    fn on_plan(
+        site: &Site,
+        written: Written,
+        warnings: Vec<Diagnostic>,
+        elapsed: Duration,
+    ) -> Self {
+        let (rendered, written, removed) = written;
+        Rebuild {
+            full: false,
+            replanned: false,
+            articles: site.articles.len(),
+            pages: site.pages.len(),
+            rendered,
+            written,
+            removed,
+            warnings,
+            elapsed,
+        }
+    }
+}
+
+impl Rebuilder {
+    /// A rebuilder for the site at `root` (absolute, canonical) writing into `out`, an existing
+    /// folder owned by the caller, with links under `base_url`. Builds nothing yet.
+    pub fn new(root: &Path, out: &Path, drafts: bool, base_url: &str) -> Rebuilder {
+        Rebuilder {
+            root: root.to_path_buf(),
+            out: out.to_path_buf(),
+            drafts,
+            base_url: base_url.to_string(),
+            model: None,
+            disk: Disk::default(),
+        }
+    }
+
+    /// The site root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Drops the loaded model, so the next update reloads everything (what is on disk is still
+    /// known, so only changed files are written).
+    pub fn forget(&mut self) {
+        self.model = None;
+    }
+
+    /// What changed paths (absolute, from the watcher) ask for, given what is loaded.
+    pub fn changes(&self, paths: &[PathBuf]) -> Changes {
+        let known = self.model.as_ref().map(Model::known);
+        super::changes::classify(&self.root, paths, known.as_deref())
+    }
+
+    /// Reloads everything and writes every page whose bytes changed.
+    pub fn full(&mut self) -> Result<Rebuild> {
+        let started = Instant::now();
+        self.model = None;
+        let config = crate::load_config(&self.root, Some(&self.base_url))?;
+        let theme = Theme::load(&self.root, &config)?;
+        let loaded = content::load_site(&self.root, &config, &crate::NoProgress)?;
+        let content::Loaded {
+            articles: pool,
+            links,
+            warnings: skipped,
+        } = loaded;
+        let hashes = pool
+            .par_iter()
+            .map(|a| (a.file.clone().into_os_string(), content_hash(a)))
+            .collect();
+        let index = pool
+            .iter()
+            .map(|a| (a.file.clone(), a.path.clone()))
+            .collect();
+        self.model = Some(Model {
+            urls: Urls::new(&config.base_url),
+            config,
+            theme: Arc::new(theme),
+            hashes,
+            index,
+            links,
+            broken: BTreeMap::new(),
+            skipped,
+            planned: None,
+            pool,
+        });
+        self.publish(None, false, started)
+    }
+
+    /// Applies a batch of changes: incrementally when only Markdown files changed and the
+    /// model is known, else with a full rebuild. `None` when nothing relevant changed. An
+    /// incremental rebuild leaves the slow pages (the search index) for [`Rebuilder::finish`].
+    pub fn update(&mut self, changes: &Changes) -> Result<Option<Rebuild>> {
+        if changes.is_empty() {
+            return Ok(None);
+        }
+        let started = Instant::now();
+        let Some(model) = self.model.as_mut().filter(|_| !changes.full) else {
+            return self.full().map(Some);
+        };
+        if changes.theme {
+            // Templates or static files: reload them, keep the articles, render every page.
+            match Theme::load(&self.root, &model.config) {
+                Ok(theme) => model.theme = Arc::new(theme),
+                Err(e) => {
+                    // Keep no stale theme around: until it loads, every change retries it.
+                    self.model = None;
+                    return Err(e);
+                }
+            }
+        } else if let Some(edits) = in_place_edits(model, &self.root, &changes.articles) {
+            return self.apply_in_place(edits, started).map(Some);
+        }
+        model.unplan();
+        let Some(reloaded) = reload(model, &self.root, &changes.articles) else {
+            return self.full().map(Some);
+        };
+        if !model.broken.is_empty() {
+            let problems = model.broken.values().flatten().cloned().collect();
+            return Err(Error::Problems(problems));
+        }
+        let scope = if changes.theme { None } else { Some(reloaded) };
+        self.publish(scope.as_deref(), true, started).map(Some)
+    }
+
+    /// A job rendering the pages the last [`Rebuilder::update`] left for later (the search
+    /// index), if any, to [run](Job::run) on any thread and hand to [`Rebuilder::accept`].
+    pub fn later(&self) -> Option<Job> {
+        let model = self.model.as_ref()?;
+        let (site, _) = model.planned.as_ref()?;
+        Job::new(&self.disk, site, &model.theme, &model.urls, &model.hashes)
+    }
+
+    /// Writes the files of a finished job that are still up to date. `None` when none is.
+    pub fn accept(&mut self, done: Done) -> Result<Option<Rebuild>> {
+        let started = Instant::now();
+        let took = done.took();
+        let Some(model) = self.model.as_ref() else {
+            return Ok(None);
+        };
+        let Some((site, _)) = model.planned.as_ref() else {
+            return Ok(None);
+        };
+        let (rendered, written, removed) = later::accept(
+            &self.out,
+            &mut self.disk,
+            (site, &model.theme),
+            &model.hashes,
+            done,
+        )?;
+        if rendered.is_empty() {
+            return Ok(None);
+        }
+        let written = (rendered, written, removed);
+        Ok(Some(Rebuild::on_plan(
+            site,
+            written,
+            Vec::new(),
+            took + started.elapsed(),
+        )))
+    }
+
+    /// Renders and writes what the last [`Rebuilder::update`] left for later, here and now, so
+    /// the served folder is again what `gazette build` writes. `None` when nothing was left.
+    pub fn finish(&mut self) -> Result<Option<Rebuild>> {
+        match self.later() {
+            Some(job) => self.accept(job.run()),
+            None => Ok(None),
+        }
+    }
+
+    /// Swaps edited articles into the last plan (same index: the plan does not change) and
+    /// writes the pages that show them.
+    fn apply_in_place(&mut self, edits: Vec<Edit>, started: Instant) -> Result<Rebuild> {
+        let Some(model) = self.model.as_mut() else {
+            return Err(nothing_loaded(&self.root));
+        };
+        let Some((site, _)) = model.planned.as_mut() else {
+            return Err(nothing_loaded(&self.root));
+        };
+        // Copied only if a later job still renders from it.
+        let site = Arc::make_mut(site);
+        let mut edited = Vec::with_capacity(edits.len());
+        let mut files = Vec::with_capacity(edits.len());
+        for (i, article, links) in edits {
+            let hash = content_hash(&article);
+            model
+                .hashes
+                .insert(article.file.clone().into_os_string(), hash);
+            model.links.insert(article.file.clone(), links);
+            files.push(article.file.clone());
+            if let Some(slot) = site.articles.get_mut(i) {
+                *slot = article;
+                edited.push(i);
+            }
+        }
+        let inputs = Inputs {
+            theme: &model.theme,
+            urls: &model.urls,
+            hashes: &model.hashes,
+            defer: true,
+        };
+        let written = write_edits(&self.out, &mut self.disk, &inputs, site, &edited)?;
+        let warnings = link_warnings(site, &model.links, Some(&files));
+        Ok(Rebuild::on_plan(site, written, warnings, started.elapsed()))
+    }
+
+    /// Plans the site from the pool and writes what changed. Incremental when `reloaded` names
+    /// the files just reloaded (whose warnings are reported); else every page is rendered and
+    /// every warning reported. With `defer`, the slow pages are left for [`Rebuilder::finish`].
+    fn publish(
+        &mut self,
+        reloaded: Option<&[PathBuf]>,
+        defer: bool,
+        started: Instant,
+    ) -> Result<Rebuild> {
+        let full = reloaded.is_none();
+        let Some(model) = self.model.as_mut() else {
+            return Err(nothing_loaded(&self.root));
+        };
+        let now = Utc::now();
+        let drafts = self.drafts;
+        // The plan leaves drafts and future articles out; keep them for the next plan.
+        let held: Vec<Article> = model
+            .pool
+            .iter()
+            .filter(|a| (a.draft && !drafts) || a.date.with_timezone(&Utc) > now)
+            .cloned()
+            .collect();
+        let pool = std::mem::take(&mut model.pool);
+        let mut site = match site::plan(pool, model.config.clone(), &PlanOptions { drafts, now }) {
+            Ok(site) => site,
+            Err(e) => {
+                // The articles went into the failed plan: reload everything next time.
+                self.model = None;
+                return Err(e);
+            }
+        };
+        let inputs = Inputs {
+            theme: &model.theme,
+            urls: &model.urls,
+            hashes: &model.hashes,
+            defer,
+        };
+        // Kept even when writing fails: the plan is right, and the next rebuild compares
+        // signatures with what did get written.
+        let result = write_changes(&self.out, &mut self.disk, &inputs, &site, full);
+        // As `gazette build` orders them: skipped links, the model's, then body links.
+        let warnings = if full {
+            let mut warnings = model.skipped.clone();
+            warnings.append(&mut site.warnings);
+            warnings.extend(link_warnings(&site, &model.links, None));
+            warnings
+        } else {
+            link_warnings(&site, &model.links, reloaded)
+        };
+        let (articles, pages) = (site.articles.len(), site.pages.len());
+        model.planned = Some((Arc::new(site), held));
+        let (rendered, written, removed) = result?;
+        Ok(Rebuild {
+            full,
+            replanned: true,
+            articles,
+            pages,
+            rendered,
+            written,
+            removed,
+            warnings,
+            elapsed: started.elapsed(),
+        })
+    }
+}
+
+fn nothing_loaded(root: &Path) -> Error {
+    Error::problem(Diagnostic::new(root, "nothing loaded yet"))
+}
+
+/// What a build says about body links (to `.md` files that are no article, or to articles not
+/// published), for every article or only those in `files`.
+fn link_warnings(
+    site: &Site,
+    links: &HashMap<PathBuf, Vec<BodyLink>>,
+    files: Option<&[PathBuf]>,
+) -> Vec<Diagnostic> {
+    let mut warnings = content::broken_markdown_links(links);
+    warnings.extend(crate::check::links_to_unpublished(site, links));
+    if let Some(files) = files {
+        let files: HashSet<&Path> = files.iter().map(PathBuf::as_path).collect();
+        warnings.retain(|w| files.contains(w.path.as_path()));
+    }
+    warnings
+}
