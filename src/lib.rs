@@ -285,7 +285,8 @@ pub(crate) fn count_site_files(
     Ok(rendered + copied_files(site, theme)?.len())
 }
 
-/// A rendered file as it is published: HTML pages minified with `minify = true`.
+/// A rendered file as it is published: an HTML page minified with `minify = true` (as
+/// [`finish_pages`] does for a list of pages).
 fn finished(mut file: OutputFile, minify: bool) -> OutputFile {
     if minify
         && file.path.ends_with(".html")

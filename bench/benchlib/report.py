@@ -111,6 +111,9 @@ def svg_chart(results):
         for j, tool in enumerate(TOOLS):
             bx = x0 + panel_w / 2 - bar_w - 4 + j * (bar_w + 8)
             if tool not in size["tools"]:
+                if any(tool in other["tools"] for other in sizes):
+                    parts.append(f'<text x="{bx + bar_w / 2}" y="{base_y - 6}" font-size="12" '
+                                 f'text-anchor="middle" fill="#888">not run</text>')
                 continue
             if tool not in walls:
                 parts.append(f'<text x="{bx + bar_w / 2}" y="{base_y - 6}" font-size="12" '
@@ -126,6 +129,11 @@ def svg_chart(results):
                      f'text-anchor="middle" fill="#222">{size["n"]:,} articles</text>')
         ratio = size.get("ratio") or {}
         words = ratio_words(ratio.get("wall"))
+        gazette = size["tools"].get("gazette", {}).get("median")
+        if not words and gazette:
+            parts.append(f'<text x="{x0 + panel_w / 2}" y="{base_y + 42}" font-size="12" '
+                         f'text-anchor="middle" fill="#666">Gazette peak memory '
+                         f'{gazette["peak_rss_mib"]:,.0f} MiB</text>')
         if words:
             parts.append(f'<text x="{x0 + panel_w / 2}" y="{base_y + 42}" font-size="13" '
                          f'text-anchor="middle" fill="#444">{escape(words)}</text>')
