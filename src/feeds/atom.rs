@@ -172,12 +172,7 @@ mod tests {
             first.updated,
             Some(date("2024-11-28T03:00:00Z").with_timezone(&Utc))
         );
-        let authors: Vec<&str> = first
-            .authors
-            .iter()
-            .filter_map(|a| a.name.as_deref())
-            .collect();
-        assert_eq!(authors, ["Ayesha Khan"]);
+        assert_eq!(author_names(first), ["Ayesha Khan"]);
         let categories: Vec<(&str, Option<&str>, Option<&str>)> = first
             .categories
             .iter()

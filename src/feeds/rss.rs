@@ -150,12 +150,7 @@ mod tests {
         );
         let terms: Vec<&str> = first.categories.iter().map(|c| c.term.as_str()).collect();
         assert_eq!(terms, ["PTI", "Lahore High Court"]);
-        let authors: Vec<&str> = first
-            .authors
-            .iter()
-            .filter_map(|a| a.name.as_deref())
-            .collect();
-        assert_eq!(authors, ["Ayesha Khan"]);
+        assert_eq!(author_names(first), ["Ayesha Khan"]);
         // A name is not an email: it goes in dc:creator, never in <author>.
         assert!(text(&bytes).contains("<dc:creator>Ayesha Khan</dc:creator>"));
         assert!(!text(&bytes).contains("<author>"));

@@ -159,6 +159,15 @@ pub fn title_and_description(feed: &feed_rs::model::Feed) -> (Option<&str>, Opti
     )
 }
 
+/// The names of a parsed entry's authors.
+pub fn author_names(entry: &feed_rs::model::Entry) -> Vec<&str> {
+    entry
+        .authors
+        .iter()
+        .filter_map(|a| a.name.as_deref())
+        .collect()
+}
+
 pub fn text(bytes: &[u8]) -> &str {
     std::str::from_utf8(bytes).expect("UTF-8")
 }
