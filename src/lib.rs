@@ -285,23 +285,20 @@ pub(crate) fn count_site_files(
     Ok(rendered + copied_files(site, theme)?.len())
 }
 
-/// A rendered file as it is published: an HTML page minified with `minify = true` (as
-/// [`finish_pages`] does for a list of pages).
+/// A rendered file made ready to publish: an HTML page minified with `minify = true`. The build
+/// passes each page through here as it is rendered; `serve` passes its lists of pages through
+/// [`finish_pages`], so both publish the same bytes.
 fn finished(mut file: OutputFile, minify: bool) -> OutputFile {
-    if minify
-        && file.path.ends_with(".html")
-        && let Contents::Bytes(bytes) = &mut file.contents
-    {
-        *bytes = minify::html(bytes);
+    if minify {
+        minify::page(&mut file);
     }
     file
 }
 
-/// Rendered pages made ready to publish: minified with `minify = true`. `serve` passes the pages
-/// it renders through here too, so they match a build's byte for byte.
+/// [`finished`] for a list of rendered pages, in parallel.
 pub(crate) fn finish_pages(site: &site::Site, files: &mut [OutputFile]) {
     if site.config.minify {
-        minify::pages(files);
+        files.par_iter_mut().for_each(minify::page);
     }
 }
 

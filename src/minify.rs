@@ -4,7 +4,6 @@
 //! (lightningcss and oxc), which keep the input as it was when they cannot parse it.
 
 use minify_html::Cfg;
-use rayon::prelude::*;
 
 use crate::output::{Contents, OutputFile};
 
@@ -19,15 +18,13 @@ fn page_cfg() -> Cfg {
     }
 }
 
-/// Minifies every rendered HTML page among `files`, in parallel; other files are left alone.
-pub fn pages(files: &mut [OutputFile]) {
-    files.par_iter_mut().for_each(|file| {
-        if let Contents::Bytes(bytes) = &mut file.contents
-            && file.path.ends_with(".html")
-        {
-            *bytes = html(bytes);
-        }
-    });
+/// Minifies `file` when it is a rendered HTML page; other files are left alone.
+pub fn page(file: &mut OutputFile) {
+    if let Contents::Bytes(bytes) = &mut file.contents
+        && file.path.ends_with(".html")
+    {
+        *bytes = html(bytes);
+    }
 }
 
 /// A minified HTML document.

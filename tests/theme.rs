@@ -211,58 +211,47 @@ fn the_lead_image_source_and_authors_reach_the_page_and_its_previews() {
     let doc = site.html(rel);
     let title = r#"He said "no" </script> & left"#;
     assert_eq!(texts(&doc, "h1"), [title]);
-    assert_eq!(
-        one(&doc, "figure.lead img", "alt", rel),
-        "Crowds at D-Chowk"
-    );
-    assert_eq!(
-        one(&doc, "figure.lead img", "src", rel),
-        "/sub/2024/11/27/he-said-no-script-left/photo.svg"
-    );
+    let image = "https://news.example/sub/2024/11/27/he-said-no-script-left/photo.svg";
+    for (selector, attr, want) in [
+        ("figure.lead img", "alt", "Crowds at D-Chowk"),
+        (
+            "figure.lead img",
+            "src",
+            "/sub/2024/11/27/he-said-no-script-left/photo.svg",
+        ),
+        (".source a", "href", "https://dawn.example/story?a=1&b=2"),
+        ("meta[property='og:image']", "content", image),
+        ("meta[name='twitter:image']", "content", image),
+        (
+            "meta[property='og:image:alt']",
+            "content",
+            "Crowds at D-Chowk",
+        ),
+        (
+            "meta[name='twitter:card']",
+            "content",
+            "summary_large_image",
+        ),
+        ("meta[property='og:title']", "content", title),
+        (
+            "meta[name=description]",
+            "content",
+            r#"A summary with "quotes" & <angle> brackets."#,
+        ),
+        (
+            "meta[property='article:modified_time']",
+            "content",
+            "2024-11-28T08:00:00+00:00",
+        ),
+    ] {
+        assert_eq!(one(&doc, selector, attr, rel), want, "{selector} [{attr}]");
+    }
     assert_eq!(
         texts(&doc, "figure.lead figcaption"),
         ["Crowds at D-Chowk on Tuesday. (Photo: Staff)"]
     );
-    assert_eq!(
-        one(&doc, ".source a", "href", rel),
-        "https://dawn.example/story?a=1&b=2"
-    );
     assert_eq!(texts(&doc, ".source"), ["Source: Dawn"]);
     assert_eq!(texts(&doc, ".authors"), ["A. Writer, B. Reporter"]);
-    let image = "https://news.example/sub/2024/11/27/he-said-no-script-left/photo.svg";
-    assert_eq!(
-        one(&doc, "meta[property='og:image']", "content", rel),
-        image
-    );
-    assert_eq!(
-        one(&doc, "meta[name='twitter:image']", "content", rel),
-        image
-    );
-    assert_eq!(
-        one(&doc, "meta[property='og:image:alt']", "content", rel),
-        "Crowds at D-Chowk"
-    );
-    assert_eq!(
-        one(&doc, "meta[name='twitter:card']", "content", rel),
-        "summary_large_image"
-    );
-    assert_eq!(
-        one(&doc, "meta[property='og:title']", "content", rel),
-        title
-    );
-    assert_eq!(
-        one(&doc, "meta[name=description]", "content", rel),
-        r#"A summary with "quotes" & <angle> brackets."#
-    );
-    assert_eq!(
-        one(
-            &doc,
-            "meta[property='article:modified_time']",
-            "content",
-            rel
-        ),
-        "2024-11-28T08:00:00+00:00"
-    );
     let ld: serde_json::Value =
         serde_json::from_str(&texts(&doc, "script[type='application/ld+json']")[0])
             .expect("JSON-LD parses");

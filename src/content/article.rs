@@ -56,3 +56,39 @@ pub struct Article {
     /// Files beside the article to copy next to its page (absolute paths).
     pub assets: Vec<PathBuf>,
 }
+
+/// The one test constructor of [`Article`], shared by the unit tests of every stage (model,
+/// render, feeds), so a new field is added in one place.
+#[cfg(test)]
+impl Article {
+    /// A bare article: `title` from `content/<slug>.md`, dated `date` (RFC 3339), at the default
+    /// permalink; no body, tags, authors or image. Tests set what they need with
+    /// `Article { field, ..Article::sample(..) }`.
+    pub(crate) fn sample(title: &str, slug: &str, date: &str) -> Article {
+        let date = DateTime::parse_from_rfc3339(date).expect("test date");
+        Article {
+            file: PathBuf::from(format!("content/{slug}.md")),
+            title: title.into(),
+            date,
+            updated: None,
+            tags: Vec::new(),
+            authors: Vec::new(),
+            summary: String::new(),
+            summary_html: String::new(),
+            body_html: String::new(),
+            headings: Vec::new(),
+            word_count: 0,
+            reading_minutes: 1,
+            slug: slug.into(),
+            path: crate::urls::permalink(crate::config::DEFAULT_PERMALINK, &date, slug),
+            source: None,
+            source_url: None,
+            image: None,
+            image_caption: None,
+            image_alt: None,
+            draft: false,
+            extra: serde_json::Map::new(),
+            assets: Vec::new(),
+        }
+    }
+}

@@ -7,7 +7,8 @@ use super::{FeedContext, Item, rfc3339, text_element, xml_bytes, xml_safe, xml_w
 use quick_xml::Writer;
 use quick_xml::events::BytesText;
 
-const NAMESPACE: &str = "http://www.w3.org/2005/Atom";
+/// The Atom namespace; RSS borrows it for `atom:link rel="self"`.
+pub(super) const NAMESPACE: &str = "http://www.w3.org/2005/Atom";
 
 /// The Atom document for `context`.
 pub(super) fn write(context: &FeedContext) -> io::Result<Vec<u8>> {
@@ -132,14 +133,7 @@ mod tests {
         let site = site(two_articles());
         let feed = parse(&render(&site, FeedFormat::Atom));
         assert_eq!(feed.feed_type, FeedType::Atom);
-        assert_eq!(
-            feed.title.map(|t| t.content).as_deref(),
-            Some("The Gazette")
-        );
-        assert_eq!(
-            feed.description.map(|t| t.content).as_deref(),
-            Some("News, digested")
-        );
+        assert_eq!(title_and_description(&feed), TITLE_AND_DESCRIPTION);
         assert_eq!(feed.id, BASE);
         assert_eq!(feed.language.as_deref(), Some("en-GB"));
         assert_eq!(
@@ -178,12 +172,7 @@ mod tests {
             first.updated,
             Some(date("2024-11-28T03:00:00Z").with_timezone(&Utc))
         );
-        let authors: Vec<&str> = first
-            .authors
-            .iter()
-            .filter_map(|a| a.name.as_deref())
-            .collect();
-        assert_eq!(authors, ["Ayesha Khan"]);
+        assert_eq!(author_names(first), ["Ayesha Khan"]);
         let categories: Vec<(&str, Option<&str>, Option<&str>)> = first
             .categories
             .iter()

@@ -10,7 +10,6 @@ use super::{
     xml_writer,
 };
 
-const ATOM_NAMESPACE: &str = "http://www.w3.org/2005/Atom";
 const DC_NAMESPACE: &str = "http://purl.org/dc/elements/1.1/";
 
 /// The RSS document for `context`.
@@ -20,7 +19,7 @@ pub(super) fn write(context: &FeedContext) -> io::Result<Vec<u8>> {
     writer
         .create_element("rss")
         .with_attribute(("version", "2.0"))
-        .with_attribute(("xmlns:atom", ATOM_NAMESPACE))
+        .with_attribute(("xmlns:atom", super::atom::NAMESPACE))
         .with_attribute(("xmlns:dc", DC_NAMESPACE))
         .write_inner_content(|w| {
             w.create_element("channel").write_inner_content(|w| {
@@ -120,14 +119,7 @@ mod tests {
         let bytes = render(&site, FeedFormat::Rss);
         let feed = parse(&bytes);
         assert_eq!(feed.feed_type, FeedType::RSS2);
-        assert_eq!(
-            feed.title.map(|t| t.content).as_deref(),
-            Some("The Gazette")
-        );
-        assert_eq!(
-            feed.description.map(|t| t.content).as_deref(),
-            Some("News, digested")
-        );
+        assert_eq!(title_and_description(&feed), TITLE_AND_DESCRIPTION);
         // feed-rs lowercases the language; the bytes keep it as configured.
         assert_eq!(feed.language.as_deref(), Some("en-gb"));
         assert!(text(&bytes).contains("<language>en-GB</language>"));
@@ -158,12 +150,7 @@ mod tests {
         );
         let terms: Vec<&str> = first.categories.iter().map(|c| c.term.as_str()).collect();
         assert_eq!(terms, ["PTI", "Lahore High Court"]);
-        let authors: Vec<&str> = first
-            .authors
-            .iter()
-            .filter_map(|a| a.name.as_deref())
-            .collect();
-        assert_eq!(authors, ["Ayesha Khan"]);
+        assert_eq!(author_names(first), ["Ayesha Khan"]);
         // A name is not an email: it goes in dc:creator, never in <author>.
         assert!(text(&bytes).contains("<dc:creator>Ayesha Khan</dc:creator>"));
         assert!(!text(&bytes).contains("<author>"));
@@ -212,8 +199,8 @@ mod tests {
         site.config.description = "  ".into();
         let feed = parse(&render(&site, FeedFormat::Rss));
         assert_eq!(
-            feed.description.map(|t| t.content).as_deref(),
-            Some("The Gazette")
+            title_and_description(&feed),
+            (Some("The Gazette"), Some("The Gazette"))
         );
     }
 }

@@ -23,34 +23,12 @@ pub fn date(text: &str) -> DateTime<FixedOffset> {
 
 /// A bare article at `path`, dated `when`.
 pub fn article(title: &str, path: &str, when: &str) -> Article {
+    let slug = path.trim_matches('/').rsplit('/').next().unwrap_or("x");
     Article {
-        file: format!("content{}index.md", path).into(),
-        title: title.into(),
-        date: date(when),
-        updated: None,
-        tags: Vec::new(),
-        authors: Vec::new(),
-        summary: String::new(),
-        summary_html: String::new(),
-        body_html: "<p>Body.</p>\n".into(),
-        headings: Vec::new(),
-        word_count: 1,
-        reading_minutes: 1,
-        slug: path
-            .trim_matches('/')
-            .rsplit('/')
-            .next()
-            .unwrap_or("x")
-            .into(),
         path: path.into(),
-        source: None,
-        source_url: None,
-        image: None,
-        image_caption: None,
-        image_alt: None,
-        draft: false,
-        extra: serde_json::Map::new(),
-        assets: Vec::new(),
+        body_html: "<p>Body.</p>\n".into(),
+        word_count: 1,
+        ..Article::sample(title, slug, when)
     }
 }
 
@@ -167,6 +145,27 @@ pub fn render(site: &Site, format: FeedFormat) -> Vec<u8> {
 /// Parses feed bytes with feed-rs.
 pub fn parse(bytes: &[u8]) -> feed_rs::model::Feed {
     feed_rs::parser::parse(bytes).expect("feed-rs parses the feed")
+}
+
+/// What [`site`]'s feeds must carry as their title and description.
+pub const TITLE_AND_DESCRIPTION: (Option<&str>, Option<&str>) =
+    (Some("The Gazette"), Some("News, digested"));
+
+/// A parsed feed's title and description.
+pub fn title_and_description(feed: &feed_rs::model::Feed) -> (Option<&str>, Option<&str>) {
+    (
+        feed.title.as_ref().map(|t| t.content.as_str()),
+        feed.description.as_ref().map(|t| t.content.as_str()),
+    )
+}
+
+/// The names of a parsed entry's authors.
+pub fn author_names(entry: &feed_rs::model::Entry) -> Vec<&str> {
+    entry
+        .authors
+        .iter()
+        .filter_map(|a| a.name.as_deref())
+        .collect()
 }
 
 pub fn text(bytes: &[u8]) -> &str {

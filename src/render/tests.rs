@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, FixedOffset, NaiveDate};
+use chrono::NaiveDate;
 use scraper::{ElementRef, Html, Selector};
 
 use super::*;
@@ -13,35 +13,14 @@ use crate::site::{ArticleLinks, Day, ListKind, ListPage, Month, Paginator, Taxon
 
 const NASTY: &str = r#"<script>alert(1)</script> "q""#;
 
-fn date(text: &str) -> DateTime<FixedOffset> {
-    DateTime::parse_from_rfc3339(text).unwrap()
-}
-
 fn article(title: &str, when: &str, slug: &str, tags: &[&str]) -> Article {
-    let date = date(when);
     Article {
-        file: PathBuf::from(format!("content/{slug}.md")),
-        title: title.into(),
-        date,
-        updated: None,
         tags: tags.iter().map(|t| t.to_string()).collect(),
-        authors: Vec::new(),
         summary: format!("About {title}"),
         summary_html: "<p>About <em>it</em></p>".into(),
         body_html: "<p>Body text.</p>\n<h2 id=\"more\">More</h2>".into(),
-        headings: Vec::new(),
         word_count: 3,
-        reading_minutes: 1,
-        slug: slug.into(),
-        path: crate::urls::permalink(crate::config::DEFAULT_PERMALINK, &date, slug),
-        source: None,
-        source_url: None,
-        image: None,
-        image_caption: None,
-        image_alt: None,
-        draft: false,
-        extra: serde_json::Map::new(),
-        assets: Vec::new(),
+        ..Article::sample(title, slug, when)
     }
 }
 

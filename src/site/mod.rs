@@ -427,34 +427,12 @@ pub fn feed_files(dir: &str) -> [(FeedFormat, String); 3] {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use std::path::PathBuf;
 
-    /// A minimal article for model tests.
+    /// A minimal article for model tests: `name` is its title and slug.
     pub fn article(name: &str, date: &str, tags: &[&str]) -> Article {
-        let date = DateTime::parse_from_rfc3339(date).expect("test date");
         Article {
-            file: PathBuf::from(format!("content/{name}.md")),
-            title: name.to_string(),
-            date,
-            updated: None,
             tags: tags.iter().map(|t| t.to_string()).collect(),
-            authors: Vec::new(),
-            summary: String::new(),
-            summary_html: String::new(),
-            body_html: String::new(),
-            headings: Vec::new(),
-            word_count: 0,
-            reading_minutes: 1,
-            slug: name.to_string(),
-            path: crate::urls::permalink(crate::config::DEFAULT_PERMALINK, &date, name),
-            source: None,
-            source_url: None,
-            image: None,
-            image_caption: None,
-            image_alt: None,
-            draft: false,
-            extra: serde_json::Map::new(),
-            assets: Vec::new(),
+            ..Article::sample(name, name, date)
         }
     }
 

@@ -184,21 +184,36 @@ mod tests {
         assert!(warnings.is_empty());
     }
 
-    #[test]
-    fn slug_clash_gets_a_deterministic_suffix_and_a_warning() {
-        let articles = vec![
-            article("a", "2024-11-27T10:00:00Z", &["C++"]),
-            article("b", "2024-11-26T10:00:00Z", &["C"]),
-        ];
+    /// Builds the tags of one article per entry of `tags` (newest first): the sorted
+    /// (name, slug) pairs and the warnings.
+    fn slugs(tags: &[&str]) -> (Vec<(String, String)>, Vec<Diagnostic>) {
+        let articles: Vec<Article> = tags
+            .iter()
+            .zip(["a", "b", "c"])
+            .zip(1..)
+            .map(|((tag, name), age)| {
+                article(name, &format!("2024-11-{:02}T10:00:00Z", 28 - age), &[tag])
+            })
+            .collect();
         let mut warnings = Vec::new();
         let (tax, _) = build(&TaxonomyConfig::tags(), 20, &articles, &mut warnings);
-        let mut slugs: Vec<(&str, &str)> = tax
-            .terms
-            .iter()
-            .map(|t| (t.name.as_str(), t.slug.as_str()))
-            .collect();
+        let mut slugs: Vec<(String, String)> =
+            tax.terms.into_iter().map(|t| (t.name, t.slug)).collect();
         slugs.sort();
-        assert_eq!(slugs, vec![("C", "c"), ("C++", "c-2")]);
+        (slugs, warnings)
+    }
+
+    fn pairs(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|&(name, slug)| (name.to_string(), slug.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn slug_clash_gets_a_deterministic_suffix_and_a_warning() {
+        let (slugs, warnings) = slugs(&["C++", "C"]);
+        assert_eq!(slugs, pairs(&[("C", "c"), ("C++", "c-2")]));
         assert_eq!(warnings.len(), 1);
         assert_eq!(warnings[0].path, PathBuf::from("content/a.md"));
         assert!(
@@ -210,26 +225,14 @@ mod tests {
 
     #[test]
     fn a_clash_with_a_numbered_slug_still_gives_distinct_slugs() {
-        let articles = vec![
-            article("a", "2024-11-27T10:00:00Z", &["K-Electric"]),
-            article("b", "2024-11-26T10:00:00Z", &["K Electric 2"]),
-            article("c", "2024-11-25T10:00:00Z", &["K Electric"]),
-        ];
-        let mut warnings = Vec::new();
-        let (tax, _) = build(&TaxonomyConfig::tags(), 20, &articles, &mut warnings);
-        let mut slugs: Vec<(&str, &str)> = tax
-            .terms
-            .iter()
-            .map(|t| (t.name.as_str(), t.slug.as_str()))
-            .collect();
-        slugs.sort();
+        let (slugs, warnings) = slugs(&["K-Electric", "K Electric 2", "K Electric"]);
         assert_eq!(
             slugs,
-            vec![
+            pairs(&[
                 ("K Electric", "k-electric"),
                 ("K Electric 2", "k-electric-2"),
                 ("K-Electric", "k-electric-3")
-            ]
+            ])
         );
         assert_eq!(warnings.len(), 1);
     }

@@ -1,20 +1,15 @@
 // Shared by every browser script: Debian's Chromium, headless, with the flags that keep it off the
 // network, and a fresh profile folder each time.
 import { chromium } from "playwright-core";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-export const FLAGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--disable-quic",
-];
+// One flag a line, in a file tests/common/browser.rs reads too: both run the same browser.
+export const FLAGS = readFileSync(new URL("./chromium-flags.txt", import.meta.url), "utf8")
+  .split("\n")
+  .map((flag) => flag.trim())
+  .filter((flag) => flag !== "");
 
 export function executable() {
   return process.env.GAZETTE_CHROMIUM || "/usr/bin/chromium";

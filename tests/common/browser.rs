@@ -56,20 +56,15 @@ pub fn node_script(script: &str, args: &[&str]) -> Option<std::process::Output> 
     Some(output)
 }
 
-/// Chromium's standard headless flags plus a fresh profile folder.
+/// Chromium's flags for tests (headless, kept off the network), one a line. `launch.mjs` reads
+/// the same file, so the Rust and the Node tests run the same browser.
+const FLAGS: &str = include_str!("../browser/chromium-flags.txt");
+
+/// Chromium with [`FLAGS`] and a fresh profile folder.
 pub fn headless(chromium: &Path, profile: &Path) -> Command {
     let mut cmd = Command::new(chromium);
-    cmd.args([
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-    ])
-    .arg(format!("--user-data-dir={}", profile.display()));
+    cmd.args(FLAGS.lines().map(str::trim).filter(|flag| !flag.is_empty()))
+        .arg(format!("--user-data-dir={}", profile.display()));
     cmd
 }
 
