@@ -72,7 +72,7 @@ impl Urls {
     pub fn path(&self, site_path: &str) -> String {
         let (path, rest) = split_suffix(site_path);
         let mut out = self.base_path.clone();
-        out.push_str(&encode_path(path.trim_start_matches('/')));
+        encode_path(&mut out, path.trim_start_matches('/'));
         out.push_str(rest);
         out
     }
@@ -81,7 +81,7 @@ impl Urls {
     pub fn absolute(&self, site_path: &str) -> String {
         let (path, rest) = split_suffix(site_path);
         let mut out = self.base_url.clone();
-        out.push_str(&encode_path(path.trim_start_matches('/')));
+        encode_path(&mut out, path.trim_start_matches('/'));
         out.push_str(rest);
         out
     }
@@ -94,11 +94,15 @@ fn split_suffix(site_path: &str) -> (&str, &str) {
     }
 }
 
-fn encode_path(path: &str) -> String {
-    path.split('/')
-        .map(|segment| utf8_percent_encode(segment, SEGMENT).to_string())
-        .collect::<Vec<_>>()
-        .join("/")
+/// Appends `path` with each segment percent-encoded. Written straight into `out`: every card
+/// on every list page links through here, and a string per segment showed in profiles.
+fn encode_path(out: &mut String, path: &str) {
+    for (i, segment) in path.split('/').enumerate() {
+        if i > 0 {
+            out.push('/');
+        }
+        out.extend(utf8_percent_encode(segment, SEGMENT));
+    }
 }
 
 /// Checks a permalink pattern: starts and ends with `/`, has `{slug}`, uses only known
