@@ -44,6 +44,25 @@ def text_table(size, runs, warmup):
     return "\n".join(lines)
 
 
+def runs_words(results):
+    """How many timed runs each size had, and whether a warm-up build came first."""
+    groups = []
+    for size in results["sizes"]:
+        key = (size.get("runs", results["runs"]), size.get("warmup", results["warmup"]))
+        if groups and groups[-1][0] == key:
+            groups[-1][1].append(size["n"])
+        else:
+            groups.append((key, [size["n"]]))
+    parts = []
+    for (runs, warmup), sizes in groups:
+        where = " and ".join(f"{n:,}" for n in sizes)
+        after = ", after one untimed warm-up build each" if warmup else ""
+        if not warmup and results["warmup"]:
+            after = ", no warm-up build (the corpus was read once instead)"
+        parts.append(f"{runs} timed per tool at {where} articles{after}")
+    return "; ".join(parts)
+
+
 def markdown(results):
     env = results["machine"]
     tools = results["tools"]
@@ -54,9 +73,8 @@ def markdown(results):
     for t in TOOLS:
         if tools.get(t):
             out.append(f"- {LABELS[t]}: {tools[t]['version']}")
-    out.append(f"- Runs: {results['runs']} timed per tool and size"
-               f"{', after one untimed warm-up each' if results['warmup'] else ''}; "
-               "the two tools alternate within a run. Values are medians.")
+    out.append(f"- Runs: {runs_words(results)}; the two tools alternate within a run. "
+               "Values are medians.")
     for note in results.get("notes", []):
         out.append(f"- Note: {note}")
     out += ["", "| Articles | Tool | Wall (s) | CPU (s) | Peak RSS (MiB) | Pages "
