@@ -7,6 +7,7 @@ mod related;
 mod replan;
 mod taxonomy;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -398,10 +399,20 @@ fn check_unique_paths(pages: &[Page], articles: &[Article]) -> Result<()> {
             .unwrap_or_default(),
         _ => format!("Gazette's own page {}", page.path),
     };
-    let mut seen: HashMap<String, &Page> = HashMap::with_capacity(pages.len());
+    let mut seen: HashMap<Cow<'_, str>, &Page> = HashMap::with_capacity(pages.len());
     let mut problems = Vec::new();
     for page in pages {
-        if let Some(first) = seen.insert(page.path.to_lowercase(), page) {
+        // Most paths are lowercase already: copying each one showed in `serve`'s rebuilds.
+        let changes = |c: char| {
+            let mut lower = c.to_lowercase();
+            lower.next() != Some(c) || lower.next().is_some()
+        };
+        let key = if page.path.chars().any(changes) {
+            Cow::Owned(page.path.to_lowercase())
+        } else {
+            Cow::Borrowed(page.path.as_str())
+        };
+        if let Some(first) = seen.insert(key, page) {
             let (culprit, other) = match (&page.kind, &first.kind) {
                 (PageKind::Article(_), _) => (page, first),
                 _ => (first, page),

@@ -8,6 +8,8 @@ use std::collections::{HashMap, HashSet};
 use std::ffi::OsStr;
 use std::path::PathBuf;
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::content::Article;
 use crate::error::Result;
@@ -254,6 +256,7 @@ impl Remap {
             related::related_to(j, &times, tags, terms)
         };
         (0..published.len())
+            .into_par_iter()
             .map(|j| {
                 let kept = (!stale.get(j).copied().unwrap_or(true))
                     .then(|| {
