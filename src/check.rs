@@ -264,19 +264,31 @@ pub(crate) fn links_to_unpublished(
     let published: HashSet<&Path> = site.articles.iter().map(|a| a.file.as_path()).collect();
     let mut found = Vec::new();
     for article in &site.articles {
-        for link in links.get(&article.file).map_or(&[][..], Vec::as_slice) {
-            if let Target::Article { file, path, .. } = &link.target
-                && !published.contains(file.as_path())
-            {
-                found.push(Diagnostic::at(
-                    &article.file,
-                    link.line,
-                    unpublished(link, path),
-                ));
-            }
-        }
+        let links = links.get(&article.file).map_or(&[][..], Vec::as_slice);
+        found.extend(unpublished_targets(&article.file, links, |f| {
+            published.contains(f)
+        }));
     }
     found.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    found
+}
+
+/// The links of `file` to articles that `published` says are not published.
+pub(crate) fn unpublished_targets(
+    file: &Path,
+    links: &[BodyLink],
+    published: impl Fn(&Path) -> bool,
+) -> Vec<Diagnostic> {
+    let mut found = Vec::new();
+    for link in links {
+        if let Target::Article {
+            file: target, path, ..
+        } = &link.target
+            && !published(target)
+        {
+            found.push(Diagnostic::at(file, link.line, unpublished(link, path)));
+        }
+    }
     found
 }
 

@@ -295,10 +295,10 @@ fn incremental_output_always_equals_a_full_build() {
         &["templates/404.html", "static/extra.css"],
         "theme",
     );
-    // Every page but the search index, which shows no template (and which `finish` found
-    // unchanged).
+    // Every page but the search index and the sitemap, which show no template (and which
+    // `finish` found unchanged).
     assert!(
-        r.full && r.rendered.len() == r.pages - 1,
+        r.full && r.rendered.len() == r.pages - 2,
         "{} of {}",
         r.rendered.len(),
         r.pages
@@ -341,6 +341,193 @@ fn incremental_output_always_equals_a_full_build() {
 }
 
 /// The `href`s of the links in the body of the article page at `rel` (an output path).
+/// A wire of `n` stories, two a day from 2024-01-01 (at 10:00 and 12:00 UTC), each tagged `wire`
+/// (a tag long enough that related lists come from a window of it) and `t0`..`t3` by number.
+fn wire(n: usize) -> TestSite {
+    let site = TestSite::new(
+        "title = \"Wire\"\nbase_url = \"https://example.org/\"\npaginate = 10\nfeed_limit = 20\n",
+    );
+    for i in 0..n {
+        let (rel, front) = wire_story(i, &format!("Story {i:03}"), "", &format!("t{}", i % 4));
+        site.article(&rel, &front, &format!("Lead of story {i}.\n"));
+    }
+    site
+}
+
+/// File (under `content/`) and front matter of story `i` of [`wire`]: its own day and hour
+/// unless `date` is given, tagged `wire` and `tags`.
+fn wire_story(i: usize, title: &str, date: &str, tags: &str) -> (String, String) {
+    let day =
+        chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new(i as u64 / 2);
+    let date = if date.is_empty() {
+        format!("{day}T{}:00:00Z", if i.is_multiple_of(2) { 10 } else { 12 })
+    } else {
+        date.to_string()
+    };
+    (
+        format!("{}/story-{i:03}.md", day.format("%Y/%m/%d")),
+        format!("title: {title}\ndate: {date}\ntags: [wire, {tags}]"),
+    )
+}
+
+#[test]
+fn every_kind_of_one_article_edit_leaves_what_a_full_build_writes() {
+    let site = wire(130);
+    let out = tempfile::tempdir().unwrap();
+    let mut rebuilder = Rebuilder::new(&root_of(&site), out.path(), false, BASE);
+    rebuilder.full().unwrap();
+    let edit = |rebuilder: &mut Rebuilder, i: usize, title: &str, date: &str, tags: &str| {
+        let (rel, front) = wire_story(i, title, date, tags);
+        site.article(&rel, &front, &format!("Lead of story {i}.\n"));
+        let rebuild = apply(rebuilder, &[&format!("content/{rel}")])
+            .unwrap_or_else(|e| panic!("{title}: {e}"))
+            .unwrap_or_else(|| panic!("{title}: no rebuild"));
+        same_as_build(out.path(), &site, title);
+        rebuild
+    };
+    let has = |r: &Rebuild, file: &str| r.written.iter().any(|w| w == file);
+    let gone = |r: &Rebuild, file: &str| r.removed.iter().any(|w| w == file);
+
+    // A new headline moves the page.
+    let r = edit(&mut rebuilder, 80, "Story 080 renamed", "", "t0");
+    assert!(r.replanned);
+    assert!(
+        gone(&r, "2024/02/10/story-080/index.html"),
+        "{:?}",
+        r.removed
+    );
+    // The same day, a later hour: the two stories of 2024-02-10 swap places.
+    let r = edit(
+        &mut rebuilder,
+        80,
+        "Story 080 renamed",
+        "2024-02-10T14:00:00Z",
+        "t0",
+    );
+    assert!(has(&r, "2024/02/10/index.html"), "{:?}", r.written);
+    // The same time as its neighbour: the title decides the order.
+    edit(
+        &mut rebuilder,
+        81,
+        "AAA story 081",
+        "2024-02-10T14:00:00Z",
+        "t1",
+    );
+    // Another day, month and year: a year that had no story appears...
+    let r = edit(
+        &mut rebuilder,
+        100,
+        "Story 100",
+        "2023-12-15T09:00:00Z",
+        "t0",
+    );
+    assert!(has(&r, "2023/index.html"), "{:?}", r.written);
+    // ... and goes when the story moves back.
+    let r = edit(&mut rebuilder, 100, "Story 100", "", "t0");
+    assert!(gone(&r, "2023/index.html"), "{:?}", r.removed);
+    // A tag that appears, then disappears.
+    let r = edit(&mut rebuilder, 90, "Story 090", "", "t2, fresh");
+    assert!(has(&r, "tags/fresh/index.html"), "{:?}", r.written);
+    let r = edit(&mut rebuilder, 90, "Story 090", "", "t2");
+    assert!(gone(&r, "tags/fresh/index.html"), "{:?}", r.removed);
+    // A term whose page count changes: `t1` has 33 stories (4 pages of 10); with 30 left, its
+    // fourth page goes.
+    edit(&mut rebuilder, 1, "Story 001", "", "t0");
+    edit(&mut rebuilder, 5, "Story 005", "", "t0");
+    let r = edit(&mut rebuilder, 9, "Story 009", "", "t0");
+    assert!(gone(&r, "tags/t1/page/4/index.html"), "{:?}", r.removed);
+    // Related lists change: a story that shared only `wire` with its neighbours now shares a
+    // second tag with some of them.
+    let r = edit(&mut rebuilder, 60, "Story 060", "", "t0, t1");
+    assert!(r.rendered.len() > 20, "{:?}", r.rendered);
+
+    // A new story, then the same story deleted; a draft; two files in one save.
+    let (rel, front) = wire_story(200, "Late story", "2024-02-10T11:00:00Z", "t3");
+    site.article(&rel, &front, "New.\n");
+    let r = apply(&mut rebuilder, &[&format!("content/{rel}")])
+        .unwrap()
+        .unwrap();
+    same_as_build(out.path(), &site, "new story");
+    assert!(
+        has(&r, "2024/02/10/late-story/index.html"),
+        "{:?}",
+        r.written
+    );
+    std::fs::remove_file(site.root.join("content").join(&rel)).unwrap();
+    let r = apply(&mut rebuilder, &[&format!("content/{rel}")])
+        .unwrap()
+        .unwrap();
+    same_as_build(out.path(), &site, "deleted story");
+    assert!(
+        gone(&r, "2024/02/10/late-story/index.html"),
+        "{:?}",
+        r.removed
+    );
+    let (rel, front) = wire_story(70, "Story 070", "", "t2");
+    site.article(&rel, &format!("{front}\ndraft: true"), "Draft.\n");
+    apply(&mut rebuilder, &[&format!("content/{rel}")])
+        .unwrap()
+        .unwrap();
+    same_as_build(out.path(), &site, "draft");
+    let (a, front_a) = wire_story(71, "Story 071 again", "", "t3");
+    let (b, front_b) = wire_story(12, "Story 012", "2024-03-01T08:00:00Z", "t0, fresh");
+    site.article(&a, &front_a, "A.\n");
+    site.article(&b, &front_b, "B.\n");
+    apply(
+        &mut rebuilder,
+        &[&format!("content/{a}"), &format!("content/{b}")],
+    )
+    .unwrap()
+    .unwrap();
+    same_as_build(out.path(), &site, "two files");
+}
+
+#[test]
+fn a_saved_link_to_an_unpublished_article_is_reported_for_that_file_only() {
+    let site = wire(4);
+    site.article(
+        "2024/01/01/story-000.md",
+        "title: Story 000\ndate: 2024-01-01T10:00:00Z\ntags: [wire]",
+        "See [the next one](story-001.md) and [nothing](none.md).\n",
+    );
+    site.article(
+        "2024/01/01/story-001.md",
+        "title: Story 001\ndate: 2024-01-01T12:00:00Z\ndraft: true",
+        "Draft.\n",
+    );
+    site.article(
+        "2024/01/02/story-002.md",
+        "title: Story 002\ndate: 2024-01-02T10:00:00Z\ntags: [wire]",
+        "Also [the draft](../01/story-001.md).\n",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let mut rebuilder = Rebuilder::new(&root_of(&site), out.path(), false, BASE);
+    rebuilder.full().unwrap();
+    // A text edit (swapped into the plan) and a new headline (planned again) of story 000.
+    for title in ["Story 000", "Story 000 renamed"] {
+        site.article(
+            "2024/01/01/story-000.md",
+            &format!("title: {title}\ndate: 2024-01-01T10:00:00Z\ntags: [wire]"),
+            "See [the next one](story-001.md) and [nothing](none.md) again.\n",
+        );
+        let r = apply(&mut rebuilder, &["content/2024/01/01/story-000.md"])
+            .unwrap()
+            .unwrap();
+        let warnings: Vec<String> = r.warnings.iter().map(|w| w.to_string()).collect();
+        assert_eq!(
+            warnings,
+            [
+                "content/2024/01/01/story-000.md:6: link to `none.md`: there is no article \
+                 content/2024/01/01/none.md; fix the path (it is relative to this file)",
+                "content/2024/01/01/story-000.md:6: link to `story-001.md`: that article \
+                 (/2024/01/01/story-001/) is not published (a draft, or dated in the future)",
+            ],
+            "{title}"
+        );
+        same_as_build(out.path(), &site, title);
+    }
+}
+
 fn body_links(out: &Path, rel: &str) -> Vec<String> {
     let html = std::fs::read_to_string(out.join(rel)).unwrap();
     let doc = scraper::Html::parse_document(&html);

@@ -1,4 +1,4 @@
-//! Pages left for later: the [deferred](super::diff::deferred) pages (the search index) are
+//! Pages left for later: the [deferred](super::diff::deferred) pages (search index, sitemap) are
 //! rendered off the rebuild thread, from a snapshot of the plan, so the tabs reload and the next
 //! save is rebuilt without waiting for them. When the rendering is done, the files are written
 //! only if the plan still gives those pages the same signature; else a newer job follows.
@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::diff::{Disk, Written, changed_bytes, deferred, record, write_all};
-use super::signature::{display_hash, page_signature};
+use super::signature::{display_hashes, page_signature, sitemap_hash};
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::OutputFile;
 use crate::render::{self, Theme};
@@ -137,11 +137,14 @@ fn signatures<'a>(
     site: &'a Site,
     hashes: &'a HashMap<OsString, u64>,
 ) -> impl Iterator<Item = (usize, u64)> + 'a {
-    let shown = move |i: usize| display_hash(site, i, hashes);
+    let display = display_hashes(site, hashes);
+    let sitemap = sitemap_hash(site);
     site.pages
         .iter()
         .enumerate()
         .filter(|(_, page)| deferred(page))
-        // The sitemap is never among them, so its hash is not needed.
-        .map(move |(p, page)| (p, page_signature(site, page, &shown, 0)))
+        .map(move |(p, page)| {
+            let shown = |i: usize| display.get(i).copied().unwrap_or_default();
+            (p, page_signature(site, page, &shown, sitemap))
+        })
 }

@@ -6,8 +6,9 @@
 //! - when the edits leave everything the plan depends on alone (dates, titles, URLs, terms,
 //!   drafts: the usual case of fixing a story's text), the articles are swapped into the last
 //!   plan in place;
-//! - otherwise (a new, moved, retagged or deleted article) the whole site is planned again, and
-//!   the articles whose links point at a moved, new or deleted file are rendered again too.
+//! - otherwise (a new, moved, retagged or deleted article) the site is planned again from the last
+//!   plan ([`site::replan`]: the parts the edits cannot change are reused), and the articles whose
+//!   links point at a moved, new or deleted file are rendered again too.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ffi::OsString;
@@ -21,7 +22,7 @@ use rayon::prelude::*;
 use super::changes::Changes;
 use super::diff::{Disk, Inputs, Written, write_changes, write_edits};
 use super::later::{self, Done, Job};
-use super::reload::{Edit, in_place_edits, reload};
+use super::reload::{Edit, Reloaded, in_place_edits, reload};
 use super::signature::content_hash;
 use crate::config::Config;
 use crate::content::{self, Article, BodyLink, links::ArticleIndex};
@@ -63,6 +64,9 @@ pub(super) struct Model {
     pub(super) planned: Option<(Arc<Site>, Vec<Article>)>,
     /// ... or, when there is none, every article.
     pub(super) pool: Vec<Article>,
+    /// The last plan without its articles (moved into the pool) and their files in its order,
+    /// while the pool is being changed, for [`site::replan`].
+    pub(super) previous: Option<(Site, Vec<PathBuf>)>,
 }
 
 impl Model {
@@ -75,18 +79,31 @@ impl Model {
         planned.chain(&self.pool).collect()
     }
 
-    /// Moves the planned articles back into the pool, to be planned again.
+    /// Moves the planned articles back into the pool, to be planned again; the rest of the plan
+    /// is kept in [`Model::previous`].
     fn unplan(&mut self) {
         if let Some((site, held)) = self.planned.take() {
-            match Arc::try_unwrap(site) {
+            let site = match Arc::try_unwrap(site) {
                 Ok(mut site) => {
                     self.pool = std::mem::take(&mut site.articles);
-                    // Freeing a 10,000-article plan takes a while; nobody needs to wait for it.
-                    std::thread::spawn(move || drop(site));
+                    site
                 }
                 // A later job still renders from it: it frees the plan when done.
-                Err(shared) => self.pool = shared.articles.clone(),
-            }
+                Err(shared) => {
+                    self.pool = shared.articles.clone();
+                    Site {
+                        config: shared.config.clone(),
+                        articles: Vec::new(),
+                        links: shared.links.clone(),
+                        taxonomies: shared.taxonomies.clone(),
+                        years: shared.years.clone(),
+                        pages: shared.pages.clone(),
+                        warnings: Vec::new(),
+                    }
+                }
+            };
+            let files = self.pool.iter().map(|a| a.file.clone()).collect();
+            self.previous = Some((site, files));
             self.pool.extend(held);
         }
     }
@@ -201,6 +218,7 @@ impl Rebuilder {
             skipped,
             planned: None,
             pool,
+            previous: None,
         });
         self.publish(None, false, started)
     }
@@ -230,15 +248,26 @@ impl Rebuilder {
             return self.apply_in_place(edits, started).map(Some);
         }
         model.unplan();
-        let Some(reloaded) = reload(model, &self.root, &changes.articles) else {
-            return self.full().map(Some);
-        };
+        if changes.theme {
+            model.previous = None;
+            let Some(_) = reload(model, &self.root, &changes.articles) else {
+                return self.full().map(Some);
+            };
+        } else {
+            let Some(reloaded) = reload(model, &self.root, &changes.articles) else {
+                return self.full().map(Some);
+            };
+            if model.broken.is_empty() {
+                return self.publish(Some(reloaded), true, started).map(Some);
+            }
+        }
         if !model.broken.is_empty() {
+            // Planned from scratch once the files load again.
+            model.previous = None;
             let problems = model.broken.values().flatten().cloned().collect();
             return Err(Error::Problems(problems));
         }
-        let scope = if changes.theme { None } else { Some(reloaded) };
-        self.publish(scope.as_deref(), true, started).map(Some)
+        self.publish(None, true, started).map(Some)
     }
 
     /// A job rendering the pages the last [`Rebuilder::update`] left for later (the search
@@ -323,12 +352,13 @@ impl Rebuilder {
         Ok(Rebuild::on_plan(site, written, warnings, started.elapsed()))
     }
 
-    /// Plans the site from the pool and writes what changed. Incremental when `reloaded` names
-    /// the files just reloaded (whose warnings are reported); else every page is rendered and
-    /// every warning reported. With `defer`, the slow pages are left for [`Rebuilder::finish`].
+    /// Plans the site from the pool and writes what changed. Incremental when `reloaded` says
+    /// what was just reloaded (whose warnings are reported; the site is planned again from the
+    /// last plan); else every page is rendered and every warning reported. With `defer`, the
+    /// slow pages are left for [`Rebuilder::finish`].
     fn publish(
         &mut self,
-        reloaded: Option<&[PathBuf]>,
+        reloaded: Option<Reloaded>,
         defer: bool,
         started: Instant,
     ) -> Result<Rebuild> {
@@ -346,7 +376,33 @@ impl Rebuilder {
             .cloned()
             .collect();
         let pool = std::mem::take(&mut model.pool);
-        let mut site = match site::plan(pool, model.config.clone(), &PlanOptions { drafts, now }) {
+        let options = PlanOptions { drafts, now };
+        let previous = model.previous.take();
+        let planned = match (&reloaded, &previous) {
+            (Some(reloaded), Some((last, files))) => {
+                let changed: HashSet<PathBuf> = reloaded
+                    .files
+                    .iter()
+                    .chain(&reloaded.removed)
+                    .cloned()
+                    .collect();
+                let previous = site::Previous {
+                    site: last,
+                    files,
+                    changed: &changed,
+                    before: &reloaded.before,
+                };
+                site::replan(pool, model.config.clone(), &options, &previous)
+            }
+            _ => site::plan(pool, model.config.clone(), &options),
+        };
+        // Freeing a 10,000-article plan takes a while; nobody needs to wait for it.
+        let (reloaded, before) = match reloaded {
+            Some(r) => (Some(r.files), r.before),
+            None => (None, Vec::new()),
+        };
+        std::thread::spawn(move || drop((previous, before)));
+        let mut site = match planned {
             Ok(site) => site,
             Err(e) => {
                 // The articles went into the failed plan: reload everything next time.
@@ -370,7 +426,7 @@ impl Rebuilder {
             warnings.extend(link_warnings(&site, &model.links, None));
             warnings
         } else {
-            link_warnings(&site, &model.links, reloaded)
+            link_warnings(&site, &model.links, reloaded.as_deref())
         };
         let (articles, pages) = (site.articles.len(), site.pages.len());
         model.planned = Some((Arc::new(site), held));
@@ -400,11 +456,42 @@ fn link_warnings(
     links: &HashMap<PathBuf, Vec<BodyLink>>,
     files: Option<&[PathBuf]>,
 ) -> Vec<Diagnostic> {
-    let mut warnings = content::broken_markdown_links(links);
-    warnings.extend(crate::check::links_to_unpublished(site, links));
-    if let Some(files) = files {
-        let files: HashSet<&Path> = files.iter().map(PathBuf::as_path).collect();
-        warnings.retain(|w| files.contains(w.path.as_path()));
+    let Some(files) = files else {
+        let mut warnings = content::broken_markdown_links(links);
+        warnings.extend(crate::check::links_to_unpublished(site, links));
+        return warnings;
+    };
+    // Only the links of `files` are looked at: every article's would cost several milliseconds
+    // at 10,000 articles, on every save.
+    let theirs: HashMap<PathBuf, Vec<BodyLink>> = files
+        .iter()
+        .filter_map(|f| Some((f.clone(), links.get(f)?.clone())))
+        .collect();
+    let mut warnings = content::broken_markdown_links(&theirs);
+    // Which of these files, and of the files they link to, are published: one walk over the
+    // articles, comparing bytes (hashing 10,000 paths costs more).
+    let mut asked: Vec<&std::ffi::OsStr> = files.iter().map(|f| f.as_os_str()).collect();
+    for one in theirs.values().flatten() {
+        if let content::Target::Article { file, .. } = &one.target {
+            asked.push(file.as_os_str());
+        }
     }
+    asked.sort_unstable();
+    asked.dedup();
+    let published: HashSet<&std::ffi::OsStr> = site
+        .articles
+        .iter()
+        .map(|a| a.file.as_os_str())
+        .filter(|f| asked.binary_search(f).is_ok())
+        .collect();
+    let mut unpublished = Vec::new();
+    for file in files.iter().filter(|f| published.contains(f.as_os_str())) {
+        let links = theirs.get(file).map_or(&[][..], Vec::as_slice);
+        unpublished.extend(crate::check::unpublished_targets(file, links, |t| {
+            published.contains(t.as_os_str())
+        }));
+    }
+    unpublished.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+    warnings.extend(unpublished);
     warnings
 }

@@ -69,12 +69,23 @@ pub fn in_place_edits(model: &Model, root: &Path, paths: &BTreeSet<PathBuf>) -> 
     Some(edits)
 }
 
+/// What [`reload`] changed in the pool.
+#[derive(Default)]
+pub struct Reloaded {
+    /// Files rendered again (relative to the root), sorted.
+    pub files: Vec<PathBuf>,
+    /// Files that went away (relative to the root).
+    pub removed: Vec<PathBuf>,
+    /// The articles replaced or removed, as they were.
+    pub before: Vec<Article>,
+}
+
 /// Reloads the given Markdown files (absolute paths) into the pool, then every article that links
-/// to a file whose page moved, appeared or went away. Returns the files rendered again (relative
-/// to the root), or `None` when one of them needs a full load to be read the way
-/// `content::load_site` would (a folder new to the model that holds other files, a path that is
-/// not a plain file).
-pub fn reload(model: &mut Model, root: &Path, paths: &BTreeSet<PathBuf>) -> Option<Vec<PathBuf>> {
+/// to a file whose page moved, appeared or went away. `None` when one of them needs a full load
+/// to be read the way `content::load_site` would (a folder new to the model that holds other
+/// files, a path that is not a plain file).
+pub fn reload(model: &mut Model, root: &Path, paths: &BTreeSet<PathBuf>) -> Option<Reloaded> {
+    let mut done = Reloaded::default();
     let mut parsed: Vec<Parsed> = Vec::new();
     // Files whose entry in the index changed: the articles linking to them change too.
     let mut moved: HashSet<PathBuf> = HashSet::new();
@@ -86,7 +97,7 @@ pub fn reload(model: &mut Model, root: &Path, paths: &BTreeSet<PathBuf>) -> Opti
     while !todo.is_empty() {
         for (rel, assets) in std::mem::take(&mut todo) {
             seen.insert(rel.clone());
-            parse_into(model, root, rel, assets, &mut parsed, &mut moved)?;
+            parse_into(model, root, rel, assets, &mut parsed, &mut moved, &mut done)?;
         }
         // Phase one again for the articles that link to a moved file (their own files did not
         // change, but their HTML does); a cycle ends since each file is read once.
@@ -102,10 +113,14 @@ pub fn reload(model: &mut Model, root: &Path, paths: &BTreeSet<PathBuf>) -> Opti
         .into_par_iter()
         .map(|one| content::render_file(one, index, urls, config))
         .collect();
-    let mut position: HashMap<PathBuf, usize> = model
+    // Where each reloaded file sits in the pool: looked up one by one for a few files (a map of
+    // every article's path costs more than that at 10,000 articles).
+    let wanted: HashSet<&OsStr> = rendered.iter().map(|(a, _)| a.file.as_os_str()).collect();
+    let position: HashMap<PathBuf, usize> = model
         .pool
         .iter()
         .enumerate()
+        .filter(|(_, a)| wanted.contains(a.file.as_os_str()))
         .map(|(i, a)| (a.file.clone(), i))
         .collect();
     let mut files = Vec::with_capacity(rendered.len());
@@ -116,16 +131,14 @@ pub fn reload(model: &mut Model, root: &Path, paths: &BTreeSet<PathBuf>) -> Opti
             .insert(file.clone().into_os_string(), content_hash(&article));
         model.links.insert(file.clone(), links);
         match position.get(&file).and_then(|&i| model.pool.get_mut(i)) {
-            Some(slot) => *slot = article,
-            None => {
-                position.insert(file.clone(), model.pool.len());
-                model.pool.push(article);
-            }
+            Some(slot) => done.before.push(std::mem::replace(slot, article)),
+            None => model.pool.push(article),
         }
         files.push(file);
     }
     files.sort();
-    Some(files)
+    done.files = files;
+    Some(done)
 }
 
 /// Phase one for one file (`rel` to the root): a removed file leaves the model, a readable one
@@ -138,6 +151,7 @@ fn parse_into(
     assets: Option<Vec<PathBuf>>,
     parsed: &mut Vec<Parsed>,
     moved: &mut HashSet<PathBuf>,
+    done: &mut Reloaded,
 ) -> Option<()> {
     let path = root.join(&rel);
     match std::fs::symlink_metadata(&path) {
@@ -147,8 +161,9 @@ fn parse_into(
                 .iter()
                 .position(|a| a.file.as_os_str() == rel.as_os_str())
             {
-                model.pool.swap_remove(i);
+                done.before.push(model.pool.swap_remove(i));
             }
+            done.removed.push(rel.clone());
             model.hashes.remove(rel.as_os_str());
             model.links.remove(&rel);
             model.broken.remove(&rel);
@@ -194,17 +209,25 @@ fn linking_to(model: &Model, files: &HashSet<PathBuf>) -> Vec<(PathBuf, Vec<Path
     if files.is_empty() {
         return Vec::new();
     }
+    // Walking the links (not the pool) hashes no path of an article that links nowhere.
+    let linking: HashSet<&OsStr> = model
+        .links
+        .iter()
+        .filter(|(_, links)| {
+            links
+                .iter()
+                .filter_map(target_file)
+                .any(|t| files.contains(t))
+        })
+        .map(|(file, _)| file.as_os_str())
+        .collect();
+    if linking.is_empty() {
+        return Vec::new();
+    }
     let mut found: Vec<(PathBuf, Vec<PathBuf>)> = model
         .pool
         .iter()
-        .filter(|a| {
-            model.links.get(&a.file).is_some_and(|links| {
-                links
-                    .iter()
-                    .filter_map(target_file)
-                    .any(|t| files.contains(t))
-            })
-        })
+        .filter(|a| linking.contains(a.file.as_os_str()))
         .map(|a| (a.file.clone(), a.assets.clone()))
         .collect();
     found.sort();

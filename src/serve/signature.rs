@@ -11,8 +11,10 @@ use std::ffi::OsString;
 use std::fmt::{self, Write as _};
 use std::hash::{Hash, Hasher};
 
+use rayon::prelude::*;
+
 use crate::content::Article;
-use crate::site::{ListKind, Page, PageKind, Site};
+use crate::site::{FeedFormat, ListKind, Page, PageKind, Site, Term};
 
 /// Feeds `fmt::Write` output straight into a hasher, so hashing an article's `Debug` form
 /// allocates nothing.
@@ -34,10 +36,18 @@ pub fn content_hash(article: &Article) -> u64 {
     hasher.finish()
 }
 
-/// For each article of `site` (same index), its [`display_hash`].
+/// For each article of `site` (same index), its [`display_hash`]: in parallel, each term
+/// hashed once (hashing every article's term names, slugs and paths took milliseconds).
 pub fn display_hashes(site: &Site, content: &HashMap<OsString, u64>) -> Vec<u64> {
+    let terms: Vec<Vec<u64>> = site
+        .taxonomies
+        .iter()
+        .map(|t| t.terms.iter().map(term_hash).collect())
+        .collect();
+    let term = |t: usize, k: usize| terms.get(t).and_then(|hashes| hashes.get(k)).copied();
     (0..site.articles.len())
-        .map(|i| display_hash(site, i, content))
+        .into_par_iter()
+        .map(|i| display_hash_with(site, i, content, &term))
         .collect()
 }
 
@@ -45,6 +55,27 @@ pub fn display_hashes(site: &Site, content: &HashMap<OsString, u64>) -> Vec<u64>
 /// its card links to. `content` maps an article's file to its [`content_hash`]; a missing entry
 /// is hashed on the spot.
 pub fn display_hash(site: &Site, i: usize, content: &HashMap<OsString, u64>) -> u64 {
+    let term = |t: usize, k: usize| {
+        let term = site.taxonomies.get(t)?.terms.get(k)?;
+        Some(term_hash(term))
+    };
+    display_hash_with(site, i, content, &term)
+}
+
+/// What a card shows of a term.
+fn term_hash(term: &Term) -> u64 {
+    let mut h = DefaultHasher::new();
+    (&term.name, &term.slug, &term.path).hash(&mut h);
+    h.finish()
+}
+
+/// [`display_hash`], with `term(t, k)` the [`term_hash`] of term `k` of taxonomy `t`.
+fn display_hash_with(
+    site: &Site,
+    i: usize,
+    content: &HashMap<OsString, u64>,
+    term: &dyn Fn(usize, usize) -> Option<u64>,
+) -> u64 {
     let mut h = DefaultHasher::new();
     if let Some(article) = site.articles.get(i) {
         match content.get(article.file.as_os_str()) {
@@ -55,9 +86,8 @@ pub fn display_hash(site: &Site, i: usize, content: &HashMap<OsString, u64>) -> 
     if let Some(links) = site.links.get(i) {
         links.day_path.hash(&mut h);
         for (t, terms) in links.terms.iter().enumerate() {
-            let taxonomy = site.taxonomies.get(t);
-            for term in terms.iter().filter_map(|&k| taxonomy?.terms.get(k)) {
-                (&term.name, &term.slug, &term.path).hash(&mut h);
+            for hash in terms.iter().filter_map(|&k| term(t, k)) {
+                hash.hash(&mut h);
             }
             0xfeu8.hash(&mut h);
         }
@@ -66,6 +96,7 @@ pub fn display_hash(site: &Site, i: usize, content: &HashMap<OsString, u64>) -> 
 }
 
 /// The hash of the part of the model every sitemap shows: each sitemap page's path and date.
+/// Computed only when a sitemap is to be signed (a [deferred](super::diff::deferred) page).
 pub fn sitemap_hash(site: &Site) -> u64 {
     let mut h = DefaultHasher::new();
     for page in site.pages.iter().filter(|p| p.in_sitemap) {
@@ -111,7 +142,11 @@ pub fn page_signature(
                     term.map(|t| (&t.name, &t.slug, &t.path, t.articles.len()))
                         .hash(&mut h);
                 }
-                other => format!("{other:?}").hash(&mut h),
+                // Hashed by hand: a `Debug` string per page cost an allocation each.
+                ListKind::Home => 0u8.hash(&mut h),
+                ListKind::Year(y) => (1u8, y).hash(&mut h),
+                ListKind::Month(y, m) => (2u8, y, m).hash(&mut h),
+                ListKind::Day(d) => (3u8, d).hash(&mut h),
             }
             for j in &list.items {
                 shown(*j, &mut h);
@@ -142,7 +177,12 @@ pub fn page_signature(
         }
         PageKind::Feed(feed) => {
             5u8.hash(&mut h);
-            (format!("{:?}", feed.format), &feed.title, &feed.alternate).hash(&mut h);
+            let format = match feed.format {
+                FeedFormat::Atom => 0u8,
+                FeedFormat::Rss => 1,
+                FeedFormat::Json => 2,
+            };
+            (format, &feed.title, &feed.alternate).hash(&mut h);
             for j in &feed.items {
                 shown(*j, &mut h);
             }

@@ -4,8 +4,10 @@
 mod archive;
 mod pages;
 mod related;
+mod replan;
 mod taxonomy;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
@@ -15,6 +17,7 @@ use crate::content::Article;
 use crate::error::{Diagnostic, Error, Result};
 
 pub use archive::day_path;
+pub use replan::{Previous, replan};
 pub use taxonomy::{field_values, term_key};
 
 /// What the model needs besides articles and config.
@@ -274,6 +277,31 @@ pub enum FeedFormat {
 
 /// Builds the site model from loaded articles. Drafts and future articles are dropped here.
 pub fn plan(articles: Vec<Article>, config: Config, options: &PlanOptions) -> Result<Site> {
+    let (published, mut warnings) = publishable(articles, options);
+    let mut taxonomies = Vec::with_capacity(config.taxonomies.len());
+    let mut terms_by_taxonomy = Vec::with_capacity(config.taxonomies.len());
+    for tax_config in &config.taxonomies {
+        let (tax, per_article) =
+            taxonomy::build(tax_config, config.paginate, &published, &mut warnings);
+        taxonomies.push(tax);
+        terms_by_taxonomy.push(per_article);
+    }
+    let related = match (taxonomies.first(), terms_by_taxonomy.first()) {
+        (Some(tags), Some(terms_of)) => related::build(&published, tags, terms_of),
+        _ => vec![Vec::new(); published.len()],
+    };
+    assemble(
+        published,
+        config,
+        (taxonomies, terms_by_taxonomy),
+        related,
+        warnings,
+    )
+}
+
+/// The articles to publish (drafts and future ones left out, with a warning for the latter),
+/// newest first (ties broken by title, then file).
+fn publishable(articles: Vec<Article>, options: &PlanOptions) -> (Vec<Article>, Vec<Diagnostic>) {
     let mut warnings = Vec::new();
     let mut published: Vec<Article> = Vec::with_capacity(articles.len());
     for article in articles {
@@ -298,20 +326,21 @@ pub fn plan(articles: Vec<Article>, config: Config, options: &PlanOptions) -> Re
             .then_with(|| a.title.cmp(&b.title))
             .then_with(|| a.file.cmp(&b.file))
     });
+    (published, warnings)
+}
 
-    let mut taxonomies = Vec::with_capacity(config.taxonomies.len());
-    let mut terms_by_taxonomy = Vec::with_capacity(config.taxonomies.len());
-    for tax_config in &config.taxonomies {
-        let (tax, per_article) =
-            taxonomy::build(tax_config, config.paginate, &published, &mut warnings);
-        taxonomies.push(tax);
-        terms_by_taxonomy.push(per_article);
-    }
+/// Taxonomies, and per taxonomy (same index) the terms of each article (same index).
+type Taxonomies = (Vec<Taxonomy>, Vec<Vec<Vec<usize>>>);
+
+/// The rest of a plan once the articles are sorted and grouped: archives, links and pages.
+fn assemble(
+    published: Vec<Article>,
+    config: Config,
+    (taxonomies, terms_by_taxonomy): Taxonomies,
+    related: Vec<Vec<usize>>,
+    warnings: Vec<Diagnostic>,
+) -> Result<Site> {
     let years = archive::build(&published);
-    let related = match (taxonomies.first(), terms_by_taxonomy.first()) {
-        (Some(tags), Some(terms_of)) => related::build(&published, tags, terms_of),
-        _ => vec![Vec::new(); published.len()],
-    };
     let links: Vec<ArticleLinks> = related
         .into_iter()
         .enumerate()
@@ -319,7 +348,10 @@ pub fn plan(articles: Vec<Article>, config: Config, options: &PlanOptions) -> Re
             newer: i.checked_sub(1),
             older: (i + 1 < published.len()).then_some(i + 1),
             related,
-            day_path: day_path(published[i].date.date_naive()),
+            day_path: published
+                .get(i)
+                .map(|a| day_path(a.date.date_naive()))
+                .unwrap_or_default(),
             terms: terms_by_taxonomy
                 .iter()
                 .map(|per_article| per_article.get(i).cloned().unwrap_or_default())
@@ -367,10 +399,20 @@ fn check_unique_paths(pages: &[Page], articles: &[Article]) -> Result<()> {
             .unwrap_or_default(),
         _ => format!("Gazette's own page {}", page.path),
     };
-    let mut seen: HashMap<String, &Page> = HashMap::with_capacity(pages.len());
+    let mut seen: HashMap<Cow<'_, str>, &Page> = HashMap::with_capacity(pages.len());
     let mut problems = Vec::new();
     for page in pages {
-        if let Some(first) = seen.insert(page.path.to_lowercase(), page) {
+        // Most paths are lowercase already: copying each one showed in `serve`'s rebuilds.
+        let changes = |c: char| {
+            let mut lower = c.to_lowercase();
+            lower.next() != Some(c) || lower.next().is_some()
+        };
+        let key = if page.path.chars().any(changes) {
+            Cow::Owned(page.path.to_lowercase())
+        } else {
+            Cow::Borrowed(page.path.as_str())
+        };
+        if let Some(first) = seen.insert(key, page) {
             let (culprit, other) = match (&page.kind, &first.kind) {
                 (PageKind::Article(_), _) => (page, first),
                 _ => (first, page),

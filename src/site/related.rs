@@ -10,12 +10,11 @@ use super::Taxonomy;
 pub const RELATED: usize = 5;
 /// Candidates are taken from this many neighbours on each side within every shared term, so
 /// the cost stays linear even when a tag has tens of thousands of articles.
-const WINDOW: usize = 50;
+pub(super) const WINDOW: usize = 50;
 
 /// For each article, up to [`RELATED`] related article indices.
 pub fn build(articles: &[Article], tags: &Taxonomy, terms_of: &[Vec<usize>]) -> Vec<Vec<usize>> {
-    // Seconds since the epoch, computed once: date arithmetic inside the sort showed in profiles.
-    let times: Vec<i64> = articles.iter().map(|a| a.date.timestamp()).collect();
+    let times = times(articles);
     (0..articles.len())
         .into_par_iter()
         .map(|i| {
@@ -25,7 +24,14 @@ pub fn build(articles: &[Article], tags: &Taxonomy, terms_of: &[Vec<usize>]) -> 
         .collect()
 }
 
-fn related_to(i: usize, times: &[i64], tags: &Taxonomy, terms: &[usize]) -> Vec<usize> {
+/// Seconds since the epoch of each article, computed once: date arithmetic inside the sort
+/// showed in profiles.
+pub(super) fn times(articles: &[Article]) -> Vec<i64> {
+    articles.iter().map(|a| a.date.timestamp()).collect()
+}
+
+/// Up to [`RELATED`] related articles of article `i`, whose terms (in `tags`) are `terms`.
+pub(super) fn related_to(i: usize, times: &[i64], tags: &Taxonomy, terms: &[usize]) -> Vec<usize> {
     // Candidates from every shared term's window, counted by sorting: a hash map per article
     // took most of the planning time of a 10,000-article site.
     let mut seen: Vec<usize> = Vec::with_capacity(terms.len() * (2 * WINDOW + 1));
