@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Save-to-reload latency of `gazette serve`.
 
-Starts `gazette serve --port 0` on a site, listens to its live-reload stream like a browser tab,
-then saves one article again and again and measures the time from the save to the `reload`
+Starts `gazette serve --port 0` on a site, listens to its live-reload stream like a browser tab
+on the home page (`?path=/`, which fast rendering writes before the reload), then saves one article again and again and measures the time from the save to the `reload`
 event. Kinds of save (`--kinds`, all by default):
 
 - text: only the article's text changes (the usual fix);
@@ -12,7 +12,8 @@ event. Kinds of save (`--kinds`, all by default):
 - new: a new article added on the same day, with the same tags;
 - delete: the articles `new` added deleted one by one (needs `new` first).
 
-Also reports the server's own rebuild times from its terminal lines. The article is restored and
+Also reports the server's own rebuild times from its terminal lines, and how long the pages fast
+rendering left for after the reload took (`--fast-render=false` turns it off). The article is restored and
 the added articles are removed afterwards.
 
     bench/serve-latency.py --site bench/out/corpus-10000/gazette --gazette target/release/gazette
@@ -36,6 +37,12 @@ def main() -> int:
     parser.add_argument("--site", required=True, type=pathlib.Path, help="site folder")
     parser.add_argument("--gazette", default="target/release/gazette", help="gazette binary")
     parser.add_argument("--runs", type=int, default=20, help="saves of each kind")
+    parser.add_argument(
+        "--fast-render",
+        choices=["true", "false"],
+        default="true",
+        help="passed to `gazette serve --fast-render=` (false: every changed page is written before the reload)",
+    )
     parser.add_argument("--article", type=pathlib.Path, help="article to edit (default: the middle one)")
     parser.add_argument(
         "--kinds",
@@ -68,7 +75,7 @@ def main() -> int:
     edit = Editor(article, original, other_tags.group(0) if other_tags else "tags: []")
 
     server = subprocess.Popen(
-        [args.gazette, "serve", "--port", "0", "--root", str(args.site)],
+        [args.gazette, "serve", "--port", "0", "--root", str(args.site), f"--fast-render={args.fast_render}"],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -107,7 +114,7 @@ def main() -> int:
         f"site: {args.site} ({len(articles)} articles), edited {article.relative_to(args.site)}, "
         f"{args.pause} s between a reload and the next save"
     )
-    for kind, (latencies, server_ms, counts) in results.items():
+    for kind, (latencies, server_ms, counts, pending) in results.items():
         print(
             f"{kind:9} save -> reload event: median {statistics.median(latencies):6.1f} ms, "
             f"min {min(latencies):6.1f}, max {max(latencies):6.1f}; "
@@ -119,6 +126,8 @@ def main() -> int:
             written = statistics.median(c[1] for c in counts)
             removed = statistics.median(c[2] for c in counts)
             print(f"{'':9} median pages rendered {rendered}, files written {written}, removed {removed}")
+        if pending:
+            print(f"{'':9} pending pages written after the reload ({len(pending)} times): median {statistics.median(pending)} ms")
     return 0
 
 
@@ -181,11 +190,18 @@ def rebuild_pages(lines):
     return [(int(m.group(1)), int(m.group(2)), int(m.group(3))) for m in found if m]
 
 
+def pending_times(lines):
+    """Times (ms) of the pending pages fast rendering wrote after each reload, so far."""
+    found = (re.search(r"^then \d+ pending pages, \d+ files written in (\d+) ms$", l) for l in list(lines))
+    return [int(m.group(1)) for m in found if m]
+
+
 def measure(url, edit, kind, runs, pause, lines):
     """Saves `runs` times; returns the latencies (ms) and the server's rebuild times (ms)."""
     host, port = re.match(r"http://([^:/]+):(\d+)/", url).groups()
     stream = socket.create_connection((host, int(port)))
-    stream.sendall(f"GET /__gazette/events HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
+    # As a tab on the home page would (fast rendering writes it before the reload).
+    stream.sendall(f"GET /__gazette/events?path=/ HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
     stream.settimeout(30)
     buffer = bytearray()
 
@@ -199,6 +215,7 @@ def measure(url, edit, kind, runs, pause, lines):
         del buffer[: buffer.index(token) + len(token)]
 
     wait_for(b"event: hello")
+    first = len(pending_times(lines))
     latencies = []
     server_ms = []
     counts = []
@@ -218,7 +235,9 @@ def measure(url, edit, kind, runs, pause, lines):
             server_ms.append(times[-1])
             counts.append(rebuild_pages(lines)[-1])
     stream.close()
-    return latencies, server_ms, counts
+    # Lets the last rebuild's pending pages be written and reported.
+    time.sleep(pause)
+    return latencies, server_ms, counts, pending_times(lines)[first:]
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -116,6 +116,10 @@ enum Command {
         /// Open the site in a browser.
         #[arg(long)]
         open: bool,
+        /// Write the changed pages open tabs show before reloading them, the rest right after
+        /// (`--fast-render=false`: everything before the reload).
+        #[arg(long, default_value_t = true, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+        fast_render: bool,
     },
 }
 
@@ -178,6 +182,7 @@ fn main() -> ExitCode {
             bind,
             drafts,
             open,
+            fast_render,
         } => serve(
             ui,
             gazette::serve::ServeOptions {
@@ -186,6 +191,7 @@ fn main() -> ExitCode {
                 port,
                 drafts,
                 open,
+                fast_render,
             },
         ),
     };
@@ -272,6 +278,10 @@ fn serve_event(ui: &Ui, event: &gazette::serve::Event) {
     match event {
         Event::Warning(message) => ui.warning(message),
         Event::Built(rebuild) | Event::Rebuilt { rebuild, .. } => {
+            details(rebuild);
+            ui.info(event);
+        }
+        Event::Flushed(rebuild) => {
             details(rebuild);
             ui.info(event);
         }

@@ -52,13 +52,31 @@ fn update(rebuilder: &mut Rebuilder, rel: &[&str]) -> gazette::error::Result<Opt
     rebuilder.update(&changes)
 }
 
-/// [`update`], then what it left for later, as the server does.
+/// [`update`], then the pages fast rendering left pending (counted in the rebuild, as written
+/// by it) and what it left for later, as the server does.
 fn apply(rebuilder: &mut Rebuilder, rel: &[&str]) -> gazette::error::Result<Option<Rebuild>> {
-    let rebuild = update(rebuilder, rel)?;
-    if rebuild.is_some() {
+    let mut rebuild = update(rebuilder, rel)?;
+    if let Some(r) = rebuild.as_mut() {
+        if let Some(flushed) = rebuilder.flush()? {
+            r.rendered.extend(flushed.rendered);
+            r.rendered.sort();
+            r.written.extend(flushed.written);
+            r.written.sort();
+        }
+        assert!(rebuilder.pending().files().is_empty());
         rebuilder.finish()?;
     }
     Ok(rebuild)
+}
+
+/// A rebuilder for `site` writing into `out`; with `fast`, fast rendering for a tab on
+/// `/page/2/`.
+fn rebuilder(site: &TestSite, out: &Path, fast: bool) -> Rebuilder {
+    let mut rebuilder = Rebuilder::new(&root_of(site), out, false, BASE);
+    if fast {
+        rebuilder.fast_render(|| vec!["/page/2/".to_string()]);
+    }
+    rebuilder
 }
 
 /// What `gazette build` writes for the site with the served base URL (without its marker).
@@ -178,9 +196,14 @@ fn editing_one_of_200_articles_renders_only_the_pages_that_show_it() {
 
 #[test]
 fn incremental_output_always_equals_a_full_build() {
+    incremental_output_equals_a_full_build(false);
+    incremental_output_equals_a_full_build(true);
+}
+
+fn incremental_output_equals_a_full_build(fast: bool) {
     let site = stories(30, 5);
     let out = tempfile::tempdir().unwrap();
-    let mut rebuilder = Rebuilder::new(&root_of(&site), out.path(), false, BASE);
+    let mut rebuilder = rebuilder(&site, out.path(), fast);
     rebuilder.full().unwrap();
     same_as_build(out.path(), &site, "start");
     let path = |i: usize| {
@@ -372,9 +395,14 @@ fn wire_story(i: usize, title: &str, date: &str, tags: &str) -> (String, String)
 
 #[test]
 fn every_kind_of_one_article_edit_leaves_what_a_full_build_writes() {
+    every_kind_of_edit_leaves_what_a_full_build_writes(false);
+    every_kind_of_edit_leaves_what_a_full_build_writes(true);
+}
+
+fn every_kind_of_edit_leaves_what_a_full_build_writes(fast: bool) {
     let site = wire(130);
     let out = tempfile::tempdir().unwrap();
-    let mut rebuilder = Rebuilder::new(&root_of(&site), out.path(), false, BASE);
+    let mut rebuilder = rebuilder(&site, out.path(), fast);
     rebuilder.full().unwrap();
     let edit = |rebuilder: &mut Rebuilder, i: usize, title: &str, date: &str, tags: &str| {
         let (rel, front) = wire_story(i, title, date, tags);
@@ -1235,4 +1263,115 @@ fn drafts_are_served_only_with_the_flag() {
             "Draft.\n",
         );
     }
+}
+
+/// A story newer than every one of [`stories`]: every home page after the first shifts by one.
+fn newest_story(site: &TestSite) -> String {
+    site.article(
+        "2025/06/01/newest.md",
+        "title: The newest story\ndate: 2025-06-01T10:00:00Z\ntags: [t1]",
+        "Lead of the newest story.\n",
+    );
+    "content/2025/06/01/newest.md".to_string()
+}
+
+#[test]
+fn with_fast_rendering_a_pending_page_is_waited_for_and_then_new() {
+    let site = stories(40, 5);
+    let out = tempfile::tempdir().unwrap();
+    let mut rebuilder = rebuilder(&site, out.path(), true);
+    rebuilder.full().unwrap();
+    let page3 = out.path().join("page/3/index.html");
+    let old = std::fs::read_to_string(&page3).unwrap();
+    let added = newest_story(&site);
+    let r = update(&mut rebuilder, &[&added]).unwrap().unwrap();
+    // Written before the reload: the new story's page, the first page of its lists, the tab's
+    // page; the other shifted pages wait.
+    for urgent in [
+        "2025/06/01/the-newest-story/index.html",
+        "index.html",
+        "tags/t1/index.html",
+        "page/2/index.html",
+    ] {
+        assert!(r.written.iter().any(|w| w == urgent), "{urgent}: {r:?}");
+    }
+    for later in [
+        "page/3/index.html",
+        "page/4/index.html",
+        "2024/page/2/index.html",
+    ] {
+        assert!(r.pending.iter().any(|p| p == later), "{later}: {r:?}");
+        assert!(!r.written.iter().any(|w| w == later), "{later}: {r:?}");
+    }
+    let pending = rebuilder.pending();
+    assert_eq!(pending.files(), r.pending);
+    assert_eq!(std::fs::read_to_string(&page3).unwrap(), old);
+    let waiter = {
+        let pending = pending.clone();
+        let page3 = page3.clone();
+        std::thread::spawn(move || {
+            let waited = pending.wait_for("/page/3/", Duration::from_secs(20));
+            (waited, std::fs::read_to_string(page3).unwrap())
+        })
+    };
+    std::thread::sleep(Duration::from_millis(200));
+    assert!(
+        !waiter.is_finished(),
+        "a request for a pending page must wait"
+    );
+    let flushed = rebuilder.flush().unwrap().expect("the pending pages");
+    assert!(flushed.written.iter().any(|w| w == "page/3/index.html"));
+    let (waited, served) = waiter.join().unwrap();
+    assert!(waited);
+    assert_ne!(served, old);
+    assert_eq!(served, std::fs::read_to_string(&page3).unwrap());
+    assert!(pending.files().is_empty());
+    assert_eq!(rebuilder.flush().unwrap(), None);
+    rebuilder.finish().unwrap();
+    same_as_build(out.path(), &site, "after the pending pages");
+}
+
+#[test]
+fn with_fast_rendering_the_open_tab_is_written_before_the_reload_and_nothing_stale_after() {
+    let site = stories(40, 5);
+    let served = Served::start_with(&site, &["--verbose"]);
+    served.wait_count("stderr: written   page/4/index.html", 1);
+    let mut events = TcpStream::connect(served.addr()).unwrap();
+    events
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .unwrap();
+    write!(
+        events,
+        "GET /__gazette/events?path=%2Fpage%2F4%2F HTTP/1.1\r\nHost: x\r\n\r\n"
+    )
+    .unwrap();
+    let read_until = |events: &mut TcpStream, token: &str| {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        let started = std::time::Instant::now();
+        while !String::from_utf8_lossy(&seen).contains(token) {
+            assert!(started.elapsed() < Duration::from_secs(20), "no {token:?}");
+            let n = events.read(&mut buf).unwrap();
+            assert!(n > 0, "the event stream closed");
+            seen.extend_from_slice(&buf[..n]);
+        }
+    };
+    read_until(&mut events, "event: hello");
+    let (_, old) = raw(&served.addr(), "GET /page/3/ HTTP/1.1");
+    newest_story(&site);
+    read_until(&mut events, "event: reload");
+    // Right after the reload: a shifted page no tab showed is new (its request waited for it).
+    let (status, now) = raw(&served.addr(), "GET /page/3/ HTTP/1.1");
+    assert_eq!(status, 200);
+    assert_ne!(now, old);
+    served.wait_count("pending pages, ", 1);
+    served.wait_count("stderr: written   page/3/index.html", 2);
+    // The tab's page was written with the rebuild (before the reload), page 3 after it: in
+    // one list they would be sorted the other way round.
+    let log = served.log.borrow();
+    let last = |line: &str| log.iter().rposition(|l| l == line).unwrap();
+    assert!(
+        last("stderr: written   page/4/index.html") < last("stderr: written   page/3/index.html"),
+        "{log:#?}"
+    );
 }

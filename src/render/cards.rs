@@ -67,9 +67,12 @@ impl CardCache {
 
     /// Forgets every rendered card (the site, or the cards, may have changed since).
     pub fn clear(&self) {
-        let mut entries = self.lock();
-        entries.kept.clear();
-        entries.seen.clear();
+        let old = std::mem::take(&mut *self.lock());
+        // Freeing thousands of rendered cards (after `serve` rendered every list an edit
+        // shifted) takes tens of milliseconds; the next render need not wait for it.
+        if old.kept.len() > 1000 {
+            std::thread::spawn(move || drop(old));
+        }
     }
 
     /// Number of cards kept, for tests.

@@ -49,7 +49,13 @@ pub struct Inputs<'a> {
     /// Leave the [slow pages](deferred) for a [later job](super::later), so the tabs reload
     /// without waiting for them.
     pub defer: bool,
+    /// Fast rendering: only the changed pages this says yes to are rendered now; the others
+    /// are left [pending](Left) for [`write_left`], right after the tabs reload.
+    pub urgent: Option<&'a (dyn Fn(&Page) -> bool + Sync)>,
 }
+
+/// Changed pages left for later by fast rendering: index in the plan, signature.
+pub type Left = Vec<(usize, u64)>;
 
 /// Pages that take long to render and that no tab shows: the search index (every article's
 /// words: about 2 s for 10,000 articles, where the rest of a text edit takes a few
@@ -60,14 +66,15 @@ pub fn deferred(page: &Page) -> bool {
 }
 
 /// Renders the pages whose signature changed (all when `full`), copies new or changed files, and
-/// removes what the site no longer has.
+/// removes what the site no longer has. With [`Inputs::urgent`], the changed pages it does not
+/// want now are returned instead of rendered (removals and copies are done now: they are cheap).
 pub fn write_changes(
     out: &Path,
     disk: &mut Disk,
     inputs: &Inputs<'_>,
     site: &Site,
     full: bool,
-) -> Result<Written> {
+) -> Result<(Written, Left)> {
     let display = display_hashes(site, inputs.hashes);
     // Only a sitemap page uses it, and one that is deferred is signed by the later job.
     let sitemap = if inputs.defer { 0 } else { sitemap_hash(site) };
@@ -79,7 +86,7 @@ pub fn write_changes(
             page_signature(site, page, &shown, sitemap)
         })
         .collect();
-    let todo: Vec<usize> = site
+    let changed: Vec<usize> = site
         .pages
         .iter()
         .zip(&signatures)
@@ -88,6 +95,14 @@ pub fn write_changes(
         .filter(|(_, (page, _))| !(inputs.defer && deferred(page)))
         .map(|(i, _)| i)
         .collect();
+    let signature = |i: usize| signatures.get(i).copied().unwrap_or_default();
+    let (todo, left): (Vec<usize>, Vec<usize>) = match inputs.urgent {
+        Some(urgent) if !full => changed
+            .into_iter()
+            .partition(|&i| site.pages.get(i).is_some_and(urgent)),
+        _ => (changed, Vec::new()),
+    };
+    let left: Left = left.into_iter().map(|i| (i, signature(i))).collect();
     let planned: HashSet<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
     let gone_pages: Vec<String> = disk
         .pages
@@ -159,11 +174,26 @@ pub fn write_changes(
     }
     disk.copies = copied;
     removed.sort();
-    let signatures = todo
-        .iter()
-        .map(|&i| signatures.get(i).copied().unwrap_or_default());
+    let signatures = todo.iter().map(|&i| signature(i));
     let (rendered, written) = record(disk, site, &todo, signatures, changed);
-    Ok((rendered, written, removed))
+    Ok(((rendered, written, removed), left))
+}
+
+/// Renders and writes the pages [`write_changes`] left (`left`, from the same plan `site`).
+pub fn write_left(
+    out: &Path,
+    disk: &mut Disk,
+    inputs: &Inputs<'_>,
+    site: &Site,
+    left: Left,
+) -> Result<Written> {
+    let (todo, signatures): (Vec<usize>, Vec<u64>) = left.into_iter().unzip();
+    let mut rendered = render::render_pages(site, inputs.theme, inputs.urls, &todo)?;
+    crate::finish_pages(site, &mut rendered);
+    let changed = changed_bytes(disk, rendered);
+    write_all(out, disk, &changed)?;
+    let (rendered, written) = record(disk, site, &todo, signatures.into_iter(), changed);
+    Ok((rendered, written, Vec::new()))
 }
 
 /// Like [`write_changes`] when the plan is unchanged and only the articles at `edited` (indices

@@ -26,6 +26,7 @@ use tokio::time::{Instant, Sleep};
 
 use super::live::{self, Hub};
 use super::paths::{self, Target};
+use super::pending::Pending;
 
 /// Connections served at once; more wait in the kernel's accept queue.
 const MAX_CONNECTIONS: usize = 512;
@@ -50,7 +51,12 @@ pub struct Server {
     pub root: PathBuf,
     /// Live-reload state.
     pub hub: Arc<Hub>,
+    /// Files written after the reload, which requests for them wait for.
+    pub pending: Arc<Pending>,
 }
+
+/// How long a request waits for a pending file before it is served what is there.
+pub const PENDING_WAIT: Duration = Duration::from_secs(5);
 
 /// Accepts connections until `shutdown` resolves.
 pub async fn run(
@@ -112,13 +118,17 @@ async fn handle(server: &Server, request: Request<Incoming>) -> Response<Respons
             "text/javascript; charset=utf-8",
             Bytes::from_static(live::SCRIPT.as_bytes()),
         ),
-        live::EVENTS_PATH => events(&server.hub),
+        live::EVENTS_PATH => events(&server.hub, request.uri().query()),
         _ => {
             let root = server.root.clone();
-            let build = server.hub.build();
-            tokio::task::spawn_blocking(move || file_response(&root, &path, build))
-                .await
-                .unwrap_or_else(|_| text(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n"))
+            let hub = server.hub.clone();
+            let pending = server.pending.clone();
+            tokio::task::spawn_blocking(move || {
+                pending.wait_for(&path, PENDING_WAIT);
+                file_response(&root, &path, hub.build())
+            })
+            .await
+            .unwrap_or_else(|_| text(StatusCode::INTERNAL_SERVER_ERROR, "internal error\n"))
         }
     }
 }
@@ -189,9 +199,15 @@ fn respond(status: StatusCode, mime: &'static str, bytes: Bytes) -> Response<Res
     response
 }
 
-/// The Server-Sent Events stream of one tab.
-fn events(hub: &Hub) -> Response<ResponseBody> {
-    let body = EventStream(hub.subscribe());
+/// The Server-Sent Events stream of one tab; `?path=` says which page it shows.
+fn events(hub: &Hub, query: Option<&str>) -> Response<ResponseBody> {
+    let shows = query.and_then(|q| {
+        q.split('&')
+            .find_map(|pair| pair.strip_prefix("path="))
+            .and_then(|p| percent_encoding::percent_decode_str(p).decode_utf8().ok())
+            .map(|p| p.into_owned())
+    });
+    let body = EventStream(hub.subscribe(shows));
     let mut response = Response::new(BoxBody::new(body));
     let headers = response.headers_mut();
     headers.insert(

@@ -19,7 +19,7 @@ pub const SCRIPT: &str = r#"(() => {
   "use strict";
   const me = document.currentScript;
   const build = me ? me.dataset.build : "";
-  const source = new EventSource("/__gazette/events");
+  const source = new EventSource("/__gazette/events?path=" + encodeURIComponent(location.pathname));
   source.addEventListener("hello", (e) => {
     if (JSON.parse(e.data).build !== build) location.reload();
   });
@@ -78,10 +78,11 @@ pub fn inject(html: &[u8], build: u64) -> Vec<u8> {
 /// `hello` when it reconnects).
 const BACKLOG: usize = 16;
 
-/// Every open tab's event channel, the current build and the current failure.
+/// Every open tab's event channel (with the request path of the page it shows), the current
+/// build and the current failure.
 #[derive(Default)]
 pub struct Hub {
-    tabs: Mutex<Vec<mpsc::Sender<Bytes>>>,
+    tabs: Mutex<Vec<(mpsc::Sender<Bytes>, Option<String>)>>,
     build: AtomicU64,
     failure: Mutex<Option<String>>,
 }
@@ -97,8 +98,9 @@ impl Hub {
         self.failure.lock().map(|f| f.is_some()).unwrap_or(false)
     }
 
-    /// A new tab: it gets `hello` (and the current failure) at once, then every event.
-    pub fn subscribe(&self) -> mpsc::Receiver<Bytes> {
+    /// A new tab showing the page at request path `shows`: it gets `hello` (and the current
+    /// failure) at once, then every event.
+    pub fn subscribe(&self, shows: Option<String>) -> mpsc::Receiver<Bytes> {
         let (tx, rx) = mpsc::channel(BACKLOG);
         let _ = tx.try_send(Bytes::from_static(b"retry: 1000\n\n"));
         let _ = tx.try_send(event(
@@ -111,9 +113,20 @@ impl Hub {
             let _ = tx.try_send(failure_event(message));
         }
         if let Ok(mut tabs) = self.tabs.lock() {
-            tabs.push(tx);
+            tabs.push((tx, shows));
         }
         rx
+    }
+
+    /// The request paths of the pages the open tabs show.
+    pub fn open_paths(&self) -> Vec<String> {
+        let Ok(tabs) = self.tabs.lock() else {
+            return Vec::new();
+        };
+        tabs.iter()
+            .filter(|(tx, _)| !tx.is_closed())
+            .filter_map(|(_, shows)| shows.clone())
+            .collect()
     }
 
     /// A new good build is on disk: every tab reloads.
@@ -153,7 +166,7 @@ impl Hub {
 
     fn send(&self, bytes: Bytes) {
         if let Ok(mut tabs) = self.tabs.lock() {
-            tabs.retain(|tx| {
+            tabs.retain(|(tx, _)| {
                 !matches!(
                     tx.try_send(bytes.clone()),
                     Err(mpsc::error::TrySendError::Closed(_))
@@ -193,7 +206,9 @@ mod tests {
     fn tabs_hear_hello_failures_and_reloads() {
         let hub = Hub::default();
         hub.fail("content/x.md:2: bad <date>\nsecond line");
-        let mut rx = hub.subscribe();
+        let mut rx = hub.subscribe(Some("/page/2/".into()));
+        drop(hub.subscribe(None));
+        assert_eq!(hub.open_paths(), ["/page/2/"]);
         let mut next = || String::from_utf8(rx.try_recv().unwrap().to_vec()).unwrap();
         assert_eq!(next(), "retry: 1000\n\n");
         assert_eq!(next(), "event: hello\ndata: {\"build\":\"0\"}\n\n");

@@ -5,10 +5,12 @@
 
 mod changes;
 mod diff;
+mod fast;
 mod http;
 mod later;
 mod live;
 mod paths;
+mod pending;
 mod rebuild;
 mod reload;
 mod signature;
@@ -27,6 +29,7 @@ use crate::error::{Diagnostic, Error, Result};
 pub use changes::Changes;
 pub use later::{Done, Job};
 pub use live::{EVENTS_PATH, SCRIPT_PATH};
+pub use pending::Pending;
 pub use rebuild::{Rebuild, Rebuilder};
 
 /// What `gazette serve` was asked to do.
@@ -42,6 +45,9 @@ pub struct ServeOptions {
     pub drafts: bool,
     /// Open the site in a browser once it is served.
     pub open: bool,
+    /// Fast rendering: write the changed pages the tabs show first, reload them, then write the
+    /// rest (requests for those wait until they are written). Off: everything before the reload.
+    pub fast_render: bool,
 }
 
 /// Something the terminal should hear about.
@@ -65,6 +71,9 @@ pub enum Event {
         /// What the rebuild did.
         rebuild: Rebuild,
     },
+    /// Right after a rebuild's reload, the changed pages fast rendering left pending were
+    /// written.
+    Flushed(Rebuild),
     /// After a rebuild (and the tabs' reload), the pages it left for later were written: the
     /// search index.
     Finished(Rebuild),
@@ -110,6 +119,13 @@ impl fmt::Display for Event {
                     r.elapsed.as_millis()
                 )
             }
+            Event::Flushed(r) => write!(
+                f,
+                "then {} pending pages, {} files written in {} ms",
+                r.rendered.len(),
+                r.written.len(),
+                r.elapsed.as_millis()
+            ),
             Event::Finished(r) => write!(
                 f,
                 "then {}: {} files written in {} ms",
@@ -174,6 +190,11 @@ pub fn serve(options: ServeOptions, report: impl Fn(&Event) + Send + Sync + 'sta
     let hub = Arc::new(live::Hub::default());
 
     let mut rebuilder = Rebuilder::new(&root, &out_root, options.drafts, &url);
+    if options.fast_render {
+        let tabs = hub.clone();
+        rebuilder.fast_render(move || tabs.open_paths());
+    }
+    let pending = rebuilder.pending();
     match rebuilder.full() {
         Ok(built) => {
             report(&Event::Built(built));
@@ -211,6 +232,7 @@ pub fn serve(options: ServeOptions, report: impl Fn(&Event) + Send + Sync + 'sta
         let server = Arc::new(http::Server {
             root: out_root.clone(),
             hub: hub.clone(),
+            pending,
         });
         let pinger = hub.clone();
         tokio::spawn(async move {
@@ -334,12 +356,21 @@ fn rebuild(
     match guarded(rebuilder, |r| r.update(&changes)) {
         Ok(None) => changes.full,
         Ok(Some(rebuild)) => {
-            let touched = !rebuild.written.is_empty() || !rebuild.removed.is_empty();
+            let touched = !rebuild.written.is_empty()
+                || !rebuild.removed.is_empty()
+                || !rebuild.pending.is_empty();
             if touched || hub.failing() {
                 hub.reload();
             }
             let full = changes.full || rebuild.full;
             report(&Event::Rebuilt { cause, rebuild });
+            // The tabs are reloading: what they did not need first is written now, and their
+            // requests for it wait until it is.
+            match guarded(rebuilder, Rebuilder::flush) {
+                Ok(None) => {}
+                Ok(Some(flushed)) => report(&Event::Flushed(flushed)),
+                Err(error) => failed(hub, report, None, &error),
+            }
             full
         }
         Err(error) => {

@@ -20,8 +20,10 @@ use chrono::Utc;
 use rayon::prelude::*;
 
 use super::changes::Changes;
-use super::diff::{Disk, Inputs, Written, write_changes, write_edits};
+use super::diff::{Disk, Inputs, Left, Written, write_changes, write_edits, write_left};
+use super::fast::{Tabs, Urgent};
 use super::later::{self, Done, Job};
+use super::pending::Pending;
 use super::reload::{Edit, Reloaded, in_place_edits, reload};
 use super::signature::content_hash;
 use crate::config::Config;
@@ -41,6 +43,12 @@ pub struct Rebuilder {
     /// the model unknown (a failed full build, a failed plan).
     model: Option<Model>,
     disk: Disk,
+    /// With fast rendering: what the open tabs show.
+    tabs: Option<Tabs>,
+    /// Changed pages of the current plan not written yet (see [`Rebuilder::flush`]).
+    left: Left,
+    /// Their output paths, which requests wait for.
+    pending: Arc<Pending>,
 }
 
 /// The inputs as last loaded.
@@ -126,6 +134,8 @@ pub struct Rebuild {
     pub written: Vec<String>,
     /// Output paths removed because nothing produces them any more (sorted).
     pub removed: Vec<String>,
+    /// Output paths of changed pages left for [`Rebuilder::flush`] by fast rendering (sorted).
+    pub pending: Vec<String>,
     /// Things worth saying that did not stop the build: every one on full builds, those about
     /// the articles reloaded on incremental ones.
     pub warnings: Vec<Diagnostic>,
@@ -150,6 +160,7 @@ impl Rebuild {
             rendered,
             written,
             removed,
+            pending: Vec::new(),
             warnings,
             elapsed,
         }
@@ -167,7 +178,63 @@ impl Rebuilder {
             base_url: base_url.to_string(),
             model: None,
             disk: Disk::default(),
+            tabs: None,
+            left: Left::new(),
+            pending: Arc::default(),
         }
+    }
+
+    /// Turns on fast rendering: an incremental rebuild that moves pages writes only the changed
+    /// pages the tabs show (`tabs` gives their request paths), the saved articles' pages and
+    /// the first page of every list; the other changed pages are [pending](Rebuilder::pending)
+    /// until [`Rebuilder::flush`].
+    pub fn fast_render(&mut self, tabs: impl Fn() -> Vec<String> + Send + Sync + 'static) {
+        self.tabs = Some(Arc::new(tabs));
+    }
+
+    /// The output paths not written yet, which requests wait for.
+    pub fn pending(&self) -> Arc<Pending> {
+        self.pending.clone()
+    }
+
+    /// Renders and writes the pages the last [`Rebuilder::update`] left pending, then wakes the
+    /// requests waiting for them. `None` when none was left.
+    pub fn flush(&mut self) -> Result<Option<Rebuild>> {
+        let left = std::mem::take(&mut self.left);
+        if left.is_empty() {
+            return Ok(None);
+        }
+        let started = Instant::now();
+        let result = match self.model.as_ref() {
+            Some(Model {
+                planned: Some((site, _)),
+                theme,
+                urls,
+                hashes,
+                ..
+            }) => {
+                let inputs = Inputs {
+                    theme,
+                    urls,
+                    hashes,
+                    defer: true,
+                    urgent: None,
+                };
+                write_left(&self.out, &mut self.disk, &inputs, site, left).map(|written| {
+                    Some(Rebuild::on_plan(
+                        site,
+                        written,
+                        Vec::new(),
+                        started.elapsed(),
+                    ))
+                })
+            }
+            // Not written: their signatures are not on record, so the next rebuild renders them.
+            _ => Ok(None),
+        };
+        // Waiting requests get what is there now, written or not (an error is shown in the tabs).
+        self.pending.clear();
+        result
     }
 
     /// The site root.
@@ -230,6 +297,8 @@ impl Rebuilder {
         if changes.is_empty() {
             return Ok(None);
         }
+        // Every rebuild starts from a disk that holds the whole last plan.
+        self.flush()?;
         let started = Instant::now();
         let Some(model) = self.model.as_mut().filter(|_| !changes.full) else {
             return self.full().map(Some);
@@ -310,6 +379,7 @@ impl Rebuilder {
     /// Renders and writes what the last [`Rebuilder::update`] left for later, here and now, so
     /// the served folder is again what `gazette build` writes. `None` when nothing was left.
     pub fn finish(&mut self) -> Result<Option<Rebuild>> {
+        self.flush()?;
         match self.later() {
             Some(job) => self.accept(job.run()),
             None => Ok(None),
@@ -346,6 +416,7 @@ impl Rebuilder {
             urls: &model.urls,
             hashes: &model.hashes,
             defer: true,
+            urgent: None,
         };
         let written = write_edits(&self.out, &mut self.disk, &inputs, site, &edited)?;
         let warnings = link_warnings(site, &model.links, Some(&files));
@@ -410,15 +481,27 @@ impl Rebuilder {
                 return Err(e);
             }
         };
+        // Fast rendering applies to incremental rebuilds only: a full one renders everything.
+        let tabs: Option<Vec<String>> = match (&self.tabs, &reloaded) {
+            (Some(tabs), Some(_)) => Some(tabs()),
+            _ => None,
+        };
+        let edited = reloaded.as_deref().unwrap_or_default();
+        let urgent = tabs.as_deref().map(|tabs| Urgent::new(&site, tabs, edited));
+        let wants = |page: &site::Page| urgent.as_ref().is_none_or(|u| u.wants(page));
         let inputs = Inputs {
             theme: &model.theme,
             urls: &model.urls,
             hashes: &model.hashes,
             defer,
+            urgent: urgent
+                .is_some()
+                .then_some(&wants as &(dyn Fn(&site::Page) -> bool + Sync)),
         };
         // Kept even when writing fails: the plan is right, and the next rebuild compares
         // signatures with what did get written.
         let result = write_changes(&self.out, &mut self.disk, &inputs, &site, full);
+        drop(urgent);
         // As `gazette build` orders them: skipped links, the model's, then body links.
         let warnings = if full {
             let mut warnings = model.skipped.clone();
@@ -430,7 +513,17 @@ impl Rebuilder {
         };
         let (articles, pages) = (site.articles.len(), site.pages.len());
         model.planned = Some((Arc::new(site), held));
-        let (rendered, written, removed) = result?;
+        let ((rendered, written, removed), left) = result?;
+        let mut pending: Vec<String> = left
+            .iter()
+            .filter_map(|&(p, _)| {
+                let page = model.planned.as_ref()?.0.pages.get(p)?;
+                crate::urls::output_file(&page.path).ok()
+            })
+            .collect();
+        pending.sort();
+        self.pending.set(pending.iter().cloned());
+        self.left = left;
         Ok(Rebuild {
             full,
             replanned: true,
@@ -439,6 +532,7 @@ impl Rebuilder {
             rendered,
             written,
             removed,
+            pending,
             warnings,
             elapsed: started.elapsed(),
         })

@@ -1,7 +1,7 @@
 //! Groups articles into taxonomy terms: spellings that differ only in case or spacing are one term,
 //! shown in its most common spelling, and two terms never share a slug.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use crate::config::TaxonomyConfig;
 use crate::content::Article;
@@ -38,6 +38,15 @@ pub fn term_key(name: &str) -> String {
         .to_lowercase()
 }
 
+/// One distinct value of the field, as written.
+struct Spelling<'a> {
+    text: &'a str,
+    /// Its group (by [`term_key`]); `None` for a blank value.
+    group: Option<usize>,
+    /// Articles that carry it (once each).
+    count: usize,
+}
+
 /// Builds one taxonomy over `articles` (already sorted newest first). Returns the taxonomy and,
 /// per article, the indices of its terms (in the article's own order, without repeats).
 pub fn build(
@@ -46,27 +55,64 @@ pub fn build(
     articles: &[Article],
     warnings: &mut Vec<Diagnostic>,
 ) -> (Taxonomy, Vec<Vec<usize>>) {
-    // key -> (spelling counts, article indices)
-    let mut groups: BTreeMap<String, (HashMap<&str, usize>, Vec<usize>)> = BTreeMap::new();
-    let mut keys_per_article: Vec<Vec<String>> = Vec::with_capacity(articles.len());
+    // A site has a few hundred spellings among tens of thousands of values: each spelling's
+    // key is made once (NFC, lowercase: it was most of this function, on every `serve` save
+    // that changes a term), then every value costs one lookup.
+    let mut spellings: Vec<Spelling<'_>> = Vec::new();
+    let mut spelling_of: HashMap<&str, usize> = HashMap::new();
+    let mut group_of: HashMap<String, usize> = HashMap::new();
+    // Per group: its key and its articles.
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    let mut groups_per_article: Vec<Vec<usize>> = Vec::with_capacity(articles.len());
     for (i, article) in articles.iter().enumerate() {
-        let mut keys: Vec<String> = Vec::new();
+        let mut ids: Vec<usize> = Vec::new();
         for value in field_values(article, &config.field) {
-            let key = term_key(value);
-            if key.is_empty() || keys.contains(&key) {
+            let s = *spelling_of.entry(value).or_insert_with(|| {
+                let key = term_key(value);
+                let group = (!key.is_empty()).then(|| {
+                    *group_of.entry(key.clone()).or_insert_with(|| {
+                        groups.push((key, Vec::new()));
+                        groups.len() - 1
+                    })
+                });
+                spellings.push(Spelling {
+                    text: value,
+                    group,
+                    count: 0,
+                });
+                spellings.len() - 1
+            });
+            let Some(spelling) = spellings.get_mut(s) else {
                 continue;
+            };
+            let Some(group) = spelling.group.filter(|g| !ids.contains(g)) else {
+                continue;
+            };
+            spelling.count += 1;
+            if let Some((_, list)) = groups.get_mut(group) {
+                list.push(i);
             }
-            let group = groups.entry(key.clone()).or_default();
-            *group.0.entry(value.trim()).or_default() += 1;
-            group.1.push(i);
-            keys.push(key);
+            ids.push(group);
         }
-        keys_per_article.push(keys);
+        groups_per_article.push(ids);
+    }
+    // Spellings that differ only in surrounding spaces count as one.
+    let mut counts: Vec<HashMap<&str, usize>> = vec![HashMap::new(); groups.len()];
+    for spelling in &spellings {
+        if let Some(counts) = spelling.group.and_then(|g| counts.get_mut(g)) {
+            *counts.entry(spelling.text.trim()).or_default() += spelling.count;
+        }
     }
 
-    let mut terms: Vec<(String, Term)> = groups
+    // In key order, so that slug suffixes below do not depend on the order articles come in.
+    let mut order: Vec<usize> = (0..groups.len()).collect();
+    order.sort_by(|&a, &b| groups[a].0.cmp(&groups[b].0));
+    let mut groups: Vec<Option<(String, Vec<usize>)>> = groups.into_iter().map(Some).collect();
+    let mut terms: Vec<(String, usize, Term)> = order
         .into_iter()
-        .map(|(key, (spellings, list))| {
+        .filter_map(|g| {
+            let (key, list) = groups.get_mut(g)?.take()?;
+            let spellings = std::mem::take(counts.get_mut(g)?);
             let name = spellings
                 .into_iter()
                 .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(a.0)))
@@ -78,14 +124,14 @@ pub fn build(
                 name,
                 articles: list,
             };
-            (key, term)
+            Some((key, g, term))
         })
         .collect();
 
     // Slug clashes: keys are visited in sorted order, so the suffixes are deterministic. The
     // warning names the newest article carrying the renamed term: that is where to look.
     let mut taken: HashMap<String, String> = HashMap::new();
-    for (_, term) in terms.iter_mut() {
+    for (_, _, term) in terms.iter_mut() {
         let base = term.slug.clone();
         let mut candidate = base.clone();
         let mut n = 2;
@@ -113,30 +159,32 @@ pub fn build(
     }
 
     terms.sort_by(|a, b| {
-        b.1.articles
+        b.2.articles
             .len()
-            .cmp(&a.1.articles.len())
+            .cmp(&a.2.articles.len())
             .then_with(|| a.0.cmp(&b.0))
     });
-    let index_of: HashMap<String, usize> = terms
-        .iter()
-        .enumerate()
-        .map(|(i, (k, _))| (k.clone(), i))
-        .collect();
+    // Group -> place in the sorted terms.
+    let mut index_of = vec![None; terms.len()];
+    for (i, (_, g, _)) in terms.iter().enumerate() {
+        if let Some(slot) = index_of.get_mut(*g) {
+            *slot = Some(i);
+        }
+    }
 
     let path = format!("/{}/", config.name);
     let terms: Vec<Term> = terms
         .into_iter()
-        .map(|(_, mut term)| {
+        .map(|(_, _, mut term)| {
             term.path = format!("{path}{}/", term.slug);
             term
         })
         .collect();
-    let per_article = keys_per_article
+    let per_article = groups_per_article
         .into_iter()
-        .map(|keys| {
-            keys.iter()
-                .filter_map(|k| index_of.get(k).copied())
+        .map(|ids| {
+            ids.iter()
+                .filter_map(|&g| index_of.get(g).copied().flatten())
                 .collect()
         })
         .collect();
