@@ -188,11 +188,24 @@ pub fn write_left(
     left: Left,
 ) -> Result<Written> {
     let (todo, signatures): (Vec<usize>, Vec<u64>) = left.into_iter().unzip();
-    let mut rendered = render::render_pages(site, inputs.theme, inputs.urls, &todo)?;
+    write_pages(out, disk, inputs, site, &todo, signatures)
+}
+
+/// Renders the pages at `todo` (indices into the plan, with their `signatures`), writes those
+/// whose bytes changed and records both.
+fn write_pages(
+    out: &Path,
+    disk: &mut Disk,
+    inputs: &Inputs<'_>,
+    site: &Site,
+    todo: &[usize],
+    signatures: Vec<u64>,
+) -> Result<Written> {
+    let mut rendered = render::render_pages(site, inputs.theme, inputs.urls, todo)?;
     crate::finish_pages(site, &mut rendered);
     let changed = changed_bytes(disk, rendered);
     write_all(out, disk, &changed)?;
-    let (rendered, written) = record(disk, site, &todo, signatures.into_iter(), changed);
+    let (rendered, written) = record(disk, site, todo, signatures.into_iter(), changed);
     Ok((rendered, written, Vec::new()))
 }
 
@@ -242,12 +255,7 @@ pub fn write_edits(
             }
         }
     }
-    let mut rendered = render::render_pages(site, inputs.theme, inputs.urls, &todo)?;
-    crate::finish_pages(site, &mut rendered);
-    let changed = changed_bytes(disk, rendered);
-    write_all(out, disk, &changed)?;
-    let (rendered, written) = record(disk, site, &todo, signatures.into_iter(), changed);
-    Ok((rendered, written, Vec::new()))
+    write_pages(out, disk, inputs, site, &todo, signatures)
 }
 
 /// A file whose bytes differ from the disk: output path, hash of the bytes, bytes.
