@@ -8,11 +8,14 @@ mod diff;
 mod fast;
 mod http;
 mod later;
+mod link_warnings;
 mod live;
+mod model;
 mod paths;
 mod pending;
 mod rebuild;
 mod reload;
+mod report;
 mod signature;
 mod watch;
 mod write;
@@ -30,7 +33,8 @@ pub use changes::Changes;
 pub use later::{Done, Job};
 pub use live::{EVENTS_PATH, SCRIPT_PATH};
 pub use pending::Pending;
-pub use rebuild::{Rebuild, Rebuilder};
+pub use rebuild::Rebuilder;
+pub use report::Rebuild;
 
 /// What `gazette serve` was asked to do.
 #[derive(Debug, Clone)]

@@ -10,28 +10,27 @@
 //!   plan ([`site::replan`]: the parts the edits cannot change are reused), and the articles whose
 //!   links point at a moved, new or deleted file are rendered again too.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
-use std::ffi::OsString;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use chrono::Utc;
-use rayon::prelude::*;
 
 use super::changes::Changes;
-use super::diff::{Disk, Inputs, Left, Written, write_changes, write_edits, write_left};
+use super::diff::{Disk, Inputs, Left, write_changes, write_edits, write_left};
 use super::fast::{Tabs, Urgent};
 use super::later::{self, Done, Job};
+use super::link_warnings::link_warnings;
+use super::model::Model;
 use super::pending::Pending;
 use super::reload::{Edit, Reloaded, in_place_edits, reload};
+use super::report::Rebuild;
 use super::signature::content_hash;
-use crate::config::Config;
-use crate::content::{self, Article, BodyLink, links::ArticleIndex};
+use crate::content::Article;
 use crate::error::{Diagnostic, Error, Result};
 use crate::render::Theme;
-use crate::site::{self, PlanOptions, Site};
-use crate::urls::Urls;
+use crate::site::{self, PlanOptions};
 
 /// Keeps the loaded model and what is on disk between rebuilds of one served folder.
 pub struct Rebuilder {
@@ -49,122 +48,6 @@ pub struct Rebuilder {
     left: Left,
     /// Their output paths, which requests wait for.
     pending: Arc<Pending>,
-}
-
-/// The inputs as last loaded.
-pub(super) struct Model {
-    pub(super) config: Config,
-    pub(super) theme: Arc<Theme>,
-    pub(super) urls: Urls,
-    /// Article file (relative to the root) -> [`content_hash`]. Keyed by the raw string: a
-    /// `Path` hashes component by component, which shows at 10,000 articles.
-    pub(super) hashes: HashMap<OsString, u64>,
-    /// Every loaded article's page, by file (drafts too): what links to `.md` files resolve to.
-    pub(super) index: ArticleIndex,
-    /// Body links of every loaded article, by file.
-    pub(super) links: HashMap<PathBuf, Vec<BodyLink>>,
-    /// Files whose last save does not load, with their problems; nothing is published while
-    /// any is here.
-    pub(super) broken: BTreeMap<PathBuf, Vec<Diagnostic>>,
-    /// Links in `content/` the last full load skipped (outside the site, loops, broken).
-    pub(super) skipped: Vec<Diagnostic>,
-    /// The last plan and the articles it left out (drafts, future ones) ...
-    pub(super) planned: Option<(Arc<Site>, Vec<Article>)>,
-    /// ... or, when there is none, every article.
-    pub(super) pool: Vec<Article>,
-    /// The last plan without its articles (moved into the pool) and their files in its order,
-    /// while the pool is being changed, for [`site::replan`].
-    pub(super) previous: Option<(Site, Vec<PathBuf>)>,
-}
-
-impl Model {
-    /// Every article, planned or not.
-    fn known(&self) -> Vec<&Article> {
-        let planned = self
-            .planned
-            .iter()
-            .flat_map(|(s, held)| s.articles.iter().chain(held));
-        planned.chain(&self.pool).collect()
-    }
-
-    /// Moves the planned articles back into the pool, to be planned again; the rest of the plan
-    /// is kept in [`Model::previous`].
-    fn unplan(&mut self) {
-        if let Some((site, held)) = self.planned.take() {
-            let site = match Arc::try_unwrap(site) {
-                Ok(mut site) => {
-                    self.pool = std::mem::take(&mut site.articles);
-                    site
-                }
-                // A later job still renders from it: it frees the plan when done.
-                Err(shared) => {
-                    self.pool = shared.articles.clone();
-                    Site {
-                        config: shared.config.clone(),
-                        articles: Vec::new(),
-                        links: shared.links.clone(),
-                        taxonomies: shared.taxonomies.clone(),
-                        years: shared.years.clone(),
-                        pages: shared.pages.clone(),
-                        warnings: Vec::new(),
-                    }
-                }
-            };
-            let files = self.pool.iter().map(|a| a.file.clone()).collect();
-            self.previous = Some((site, files));
-            self.pool.extend(held);
-        }
-    }
-}
-
-/// What one rebuild did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Rebuild {
-    /// Everything was reloaded and rendered.
-    pub full: bool,
-    /// The site was planned again (else the edits were swapped into the last plan).
-    pub replanned: bool,
-    /// Published articles.
-    pub articles: usize,
-    /// Pages in the plan.
-    pub pages: usize,
-    /// Site paths of the pages rendered (sorted).
-    pub rendered: Vec<String>,
-    /// Output paths whose bytes changed and were rewritten (sorted).
-    pub written: Vec<String>,
-    /// Output paths removed because nothing produces them any more (sorted).
-    pub removed: Vec<String>,
-    /// Output paths of changed pages left for [`Rebuilder::flush`] by fast rendering (sorted).
-    pub pending: Vec<String>,
-    /// Things worth saying that did not stop the build: every one on full builds, those about
-    /// the articles reloaded on incremental ones.
-    pub warnings: Vec<Diagnostic>,
-    /// Wall time of the rebuild.
-    pub elapsed: Duration,
-}
-
-impl Rebuild {
-    /// A rebuild that kept the last plan `site` and wrote `written`.
-    fn on_plan(
-        site: &Site,
-        written: Written,
-        warnings: Vec<Diagnostic>,
-        elapsed: Duration,
-    ) -> Self {
-        let (rendered, written, removed) = written;
-        Rebuild {
-            full: false,
-            replanned: false,
-            articles: site.articles.len(),
-            pages: site.pages.len(),
-            rendered,
-            written,
-            removed,
-            pending: Vec::new(),
-            warnings,
-            elapsed,
-        }
-    }
 }
 
 impl Rebuilder {
@@ -258,35 +141,7 @@ impl Rebuilder {
     pub fn full(&mut self) -> Result<Rebuild> {
         let started = Instant::now();
         self.model = None;
-        let config = crate::load_config(&self.root, Some(&self.base_url))?;
-        let theme = Theme::load(&self.root, &config)?;
-        let loaded = content::load_site(&self.root, &config, &crate::NoProgress)?;
-        let content::Loaded {
-            articles: pool,
-            links,
-            warnings: skipped,
-        } = loaded;
-        let hashes = pool
-            .par_iter()
-            .map(|a| (a.file.clone().into_os_string(), content_hash(a)))
-            .collect();
-        let index = pool
-            .iter()
-            .map(|a| (a.file.clone(), a.path.clone()))
-            .collect();
-        self.model = Some(Model {
-            urls: Urls::new(&config.base_url),
-            config,
-            theme: Arc::new(theme),
-            hashes,
-            index,
-            links,
-            broken: BTreeMap::new(),
-            skipped,
-            planned: None,
-            pool,
-            previous: None,
-        });
+        self.model = Some(Model::load(&self.root, &self.base_url)?);
         self.publish(None, false, started)
     }
 
@@ -541,51 +396,4 @@ impl Rebuilder {
 
 fn nothing_loaded(root: &Path) -> Error {
     Error::problem(Diagnostic::new(root, "nothing loaded yet"))
-}
-
-/// What a build says about body links (to `.md` files that are no article, or to articles not
-/// published), for every article or only those in `files`.
-fn link_warnings(
-    site: &Site,
-    links: &HashMap<PathBuf, Vec<BodyLink>>,
-    files: Option<&[PathBuf]>,
-) -> Vec<Diagnostic> {
-    let Some(files) = files else {
-        let mut warnings = content::broken_markdown_links(links);
-        warnings.extend(crate::check::links_to_unpublished(site, links));
-        return warnings;
-    };
-    // Only the links of `files` are looked at: every article's would cost several milliseconds
-    // at 10,000 articles, on every save.
-    let theirs: HashMap<PathBuf, Vec<BodyLink>> = files
-        .iter()
-        .filter_map(|f| Some((f.clone(), links.get(f)?.clone())))
-        .collect();
-    let mut warnings = content::broken_markdown_links(&theirs);
-    // Which of these files, and of the files they link to, are published: one walk over the
-    // articles, comparing bytes (hashing 10,000 paths costs more).
-    let mut asked: Vec<&std::ffi::OsStr> = files.iter().map(|f| f.as_os_str()).collect();
-    for one in theirs.values().flatten() {
-        if let content::Target::Article { file, .. } = &one.target {
-            asked.push(file.as_os_str());
-        }
-    }
-    asked.sort_unstable();
-    asked.dedup();
-    let published: HashSet<&std::ffi::OsStr> = site
-        .articles
-        .iter()
-        .map(|a| a.file.as_os_str())
-        .filter(|f| asked.binary_search(f).is_ok())
-        .collect();
-    let mut unpublished = Vec::new();
-    for file in files.iter().filter(|f| published.contains(f.as_os_str())) {
-        let links = theirs.get(file).map_or(&[][..], Vec::as_slice);
-        unpublished.extend(crate::check::unpublished_targets(file, links, |t| {
-            published.contains(t.as_os_str())
-        }));
-    }
-    unpublished.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
-    warnings.extend(unpublished);
-    warnings
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use super::rebuild::Model;
+use super::model::Model;
 use super::signature::content_hash;
 use crate::config::Config;
 use crate::content::{self, Article, BodyLink, Parsed, Target};

@@ -1,0 +1,117 @@
+//! What the dev server keeps loaded between rebuilds: the configuration, the theme, every
+//! article (planned or held back) with its content hash and body links, and the last plan, which
+//! incremental rebuilds change instead of loading the site again.
+
+use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::signature::content_hash;
+use crate::config::Config;
+use crate::content::{self, Article, BodyLink, links::ArticleIndex};
+use crate::error::{Diagnostic, Result};
+use crate::render::Theme;
+use crate::site::Site;
+use crate::urls::Urls;
+
+/// The inputs as last loaded.
+pub struct Model {
+    pub config: Config,
+    pub theme: Arc<Theme>,
+    pub urls: Urls,
+    /// Article file (relative to the root) -> [`content_hash`]. Keyed by the raw string: a
+    /// `Path` hashes component by component, which shows at 10,000 articles.
+    pub hashes: HashMap<OsString, u64>,
+    /// Every loaded article's page, by file (drafts too): what links to `.md` files resolve to.
+    pub index: ArticleIndex,
+    /// Body links of every loaded article, by file.
+    pub links: HashMap<PathBuf, Vec<BodyLink>>,
+    /// Files whose last save does not load, with their problems; nothing is published while
+    /// any is here.
+    pub broken: BTreeMap<PathBuf, Vec<Diagnostic>>,
+    /// Links in `content/` the last full load skipped (outside the site, loops, broken).
+    pub skipped: Vec<Diagnostic>,
+    /// The last plan and the articles it left out (drafts, future ones) ...
+    pub planned: Option<(Arc<Site>, Vec<Article>)>,
+    /// ... or, when there is none, every article.
+    pub pool: Vec<Article>,
+    /// The last plan without its articles (moved into the pool) and their files in its order,
+    /// while the pool is being changed, for [`site::replan`].
+    pub previous: Option<(Site, Vec<PathBuf>)>,
+}
+
+impl Model {
+    /// Loads the configuration (links under `base_url`), the theme and every article of the
+    /// site at `root`, with nothing planned yet.
+    pub fn load(root: &Path, base_url: &str) -> Result<Model> {
+        let config = crate::load_config(root, Some(base_url))?;
+        let theme = Theme::load(root, &config)?;
+        let content::Loaded {
+            articles: pool,
+            links,
+            warnings: skipped,
+        } = content::load_site(root, &config, &crate::NoProgress)?;
+        let hashes = pool
+            .par_iter()
+            .map(|a| (a.file.clone().into_os_string(), content_hash(a)))
+            .collect();
+        let index = pool
+            .iter()
+            .map(|a| (a.file.clone(), a.path.clone()))
+            .collect();
+        Ok(Model {
+            urls: Urls::new(&config.base_url),
+            config,
+            theme: Arc::new(theme),
+            hashes,
+            index,
+            links,
+            broken: BTreeMap::new(),
+            skipped,
+            planned: None,
+            pool,
+            previous: None,
+        })
+    }
+
+    /// Every article, planned or not.
+    pub fn known(&self) -> Vec<&Article> {
+        let planned = self
+            .planned
+            .iter()
+            .flat_map(|(s, held)| s.articles.iter().chain(held));
+        planned.chain(&self.pool).collect()
+    }
+
+    /// Moves the planned articles back into the pool, to be planned again; the rest of the plan
+    /// is kept in [`Model::previous`].
+    pub fn unplan(&mut self) {
+        if let Some((site, held)) = self.planned.take() {
+            let site = match Arc::try_unwrap(site) {
+                Ok(mut site) => {
+                    self.pool = std::mem::take(&mut site.articles);
+                    site
+                }
+                // A later job still renders from it: it frees the plan when done.
+                Err(shared) => {
+                    self.pool = shared.articles.clone();
+                    Site {
+                        config: shared.config.clone(),
+                        articles: Vec::new(),
+                        links: shared.links.clone(),
+                        taxonomies: shared.taxonomies.clone(),
+                        years: shared.years.clone(),
+                        pages: shared.pages.clone(),
+                        warnings: Vec::new(),
+                    }
+                }
+            };
+            let files = self.pool.iter().map(|a| a.file.clone()).collect();
+            self.previous = Some((site, files));
+            self.pool.extend(held);
+        }
+    }
+}
