@@ -1,7 +1,7 @@
 //! Planning again after a few articles changed, reusing what the change cannot touch: a
 //! taxonomy whose values no changed article changed (its terms, names and slugs stay; only the
 //! article indices move), and the related lists of the articles that sit far from every changed
-//! article in every term list of the first taxonomy. The result is the plan [`plan`](super::plan)
+//! article in every term list of the first taxonomy. The result is the plan [`plan`](super::plan())
 //! makes from the same articles (warnings aside: those of a reused taxonomy are not repeated).
 
 use std::collections::{HashMap, HashSet};
@@ -14,8 +14,9 @@ use crate::config::Config;
 use crate::content::Article;
 use crate::error::Result;
 
+use super::plan::{assemble, publishable};
 use super::related::{self, WINDOW};
-use super::{PlanOptions, Site, assemble, field_values, publishable, taxonomy};
+use super::{PlanOptions, Site, Taxonomy, field_values, taxonomy};
 
 /// What [`replan`] reuses: the last plan and what changed since.
 pub struct Previous<'a> {
@@ -30,7 +31,7 @@ pub struct Previous<'a> {
     pub before: &'a [Article],
 }
 
-/// The plan of `articles` (every article, drafts too), as [`plan`](super::plan) makes it, reusing
+/// The plan of `articles` (every article, drafts too), as [`plan`](super::plan()) makes it, reusing
 /// the parts of `previous` that the change leaves alone.
 pub fn replan(
     articles: Vec<Article>,
@@ -81,12 +82,9 @@ pub fn replan(
         terms_by_taxonomy.push(per_article);
     }
 
-    let related = match (taxonomies.first(), terms_by_taxonomy.first()) {
-        (Some(tags), Some(terms_of)) => match &map {
-            Some(map) => map.related(previous.site, &published, tags, terms_of),
-            None => related::build(&published, tags, terms_of),
-        },
-        _ => vec![Vec::new(); published.len()],
+    let related = |published: &[Article], tags: &Taxonomy, terms_of: &[Vec<usize>]| match &map {
+        Some(map) => map.related(previous.site, published, tags, terms_of),
+        None => related::build(published, tags, terms_of),
     };
     assemble(
         published,
