@@ -8,7 +8,7 @@ import random
 import re
 import shutil
 
-from . import hugo_site, words
+from . import hugo_site, measure, words
 
 # Bump whenever the generated articles or site.toml change, so cached corpora are rebuilt (the
 # themes and Hugo layouts are rewritten on every run anyway).
@@ -242,9 +242,7 @@ def ensure(n, out_root, log=print):
     log(f"generating corpus of {n} articles (generator v{GENERATOR_VERSION}) ...")
     tmp = dest + ".tmp"
     # Both folders are only ever created by this function, so removing them is safe.
-    for path in (tmp, dest):
-        if os.path.exists(path):
-            shutil.rmtree(path)
+    measure.clear([tmp, dest], out_root)
     manifest = {"generator_version": GENERATOR_VERSION, "n": n, "seed": SEED,
                 **write_site(generate(n), tmp)}
     with open(os.path.join(tmp, STAMP), "w") as f:

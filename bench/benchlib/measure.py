@@ -7,6 +7,17 @@ import subprocess
 import time
 
 
+# On ext4 without a journal (as on the reference machine), Linux does not hand out an inode freed
+# less than 60 s ago, or 360 s while its inode-table block holds unwritten changes (which a build
+# creating files next to it makes), and checks every such inode each time it allocates one
+# (fs/ext4/ialloc.c: recently_deleted). A build started within minutes of a large delete spends
+# seconds of system time skipping freed inodes, more after each delete. Timed builds therefore
+# never start within this many seconds of a delete this benchmark made.
+RECENTLY_DELETED_S = 370
+# When the benchmark last deleted a tree, in seconds since the epoch (the kernel's clock).
+DELETE_STAMP = ".last-delete"
+
+
 class BuildFailed(Exception):
     """A build exited non-zero or wrote too few pages; the message says which and why."""
 
@@ -27,14 +38,54 @@ def tail(path, lines=25):
         return ""
 
 
-def run_once(cmd, out_dir, log_path, env=None):
-    """Runs cmd into a fresh out_dir and returns the measurements of that one build.
+def tree_bytes(folder):
+    """Bytes of the files under folder."""
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:
+                pass
+    return total
 
-    out_dir is removed first so every build starts cold (Gazette would otherwise skip
-    unchanged files); callers only pass folders under bench/out that this benchmark made.
+
+def clear(folders, out_root):
+    """Deletes the given folders (ones this benchmark made), writes that to disk, and notes
+    the time under out_root for settle()."""
+    folders = [f for f in folders if os.path.lexists(f)]
+    if not folders:
+        return
+    for folder in folders:
+        shutil.rmtree(folder)
+    os.sync()
+    with open(os.path.join(out_root, DELETE_STAMP), "w") as f:
+        f.write(f"{time.time():.0f}\n")
+
+
+def settle(out_root, say):
+    """Waits until RECENTLY_DELETED_S have passed since the last clear() under out_root."""
+    try:
+        with open(os.path.join(out_root, DELETE_STAMP)) as f:
+            last = float(f.read())
+    except (OSError, ValueError):
+        return
+    wait = last + RECENTLY_DELETED_S - time.time()
+    if wait > 0:
+        say(f"  (waiting {wait:.0f} s: for {RECENTLY_DELETED_S} s after a delete the "
+            "filesystem is slow to create files, see bench/README.md)")
+        time.sleep(wait)
+
+
+def run_once(cmd, out_dir, log_path, env=None):
+    """Runs cmd into out_dir, which must not exist yet, and returns the measurements of that
+    one build.
+
+    Every build writes a new folder, so it starts cold (Gazette would otherwise skip unchanged
+    files) without deleting anything just before it (see RECENTLY_DELETED_S).
     """
-    if os.path.exists(out_dir):
-        shutil.rmtree(out_dir)
+    if os.path.lexists(out_dir):
+        raise BuildFailed(f"{out_dir} already exists; every build needs a new folder")
     os.makedirs(os.path.dirname(out_dir), exist_ok=True)
     # Write back the previous build's files now, untimed, so this build does not pay for them.
     os.sync()
@@ -55,6 +106,7 @@ def run_once(cmd, out_dir, log_path, env=None):
         "peak_rss_mib": round(usage.ru_maxrss / 1024, 1),
         "exit": proc.returncode,
         "pages": count_pages(out_dir) if os.path.isdir(out_dir) else 0,
+        "output_mib": round(tree_bytes(out_dir) / 2**20, 1) if os.path.isdir(out_dir) else 0,
     }
     if proc.returncode != 0:
         raise BuildFailed(f"exited with {proc.returncode}; last lines of {log_path}:\n"
