@@ -131,6 +131,7 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
         articles,
         links,
         warnings: skipped,
+        ..
     } = loaded;
     report.warnings.extend(skipped);
 

@@ -9,8 +9,10 @@ pub mod assets;
 pub mod check;
 pub mod config;
 pub mod content;
+pub mod engine;
 pub mod error;
 pub mod feeds;
+pub mod fingerprint;
 pub mod markdown;
 pub mod minify;
 pub mod output;
@@ -23,7 +25,6 @@ pub mod slug;
 pub mod urls;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -112,6 +113,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Publish drafts.
     pub drafts: bool,
+    /// Ignore the build cache: load and render everything (the cache is still written).
+    pub full: bool,
 }
 
 /// What a build did, for the summary line.
@@ -131,6 +134,21 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Size in bytes of the search index (`/search-index.json`).
     pub search_index_bytes: usize,
+    /// What the build took from the last one.
+    pub cache: CacheUse,
+}
+
+/// How a build used the build cache.
+#[derive(Debug, Clone, Default)]
+pub struct CacheUse {
+    /// Why the cache was not used, when there was one (or `--full` was given).
+    pub note: Option<String>,
+    /// True when only changed files were written into the existing output.
+    pub incremental: bool,
+    /// Articles taken from the cache instead of being read and rendered again.
+    pub articles_reused: usize,
+    /// Pages rendered (the others were left as they were).
+    pub pages_rendered: usize,
 }
 
 /// The search index's file in the output.
@@ -159,114 +177,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     build_with(options, &NoProgress)
 }
 
-/// [`build`], reporting each stage to `progress`.
+/// [`build`], reporting each stage to `progress`. The build is incremental: see [`engine`].
 pub fn build_with(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
-    let started = Instant::now();
-    let root = &options.root;
-    let config = load_config(root, options.base_url.as_deref())?;
-    let output_dir = match &options.output {
-        Some(dir) => dir.clone(),
-        None => root.join(&config.output_dir),
-    };
-
-    let loaded = stage(
-        progress,
-        Stage::Load,
-        || content::load_site(root, &config, progress),
-        |l| format!("{} articles", l.articles.len()),
-    )?;
-    let mut link_warnings = loaded.broken_markdown_links();
-    let content::Loaded {
-        articles,
-        links,
-        warnings: skipped,
-    } = loaded;
-    let plan_options = site::PlanOptions {
-        drafts: options.drafts,
-        now: chrono::Utc::now(),
-    };
-    let site = stage(
-        progress,
-        Stage::Plan,
-        || site::plan(articles, config, &plan_options),
-        |s| {
-            format!(
-                "{} articles published, {} pages",
-                s.articles.len(),
-                s.pages.len()
-            )
-        },
-    )?;
-    link_warnings.extend(check::links_to_unpublished(&site, &links));
-    // Every body link of every article: not needed past this point, and large on big sites.
-    drop(links);
-    let theme = stage(
-        progress,
-        Stage::Theme,
-        || render::Theme::load(root, &site.config),
-        |_| format!("theme `{}`", site.config.theme),
-    )?;
-    // Refusals of the output folder come before any rendering; dropping `staging` on an error
-    // below removes it and leaves the output as it was.
-    let staging = output::Staging::begin(&output_dir)?;
-    let urls = urls::Urls::new(&site.config.base_url);
-    let writing = AtomicU64::new(0);
-    let search_index_bytes = AtomicUsize::new(0);
-    let minify = site.config.minify;
-    stage(
-        progress,
-        Stage::Render,
-        || {
-            progress.total(site.pages.len());
-            // Each page goes to the staging folder as soon as it is rendered, so memory holds
-            // the model and a few pages, never the whole site.
-            render::render_site_into(&site, &theme, &urls, &|file| {
-                let file = finished(file, minify);
-                if file.path == SEARCH_INDEX_FILE
-                    && let Contents::Bytes(bytes) = &file.contents
-                {
-                    search_index_bytes.store(bytes.len(), Ordering::Relaxed);
-                }
-                let started = Instant::now();
-                let written = staging.write(&file);
-                let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
-                writing.fetch_add(nanos, Ordering::Relaxed);
-                progress.tick();
-                written
-            })
-        },
-        |n| {
-            let writing = Duration::from_nanos(writing.load(Ordering::Relaxed));
-            format!(
-                "{n} pages rendered and staged ({:.1} s of thread time writing)",
-                writing.as_secs_f64()
-            )
-        },
-    )?;
-    let write = stage(
-        progress,
-        Stage::Write,
-        || {
-            let copied = copied_files(&site, &theme)?;
-            copied.par_iter().try_for_each(|file| staging.write(file))?;
-            staging.commit()
-        },
-        |w| format!("{} written, {} unchanged", w.written, w.unchanged),
-    )?;
-
-    // Skipped links in content/ first: they come from the load, before the model's warnings.
-    let mut warnings = skipped;
-    warnings.extend(site.warnings);
-    warnings.extend(link_warnings);
-    Ok(BuildReport {
-        articles: site.articles.len(),
-        pages: site.pages.len(),
-        output_dir,
-        write,
-        warnings,
-        elapsed: started.elapsed(),
-        search_index_bytes: search_index_bytes.into_inner(),
-    })
+    engine::build(options, progress)
 }
 
 /// Renders every page without keeping it (one `progress` tick each), to check the templates;

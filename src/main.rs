@@ -53,6 +53,10 @@ enum Command {
         /// only the list).
         #[arg(long)]
         list_changed: bool,
+        /// Ignore the build cache: read every article and render every page (the cache is
+        /// written again for the next build).
+        #[arg(long)]
+        full: bool,
     },
     /// Create a new site (site.toml, a first article, the default theme) that builds at once.
     Init {
@@ -133,6 +137,7 @@ fn main() -> ExitCode {
             base_url,
             drafts,
             list_changed,
+            full,
         } => build(
             &ui,
             &gazette::BuildOptions {
@@ -140,6 +145,7 @@ fn main() -> ExitCode {
                 output,
                 base_url,
                 drafts,
+                full,
             },
             list_changed,
         ),
@@ -217,6 +223,9 @@ fn build(ui: &Ui, options: &gazette::BuildOptions, list_changed: bool) -> bool {
             for path in &report.write.removed {
                 ui.detail(format_args!("removed   {path}"));
             }
+            if let Some(note) = &report.cache.note {
+                ui.info(format_args!("Build cache: {note}"));
+            }
             ui.info(format_args!(
                 "Built {} articles into {} pages in {} ms ({} files written, {} unchanged; search index {}) -> {}",
                 report.articles,
@@ -227,6 +236,12 @@ fn build(ui: &Ui, options: &gazette::BuildOptions, list_changed: bool) -> bool {
                 human_size(report.search_index_bytes),
                 report.output_dir.display()
             ));
+            if report.cache.incremental {
+                ui.detail(format_args!(
+                    "incremental: {} articles taken from the build cache, {} of {} pages rendered",
+                    report.cache.articles_reused, report.cache.pages_rendered, report.pages
+                ));
+            }
             // The list is what the command produced for a deploy script, so it is printed even
             // with --quiet.
             if list_changed {

@@ -19,7 +19,7 @@ use serde::Serialize;
 use pass::Pass;
 
 /// A heading of an article body.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 pub struct Heading {
     /// 1 to 6.
     pub level: u8,

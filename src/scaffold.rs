@@ -42,7 +42,7 @@ timezone = "UTC"
 "#;
 
 /// The `.gitignore` that `init` writes: the output is built, not kept.
-const GITIGNORE: &str = "/public/\n";
+const GITIGNORE: &str = "/public/\n/.public.gazette-*\n";
 
 /// Title and body of the article `init` writes.
 const FIRST_TITLE: &str = "Welcome to your digest";

@@ -88,6 +88,7 @@ fn full_build(site: &TestSite) -> BTreeMap<PathBuf, Vec<u8>> {
         output: Some(dir.clone()),
         base_url: Some(BASE.to_string()),
         drafts: false,
+        full: true,
     })
     .unwrap_or_else(|e| panic!("build failed: {e}"));
     let mut files = common::snapshot(&dir);

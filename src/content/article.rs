@@ -8,7 +8,7 @@ use chrono::{DateTime, FixedOffset};
 use crate::markdown::Heading;
 
 /// One article, ready for the model. Dates are already in the site's timezone.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Article {
     /// The Markdown file, relative to the site root (`content/2024/11/27/x.md`), for messages.
     pub file: PathBuf,

@@ -10,7 +10,7 @@ use percent_encoding::percent_decode_str;
 use crate::urls::Urls;
 
 /// A link of an article body, located and classified, for `check` and build warnings.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BodyLink {
     /// 1-based line of the link in the Markdown file.
     pub line: usize,
@@ -23,7 +23,7 @@ pub struct BodyLink {
 }
 
 /// What a body link points at.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Target {
     /// An `http(s)://` URL.
     External(String),

@@ -8,6 +8,7 @@ pub mod article;
 pub mod dates;
 pub mod front_matter;
 pub mod links;
+pub mod reuse;
 mod walk;
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use rayon::prelude::*;
 
 pub use article::Article;
 pub use links::{BodyLink, Target};
+pub use reuse::{Reuse, Reused, Source, Stamp};
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
@@ -33,6 +35,10 @@ pub struct Loaded {
     /// Links in `content/` that were skipped because they point outside the site, loop, or
     /// point nowhere, sorted by path.
     pub warnings: Vec<Diagnostic>,
+    /// Where each article came from on disk, by file: what a later load needs to reuse it.
+    pub sources: HashMap<PathBuf, Source>,
+    /// How many articles were taken from the earlier load instead of being read again.
+    pub reused: usize,
 }
 
 impl Loaded {
@@ -75,6 +81,18 @@ pub fn load(root: &Path, config: &Config) -> Result<Vec<Article>> {
 /// [`load`], keeping every article's body links and the walk's warnings, and reporting
 /// progress (two ticks per article: front matter, then body).
 pub fn load_site(root: &Path, config: &Config, progress: &dyn Progress) -> Result<Loaded> {
+    load_site_reusing(root, config, progress, Reuse::default())
+}
+
+/// [`load_site`], taking from `reuse` every article whose file is unchanged (same stamp, or
+/// same bytes) and whose links to other articles still lead where they did, instead of reading
+/// and rendering it again. `reuse` must come from a load with the same configuration.
+pub fn load_site_reusing(
+    root: &Path,
+    config: &Config,
+    progress: &dyn Progress,
+    mut reuse: Reuse,
+) -> Result<Loaded> {
     let content = root.join("content");
     match std::fs::metadata(&content) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::default()),
@@ -92,25 +110,39 @@ pub fn load_site(root: &Path, config: &Config, progress: &dyn Progress) -> Resul
     let found = walk::walk(&root);
     progress.total(found.articles.len() * 2);
     let no_assets = Vec::new();
-    let results: Vec<std::result::Result<Parsed, Vec<Diagnostic>>> = found
+    let assets_of = |path: &Path| {
+        path.parent()
+            .and_then(|dir| found.assets.get(dir))
+            .unwrap_or(&no_assets)
+    };
+    let results: Vec<std::result::Result<First, Vec<Diagnostic>>> = found
         .articles
         .par_iter()
         .map(|path| {
-            let assets = path
-                .parent()
-                .and_then(|dir| found.assets.get(dir))
-                .unwrap_or(&no_assets);
-            let parsed = parse_one(&root, path, assets, config);
+            let first = first_look(&root, path, assets_of(path), config, &reuse);
             progress.tick();
-            parsed
+            first
         })
         .collect();
 
     let mut problems = found.problems;
-    let mut parsed = Vec::with_capacity(results.len());
-    for result in results {
+    let mut slots = Vec::with_capacity(results.len());
+    let mut sources = HashMap::with_capacity(results.len());
+    for (result, path) in results.into_iter().zip(&found.articles) {
         match result {
-            Ok(one) => parsed.push(one),
+            Ok(First::Parse(parsed, source)) => {
+                sources.insert(parsed.file.clone(), source);
+                slots.push(Slot::Fresh(*parsed));
+            }
+            Ok(First::Keep(file, source)) => match reuse.articles.remove(&file) {
+                Some(mut kept) => {
+                    kept.article.assets = assets_of(path).clone();
+                    sources.insert(file, source);
+                    slots.push(Slot::Kept(kept));
+                }
+                // Each file is walked once, so its earlier article is taken once.
+                None => problems.push(Diagnostic::new(&file, "walked twice")),
+            },
             Err(mut diagnostics) => problems.append(&mut diagnostics),
         }
     }
@@ -119,16 +151,37 @@ pub fn load_site(root: &Path, config: &Config, progress: &dyn Progress) -> Resul
         return Err(Error::Problems(problems));
     }
 
-    let index: links::ArticleIndex = parsed
+    let index: links::ArticleIndex = slots
         .iter()
-        .map(|p| (p.file.clone(), p.path.clone()))
+        .map(|slot| match slot {
+            Slot::Fresh(p) => (p.file.clone(), p.path.clone()),
+            Slot::Kept(r) => (r.article.file.clone(), r.article.path.clone()),
+        })
         .collect();
     let urls = urls::Urls::new(&config.base_url);
     let options = markdown_options(config);
-    let rendered: Vec<(Article, Vec<BodyLink>)> = parsed
+    let rendered: Vec<std::result::Result<Done, Vec<Diagnostic>>> = slots
         .into_par_iter()
-        .map(|one| {
-            let done = render_one(one, &index, &urls, &options);
+        .map(|slot| {
+            let done = match slot {
+                Slot::Kept(kept) if links_still_resolve(&kept, &index) => {
+                    Ok((kept.article, kept.links, true))
+                }
+                // A linked article moved: its URL is in this body, which is made again.
+                Slot::Kept(kept) => {
+                    let assets = kept.article.assets;
+                    parse_one(&root, &root.join(&kept.article.file), &assets, config).map(
+                        |parsed| {
+                            let (article, links) = render_one(parsed, &index, &urls, &options);
+                            (article, links, false)
+                        },
+                    )
+                }
+                Slot::Fresh(parsed) => {
+                    let (article, links) = render_one(parsed, &index, &urls, &options);
+                    Ok((article, links, false))
+                }
+            };
             progress.tick();
             done
         })
@@ -137,12 +190,80 @@ pub fn load_site(root: &Path, config: &Config, progress: &dyn Progress) -> Resul
         articles: Vec::with_capacity(rendered.len()),
         links: HashMap::with_capacity(rendered.len()),
         warnings: found.warnings,
+        sources,
+        reused: 0,
     };
-    for (article, body_links) in rendered {
-        loaded.links.insert(article.file.clone(), body_links);
-        loaded.articles.push(article);
+    for result in rendered {
+        match result {
+            Ok((article, body_links, kept)) => {
+                loaded.reused += usize::from(kept);
+                loaded.links.insert(article.file.clone(), body_links);
+                loaded.articles.push(article);
+            }
+            Err(mut diagnostics) => problems.append(&mut diagnostics),
+        }
+    }
+    if !problems.is_empty() {
+        problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
+        return Err(Error::Problems(problems));
     }
     Ok(loaded)
+}
+
+/// An article after the second phase, with its body links and whether it was reused.
+type Done = (Article, Vec<BodyLink>, bool);
+
+/// What the first phase made of one file.
+enum First {
+    /// Unchanged since the earlier load: take its article (by file).
+    Keep(PathBuf, Source),
+    /// New or changed: read and checked.
+    Parse(Box<Parsed>, Source),
+}
+
+/// One article between the phases, in walk order.
+enum Slot {
+    Fresh(Parsed),
+    Kept(Reused),
+}
+
+/// The first phase for one file: the earlier article when the file is unchanged, else the
+/// file read and checked.
+fn first_look(
+    root: &Path,
+    path: &Path,
+    assets: &[PathBuf],
+    config: &Config,
+    reuse: &Reuse,
+) -> std::result::Result<First, Vec<Diagnostic>> {
+    let file = walk::relative(root, path);
+    let unreadable = |e: std::io::Error| vec![Diagnostic::new(&file, format!("cannot read: {e}"))];
+    let stamp = Stamp::of(&std::fs::metadata(path).map_err(unreadable)?);
+    if let Some(kept) = reuse.by_stamp(&file, &stamp) {
+        let source = Source {
+            stamp,
+            hash: kept.source.hash,
+        };
+        return Ok(First::Keep(file, source));
+    }
+    let bytes = std::fs::read(path).map_err(unreadable)?;
+    let source = Source {
+        stamp,
+        hash: reuse::content_hash(&bytes),
+    };
+    if reuse.by_hash(&file, source.hash).is_some() {
+        return Ok(First::Keep(file, source));
+    }
+    let parsed = parse_bytes(file, path, &bytes, assets, config)?;
+    Ok(First::Parse(Box::new(parsed), source))
+}
+
+/// True when every body link of `kept` still points where it did when it was rendered.
+fn links_still_resolve(kept: &Reused, index: &links::ArticleIndex) -> bool {
+    let article = &kept.article;
+    kept.links
+        .iter()
+        .all(|link| links::classify(&link.dest, &article.file, &article.path, index) == link.target)
 }
 
 /// One file after the first phase: front matter checked, page path known, body not rendered.
@@ -168,8 +289,19 @@ fn parse_one(
     let file = walk::relative(root, path);
     let bytes = std::fs::read(path)
         .map_err(|e| vec![Diagnostic::new(&file, format!("cannot read: {e}"))])?;
+    parse_bytes(file, path, &bytes, assets, config)
+}
+
+/// Checks one article read from `path` (absolute), named `file` in messages.
+fn parse_bytes(
+    file: PathBuf,
+    path: &Path,
+    bytes: &[u8],
+    assets: &[PathBuf],
+    config: &Config,
+) -> std::result::Result<Parsed, Vec<Diagnostic>> {
     let text =
-        decode(&bytes).map_err(|(line, message)| vec![Diagnostic::at(&file, line, message)])?;
+        decode(bytes).map_err(|(line, message)| vec![Diagnostic::at(&file, line, message)])?;
     let split = front_matter::split(&text, &file).map_err(|d| vec![d])?;
     let fm = front_matter::parse(&split, &file, &config.timezone)?;
     // The body is always a suffix of the text.

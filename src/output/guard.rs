@@ -178,9 +178,16 @@ pub(super) fn check_path(out_dir: &Path, path: &str) -> Result<()> {
 /// Checks every output path ([`check_path`]), with no duplicates and no path that is both a
 /// file and a folder of another file.
 pub(super) fn check_paths(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
-    let mut seen: HashSet<&str> = HashSet::with_capacity(files.len());
-    for file in files {
-        let path = file.path.as_str();
+    check_path_list(
+        out_dir,
+        &files.iter().map(|f| f.path.as_str()).collect::<Vec<_>>(),
+    )
+}
+
+/// [`check_paths`] for the paths alone.
+pub(super) fn check_path_list(out_dir: &Path, paths: &[&str]) -> Result<()> {
+    let mut seen: HashSet<&str> = HashSet::with_capacity(paths.len());
+    for &path in paths {
         check_path(out_dir, path)?;
         if !seen.insert(path) {
             return Err(refuse(
@@ -189,8 +196,7 @@ pub(super) fn check_paths(out_dir: &Path, files: &[OutputFile]) -> Result<()> {
             ));
         }
     }
-    for file in files {
-        let path = file.path.as_str();
+    for &path in paths {
         let folders = path.match_indices('/').map(|(i, _)| &path[..i]);
         for folder in folders {
             if seen.contains(folder) {

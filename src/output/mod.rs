@@ -3,6 +3,7 @@
 //! are unchanged keep their old inode and mtime.
 
 mod guard;
+mod patch;
 mod stage;
 mod staging;
 mod statics;
@@ -14,6 +15,7 @@ use rayon::prelude::*;
 
 use crate::error::Result;
 
+pub use patch::Patch;
 pub use staging::Staging;
 
 /// Name of the marker file Gazette puts in every output (and staging) folder it owns.
@@ -63,6 +65,19 @@ pub fn write_site(out_dir: &Path, files: Vec<OutputFile>) -> Result<WriteReport>
     let staging = Staging::begin(out_dir)?;
     files.par_iter().try_for_each(|file| staging.write(file))?;
     staging.commit()
+}
+
+/// `<parent>/.<name>.<suffix>` for the output folder `out_dir` (symlinks resolved, as the
+/// writer resolves them): where Gazette keeps a file of its own beside the output.
+pub fn work_file(out_dir: &Path, suffix: &str) -> Result<PathBuf> {
+    let places = guard::places(out_dir)?;
+    let name = places
+        .out
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let parent = places.out.parent().unwrap_or(Path::new("/"));
+    Ok(parent.join(format!(".{name}.{suffix}")))
 }
 
 /// Every file under `dirs` as [`Contents::Copy`]; a file in a later folder replaces the same path

@@ -33,33 +33,48 @@ pub(super) fn write_one(
     file: &OutputFile,
 ) -> Result<bool> {
     let dest = staging.join(&file.path);
+    if let Some((old, meta)) = unchanged(previous, file)? {
+        keep(&old, &meta, &dest)?;
+        return Ok(false);
+    }
+    write_new(&dest, file)?;
+    Ok(true)
+}
+
+/// The previous output's file at the path of `file` when it holds the same bytes.
+pub(super) fn unchanged(
+    previous: Option<&Path>,
+    file: &OutputFile,
+) -> Result<Option<(PathBuf, Metadata)>> {
+    let Some((old, meta)) = previous.and_then(|p| old_file(&p.join(&file.path))) else {
+        return Ok(None);
+    };
     let source_len = match &file.contents {
         Contents::Bytes(bytes) => bytes.len() as u64,
         Contents::Copy(src) => fs::metadata(src).map_err(|e| Error::io(src, e))?.len(),
     };
-    if let Some((old, meta)) = previous.and_then(|p| old_file(&p.join(&file.path))) {
-        let same = meta.len() == source_len
-            && match &file.contents {
-                Contents::Bytes(bytes) => same_as_bytes(&old, bytes),
-                Contents::Copy(src) => same_files(src, &old),
-            }
-            .map_err(|e| Error::io(&old, e))?;
-        if same {
-            keep(&old, &meta, &dest)?;
-            return Ok(false);
+    let same = meta.len() == source_len
+        && match &file.contents {
+            Contents::Bytes(bytes) => same_as_bytes(&old, bytes),
+            Contents::Copy(src) => same_files(src, &old),
         }
-    }
+        .map_err(|e| Error::io(&old, e))?;
+    Ok(same.then_some((old, meta)))
+}
+
+/// Writes `file` at `dest` (its folder must exist).
+pub(super) fn write_new(dest: &Path, file: &OutputFile) -> Result<()> {
     match &file.contents {
         Contents::Bytes(bytes) => {
             // One write of the whole buffer: rendered pages are already in memory.
-            let mut out = File::create(&dest).map_err(|e| Error::io(&dest, e))?;
-            out.write_all(bytes).map_err(|e| Error::io(&dest, e))?;
+            let mut out = File::create(dest).map_err(|e| Error::io(dest, e))?;
+            out.write_all(bytes).map_err(|e| Error::io(dest, e))?;
         }
         Contents::Copy(src) => {
-            fs::copy(src, &dest).map_err(|e| Error::io(src, e))?;
+            fs::copy(src, dest).map_err(|e| Error::io(src, e))?;
         }
     }
-    Ok(true)
+    Ok(())
 }
 
 /// The previous output's regular file at `path`, if there is one (links are not trusted).

@@ -2,9 +2,9 @@
 //! or `period` a list belongs to (with its neighbouring periods).
 
 use chrono::{Datelike, NaiveDate};
-use tera::{Context, Value};
+use tera::Value;
 
-use super::pages::Shared;
+use super::pages::{Shared, Vars};
 use super::views::{
     DayView, PageNumber, PaginatorView, PeriodView, TaxonomyView, TermView, to_value,
 };
@@ -17,7 +17,7 @@ fn ymd(date: NaiveDate) -> String {
 }
 
 /// `articles`, `days`, `paginator`, and the term or period variables of a list page.
-pub fn list_context(shared: &Shared<'_>, list: &ListPage, ctx: &mut Context) -> Result<(), String> {
+pub fn list_context(shared: &Shared<'_>, list: &ListPage, ctx: &mut Vars) -> Result<(), String> {
     let site = shared.site;
     let urls = shared.urls;
     let card = |i: &usize| shared.cards.get(*i).cloned();

@@ -5,6 +5,7 @@
 mod articles;
 mod cards;
 mod functions;
+mod keys;
 mod lists;
 mod pages;
 mod redirect;
@@ -71,8 +72,43 @@ pub fn render_site_into(
     urls: &Urls,
     sink: &(dyn Fn(OutputFile) -> Result<()> + Sync),
 ) -> Result<usize> {
+    let keyed = render_site_keyed(site, theme, urls, None, &|_, file, _| sink(file))?;
+    Ok(keyed.sent)
+}
+
+/// What a keyed render knows of the output already there.
+pub struct Keying<'a> {
+    /// Mixed into every page's key: what every page depends on (the theme, the settings).
+    pub salt: u128,
+    /// True when the file of page `index` made from `key` is already in the output as it
+    /// would be rendered: that page is not rendered.
+    pub current: &'a (dyn Fn(usize, u128) -> bool + Sync),
+}
+
+/// What [`render_site_keyed`] did.
+#[derive(Debug, Default)]
+pub struct KeyedRender {
+    /// Files that went to the sink.
+    pub sent: usize,
+    /// Each page's key (by plan index), `None` for pages the theme does not publish or when
+    /// the render had no [`Keying`].
+    pub keys: Vec<Option<u128>>,
+}
+
+/// [`render_site_into`] that can leave pages out: with `keying`, each page's key (a
+/// fingerprint of everything it is made from: its template variables, or the model data a
+/// feed, the sitemap or the search index is written from) is made first, and a page whose key
+/// [`Keying::current`] accepts is not rendered. `sink` gets the page's plan index and key.
+pub fn render_site_keyed(
+    site: &Site,
+    theme: &Theme,
+    urls: &Urls,
+    keying: Option<&Keying<'_>>,
+    sink: &(dyn Fn(usize, OutputFile, Option<u128>) -> Result<()> + Sync),
+) -> Result<KeyedRender> {
     theme.begin_render();
     let mut shared = shared(site, urls, &|_| true)?;
+    let model_keys = keying.map(|k| keys::ModelKeys::new(site, k.salt));
     let failed = AtomicBool::new(false);
     let render = |indices: &[usize], shared: &pages::Shared<'_>| -> Vec<(usize, Outcome)> {
         indices
@@ -80,16 +116,28 @@ pub fn render_site_into(
             .filter_map(|&i| Some((i, site.pages.get(i)?)))
             .map(|(i, page)| {
                 if !publishes(theme, page) {
-                    return (i, Outcome::Skipped);
+                    return (i, Outcome::Skipped(None));
                 }
-                let outcome = match render_page(shared, theme, page) {
+                let decide = |vars: Option<&pages::Vars>| -> Result<(Option<u128>, bool)> {
+                    let (Some(keying), Some(model)) = (keying, &model_keys) else {
+                        return Ok((None, false));
+                    };
+                    let key = model.key(page, vars).map_err(|message| Error::Render {
+                        template: "(page key)".into(),
+                        page: page.path.clone(),
+                        message,
+                    })?;
+                    Ok((Some(key), (keying.current)(i, key)))
+                };
+                let outcome = match render_page_keyed(shared, theme, page, &decide) {
                     Err(e) => {
                         failed.store(true, Ordering::Relaxed);
                         Outcome::RenderFailed(e)
                     }
-                    Ok(_) if failed.load(Ordering::Relaxed) => Outcome::Skipped,
-                    Ok(file) => match sink(file) {
-                        Ok(()) => Outcome::Sent,
+                    Ok((None, key)) => Outcome::Skipped(key),
+                    Ok((Some(_), key)) if failed.load(Ordering::Relaxed) => Outcome::Skipped(key),
+                    Ok((Some(file), key)) => match sink(i, file, key) {
+                        Ok(()) => Outcome::Sent(key),
                         Err(e) => {
                             failed.store(true, Ordering::Relaxed);
                             Outcome::SinkFailed(e)
@@ -112,28 +160,35 @@ pub fn render_site_into(
     shared.feeds = crate::feeds::FeedCache::default();
     outcomes.extend(render(&rest, &shared));
     outcomes.sort_unstable_by_key(|(i, _)| *i);
-    let mut sent = 0;
+    let mut done = KeyedRender {
+        sent: 0,
+        keys: Vec::with_capacity(outcomes.len()),
+    };
     let mut sink_error = None;
     for (_, outcome) in outcomes {
         match outcome {
             Outcome::RenderFailed(e) => return Err(e),
             Outcome::SinkFailed(e) => {
                 sink_error.get_or_insert(e);
+                done.keys.push(None);
             }
-            Outcome::Sent => sent += 1,
-            Outcome::Skipped => {}
+            Outcome::Sent(key) => {
+                done.sent += 1;
+                done.keys.push(key);
+            }
+            Outcome::Skipped(key) => done.keys.push(key),
         }
     }
     match sink_error {
         Some(e) => Err(e),
-        None => Ok(sent),
+        None => Ok(done),
     }
 }
 
-/// What became of one page in [`render_site_into`].
+/// What became of one page in [`render_site_keyed`], with its key.
 enum Outcome {
-    Sent,
-    Skipped,
+    Sent(Option<u128>),
+    Skipped(Option<u128>),
     RenderFailed(Error),
     SinkFailed(Error),
 }
@@ -210,6 +265,28 @@ fn shared<'a>(
 }
 
 fn render_page(shared: &pages::Shared<'_>, theme: &Theme, page: &Page) -> Result<OutputFile> {
+    let (file, _) = render_page_keyed(shared, theme, page, &|_| Ok((None, false)))?;
+    file.ok_or_else(|| Error::Render {
+        template: String::new(),
+        page: page.path.clone(),
+        message: "a page without a key was left out".into(),
+    })
+}
+
+/// Given a page's template variables (if it has a template), its key and whether the output
+/// already holds it.
+type Decide<'a> = dyn Fn(Option<&pages::Vars>) -> Result<(Option<u128>, bool)> + 'a;
+
+/// Renders one page unless `decide` says it is current. `decide` is called once, with the
+/// page's template variables for a template page (`None` for feeds and other files written
+/// from the model), before anything is rendered; it returns the page's key and whether the
+/// output already holds it.
+fn render_page_keyed(
+    shared: &pages::Shared<'_>,
+    theme: &Theme,
+    page: &Page,
+    decide: &Decide<'_>,
+) -> Result<(Option<OutputFile>, Option<u128>)> {
     let site = shared.site;
     let urls = shared.urls;
     let path = crate::urls::output_file(&page.path).map_err(|message| {
@@ -222,42 +299,53 @@ fn render_page(shared: &pages::Shared<'_>, theme: &Theme, page: &Page) -> Result
             message,
         ))
     })?;
-    let bytes = match &page.kind {
-        PageKind::Feed(feed) => {
+    let template = pages::template_for(&page.kind);
+    let vars = match template {
+        Some(template) => Some(
+            pages::context(shared, page).map_err(|message| Error::Render {
+                template: template.into(),
+                page: page.path.clone(),
+                message,
+            })?,
+        ),
+        None => None,
+    };
+    let (key, current) = decide(vars.as_ref())?;
+    if current {
+        return Ok((None, key));
+    }
+    let bytes = match (&page.kind, template, vars) {
+        (PageKind::Feed(feed), ..) => {
             crate::feeds::feed_cached(site, &page.path, feed, urls, &shared.feeds)
         }
-        PageKind::Sitemap => crate::feeds::sitemap(site, urls),
-        PageKind::Robots => crate::feeds::robots(urls),
-        PageKind::SearchIndex => {
+        (PageKind::Sitemap, ..) => crate::feeds::sitemap(site, urls),
+        (PageKind::Robots, ..) => crate::feeds::robots(urls),
+        (PageKind::SearchIndex, ..) => {
             crate::search::index(site, urls).map_err(|message| Error::Render {
                 template: "(search index)".into(),
                 page: page.path.clone(),
                 message,
             })?
         }
-        PageKind::Redirect(to) => {
+        (PageKind::Redirect(to), ..) => {
             redirect::redirect_html(urls, to, &site.config.language).into_bytes()
         }
-        kind => {
-            let Some(template) = pages::template_for(kind) else {
-                return Err(Error::Render {
-                    template: String::new(),
-                    page: page.path.clone(),
-                    message: "no template for this kind of page".into(),
-                });
-            };
-            let context = pages::context(shared, page).map_err(|message| Error::Render {
-                template: template.into(),
+        (_, Some(template), Some(vars)) => theme
+            .render(template, &vars.into_context(), &page.path)?
+            .into_bytes(),
+        _ => {
+            return Err(Error::Render {
+                template: String::new(),
                 page: page.path.clone(),
-                message,
-            })?;
-            theme.render(template, &context, &page.path)?.into_bytes()
+                message: "no template for this kind of page".into(),
+            });
         }
     };
-    Ok(OutputFile {
+    let file = OutputFile {
         path,
         contents: Contents::Bytes(bytes),
-    })
+    };
+    Ok((Some(file), key))
 }
 
 #[cfg(test)]

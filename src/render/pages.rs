@@ -14,6 +14,7 @@ use super::views::{
     YearView, to_value,
 };
 use crate::feeds::FeedCache;
+use crate::fingerprint::Fingerprint;
 use crate::site::{FeedFormat, ListKind, Page, PageKind, Site};
 use crate::urls::Urls;
 
@@ -150,11 +151,69 @@ pub fn template_for(kind: &PageKind) -> Option<&'static str> {
     }
 }
 
+/// A page's template variables, in the order they were set: rendered through a Tera
+/// [`Context`], and fingerprinted as they are, so a build can tell that a page would come out
+/// the same without rendering it.
+#[derive(Debug, Default)]
+pub struct Vars(Vec<(&'static str, Value)>);
+
+impl Vars {
+    /// Sets variable `name` (a later value replaces an earlier one).
+    pub fn insert_value(&mut self, name: &'static str, value: Value) {
+        self.0.retain(|(n, _)| *n != name);
+        self.0.push((name, value));
+    }
+
+    /// Adds every variable, name and value, to `fingerprint`.
+    pub fn fingerprint(&self, fingerprint: &mut Fingerprint) -> Result<(), String> {
+        for (name, value) in &self.0 {
+            fingerprint.str(name);
+            fingerprint_value(fingerprint, value)?;
+        }
+        Ok(())
+    }
+
+    /// The Tera context holding these variables.
+    pub fn into_context(self) -> Context {
+        let mut ctx = Context::new();
+        for (name, value) in self.0 {
+            ctx.insert_value(name, value);
+        }
+        ctx
+    }
+}
+
+/// Adds `value` to `f` the same way in every run: Tera's maps iterate in a random order, so
+/// map entries go in sorted by key. Strings carry their "safe" mark (it changes escaping).
+fn fingerprint_value(f: &mut Fingerprint, value: &Value) -> Result<(), String> {
+    if let Some(items) = value.as_array() {
+        f.str("[").num(items.len() as u128);
+        for item in items {
+            fingerprint_value(f, item)?;
+        }
+    } else if let Some(map) = value.as_map() {
+        let mut entries: Vec<(String, &Value)> = map
+            .iter()
+            .map(|(k, v)| serde_json::to_string(k).map(|k| (k, v)))
+            .collect::<Result<_, _>>()
+            .map_err(|e| e.to_string())?;
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        f.str("{").num(entries.len() as u128);
+        for (key, value) in entries {
+            f.str(key);
+            fingerprint_value(f, value)?;
+        }
+    } else {
+        f.num(u128::from(value.is_safe())).json(value)?;
+    }
+    Ok(())
+}
+
 /// The full context of an HTML page.
-pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Context, String> {
+pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Vars, String> {
     let site = shared.site;
     let urls = shared.urls;
-    let mut ctx = Context::new();
+    let mut ctx = Vars::default();
     ctx.insert_value("site", shared.site_view.clone());
     let (kind, title, description) = describe(site, page);
     let list = match &page.kind {

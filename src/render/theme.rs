@@ -12,6 +12,7 @@ use super::cards::CardCache;
 use crate::assets::Assets;
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
+use crate::fingerprint::Fingerprint;
 use crate::output::OutputFile;
 use crate::urls::Urls;
 
@@ -41,6 +42,9 @@ pub struct Theme {
     files: HashMap<String, PathBuf>,
     /// The cards `render_card` rendered in the current render.
     cards: Arc<CardCache>,
+    /// Every template's name and text and every asset's published name: what a rendered page
+    /// can take from the theme besides its variables.
+    fingerprint: u128,
 }
 
 /// One template source, before compiling.
@@ -93,6 +97,13 @@ impl Theme {
             .collect();
         let static_dirs = vec![root.join(&theme_rel).join("static"), root.join("static")];
         let assets = crate::assets::prepare(&static_dirs, config.minify)?;
+        let mut fingerprint = Fingerprint::new();
+        for (name, source) in &sources {
+            fingerprint.str(name).str(&source.text);
+        }
+        for (name, published) in &assets.published {
+            fingerprint.str(name).str(published);
+        }
         let cards = Arc::new(CardCache::default());
         let tera = compile(&sources, &urls, &assets, &cards, &files, &templates_rel)?;
         // `render_card` renders through its own copy of the compiled templates.
@@ -104,7 +115,14 @@ impl Theme {
             urls,
             files,
             cards,
+            fingerprint: fingerprint.finish(),
         })
+    }
+
+    /// A fingerprint of everything a page can take from the theme besides its variables: the
+    /// templates (with the site's overrides) and the published names of the static files.
+    pub fn fingerprint(&self) -> u128 {
+        self.fingerprint
     }
 
     /// Forgets what the previous render left behind (rendered cards), before a new render.

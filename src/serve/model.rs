@@ -53,6 +53,7 @@ impl Model {
             articles: pool,
             links,
             warnings: skipped,
+            ..
         } = content::load_site(root, &config, &crate::NoProgress)?;
         let hashes = pool
             .par_iter()

@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Incremental `gazette build` against a clean one, and against Hugo's build, on the bench corpus.
+
+For each size: one clean build (`--full`, into a folder the cache describes), then, each repeated
+--runs times, the build after: nothing changed, one article added, one article's body edited, one
+article deleted, one template edited. Hugo has no incremental mode, so its column is its plain
+build after the same edit (run with --hugo; at 100,000 articles one Hugo build takes ~20 min).
+Medians in seconds. Every edit is undone before the next run, so each run starts from the same site.
+
+    bench/incremental.py --sizes 10000 --runs 5 --gazette target/release/gazette [--hugo]
+"""
+import argparse, os, shutil, statistics, subprocess, sys, time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import corpus  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def timed(cmd, cwd):
+    started = time.perf_counter()
+    done = subprocess.run(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    took = time.perf_counter() - started
+    if done.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed:\n{done.stderr.decode()[-2000:]}")
+    return took
+
+
+def edits(site):
+    """(name, do, undo) for each edit, on the Gazette site folder `site`."""
+    content = os.path.join(site, "content")
+    first = None
+    for dirpath, _, files in sorted(os.walk(content)):
+        md = sorted(f for f in files if f.endswith(".md"))
+        if md:
+            first = os.path.join(dirpath, md[0])
+            break
+    with open(first) as f:
+        original = f.read()
+    new = os.path.join(content, "2099-bench-new.md")
+    added = "---\ntitle: Bench addition\ndate: 2030-01-01T08:00:00Z\ntags: [bench]\n---\nAdded.\n"
+    template = os.path.join(site, "themes", "default", "templates", "404.html")
+    with open(template) as f:
+        tpl = f.read()
+    moved = first + ".bench-away"
+
+    def write(path, text):
+        with open(path, "w") as f:
+            f.write(text)
+
+    return [
+        ("nothing changed", lambda: None, lambda: None),
+        ("one article added", lambda: write(new, added), lambda: os.remove(new)),
+        ("one body edited", lambda: write(first, original + "\nOne more line.\n"),
+         lambda: write(first, original)),
+        ("one article deleted", lambda: os.rename(first, moved), lambda: os.rename(moved, first)),
+        ("template edited", lambda: write(template, tpl.replace("{% endblock", "<p>x</p>{% endblock", 1)),
+         lambda: write(template, tpl)),
+    ]
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="10000")
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--gazette", default=os.path.join(HERE, "..", "target", "release", "gazette"))
+    ap.add_argument("--hugo", nargs="?", const="hugo", default=None)
+    ap.add_argument("--out", default=os.path.join(HERE, "out"))
+    args = ap.parse_args()
+    gazette = os.path.abspath(args.gazette)
+    for n in (int(s) for s in args.sizes.split(",")):
+        dest, _ = corpus.ensure(n, args.out)
+        corpus.refresh_templates(dest, os.path.join(HERE, "..", "themes", "default"))
+        site = os.path.join(dest, "gazette")
+        out = os.path.join(args.out, f"incremental-{n}")
+        build = [gazette, "-q", "build", "-o", out]
+        timed(build + ["--full"], site)  # warm-up, and the cache the runs start from
+        rows = [("clean build (--full)", [timed(build + ["--full"], site) for _ in range(args.runs)], None)]
+        for name, do, undo in edits(site):
+            g, h = [], []
+            for _ in range(args.runs):
+                do()
+                g.append(timed(build, site))
+                if args.hugo:
+                    h.append(timed([args.hugo, "--quiet", "-d", out + "-hugo"], os.path.join(dest, "hugo")))
+                undo()
+                timed(build, site)  # back to the starting site, untimed
+            rows.append((name, g, h or None))
+        print(f"\n{n} articles, median of {args.runs} runs (s):")
+        print(f"| after | gazette build | {'hugo build | ' if args.hugo else ''}")
+        print(f"| --- | --- | {'--- | ' if args.hugo else ''}")
+        for name, g, h in rows:
+            hugo = f" {statistics.median(h):.2f} |" if h else (" |" if args.hugo else "")
+            print(f"| {name} | {statistics.median(g):.3f} |{hugo}")
+        shutil.rmtree(out, ignore_errors=True)
+        cache = os.path.join(os.path.dirname(out), f".{os.path.basename(out)}.gazette-cache")
+        if os.path.exists(cache):
+            os.remove(cache)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,143 @@
+//! Articles an earlier load made, offered to the next one: a file whose identity on disk
+//! ([`Stamp`]) or whose bytes are unchanged is not read or rendered again.
+//!
+//! A stamp alone is trusted only for files that had not changed for [`SETTLE`] before the
+//! earlier load began: file times have a coarse clock, so a file saved twice within one tick
+//! keeps its stamp (git's "racily clean" entries). Such files are read and compared by
+//! content hash instead.
+
+use std::collections::HashMap;
+use std::fs::Metadata;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use serde::{Deserialize, Serialize};
+
+use super::{Article, BodyLink};
+
+/// How long a file must have been left alone before its stamp alone vouches for it.
+pub const SETTLE: Duration = Duration::from_secs(2);
+
+/// A file's identity on disk: size, inode, and modification and change times in nanoseconds.
+/// `ctime` cannot be set back by tools that restore `mtime` (`touch -d`, `rsync -t`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stamp {
+    pub len: u64,
+    pub inode: u64,
+    pub mtime_ns: i128,
+    pub ctime_ns: i128,
+}
+
+impl Stamp {
+    /// The stamp of a file from its metadata.
+    pub fn of(meta: &Metadata) -> Stamp {
+        use std::os::unix::fs::MetadataExt;
+        Stamp {
+            len: meta.len(),
+            inode: meta.ino(),
+            mtime_ns: i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec()),
+            ctime_ns: i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec()),
+        }
+    }
+
+    /// True when the file had been left alone for [`SETTLE`] before `taken_at`.
+    fn settled_before(&self, taken_at_ns: i128) -> bool {
+        let settle = SETTLE.as_nanos() as i128;
+        self.mtime_ns.max(self.ctime_ns) + settle < taken_at_ns
+    }
+}
+
+/// How a file's bytes are compared with an earlier load's: 128-bit xxh3.
+pub fn content_hash(bytes: &[u8]) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(bytes)
+}
+
+/// Nanoseconds since the Unix epoch (0 for times before it).
+pub fn nanos(time: SystemTime) -> i128 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+/// Where an article came from on disk, as the load saw it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Source {
+    pub stamp: Stamp,
+    /// [`content_hash`] of the file's bytes.
+    pub hash: u128,
+}
+
+/// One article of an earlier load, with what it was made from.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Reused {
+    pub source: Source,
+    pub article: Article,
+    pub links: Vec<BodyLink>,
+}
+
+/// What an earlier load offers to the next one.
+#[derive(Debug, Default)]
+pub struct Reuse {
+    /// Articles by file (relative to the site root).
+    pub articles: HashMap<PathBuf, Reused>,
+    /// When the earlier load began (nanoseconds since the epoch).
+    pub taken_at_ns: i128,
+}
+
+impl Reuse {
+    /// The earlier article for `file` when its stamp alone shows it unchanged.
+    pub(super) fn by_stamp(&self, file: &PathBuf, stamp: &Stamp) -> Option<&Reused> {
+        self.articles
+            .get(file)
+            .filter(|r| r.source.stamp == *stamp && stamp.settled_before(self.taken_at_ns))
+    }
+
+    /// The earlier article for `file` when its bytes hash to `hash`.
+    pub(super) fn by_hash(&self, file: &PathBuf, hash: u128) -> Option<&Reused> {
+        self.articles.get(file).filter(|r| r.source.hash == hash)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stamp(at_ns: i128) -> Stamp {
+        Stamp {
+            len: 10,
+            inode: 7,
+            mtime_ns: at_ns,
+            ctime_ns: at_ns,
+        }
+    }
+
+    #[test]
+    fn a_stamp_vouches_only_for_files_settled_before_the_earlier_load() {
+        let second = 1_000_000_000;
+        let file = PathBuf::from("content/a.md");
+        let reused = Reused {
+            source: Source {
+                stamp: stamp(100 * second),
+                hash: 42,
+            },
+            article: Article::sample("A", "a", "2024-11-27T10:00:00Z"),
+            links: Vec::new(),
+        };
+        let mut reuse = Reuse {
+            articles: HashMap::from([(file.clone(), reused)]),
+            taken_at_ns: 101 * second,
+        };
+        // Changed one second before the load: the stamp may hide a second save.
+        assert!(reuse.by_stamp(&file, &stamp(100 * second)).is_none());
+        reuse.taken_at_ns = 103 * second;
+        assert!(reuse.by_stamp(&file, &stamp(100 * second)).is_some());
+        assert!(reuse.by_stamp(&file, &stamp(99 * second)).is_none());
+        assert!(
+            reuse
+                .by_stamp(&PathBuf::from("content/b.md"), &stamp(100 * second))
+                .is_none()
+        );
+        // The content hash decides whatever the times say.
+        assert!(reuse.by_hash(&file, 42).is_some());
+        assert!(reuse.by_hash(&file, 43).is_none());
+    }
+}

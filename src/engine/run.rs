@@ -1,0 +1,395 @@
+//! `gazette build` on the engine: open the session, load (reusing cached articles), plan,
+//! render the pages whose key changed, and write them: in full through a staging folder that is
+//! swapped in, or, when the cache describes the output, as a patch of the changed files.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::Session;
+use super::cache::{self, FileRecord, Stored};
+use crate::content::{self, BodyLink, Reuse, Source, Stamp, reuse::nanos};
+use crate::error::Result;
+use crate::output::{self, Contents, OutputFile};
+use crate::render::{self, Keying};
+use crate::{BuildOptions, BuildReport, CacheUse, Progress, SEARCH_INDEX_FILE, Stage, site, stage};
+
+/// Where the written files go.
+enum Sink {
+    /// A new tree, swapped in whole.
+    Full(output::Staging),
+    /// Changed files of the existing output.
+    Patch(output::Patch),
+}
+
+impl Sink {
+    fn write(&self, file: &OutputFile) -> Result<bool> {
+        match self {
+            Sink::Full(staging) => staging.write(file).map(|()| true),
+            Sink::Patch(patch) => patch.write(file),
+        }
+    }
+}
+
+/// Builds the site as [`crate::build_with`] describes.
+pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
+    let started = Instant::now();
+    let taken_at_ns = nanos(SystemTime::now());
+    let root = &options.root;
+    let session = stage(
+        progress,
+        Stage::Theme,
+        || Session::open(root, options.base_url.as_deref(), options.drafts),
+        |s| format!("theme `{}`", s.config.theme),
+    )?;
+    let output_dir = match &options.output {
+        Some(dir) => dir.clone(),
+        None => root.join(&session.config.output_dir),
+    };
+    let cache_path = cache::path_for(&output_dir)?;
+    let (prior, note) = prior_cache(options, &session, &cache_path);
+    let (reuse, prior_files, same_theme) = match prior {
+        Some(stored) => {
+            let same_theme = stored.theme == session.theme.fingerprint();
+            let reuse = Reuse {
+                articles: stored
+                    .articles
+                    .into_iter()
+                    .map(|r| (r.article.file.clone(), r))
+                    .collect(),
+                taken_at_ns: stored.taken_at_ns,
+            };
+            let files: HashMap<String, FileRecord> = stored
+                .files
+                .into_iter()
+                .map(|f| (f.path.clone(), f))
+                .collect();
+            (reuse, Some(files), same_theme)
+        }
+        None => (Reuse::default(), None, false),
+    };
+    let loaded = stage(
+        progress,
+        Stage::Load,
+        || content::load_site_reusing(root, &session.config, progress, reuse),
+        |l| format!("{} articles", l.articles.len()),
+    )?;
+    let mut link_warnings = loaded.broken_markdown_links();
+    let content::Loaded {
+        articles,
+        links,
+        warnings: skipped,
+        sources,
+        reused: articles_reused,
+    } = loaded;
+    let plan_options = site::PlanOptions {
+        drafts: options.drafts,
+        now: chrono::Utc::now(),
+    };
+    let Session {
+        config,
+        theme,
+        settings,
+        ..
+    } = session;
+    let site = stage(
+        progress,
+        Stage::Plan,
+        || site::plan(articles, config, &plan_options),
+        |s| {
+            format!(
+                "{} articles published, {} pages",
+                s.articles.len(),
+                s.pages.len()
+            )
+        },
+    )?;
+    link_warnings.extend(crate::check::links_to_unpublished(&site, &links));
+
+    let copied = crate::copied_files(&site, &theme)?;
+    // A patch needs the output the cache describes; a new theme changes every page, and a
+    // staged tree swapped in whole is the safer way to change every file.
+    let patch_from = prior_files.filter(|_| same_theme);
+    let sink = match &patch_from {
+        Some(_) => {
+            let pages: Vec<String> = site
+                .pages
+                .iter()
+                .filter_map(|p| crate::urls::output_file(&p.path).ok())
+                .collect();
+            let mut paths: Vec<&str> = pages.iter().map(String::as_str).collect();
+            paths.extend(copied.iter().map(|f| f.path.as_str()));
+            match output::Patch::begin(&output_dir, &paths) {
+                Ok(patch) => Sink::Patch(patch),
+                // The output is gone or not ours any more: write it whole (which refuses a
+                // folder that is not ours with the full explanation).
+                Err(_) => Sink::Full(output::Staging::begin(&output_dir)?),
+            }
+        }
+        None => Sink::Full(output::Staging::begin(&output_dir)?),
+    };
+    let patching = matches!(sink, Sink::Patch(_));
+    let known = if patching { patch_from.as_ref() } else { None };
+
+    // Which pages were left out as current, by plan index.
+    let current: Vec<AtomicBool> = (0..site.pages.len())
+        .map(|_| AtomicBool::new(false))
+        .collect();
+    let is_current = |i: usize, key: u128| -> bool {
+        let Some(known) = known else { return false };
+        let Some(page) = site.pages.get(i) else {
+            return false;
+        };
+        let Ok(path) = crate::urls::output_file(&page.path) else {
+            return false;
+        };
+        let Some(record) = known.get(&path) else {
+            return false;
+        };
+        let same = record.key == Some(key)
+            && record.stamp.is_some()
+            && std::fs::symlink_metadata(output_dir.join(&path))
+                .is_ok_and(|m| Some(Stamp::of(&m)) == record.stamp);
+        if same && let Some(flag) = current.get(i) {
+            flag.store(true, Ordering::Relaxed);
+        }
+        same
+    };
+    let keying = Keying {
+        salt: {
+            let mut f = crate::fingerprint::Fingerprint::new();
+            f.num(settings).num(theme.fingerprint());
+            f.finish()
+        },
+        current: &is_current,
+    };
+    let urls = crate::urls::Urls::new(&site.config.base_url);
+    let writing = AtomicU64::new(0);
+    let search_index_bytes = AtomicUsize::new(0);
+    let minify = site.config.minify;
+    let keyed = stage(
+        progress,
+        Stage::Render,
+        || {
+            progress.total(site.pages.len());
+            render::render_site_keyed(&site, &theme, &urls, Some(&keying), &|_, file, _| {
+                let file = crate::finished(file, minify);
+                if file.path == SEARCH_INDEX_FILE
+                    && let Contents::Bytes(bytes) = &file.contents
+                {
+                    search_index_bytes.store(bytes.len(), Ordering::Relaxed);
+                }
+                let started = Instant::now();
+                let written = sink.write(&file).map(|_| ());
+                let nanos = u64::try_from(started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+                writing.fetch_add(nanos, Ordering::Relaxed);
+                progress.tick();
+                written
+            })
+        },
+        |k| {
+            let writing = Duration::from_nanos(writing.load(Ordering::Relaxed));
+            format!(
+                "{} pages rendered ({:.1} s of thread time writing)",
+                k.sent,
+                writing.as_secs_f64()
+            )
+        },
+    )?;
+    let pages_rendered = keyed.sent;
+
+    // Every file of the new output, with the key it was made from.
+    let mut records: Vec<FileRecord> = Vec::with_capacity(site.pages.len() + copied.len());
+    for (i, key) in keyed.keys.iter().enumerate() {
+        let (Some(key), Some(page)) = (key, site.pages.get(i)) else {
+            continue;
+        };
+        let Ok(path) = crate::urls::output_file(&page.path) else {
+            continue;
+        };
+        let kept = current.get(i).is_some_and(|c| c.load(Ordering::Relaxed));
+        // A file left alone keeps the stamp it was checked against; others are stamped below.
+        let stamp = if kept {
+            known.and_then(|k| k.get(&path)).and_then(|r| r.stamp)
+        } else {
+            None
+        };
+        records.push(FileRecord {
+            path,
+            key: Some(*key),
+            stamp,
+        });
+    }
+    records.extend(copied.iter().map(|f| FileRecord {
+        path: f.path.clone(),
+        key: None,
+        stamp: None,
+    }));
+    let total = records.len();
+
+    let write = stage(
+        progress,
+        Stage::Write,
+        || {
+            copied
+                .par_iter()
+                .try_for_each(|file| sink.write(file).map(|_| ()))?;
+            // From here the output changes: a cache describing the old one must not survive
+            // a build stopped half way.
+            cache::remove(&cache_path)?;
+            match sink {
+                Sink::Full(staging) => staging.commit(),
+                Sink::Patch(patch) => {
+                    let new: HashSet<&str> = records.iter().map(|r| r.path.as_str()).collect();
+                    let stale = known
+                        .map(|k| {
+                            k.keys()
+                                .filter(|p| !new.contains(p.as_str()))
+                                .cloned()
+                                .collect()
+                        })
+                        .unwrap_or_default();
+                    patch.commit(stale, total)
+                }
+            }
+        },
+        |w| format!("{} written, {} unchanged", w.written, w.unchanged),
+    )?;
+
+    // Stamp what was written, then keep the cache for the next build. A cache that cannot be
+    // written costs the next build its speed, not its correctness: it is a warning.
+    records
+        .par_iter_mut()
+        .filter(|r| r.key.is_some() && r.stamp.is_none())
+        .for_each(|r| {
+            r.stamp = std::fs::symlink_metadata(output_dir.join(&r.path))
+                .ok()
+                .map(|m| Stamp::of(&m));
+        });
+    let mut warnings = skipped;
+    warnings.extend(site.warnings.iter().cloned());
+    warnings.extend(link_warnings);
+    if let Err(e) = save(
+        &cache_path,
+        settings,
+        theme.fingerprint(),
+        taken_at_ns,
+        &site,
+        &links,
+        &sources,
+        records,
+    ) {
+        warnings.push(crate::error::Diagnostic::new(
+            &cache_path,
+            format!("the build cache was not saved ({e}); the next build will be a full one"),
+        ));
+    }
+
+    // A search index left as it was is still the site's index.
+    let mut search_index_bytes = search_index_bytes.into_inner();
+    if search_index_bytes == 0 {
+        search_index_bytes = std::fs::metadata(output_dir.join(SEARCH_INDEX_FILE))
+            .map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX));
+    }
+    Ok(BuildReport {
+        articles: site.articles.len(),
+        pages: site.pages.len(),
+        output_dir,
+        write,
+        warnings,
+        elapsed: started.elapsed(),
+        search_index_bytes,
+        cache: CacheUse {
+            note,
+            incremental: patching,
+            articles_reused,
+            pages_rendered,
+        },
+    })
+}
+
+/// The cache of the last build, when this build may use it, and otherwise a one-line note
+/// saying why not (none for a first build).
+fn prior_cache(
+    options: &BuildOptions,
+    session: &Session,
+    path: &std::path::Path,
+) -> (Option<Stored>, Option<String>) {
+    if options.full {
+        return (None, Some("--full: the build cache was not used".into()));
+    }
+    match cache::read(path) {
+        Ok(Some(stored)) if stored.settings == session.settings => (Some(stored), None),
+        Ok(Some(_)) => (
+            None,
+            Some(
+                "site.toml, the command-line options or Gazette itself changed since the last \
+                 build: building everything"
+                    .into(),
+            ),
+        ),
+        Ok(None) => (None, None),
+        Err(reason) => (
+            None,
+            Some(format!(
+                "the build cache {} was not used: {reason}; building everything",
+                path.display()
+            )),
+        ),
+    }
+}
+
+/// One article as the cache keeps it ([`content::Reused`], borrowed).
+#[derive(Serialize)]
+struct ArticleRef<'a> {
+    source: &'a Source,
+    article: &'a content::Article,
+    links: &'a [BodyLink],
+}
+
+/// What [`cache::Stored`] holds, borrowed from the build.
+#[derive(Serialize)]
+struct StoredRef<'a> {
+    settings: u128,
+    theme: u128,
+    taken_at_ns: i128,
+    articles: Vec<ArticleRef<'a>>,
+    files: Vec<FileRecord>,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn save(
+    path: &std::path::Path,
+    settings: u128,
+    theme: u128,
+    taken_at_ns: i128,
+    site: &site::Site,
+    links: &HashMap<std::path::PathBuf, Vec<BodyLink>>,
+    sources: &HashMap<std::path::PathBuf, Source>,
+    files: Vec<FileRecord>,
+) -> Result<()> {
+    let articles = site
+        .articles
+        .iter()
+        .filter_map(|article| {
+            Some(ArticleRef {
+                source: sources.get(&article.file)?,
+                article,
+                links: links.get(&article.file).map_or(&[][..], Vec::as_slice),
+            })
+        })
+        .collect();
+    cache::write(
+        path,
+        &StoredRef {
+            settings,
+            theme,
+            taken_at_ns,
+            articles,
+            files,
+        },
+    )
+}

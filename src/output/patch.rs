@@ -1,0 +1,125 @@
+//! A write that changes some files of an existing output instead of replacing all of it (an
+//! incremental build). New and changed files are written into the staging folder first, so an
+//! error while rendering leaves the output as it was; [`Patch::commit`] then moves each into
+//! place (one rename each, so no file is ever half-written) and deletes the files the site no
+//! longer has, which must be files an earlier build wrote.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
+
+use super::{OutputFile, WriteReport, guard, stage};
+use crate::error::{Error, Result};
+
+/// Changed files of an output, staged. `write` may be called from any number of threads.
+#[derive(Debug)]
+pub struct Patch {
+    shown: PathBuf,
+    places: guard::Places,
+    /// Paths staged with new bytes.
+    staged: Mutex<Vec<String>>,
+    committed: bool,
+}
+
+impl Patch {
+    /// Starts a patch of `out_dir`, which must be an output folder an earlier build made (it
+    /// carries the marker). `paths` is every file of the new site: they are checked as a full
+    /// build checks them (safe, unique, no file where another needs a folder).
+    pub fn begin(out_dir: &Path, paths: &[&str]) -> Result<Patch> {
+        let places = guard::places(out_dir)?;
+        if !places.out_exists || !guard::has_marker(&places.out) {
+            return Err(guard::refuse(
+                out_dir,
+                "is not an output folder of an earlier build; build it in full first",
+            ));
+        }
+        guard::check_path_list(out_dir, paths)?;
+        guard::clear_leftover(&places.staging)?;
+        guard::clear_leftover(&places.old)?;
+        stage::create(&places.staging)?;
+        Ok(Patch {
+            shown: out_dir.to_path_buf(),
+            places,
+            staged: Mutex::default(),
+            committed: false,
+        })
+    }
+
+    /// Stages `file` unless the output already holds its bytes. Returns whether it was staged.
+    pub fn write(&self, file: &OutputFile) -> Result<bool> {
+        guard::check_path(&self.shown, &file.path)?;
+        if stage::unchanged(Some(&self.places.out), file)?.is_some() {
+            return Ok(false);
+        }
+        let dest = self.places.staging.join(&file.path);
+        if let Some(dir) = dest.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        stage::write_new(&dest, file)?;
+        self.staged
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(file.path.clone());
+        Ok(true)
+    }
+
+    /// Moves every staged file into the output and deletes `stale` (paths an earlier build
+    /// wrote that this one does not), with any folder that leaves empty. `total` is how many
+    /// files the site has, for the report.
+    pub fn commit(mut self, stale: Vec<String>, total: usize) -> Result<WriteReport> {
+        let mut changed =
+            std::mem::take(&mut *self.staged.lock().unwrap_or_else(PoisonError::into_inner));
+        changed.sort_unstable();
+        let out = &self.places.out;
+        // Stale files go first: one may stand where a new file needs a folder.
+        let mut removed = Vec::with_capacity(stale.len());
+        for path in stale {
+            let file = out.join(&path);
+            match fs::symlink_metadata(&file) {
+                Ok(meta) if meta.is_file() => {
+                    fs::remove_file(&file).map_err(|e| Error::io(&file, e))?;
+                    prune(out, &file);
+                    removed.push(path);
+                }
+                // Gone already, or no longer a file: nothing of ours to delete.
+                _ => {}
+            }
+        }
+        for path in &changed {
+            let to = out.join(path);
+            if let Some(dir) = to.parent() {
+                fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            }
+            let from = self.places.staging.join(path);
+            fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
+        }
+        removed.sort_unstable();
+        guard::clear_leftover(&self.places.staging)?;
+        self.committed = true;
+        Ok(WriteReport {
+            written: changed.len(),
+            unchanged: total.saturating_sub(changed.len()),
+            changed,
+            removed,
+        })
+    }
+}
+
+/// Removes the folders above `file` that are now empty, up to (not including) `out`.
+fn prune(out: &Path, file: &Path) {
+    let mut dir = file.parent();
+    while let Some(d) = dir {
+        if d == out || !d.starts_with(out) || fs::remove_dir(d).is_err() {
+            break;
+        }
+        dir = d.parent();
+    }
+}
+
+impl Drop for Patch {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = guard::clear_leftover(&self.places.staging);
+        }
+    }
+}
