@@ -186,13 +186,13 @@ def rebuild_times(lines):
 
 def rebuild_pages(lines):
     """Pages rendered and files written by each rebuild so far, from the server's lines."""
-    found = (re.search(r"rebuilt (\d+) pages, (\d+) files written, (\d+) removed \(", l) for l in list(lines))
+    found = (re.search(r"rebuilt (\d+) pages?, (\d+) files? written, (\d+) removed \(", l) for l in list(lines))
     return [(int(m.group(1)), int(m.group(2)), int(m.group(3))) for m in found if m]
 
 
 def pending_times(lines):
     """Times (ms) of the pending pages fast rendering wrote after each reload, so far."""
-    found = (re.search(r"^then \d+ pending pages, \d+ files written in (\d+) ms$", l) for l in list(lines))
+    found = (re.search(r"^then \d+ pending pages?, \d+ files? written in (\d+) ms$", l) for l in list(lines))
     return [int(m.group(1)) for m in found if m]
 
 

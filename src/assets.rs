@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
-use crate::error::{Error, Result};
+use crate::error::{Diagnostic, Error, Result};
 use crate::output::{Contents, OutputFile};
 
 /// Extensions whose files get a content hash in their name (and are minified on request).
@@ -24,13 +24,19 @@ pub struct Assets {
     /// Site path of each static file (`/style.css`) -> the site path it is published at
     /// (`/style.1a2b3c4d5e.css`; the same path for files that are not fingerprinted).
     pub published: BTreeMap<String, String>,
+    /// Links in the static folders that were left out, with why (absolute paths).
+    pub skipped: Vec<Diagnostic>,
 }
 
 /// Reads the static folders (later folders win, see [`crate::output::static_files`]), minifies
 /// and fingerprints stylesheets and scripts, and lists everything to publish.
 pub fn prepare(dirs: &[PathBuf], minify: bool) -> Result<Assets> {
-    let mut assets = Assets::default();
-    for file in crate::output::static_files(dirs)? {
+    let (files, skipped) = crate::output::static_files(dirs)?;
+    let mut assets = Assets {
+        skipped,
+        ..Assets::default()
+    };
+    for file in files {
         let Contents::Copy(source) = &file.contents else {
             assets
                 .published

@@ -106,7 +106,7 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
         progress,
         Stage::Load,
         || content::load_site(root, &config, progress),
-        |l| format!("{} articles", l.articles.len()),
+        |l| crate::counted(l.articles.len(), "article"),
     );
     let theme = stage(
         progress,
@@ -134,6 +134,7 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
         ..
     } = loaded;
     report.warnings.extend(skipped);
+    report.warnings.extend(theme.warnings().iter().cloned());
 
     let plan_options = site::PlanOptions {
         drafts: options.drafts,
@@ -143,7 +144,7 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
         progress,
         Stage::Plan,
         || site::plan(articles, config, &plan_options),
-        |s| format!("{} pages", s.pages.len()),
+        |s| crate::counted(s.pages.len(), "page"),
     ) {
         Ok(site) => site,
         Err(error) => {
@@ -160,7 +161,7 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
         progress,
         Stage::Render,
         || crate::count_site_files(&site, &theme, progress),
-        |n| format!("{n} files"),
+        |n| crate::counted(*n, "file"),
     ) {
         report.errors.extend(diagnostics(error));
     }
@@ -170,7 +171,7 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
     let external = check_internal(&site, &theme, &links, &mut report);
     progress.done(
         Stage::Links,
-        &format!("{} links", report.internal_links),
+        &crate::counted(report.internal_links, "link"),
         links_started.elapsed(),
     );
     if options.external {

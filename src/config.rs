@@ -32,6 +32,7 @@ const KNOWN_KEYS: &[&str] = &[
     "taxonomies",
     "raw_html",
     "minify",
+    "organizations",
 ];
 
 #[derive(Debug, Deserialize, Default)]
@@ -52,6 +53,7 @@ struct RawConfig {
     taxonomies: Option<Vec<RawTaxonomy>>,
     raw_html: Option<bool>,
     minify: Option<bool>,
+    organizations: Option<Vec<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -95,6 +97,9 @@ pub struct Config {
     pub raw_html: bool,
     /// Minify HTML, CSS and JS output (`minify = true`).
     pub minify: bool,
+    /// Bylines that are a desk, an agency or a newsroom rather than a person: typed
+    /// `Organization` instead of `Person` in an article's JSON-LD.
+    pub organizations: Vec<String>,
 }
 
 /// One taxonomy: a front-matter field whose values group articles into term pages.
@@ -137,6 +142,7 @@ impl Default for Config {
             taxonomies: vec![TaxonomyConfig::tags()],
             raw_html: true,
             minify: false,
+            organizations: Vec::new(),
         }
     }
 }
@@ -283,6 +289,15 @@ impl Config {
     }
 }
 
+/// A string pages show, without the characters no page can (see
+/// [`crate::content::printable`]): TOML escapes such as `"\u0007"` can write them.
+fn shown(text: String) -> String {
+    match crate::content::printable::printable(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(clean) => clean,
+    }
+}
+
 fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config> {
     let defaults = Config::default();
     let mut problems = Vec::new();
@@ -395,14 +410,14 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config> {
     }
     if problems.is_empty() {
         Ok(Config {
-            title: raw.title.unwrap_or(defaults.title),
+            title: raw.title.map_or(defaults.title, shown),
             base_url,
-            description: raw.description.unwrap_or_default(),
+            description: raw.description.map(shown).unwrap_or_default(),
             language,
             theme,
             paginate,
             timezone,
-            author: raw.author.filter(|a| !a.trim().is_empty()),
+            author: raw.author.map(shown).filter(|a| !a.trim().is_empty()),
             output_dir: raw
                 .output_dir
                 .map(PathBuf::from)
@@ -413,6 +428,12 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config> {
             taxonomies,
             raw_html: raw.raw_html.unwrap_or(defaults.raw_html),
             minify: raw.minify.unwrap_or(defaults.minify),
+            organizations: raw
+                .organizations
+                .unwrap_or_default()
+                .into_iter()
+                .map(|name| shown(name).trim().to_string())
+                .collect(),
         })
     } else {
         Err(Error::Problems(problems))

@@ -136,6 +136,9 @@ pub struct BuildReport {
     pub search_index_bytes: usize,
     /// What the build took from the last one.
     pub cache: CacheUse,
+    /// Things to know about the output that are not problems (see
+    /// [`feeds::robots_note`]).
+    pub notes: Vec<String>,
 }
 
 /// How a build used the build cache.
@@ -149,6 +152,15 @@ pub struct CacheUse {
     pub articles_reused: usize,
     /// Pages rendered (the others were left as they were).
     pub pages_rendered: usize,
+}
+
+/// `1 article`, `3 articles`: a count with its noun, for summaries people read.
+pub fn counted(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }
 
 /// The search index's file in the output.

@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use gazette::counted;
 
 use ui::{Bar, Ui};
 
@@ -227,19 +228,24 @@ fn build(ui: &Ui, options: &gazette::BuildOptions, list_changed: bool) -> bool {
                 ui.info(format_args!("Build cache: {note}"));
             }
             ui.info(format_args!(
-                "Built {} articles into {} pages in {} ms ({} files written, {} unchanged; search index {}) -> {}",
-                report.articles,
-                report.pages,
+                "Built {} into {} in {} ms ({} written, {} unchanged; search index {}) -> {}",
+                counted(report.articles, "article"),
+                counted(report.pages, "page"),
                 report.elapsed.as_millis(),
-                report.write.written,
+                counted(report.write.written, "file"),
                 report.write.unchanged,
                 human_size(report.search_index_bytes),
                 report.output_dir.display()
             ));
+            for note in &report.notes {
+                ui.info(format_args!("note: {note}"));
+            }
             if report.cache.incremental {
                 ui.detail(format_args!(
-                    "incremental: {} articles taken from the build cache, {} of {} pages rendered",
-                    report.cache.articles_reused, report.cache.pages_rendered, report.pages
+                    "incremental: {} taken from the build cache, {} of {} rendered",
+                    counted(report.cache.articles_reused, "article"),
+                    report.cache.pages_rendered,
+                    counted(report.pages, "page")
                 ));
             }
             // The list is what the command produced for a deploy script, so it is printed even
@@ -326,9 +332,9 @@ fn init(ui: &Ui, dir: &Path, force: bool) -> bool {
                 ));
             }
             ui.info(format_args!(
-                "Created a new site in {} ({} files). Build it with: gazette build --root {}",
+                "Created a new site in {} ({}). Build it with: gazette build --root {}",
                 dir.display(),
-                report.created.len(),
+                counted(report.created.len(), "file"),
                 dir.display()
             ));
             true
@@ -397,13 +403,13 @@ fn check(ui: &Ui, options: &gazette::CheckOptions) -> bool {
         String::new()
     };
     ui.info(format_args!(
-        "Checked {} articles, {} pages, {} internal links{external} in {} ms: {} errors, {} warnings",
-        report.articles,
-        report.pages,
-        report.internal_links,
+        "Checked {}, {}, {}{external} in {} ms: {}, {}",
+        counted(report.articles, "article"),
+        counted(report.pages, "page"),
+        counted(report.internal_links, "internal link"),
         report.elapsed.as_millis(),
-        report.errors.len() + broken,
-        report.warnings.len(),
+        counted(report.errors.len() + broken, "error"),
+        counted(report.warnings.len(), "warning"),
     ));
     report.passed()
 }

@@ -97,9 +97,18 @@ pub fn render_resolved(
     options: &Options,
     resolve: &dyn Fn(&str) -> Option<String>,
 ) -> Rendered {
+    render_parsed(markdown, parser_options(), options, resolve)
+}
+
+fn render_parsed(
+    markdown: &str,
+    parser_options: pulldown_cmark::Options,
+    options: &Options,
+    resolve: &dyn Fn(&str) -> Option<String>,
+) -> Rendered {
     let written = Cell::new(0);
     let mut html = String::with_capacity(markdown.len() + markdown.len() / 4);
-    let parser = Parser::new_ext(markdown, parser_options()).into_offset_iter();
+    let parser = Parser::new_ext(markdown, parser_options).into_offset_iter();
     // Only a body that has a comment at all can have a marker; skipping the text copy otherwise
     // saves work on the common case.
     let may_have_marker = markdown.contains("<!--");
@@ -118,6 +127,20 @@ pub fn render_resolved(
         word_count,
         links,
     }
+}
+
+/// A front-matter `summary` written in Markdown (`**bold**`, `[a link](...)`, `` `code` ``),
+/// as HTML for cards and feeds and as plain text for meta tags, JSON-LD and search. Raw HTML is
+/// always shown as text and quotes are kept as typed: a summary is a front-matter value, so it
+/// gets no more trust than a title. Links are offered to `resolve` as in
+/// [`render_resolved`]. `None` when it renders to no text at all.
+pub fn render_summary(summary: &str, resolve: &dyn Fn(&str) -> Option<String>) -> Option<Summary> {
+    use pulldown_cmark::Options as O;
+    // The marker ends the summary after everything written, whatever its paragraphs.
+    let marked = format!("{summary}\n\n<!-- more -->\n");
+    let options = O::ENABLE_STRIKETHROUGH;
+    let no_html = Options { raw_html: false };
+    render_parsed(&marked, options, &no_html, resolve).summary
 }
 
 /// Minutes to read `words` at 200 words a minute, rounded up; at least 1.
@@ -160,6 +183,32 @@ mod tests {
 
     fn safe(md: &str) -> Rendered {
         render_with(md, &Options { raw_html: false })
+    }
+
+    #[test]
+    fn summaries_render_inline_markdown_and_no_raw_html() {
+        let none = |_: &str| None;
+        let s = render_summary(
+            "**Floods** cut [roads](/tags/x/) <b>now</b> \"as typed\" &amp; `code`",
+            &none,
+        )
+        .unwrap();
+        assert_eq!(
+            s.html,
+            "<p><strong>Floods</strong> cut <a href=\"/tags/x/\">roads</a> &lt;b&gt;now&lt;/b&gt; \
+             \"as typed\" &amp; <code>code</code></p>"
+        );
+        // Raw HTML is shown as text, so the plain text keeps it too.
+        assert_eq!(s.text, "Floods cut roads <b>now</b> \"as typed\" & code");
+        // Two paragraphs stay whole; links go through the resolver like the body's.
+        let resolve = |dest: &str| Some(format!("/news{dest}"));
+        let s = render_summary("One [a](/a/).\n\nTwo.", &resolve).unwrap();
+        assert_eq!(
+            s.html,
+            "<p>One <a href=\"/news/a/\">a</a>.</p>\n<p>Two.</p>"
+        );
+        assert_eq!(s.text, "One a. Two.");
+        assert_eq!(render_summary("<!-- only a comment -->", &none), None);
     }
 
     #[test]

@@ -15,7 +15,8 @@ use std::hash::BuildHasherDefault;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::is_combining_mark;
 
 use crate::content::Article;
 use crate::feeds::decode_references_into;
@@ -23,7 +24,7 @@ use crate::site::{Site, Term};
 use crate::urls::Urls;
 
 /// Version of the index format; the script refuses an index of another version.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// Longer "words" are mostly URLs and hashes from code: nobody types them.
 const MAX_WORD_CHARS: usize = 32;
@@ -132,14 +133,14 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
     serde_json::to_vec(&index).map_err(|e| format!("search index: {e}"))
 }
 
-/// Lowercased words (runs of letters and digits, NFC) of at least two characters; the search
-/// script splits queries the same way.
+/// Folded words (see [`fold`]: lowercased, accents off, NFC; runs of letters and digits) of at
+/// least two characters; the search script splits queries the same way.
 pub fn words(text: &str) -> Vec<String> {
-    let text = lowercase_nfc(text);
+    let text = fold(text);
     split_words(&text).map(str::to_string).collect()
 }
 
-/// The words of `text` (already lowercased and normalised): runs of letters and digits of 2 to
+/// The words of `text` (already [folded](fold)): runs of letters, marks and digits of 2 to
 /// [`MAX_WORD_CHARS`] characters.
 fn split_words(text: &str) -> Words<'_> {
     Words { text, pos: 0 }
@@ -161,7 +162,9 @@ impl Words<'_> {
             return Some((1, byte.is_ascii_alphanumeric()));
         }
         let c = self.text.get(self.pos..)?.chars().next()?;
-        Some((c.len_utf8(), c.is_alphanumeric()))
+        // Marks belong to their word: a Devanagari virama is no letter, but splitting there
+        // would cut `हिन्दी` in two.
+        Some((c.len_utf8(), c.is_alphanumeric() || is_combining_mark(c)))
     }
 }
 
@@ -215,22 +218,38 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-/// `text` in NFC, lowercased; without copies when it already is (most ASCII text).
-fn lowercase_nfc(text: &str) -> Cow<'_, str> {
+/// `text` folded for search: lowercased, accents taken off Latin, Greek and Cyrillic letters
+/// (`Zürich` -> `zurich`, `São` -> `sao`), a few letters that have no decomposition spelled out
+/// (`ß` -> `ss`, `ø` -> `o`), and NFC; without copies when nothing changes (most ASCII text).
+/// Other scripts (Urdu, Chinese) are only normalised. The search script folds queries the same
+/// way, so a reader finds a word however its accents were typed.
+fn fold(text: &str) -> Cow<'_, str> {
     if text.is_ascii() {
-        // ASCII is always NFC.
         return if text.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(text.to_ascii_lowercase())
         } else {
             Cow::Borrowed(text)
         };
     }
-    // Normalise first: a decomposed accent is not alphanumeric and would split the word.
-    let nfc: Cow<'_, str> = match is_nfc_quick(text.chars()) {
-        IsNormalized::Yes => Cow::Borrowed(text),
-        _ => Cow::Owned(text.nfc().collect()),
-    };
-    Cow::Owned(nfc.to_lowercase())
+    // Lowercase before decomposing, so `Ø` meets the `ø` rule; strip the combining accents
+    // (U+0300-U+036F) a decomposition leaves; compose what is left, as the script does.
+    let lower = text.to_lowercase();
+    let mut bare = String::with_capacity(lower.len());
+    for c in lower.nfd() {
+        match c {
+            '\u{300}'..='\u{36f}' => {}
+            'ß' => bare.push_str("ss"),
+            'æ' => bare.push_str("ae"),
+            'œ' => bare.push_str("oe"),
+            'þ' => bare.push_str("th"),
+            'ø' => bare.push('o'),
+            'ł' => bare.push('l'),
+            'đ' => bare.push('d'),
+            'ı' => bare.push('i'),
+            c => bare.push(c),
+        }
+    }
+    Cow::Owned(bare.nfc().collect())
 }
 
 /// Article number `n`'s tags, as numbers of the first taxonomy's terms.
@@ -253,7 +272,7 @@ fn body_words(site: &Site, tag_terms: &[Term], n: usize, article: &Article) -> V
         }
     }
     let text = plain_text(&article.body_html);
-    let text = lowercase_nfc(&text);
+    let text = fold(&text);
     let mut body: HashSet<&str, BuildHasherDefault<Fnv>> = HashSet::default();
     body.extend(split_words(&text));
     body.into_iter()
@@ -418,11 +437,11 @@ mod tests {
     }
 
     #[test]
-    fn words_split_like_a_split_on_everything_not_alphanumeric() {
+    fn words_split_like_a_split_on_everything_but_letters_marks_and_digits() {
         let text = "a bb ccc 1x 22 — café’s «naïve» x\u{301}y ok-ok__ab日本語テキスト 𝔸𝔹 \
                     aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb z";
         let expected: Vec<&str> = text
-            .split(|c: char| !c.is_alphanumeric())
+            .split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c))
             .filter(|w| (2..=MAX_WORD_CHARS).contains(&w.chars().count()))
             .collect();
         let got: Vec<&str> = split_words(text).collect();
@@ -449,9 +468,20 @@ mod tests {
                 "خان"
             ]
         );
-        // NFD input gives the same word as NFC.
-        let nfd = words("Cafe\u{301}");
-        assert_eq!(nfd, ["café"]);
+        // Accents fold away, typed precomposed or not; so does case, and letters without a
+        // decomposition are spelled out.
+        assert_eq!(words("Cafe\u{301} CAFÉ café"), ["cafe", "cafe", "cafe"]);
+        assert_eq!(
+            words("Zürich São Ørestad Straße Łódź Æsir Việt"),
+            [
+                "zurich", "sao", "orestad", "strasse", "lodz", "aesir", "viet"
+            ]
+        );
+        // Other scripts are only normalised: Urdu (its own marks kept), Chinese, Hindi.
+        assert_eq!(
+            words("عمران خانؔ 北京新闻 हिन्दी"),
+            ["عمران", "خانؔ", "北京新闻", "हिन्दी"]
+        );
     }
 
     #[test]
@@ -525,7 +555,7 @@ mod tests {
         assert_eq!(
             json,
             serde_json::json!({
-                "v": 1,
+                "v": 2,
                 "base": "/news/",
                 "tags": [["Lahore", "tags/lahore/"], ["PTI", "tags/pti/"]],
                 "docs": [

@@ -430,3 +430,91 @@ fn article_page_renders_in_a_browser() {
     assert_eq!(texts(&doc, "h1").len(), 1);
     assert!(!texts(&doc, "article p").is_empty());
 }
+
+/// A front-matter summary is Markdown: HTML where HTML goes (cards, Atom), plain text in meta
+/// tags, JSON-LD, the JSON Feed and the search index; never the literal `**`.
+#[test]
+fn markdown_in_a_front_matter_summary_is_rendered() {
+    let site = TestSite::new(&toml(20));
+    site.article(
+        "2024/11/27/floods.md",
+        "title: Floods\ndate: 2024-11-27 09:00\nsummary: \"**Floods** cut *roads* in [Sindh](/tags/).\"",
+        "The body.\n",
+    );
+    site.build_ok();
+    let home = site.html("index.html");
+    assert_eq!(texts(&home, ".summary strong"), ["Floods"]);
+    assert_eq!(texts(&home, ".summary em"), ["roads"]);
+    assert_eq!(attrs(&home, ".summary a", "href"), ["/tags/"]);
+    let page = site.html("2024/11/27/floods/index.html");
+    let plain = "Floods cut roads in Sindh.";
+    assert_eq!(attrs(&page, "meta[name=description]", "content"), [plain]);
+    let ld: serde_json::Value =
+        serde_json::from_str(&texts(&page, "script[type='application/ld+json']")[0]).unwrap();
+    assert_eq!(ld["description"], plain);
+    let feed: serde_json::Value = serde_json::from_str(&site.read("feed.json")).unwrap();
+    assert_eq!(feed["items"][0]["summary"], plain);
+    let index = site.read("search-index.json");
+    assert!(index.contains(plain) && !index.contains("**"), "{index}");
+    let atom = feed_rs::parser::parse(site.read("atom.xml").as_bytes()).unwrap();
+    let summary = scraper::Html::parse_fragment(&atom.entries[0].summary.as_ref().unwrap().content);
+    assert_eq!(texts(&summary, "strong"), ["Floods"]);
+    for rel in site.files() {
+        let text = std::fs::read_to_string(site.public().join(&rel)).unwrap_or_default();
+        assert!(!text.contains("**Floods**"), "{rel} shows the Markdown");
+    }
+}
+
+/// Every site path the sample digest quotes (a code span or link target starting with `/`, or
+/// a root file such as `atom.xml`) is a page or file of its build: a sample that tells readers
+/// where things are must be right. Patterns (`/YYYY/MM/DD/slug/`) are not paths.
+#[test]
+fn every_site_path_quoted_in_the_sample_exists() {
+    let site = TestSite::sample();
+    site.build_ok();
+    let mut quoted = Vec::new();
+    for entry in walkdir::WalkDir::new(site.root.join("content")) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_none_or(|e| e != "md") {
+            continue;
+        }
+        let text = std::fs::read_to_string(entry.path()).unwrap();
+        let mut in_fence = false;
+        for line in text.lines() {
+            if line.trim_start().starts_with("```") {
+                in_fence = !in_fence;
+                continue;
+            }
+            if in_fence {
+                continue;
+            }
+            let spans = line.split('`').skip(1).step_by(2);
+            let targets = line.split("](").skip(1).filter_map(|t| t.split(')').next());
+            for candidate in spans.chain(targets) {
+                let root_file = !candidate.contains('/')
+                    && candidate.starts_with(|c: char| c.is_ascii_alphanumeric())
+                    && [".html", ".xml", ".txt", ".json"]
+                        .iter()
+                        .any(|ext| candidate.ends_with(ext));
+                let path = candidate.starts_with('/')
+                    && !candidate.contains(|c: char| c.is_ascii_uppercase() || "{} ".contains(c));
+                if root_file || path {
+                    quoted.push((entry.path().display().to_string(), candidate.to_string()));
+                }
+            }
+        }
+    }
+    assert!(quoted.len() >= 6, "{quoted:?}");
+    for (file, path) in quoted {
+        let rel = path.trim_start_matches('/');
+        let output = if rel.is_empty() || rel.ends_with('/') {
+            site.public().join(rel).join("index.html")
+        } else {
+            site.public().join(rel)
+        };
+        assert!(
+            output.is_file(),
+            "{file} quotes {path}, which the build does not write"
+        );
+    }
+}

@@ -135,8 +135,8 @@ fn every_kind_of_bad_content_is_reported_in_one_run() {
             "content/c/quote.md:4: invalid YAML: found unexpected end of stream at line 4 \
              column 1, while scanning a quoted scalar at line 2 column 8"
                 .into(),
-            "content/d/tab.md:3: invalid YAML: found a tab character that violates indentation \
-             at line 3 column 1, while scanning a plain scalar at line 2 column 8"
+            "content/d/tab.md:3: this line is indented with a tab, and YAML cannot be indented \
+             with tabs: indent it with spaces"
                 .into(),
             "content/e/indent.md:4: invalid YAML: did not find expected key at line 4 column 2, \
              while parsing a block mapping"
@@ -377,11 +377,12 @@ fn hostile_slugs_stay_inside_the_output() {
     pages.sort();
     assert_eq!(
         pages,
-        // A NUL splits words like any other symbol; control characters alone leave nothing, so
-        // the title gives the slug, as it does for `..`, `.` and `/`.
+        // Control characters (NUL too) are removed when the file is read, so `a\0b` is `ab`
+        // and control characters alone leave nothing: the title gives the slug, as it does for
+        // `..`, `.` and `/`.
         vec![
             "2e-2e-2f",
-            "a-b",
+            "ab",
             "etc-passwd",
             "story-4",
             "story-5",
@@ -555,11 +556,18 @@ fn hostile_values_are_escaped_in_every_output_format() {
             .replace('\u{7}', "\\u0007")
     );
     // The site's own strings differ from the article's, so page titles show both.
-    let site_nasty = format!("Site {nasty}");
     let toml_quoted = quoted.replacen('"', "\"Site ", 1);
-    // XML 1.0 cannot carry U+0007 at all, even escaped: feeds drop it.
-    let nasty_xml = nasty.replace('\u{7}', "");
-    let site_nasty_xml = site_nasty.replace('\u{7}', "");
+    // No page can show U+0007 (and XML 1.0 cannot carry it at all, even escaped): every
+    // output drops it, from the site's strings as from the article's.
+    let nasty = nasty.replace('\u{7}', "");
+    let nasty = nasty.as_str();
+    let site_nasty = format!("Site {nasty}");
+    let nasty_xml = nasty.to_string();
+    let site_nasty_xml = site_nasty.clone();
+    // The summary is Markdown (with raw HTML shown as text): it reads back with the entity
+    // decoded, and its plain text (meta tags, JSON, search) has its whitespace folded.
+    let summary_shown = nasty.replace("&amp;", "&");
+    let summary_text = "Q \"dq\" 'sq' <script>alert(1)</script> ]]> & end";
     let source_url = "https://example.org/report?a=1&b=\"<x>\"";
     let image = "https://example.org/lead.jpg?\"onerror=alert(1)";
     let site = TestSite::new(&format!(
@@ -611,7 +619,7 @@ fn hostile_values_are_escaped_in_every_output_format() {
     );
     assert_eq!(
         attrs(&doc, "meta[name=description]", "content"),
-        vec![nasty]
+        vec![summary_text]
     );
     assert!(raw_text(&doc, ".site-footer").contains(&format!("{site_nasty} · {site_nasty}")));
     // The body keeps its raw HTML but loses the script link (its `#` made root-relative, as
@@ -629,7 +637,7 @@ fn hostile_values_are_escaped_in_every_output_format() {
     assert!(!ld_text.contains(['<', '>']), "{ld_text}");
     let ld: serde_json::Value = serde_json::from_str(&ld_text).unwrap();
     assert_eq!(ld["headline"], nasty);
-    assert_eq!(ld["description"], nasty);
+    assert_eq!(ld["description"], summary_text);
     assert_eq!(ld["author"][0]["name"], nasty);
     assert_eq!(ld["publisher"]["name"], site_nasty);
     assert_eq!(ld["image"], image);
@@ -648,7 +656,7 @@ fn hostile_values_are_escaped_in_every_output_format() {
         let summary = scraper::Html::parse_fragment(&entry.summary.as_ref().unwrap().content);
         assert_inert(rel, &summary);
         if rel == "atom.xml" {
-            assert_eq!(raw_text(&summary, "p"), nasty_xml, "{rel}");
+            assert_eq!(raw_text(&summary, "p"), summary_shown, "{rel}");
         }
         let body = entry.content.as_ref().and_then(|c| c.body.clone());
         let body = body.unwrap_or_else(|| entry.summary.as_ref().unwrap().content.clone());
@@ -695,7 +703,7 @@ fn hostile_values_are_escaped_in_every_output_format() {
     assert_eq!(json["title"], site_nasty);
     assert_eq!(json["description"], site_nasty);
     assert_eq!(json["items"][0]["title"], nasty);
-    assert_eq!(json["items"][0]["summary"], nasty);
+    assert_eq!(json["items"][0]["summary"], summary_text);
     assert_eq!(json["items"][0]["authors"][0]["name"], nasty);
     assert_eq!(json["items"][0]["tags"][0], tag);
     assert_eq!(json["items"][0]["image"], image);
@@ -704,7 +712,7 @@ fn hostile_values_are_escaped_in_every_output_format() {
     // Search index: serialised data the search script shows as text, exact values.
     let index: serde_json::Value = serde_json::from_str(&site.read("search-index.json")).unwrap();
     assert_eq!(index["docs"][0][1], nasty);
-    assert_eq!(index["docs"][0][3], nasty);
+    assert_eq!(index["docs"][0][3], summary_text);
     assert_eq!(index["tags"][0][0], tag);
 }
 
@@ -1206,4 +1214,99 @@ mod properties {
             assert_inside(&rel.unwrap());
         }
     }
+}
+
+/// Control characters and noncharacters, typed into the file or written as YAML escapes, reach
+/// no output file: not the article page, its `<title>` and meta tags, the lists, the feeds,
+/// nor the search index. The words around them stay.
+#[test]
+fn control_characters_reach_no_output() {
+    let site = TestSite::new("title = \"Controls\"\nbase_url = \"https://example.org/\"\n");
+    site.write(
+        "content/2024/11/27/controls.md",
+        "---\ntitle: \"Control\\x1dchars\\x10in\\0title\"\ndate: 2024-11-27 09:00\n\
+         tags: [\"ta\\x01g\"]\nsummary: \"Sum\\x7fmary\\uFFFE here\"\nauthor: \"Ann\\x02 Lee\"\n---\n\
+         Body\u{1} with\u{1f} bells\u{7} and a \u{fffe}nonchar.\n\n```\ncode\u{0}here\n```\n",
+    );
+    site.build_ok();
+    let bad = |c: char| {
+        matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{7f}'..='\u{9f}')
+            || (c as u32 & 0xfffe) == 0xfffe
+    };
+    let files = site.files();
+    assert!(files.len() > 10, "{files:?}");
+    for rel in &files {
+        let bytes = std::fs::read(site.public().join(rel)).unwrap();
+        if let Ok(text) = String::from_utf8(bytes) {
+            let found: Vec<char> = text.chars().filter(|&c| bad(c)).collect();
+            assert!(found.is_empty(), "{rel} holds {found:?}");
+        }
+    }
+    let page = site.html("2024/11/27/controlcharsintitle/index.html");
+    assert_eq!(texts(&page, "h1"), ["Controlcharsintitle"]);
+    assert_eq!(texts(&page, "title")[0], "Controlcharsintitle · Controls");
+    assert_eq!(
+        attrs(&page, "meta[property='og:title']", "content"),
+        ["Controlcharsintitle"]
+    );
+    let body = texts(&page, ".content p").join(" ");
+    assert!(body.contains("Body with bells and a nonchar."), "{body}");
+    assert_eq!(texts(&page, ".content pre code"), ["codehere"]);
+    let index: serde_json::Value = serde_json::from_str(&site.read("search-index.json")).unwrap();
+    let text = index.to_string();
+    assert!(text.contains("Controlcharsintitle"), "{text}");
+    assert!(text.contains("Summary here"), "{text}");
+    let home = site.html("index.html");
+    assert!(
+        texts(&home, "a").iter().any(|t| t == "Controlcharsintitle"),
+        "{:?}",
+        texts(&home, "a")
+    );
+}
+
+/// A link in `static/` that leads out of it is named in a warning (by `build` and `check`),
+/// like one in `content/`, and never published; editor leftovers beside an article or in
+/// `static/` are not published at all.
+#[test]
+fn skipped_static_links_are_named_and_editor_leftovers_stay_home() {
+    let site = TestSite::new(TOML);
+    site.article(
+        "2024/11/27/protest.md",
+        "title: Protest\ndate: 2024-11-27",
+        "The march.\n",
+    );
+    site.write(
+        "content/2024/11/27/protest.md~",
+        "---\ntitle: old\n---\nold draft\n",
+    );
+    site.write("content/2024/11/27/#protest.md#", "autosave");
+    site.write("content/2024/11/27/photo.jpg", "jpeg");
+    site.write("static/robots-extra.txt~", "backup");
+    site.write("static/keep.txt", "kept");
+    let secret = site.root.parent().unwrap().join("secret.txt");
+    std::fs::write(&secret, "not for the web").unwrap();
+    std::os::unix::fs::symlink(&secret, site.root.join("static/leak.txt")).unwrap();
+
+    let err = build_ok(&site);
+    let secret = std::fs::canonicalize(&secret).unwrap();
+    let warning = format!(
+        "warning: static/leak.txt: link to {} points outside its static folder; skipped (put \
+         the file itself in the folder)\n",
+        secret.display()
+    );
+    assert_eq!(err, warning);
+    let files = site.files();
+    assert!(files.contains(&"keep.txt".to_string()), "{files:?}");
+    assert!(
+        files.contains(&"2024/11/27/protest/photo.jpg".to_string()),
+        "{files:?}"
+    );
+    for file in &files {
+        assert!(
+            !file.ends_with('~') && !file.contains('#') && !file.ends_with("leak.txt"),
+            "{file} published"
+        );
+    }
+    let check = site.run(&["check"]);
+    assert!(stderr(&check).contains(&warning), "{}", stderr(&check));
 }

@@ -190,6 +190,20 @@ fn minified_site_under_a_sub_path_has_no_broken_links() {
 #[test]
 fn every_link_of_a_sub_path_build_carries_the_sub_path() {
     let site = sample_plus();
+    let out = build(&site, &["--base-url", "https://example.org/news/"]);
+    // Crawlers never read /news/robots.txt: the build says so, with the line for the root one.
+    let notes: Vec<&str> = out.lines().filter(|l| l.starts_with("note: ")).collect();
+    assert_eq!(notes.len(), 1, "{out}");
+    assert!(
+        notes[0].contains("robots.txt only at the host root")
+            && notes[0].ends_with(
+                "add this line to https://example.org/robots.txt: Sitemap: \
+                 https://example.org/news/sitemap.xml"
+            ),
+        "{out}"
+    );
+    let at_root = build(&site, &["--base-url", "https://example.org/"]);
+    assert!(!at_root.contains("note: "), "{at_root}");
     build(&site, &["--base-url", "https://example.org/news/"]);
     let base = "https://example.org/news/";
     let mut checked = 0;
@@ -427,6 +441,13 @@ fn list_changed_names_exactly_what_an_edit_touched() {
             "{line} listed but not written"
         );
     }
+
+    // One article left: the summary counts it in the singular.
+    let summary = build(&site, &[]);
+    assert!(
+        summary.starts_with("Built 1 article into ") && !summary.contains("1 articles"),
+        "{summary}"
+    );
 }
 
 /// The fenced code block after `<!-- recipe:NAME -->` in the README.

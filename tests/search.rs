@@ -62,7 +62,7 @@ fn the_index_lists_every_article_with_its_words() {
     let index: serde_json::Value =
         serde_json::from_slice(&std::fs::read(www.join("news/search-index.json")).unwrap())
             .unwrap();
-    assert_eq!(index["v"], 1);
+    assert_eq!(index["v"], 2);
     assert_eq!(index["base"], "/news/");
     let docs = index["docs"].as_array().unwrap();
     let titles: Vec<&str> = docs.iter().map(|d| d[1].as_str().unwrap()).collect();
@@ -215,4 +215,103 @@ fn a_reader_finds_articles_ranked_by_where_the_words_are() {
         searches[6]["status"],
         "No articles match \u{201c}zzzqx\u{201d}."
     );
+}
+
+/// Three articles whose words carry accents, a letter with no decomposition, and a script
+/// without spaces.
+fn accented() -> TestSite {
+    let site = TestSite::new(
+        "title = \"World\"\nbase_url = \"https://example.org/news/\"\ntimezone = \"UTC\"\n",
+    );
+    site.article(
+        "2024/11/01/zurich.md",
+        "title: Rally in Zürich\ndate: 2024-11-01 09:00\nsummary: Crowds by the lake.",
+        "Marchers filled the Bahnhofstraße by noon.\n",
+    );
+    site.article(
+        "2024/11/02/sao-paulo.md",
+        "title: SÃO PAULO VOTES\ndate: 2024-11-02 09:00\nsummary: Turnout was high.",
+        "Queues in Ørestad too, oddly.\n",
+    );
+    site.article(
+        "2024/11/03/beijing.md",
+        "title: 北京新闻\ndate: 2024-11-03 09:00\nsummary: 新闻摘要",
+        "عمران خان کی ریلی\n",
+    );
+    site
+}
+
+#[test]
+fn the_index_folds_accents_and_case_in_body_words() {
+    let site = accented();
+    let www = build_under_news(&site);
+    let index: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(www.join("news/search-index.json")).unwrap())
+            .unwrap();
+    assert_eq!(index["v"], 2);
+    let words: Vec<&str> = index["words"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    for folded in ["bahnhofstrasse", "orestad", "عمران"] {
+        assert!(words.contains(&folded), "{folded} not in {words:?}");
+    }
+    assert!(
+        !words.iter().any(|w| w.contains(['ß', 'Ø', 'ø'])),
+        "{words:?}"
+    );
+    // Titles and summaries are kept as written: the page shows them.
+    assert_eq!(index["docs"][2][1], "Rally in Zürich");
+}
+
+#[test]
+fn a_reader_finds_words_however_their_accents_are_typed() {
+    let site = accented();
+    let www = build_under_news(&site);
+    let origin = common::browser::serve(&www);
+    let start = format!("{origin}/news/");
+    let Some(out) = common::browser::node_script(
+        "search.mjs",
+        &[
+            &start,
+            "zurich",
+            "ZÜRICH",
+            "bahnhofstrasse",
+            "Bahnhofstraße",
+            "sao paulo",
+            "orestad",
+            "北京",
+            "عمران",
+        ],
+    ) else {
+        return;
+    };
+    assert!(
+        out.status.success(),
+        "search.mjs failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert_eq!(report["errors"], serde_json::json!([]));
+    let searches = report["searches"].as_array().unwrap();
+    let titles = |n: usize| -> Vec<String> {
+        searches[n]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["title"].as_str().unwrap().to_string())
+            .collect()
+    };
+    // Without accents and in capitals, the title is found; the body's ß is found as ss and
+    // as itself.
+    for (n, search) in searches.iter().enumerate().take(4) {
+        assert_eq!(titles(n), ["Rally in Zürich"], "{}", search["query"]);
+    }
+    assert_eq!(titles(4), ["SÃO PAULO VOTES"]);
+    assert_eq!(titles(5), ["SÃO PAULO VOTES"]);
+    // Scripts without accents to fold still work: a prefix of a run of Chinese, an Urdu word.
+    assert_eq!(titles(6), ["北京新闻"]);
+    assert_eq!(titles(7), ["北京新闻"]);
 }

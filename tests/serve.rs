@@ -1223,7 +1223,7 @@ fn quiet_serve_prints_the_address_and_errors_only_and_verbose_lists_files() {
     // The rebuild, then the search index, rendered after the tabs reloaded.
     verbose.wait_count("rebuilt ", 1);
     verbose.wait_count(page, 2);
-    verbose.wait_count("stderr: then /search-index.json: 1 files written in ", 1);
+    verbose.wait_count("stderr: then /search-index.json: 1 file written in ", 1);
     verbose.wait_count(index, 2);
     // stderr lines keep their order: the page is written before the index.
     let log = verbose.log.borrow();
@@ -1365,7 +1365,7 @@ fn with_fast_rendering_the_open_tab_is_written_before_the_reload_and_nothing_sta
     let (status, now) = raw(&served.addr(), "GET /page/3/ HTTP/1.1");
     assert_eq!(status, 200);
     assert_ne!(now, old);
-    served.wait_count("pending pages, ", 1);
+    served.wait_count(" pending page", 1);
     served.wait_count("stderr: written   page/3/index.html", 2);
     // The tab's page was written with the rebuild (before the reload), page 3 after it: in
     // one list they would be sorted the other way round.

@@ -115,7 +115,7 @@ fn every_page_has_language_canonical_description_and_sharing_tags() {
     let tag = site.html("tags/pakistan/index.html");
     assert_eq!(
         one(&tag, "meta[name=description]", "content", "tag"),
-        "Articles tagged “pakistan” in Gazette Daily."
+        "Articles tagged “Pakistan” in Gazette Daily."
     );
 }
 
@@ -134,7 +134,8 @@ fn article_pages_carry_news_article_json_ld_matching_the_page() {
     assert_eq!(ld["headline"], texts(&doc, "h1")[0]);
     assert_eq!(ld["datePublished"], "2024-11-27T09:00:00+05:00");
     assert_eq!(ld["dateModified"], "2024-11-27T09:00:00+05:00");
-    assert_eq!(ld["author"][0]["@type"], "Person");
+    // The sample's site.toml lists its desk under `organizations`.
+    assert_eq!(ld["author"][0]["@type"], "Organization");
     assert_eq!(ld["author"][0]["name"], "Gazette Daily desk");
     assert_eq!(ld["publisher"]["@type"], "Organization");
     assert_eq!(ld["publisher"]["name"], "Gazette Daily");
@@ -151,10 +152,11 @@ fn article_pages_carry_news_article_json_ld_matching_the_page() {
     );
     assert_eq!(
         attrs(&doc, "meta[property='article:tag']", "content"),
-        ["pakistan", "imran-khan", "pti", "protests", "islamabad"]
+        ["Pakistan", "Imran Khan", "PTI", "Protests", "Islamabad"]
     );
-    // Headline, byline with <time datetime>, reading time, tags, the way back to the day.
-    assert_eq!(texts(&doc, ".kicker a"), ["pakistan"]);
+    // Headline, byline with <time datetime>, reading time, tags (by their names, not their
+    // slugs), the way back to the day.
+    assert_eq!(texts(&doc, ".kicker a"), ["Pakistan"]);
     let byline = &texts(&doc, ".byline")[0];
     assert_eq!(
         byline,
@@ -308,10 +310,22 @@ fn the_masthead_links_home_tags_archive_and_feeds() {
     );
     assert_eq!(
         attrs(&doc, "header.masthead nav a", "href"),
-        ["/", "/tags/", "/archive/", "/tags/pakistan/#feeds"]
+        ["/", "/tags/", "/archive/", "#feeds"]
     );
     assert_eq!(
         attrs(&doc, "footer #feeds a", "href"),
+        ["/atom.xml", "/rss.xml", "/feed.json"]
+    );
+    // The 404 page is served at whatever path was missing: its Feeds link stays on the page
+    // (it once led to /404.html#feeds).
+    let missing = site.html("404.html");
+    let feeds: Vec<String> = attrs(&missing, "header.masthead nav a", "href")
+        .into_iter()
+        .filter(|href| href.contains("feeds"))
+        .collect();
+    assert_eq!(feeds, ["#feeds"]);
+    assert_eq!(
+        attrs(&missing, "footer #feeds a", "href"),
         ["/atom.xml", "/rss.xml", "/feed.json"]
     );
     assert_eq!(

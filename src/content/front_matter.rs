@@ -70,14 +70,19 @@ pub struct FrontMatter {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-/// Text as [`split`] wants it: no byte-order mark, and `\n` line ends (CRLF and lone CR both
-/// become `\n`), so every later line count agrees with what an editor shows.
+/// Text as [`split`] wants it: no byte-order mark, `\n` line ends (CRLF and lone CR both
+/// become `\n`), so every later line count agrees with what an editor shows, and no character
+/// a page cannot show ([`super::printable`]).
 pub fn normalise(text: &str) -> Cow<'_, str> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if text.contains('\r') {
+    let text = if text.contains('\r') {
         Cow::Owned(text.replace("\r\n", "\n").replace('\r', "\n"))
     } else {
         Cow::Borrowed(text)
+    };
+    match super::printable::printable(&text) {
+        Cow::Borrowed(_) => text,
+        Cow::Owned(clean) => Cow::Owned(clean),
     }
 }
 
@@ -146,9 +151,19 @@ pub fn parse(split: &Split, path: &Path, tz: &SiteTz) -> Result<FrontMatter, Vec
     } else {
         serde_yaml::from_str(yaml).map_err(|e| {
             let line = error_line(&e, yaml, first);
-            vec![at(line, yaml_message(&e.to_string(), opening))]
+            match tab_indented(yaml, first, line) {
+                Some(tab) => vec![at(
+                    tab,
+                    "this line is indented with a tab, and YAML cannot be indented with tabs: \
+                     indent it with spaces"
+                        .into(),
+                )],
+                None => vec![at(line, yaml_message(&e.to_string(), opening))],
+            }
         })?
     };
+    let mut value = value;
+    super::printable::printable_yaml(&mut value);
     let mapping = match value {
         serde_yaml::Value::Mapping(mapping) => mapping,
         serde_yaml::Value::Null => serde_yaml::Mapping::new(),
@@ -240,6 +255,19 @@ fn error_line(error: &serde_yaml::Error, yaml: &str, first_line: usize) -> usize
     located
 }
 
+/// The first line up to the error's `line` (file lines; the front matter's first is `first`)
+/// whose indentation holds a tab: YAML's own message for one ("found character that cannot
+/// start any token") does not say what is wrong.
+fn tab_indented(yaml: &str, first: usize, line: usize) -> Option<usize> {
+    yaml.lines()
+        .zip(first..=line)
+        .find(|(text, _)| {
+            let content = text.trim_start_matches([' ', '\t']);
+            !content.is_empty() && text[..text.len() - content.len()].contains('\t')
+        })
+        .map(|(_, n)| n)
+}
+
 /// The key of a `key: value` line, if it is one.
 fn key_of(content: &str) -> Option<String> {
     let (key, after) = match content.chars().next() {
@@ -301,7 +329,9 @@ mod tests {
             let split = split(&text, Path::new("x.md")).unwrap();
             let fm = parse(&split, Path::new("x.md"), &tz)
                 .unwrap_or_else(|e| panic!("{title:?}: {e:?}"));
-            assert_eq!(fm.title, title.trim(), "{text}");
+            // What no page can show is taken out (see `printable`); the rest reads back.
+            let shown = crate::content::printable::printable(title);
+            assert_eq!(fm.title, shown.trim(), "{text}");
         }
         assert_eq!(quote("a\"b"), "\"a\\\"b\"");
     }
@@ -329,6 +359,26 @@ mod tests {
         let mut all = problems(text);
         assert_eq!(all.len(), 1, "{all:?}");
         all.remove(0)
+    }
+
+    #[test]
+    fn a_tab_indented_line_is_named_as_the_cause() {
+        let tab = "x.md:5: this line is indented with a tab, and YAML cannot be indented with \
+                   tabs: indent it with spaces";
+        assert_eq!(
+            one_problem("---\ntitle: Tabs\ndate: 2024-11-27\ntags:\n\t- one\n---\nBody\n"),
+            tab
+        );
+        assert_eq!(
+            one_problem("---\ntitle: Tabs\ndate: 2024-11-27\ntags:\n \t- one\n---\n"),
+            tab
+        );
+        // Tabs between a key and its value, or inside a quoted value, are fine.
+        let fm = load("---\ntitle:\t\"Tab\there\"\ndate: 2024-11-27\n---\n").unwrap();
+        assert_eq!(fm.title, "Tab\there");
+        // A YAML error elsewhere, after no tab, keeps YAML's message.
+        let other = one_problem("---\ntitle: [unclosed\ndate: 2024-11-27\n---\n");
+        assert!(other.contains("invalid YAML"), "{other}");
     }
 
     #[test]
@@ -713,8 +763,10 @@ mod tests {
     #[test]
     fn tabs_in_yaml_are_an_error_at_their_line() {
         let err = one_problem("---\ntitle: a\n\tdate: 2024-11-27\n---\n");
-        assert!(err.starts_with("x.md:3: invalid YAML: "), "{err}");
-        assert!(err.contains("tab"), "{err}");
+        assert!(
+            err.starts_with("x.md:3: this line is indented with a tab"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod article;
 pub mod dates;
 pub mod front_matter;
 pub mod links;
+pub mod printable;
 pub mod reuse;
 mod walk;
 
@@ -19,6 +20,7 @@ use rayon::prelude::*;
 pub use article::Article;
 pub use links::{BodyLink, Target};
 pub use reuse::{Reuse, Reused, Source, Stamp};
+pub use walk::is_editor_leftover;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};
@@ -337,14 +339,13 @@ fn render_one(
     let body_links = located_links(&rendered.links, body, one.body_line, &one, index);
 
     let fm = one.front_matter;
-    let (summary, summary_html) = match (fm.summary, rendered.summary) {
-        (Some(text), _) => {
-            let html = format!("<p>{}</p>", escape_html(&text));
-            (text, html)
-        }
-        (None, Some(s)) => (s.text, s.html),
-        (None, None) => (String::new(), String::new()),
-    };
+    // A front-matter summary that renders to no text (only a comment) gives way to the body's.
+    let (summary, summary_html) = fm
+        .summary
+        .as_deref()
+        .and_then(|text| markdown::render_summary(text, &resolve))
+        .or(rendered.summary)
+        .map_or_else(Default::default, |s| (s.text, s.html));
     let article = Article {
         path: one.path,
         file: one.file,
@@ -425,22 +426,6 @@ fn decode(bytes: &[u8]) -> std::result::Result<String, (usize, String)> {
         )
     })?;
     Ok(front_matter::normalise(text).into_owned())
-}
-
-/// Escapes text for HTML content and attribute values.
-fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 /// Phase one of [`load_site`] for the one file at `path` (a `*.md` file under `root/content`,

@@ -46,7 +46,7 @@ pub fn walk(root: &Path) -> Found {
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| {
-            if e.depth() > 0 && is_hidden(e.file_name()) {
+            if e.depth() > 0 && (is_hidden(e.file_name()) || is_editor_leftover(e.file_name())) {
                 return false;
             }
             match link_outside(e, &allowed) {
@@ -155,6 +155,20 @@ pub fn relative(root: &Path, path: &Path) -> PathBuf {
 
 fn is_hidden(name: &OsStr) -> bool {
     name.as_encoded_bytes().first() == Some(&b'.')
+}
+
+/// What editors leave beside the files they save: backups (`story.md~`), autosaves
+/// (`#story.md#`), lock and swap files (`.#story.md`, `.story.md.swp`) and Finder's
+/// `.DS_Store`. Never content, never published.
+pub fn is_editor_leftover(name: &OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.ends_with('~')
+        || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
+        || name.starts_with(".#")
+        || name == ".DS_Store"
+        || [".swp", ".swo", ".swx"]
+            .iter()
+            .any(|ext| name.starts_with('.') && name.ends_with(ext))
 }
 
 /// Articles are `*.md` (any case).

@@ -75,7 +75,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         progress,
         Stage::Load,
         || content::load_site_reusing(root, &session.config, progress, reuse),
-        |l| format!("{} articles", l.articles.len()),
+        |l| crate::counted(l.articles.len(), "article"),
     )?;
     let mut link_warnings = loaded.broken_markdown_links();
     let content::Loaded {
@@ -101,9 +101,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         || site::plan(articles, config, &plan_options),
         |s| {
             format!(
-                "{} articles published, {} pages",
-                s.articles.len(),
-                s.pages.len()
+                "{} published, {}",
+                crate::counted(s.articles.len(), "article"),
+                crate::counted(s.pages.len(), "page")
             )
         },
     )?;
@@ -193,8 +193,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         |k| {
             let writing = Duration::from_nanos(writing.load(Ordering::Relaxed));
             format!(
-                "{} pages rendered ({:.1} s of thread time writing)",
-                k.sent,
+                "{} rendered ({:.1} s of thread time writing)",
+                crate::counted(k.sent, "page"),
                 writing.as_secs_f64()
             )
         },
@@ -270,6 +270,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 .map(|m| Stamp::of(&m));
         });
     let mut warnings = skipped;
+    warnings.extend(theme.warnings().iter().cloned());
     warnings.extend(site.warnings.iter().cloned());
     warnings.extend(link_warnings);
     if let Err(e) = save(
@@ -308,6 +309,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             articles_reused,
             pages_rendered,
         },
+        notes: crate::feeds::robots_note(&urls).into_iter().collect(),
     })
 }
 

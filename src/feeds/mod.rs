@@ -25,7 +25,7 @@ use crate::urls::Urls;
 pub use cache::FeedCache;
 pub(crate) use links::decode_references_into;
 pub use links::{absolute_url, absolutize_html, rebase_html};
-pub use sitemap::{robots, sitemap};
+pub use sitemap::{robots, robots_note, sitemap};
 
 /// Serialises one feed page: `page_path` is the feed's own site path (`/atom.xml`).
 pub fn feed(site: &Site, page_path: &str, feed: &FeedPage, urls: &Urls) -> Vec<u8> {
@@ -277,15 +277,10 @@ fn escaped(text: &str) -> BytesText<'static> {
     BytesText::from_escaped(partial_escape(xml_safe(text)).into_owned())
 }
 
-/// Drops the characters XML 1.0 cannot carry at all, even escaped (most C0 controls and
-/// U+FFFE/U+FFFF), so a stray control character in a title cannot make a feed unparsable.
+/// Drops the characters XML 1.0 cannot carry at all, even escaped, so a stray control
+/// character in a title (or in `site.toml`) cannot make a feed unparsable.
 fn xml_safe(text: &str) -> Cow<'_, str> {
-    let allowed = |c: char| !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
-    if text.chars().all(allowed) {
-        Cow::Borrowed(text)
-    } else {
-        Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())
-    }
+    crate::content::printable::printable(text)
 }
 
 #[cfg(test)]

@@ -45,6 +45,24 @@ pub fn robots(urls: &Urls) -> Vec<u8> {
     .into_bytes()
 }
 
+/// For a site under a sub-path, why its `robots.txt` goes unread and the line a host root
+/// `robots.txt` needs instead: crawlers ask only for `/robots.txt` at the host root.
+pub fn robots_note(urls: &Urls) -> Option<String> {
+    let base = urls.base_path();
+    (base != "/").then(|| {
+        let root = urls
+            .base_url()
+            .strip_suffix(base)
+            .unwrap_or(urls.base_url());
+        format!(
+            "this site lives under {base}, and crawlers read robots.txt only at the host \
+             root, so {base}robots.txt is not read; to point them at the sitemap, add this \
+             line to {root}/robots.txt: Sitemap: {}",
+            urls.absolute("/sitemap.xml")
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use quick_xml::Reader;
@@ -145,6 +163,20 @@ mod tests {
     fn an_empty_site_has_an_empty_urlset() {
         let bytes = sitemap(&site(Vec::new()), &urls());
         assert_eq!(read(std::str::from_utf8(&bytes).expect("UTF-8")), []);
+    }
+
+    #[test]
+    fn a_sub_path_site_is_told_where_its_sitemap_line_belongs() {
+        assert_eq!(robots_note(&Urls::new("https://example.org/")), None);
+        assert_eq!(
+            robots_note(&Urls::new("https://example.org/news/")).as_deref(),
+            Some(
+                "this site lives under /news/, and crawlers read robots.txt only at the host \
+                 root, so /news/robots.txt is not read; to point them at the sitemap, add this \
+                 line to https://example.org/robots.txt: Sitemap: \
+                 https://example.org/news/sitemap.xml"
+            )
+        );
     }
 
     #[test]

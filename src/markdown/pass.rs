@@ -183,7 +183,11 @@ impl<'a, 'c> Pass<'a, 'c> {
                 self.note_text(&s);
                 self.emit(Event::Code(s));
             }
-            Event::InlineHtml(s) | Event::Html(s) if !self.raw_html => self.emit(Event::Text(s)),
+            // Shown as text, so it is text: in summaries, search and word counts too.
+            Event::InlineHtml(s) | Event::Html(s) if !self.raw_html => {
+                self.note_text(&s);
+                self.emit(Event::Text(s));
+            }
             // Prefixed so a footnote `[^2024]` cannot share an id with a heading "2024".
             Event::FootnoteReference(label) => {
                 self.emit(Event::FootnoteReference(footnote_id(&label)))

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
 
-use crate::error::Result;
+use crate::error::{Diagnostic, Result};
 
 pub use patch::Patch;
 pub use staging::Staging;
@@ -81,10 +81,12 @@ pub fn work_file(out_dir: &Path, suffix: &str) -> Result<PathBuf> {
 }
 
 /// Every file under `dirs` as [`Contents::Copy`]; a file in a later folder replaces the same path
-/// from an earlier one. Missing folders are skipped, as are `.git/` and `.DS_Store`; other hidden
-/// files such as `.nojekyll` are kept. Links are followed only to files inside their folder.
-/// A file whose name is not a safe path segment is an error. Sorted by path.
-pub fn static_files(dirs: &[PathBuf]) -> Result<Vec<OutputFile>> {
+/// from an earlier one. Missing folders are skipped, as are `.git/` and editor leftovers (see
+/// [`crate::content::is_editor_leftover`]); other hidden files such as `.nojekyll` are kept.
+/// Links are followed only to files inside their folder; every other link (outside, to a
+/// folder, broken) is left out with a warning, the second value. A file whose name is not a
+/// safe path segment is an error. Sorted by path.
+pub fn static_files(dirs: &[PathBuf]) -> Result<(Vec<OutputFile>, Vec<Diagnostic>)> {
     statics::static_files(dirs)
 }
 
@@ -541,7 +543,35 @@ mod tests {
         std::os::unix::fs::symlink(own.join(".nojekyll"), own.join("alias")).unwrap();
 
         let dirs = [theme.clone(), tmp.path().join("missing"), own.clone()];
-        let files = static_files(&dirs).unwrap();
+        fs::create_dir(own.join("sub")).unwrap();
+        std::os::unix::fs::symlink(own.join("sub"), own.join("dirlink")).unwrap();
+        std::os::unix::fs::symlink(tmp.path().join("nowhere"), own.join("broken")).unwrap();
+        fs::write(own.join("notes.txt~"), "backup").unwrap();
+        fs::write(own.join(".style.css.swp"), "swap").unwrap();
+        let (files, skipped) = static_files(&dirs).unwrap();
+        let skipped: Vec<String> = skipped.iter().map(|d| d.to_string()).collect();
+        let outside = fs::canonicalize(&outside).unwrap();
+        assert_eq!(
+            skipped,
+            [
+                format!(
+                    "{}: link points to nothing (broken link); skipped",
+                    own.join("broken").display()
+                ),
+                format!(
+                    "{}: link to the folder {} is not followed; skipped (link each file, or move \
+                     the folder here)",
+                    own.join("dirlink").display(),
+                    fs::canonicalize(own.join("sub")).unwrap().display()
+                ),
+                format!(
+                    "{}: link to {} points outside its static folder; skipped (put the file \
+                     itself in the folder)",
+                    own.join("leak.txt").display(),
+                    outside.display()
+                ),
+            ]
+        );
         let got: Vec<(&str, &Contents)> = files
             .iter()
             .map(|f| (f.path.as_str(), &f.contents))
@@ -567,7 +597,7 @@ mod tests {
         fs::create_dir(&dir).unwrap();
         let bad = dir.join("a\\b.css");
         fs::write(&bad, "x").unwrap();
-        match static_files(&[dir]) {
+        match static_files(&[dir]).map(|(files, _)| files) {
             Err(Error::Problems(problems)) => {
                 assert_eq!(problems.len(), 1);
                 assert_eq!(problems[0].path, bad);

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use walkdir::{DirEntry, WalkDir};
 
 use super::{Contents, MARKER, OutputFile};
+use crate::content::is_editor_leftover;
 use crate::error::{Diagnostic, Error, Result};
 use crate::slug::is_safe_segment;
 
@@ -18,13 +19,14 @@ fn is_clutter(entry: &DirEntry) -> bool {
     if entry.file_type().is_dir() {
         name == ".git"
     } else {
-        name == ".DS_Store" || (entry.depth() == 1 && name == MARKER)
+        is_editor_leftover(name) || (entry.depth() == 1 && name == MARKER)
     }
 }
 
 /// See [`super::static_files`].
-pub(super) fn static_files(dirs: &[PathBuf]) -> Result<Vec<OutputFile>> {
+pub(super) fn static_files(dirs: &[PathBuf]) -> Result<(Vec<OutputFile>, Vec<Diagnostic>)> {
     let mut found: BTreeMap<String, PathBuf> = BTreeMap::new();
+    let mut skipped = Vec::new();
     for dir in dirs {
         if !dir.is_dir() {
             continue;
@@ -44,26 +46,54 @@ pub(super) fn static_files(dirs: &[PathBuf]) -> Result<Vec<OutputFile>> {
                 Error::io(path, io::Error::from(e))
             })?;
             let kind = entry.file_type();
-            let is_file =
-                kind.is_file() || (kind.is_symlink() && links_to_file_inside(entry.path(), &root));
-            if !is_file {
+            if kind.is_dir() {
+                continue;
+            }
+            if !kind.is_file()
+                && let Some(why) = not_published(entry.path(), &root)
+            {
+                skipped.push(Diagnostic::new(entry.path(), why));
                 continue;
             }
             let rel = relative_path(entry.path(), dir)?;
             found.insert(rel, entry.into_path());
         }
     }
-    Ok(found
+    let files = found
         .into_iter()
         .map(|(path, src)| OutputFile {
             path,
             contents: Contents::Copy(src),
         })
-        .collect())
+        .collect();
+    Ok((files, skipped))
 }
 
-fn links_to_file_inside(link: &Path, root: &Path) -> bool {
-    fs::canonicalize(link).is_ok_and(|target| target.starts_with(root) && target.is_file())
+/// Why an entry that is not a regular file is left out, or `None` for a link to a file inside
+/// `root` (which is published under the link's name).
+fn not_published(path: &Path, root: &Path) -> Option<String> {
+    let is_link = fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Some("is not a regular file (a socket, pipe or device); skipped".into());
+    }
+    let Ok(target) = fs::canonicalize(path) else {
+        return Some("link points to nothing (broken link); skipped".into());
+    };
+    if !target.starts_with(root) {
+        Some(format!(
+            "link to {} points outside its static folder; skipped (put the file itself in the \
+             folder)",
+            target.display()
+        ))
+    } else if !target.is_file() {
+        Some(format!(
+            "link to the folder {} is not followed; skipped (link each file, or move the \
+             folder here)",
+            target.display()
+        ))
+    } else {
+        None
+    }
 }
 
 /// `file` relative to `dir`, `/`-separated; an error when a segment cannot be published safely.

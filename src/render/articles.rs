@@ -213,7 +213,14 @@ fn json_ld(
         if !authors.is_empty() {
             let people: Vec<serde_json::Value> = authors
                 .iter()
-                .map(|name| serde_json::json!({ "@type": "Person", "name": name }))
+                .map(|name| {
+                    let kind = if site.config.organizations.contains(name) {
+                        "Organization"
+                    } else {
+                        "Person"
+                    };
+                    serde_json::json!({ "@type": kind, "name": name })
+                })
                 .collect();
             map.insert("author".into(), serde_json::Value::Array(people));
         }

@@ -10,6 +10,7 @@ mod lists;
 mod pages;
 mod redirect;
 mod theme;
+mod unclosed;
 pub mod views;
 
 use std::sync::atomic::{AtomicBool, Ordering};

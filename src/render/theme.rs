@@ -96,7 +96,10 @@ impl Theme {
             .map(|(name, source)| (name.clone(), source.file.clone()))
             .collect();
         let static_dirs = vec![root.join(&theme_rel).join("static"), root.join("static")];
-        let assets = crate::assets::prepare(&static_dirs, config.minify)?;
+        let mut assets = crate::assets::prepare(&static_dirs, config.minify)?;
+        for skipped in &mut assets.skipped {
+            skipped.path = relative(root, &skipped.path);
+        }
         let mut fingerprint = Fingerprint::new();
         for (name, source) in &sources {
             fingerprint.str(name).str(&source.text);
@@ -128,6 +131,12 @@ impl Theme {
     /// Forgets what the previous render left behind (rendered cards), before a new render.
     pub(crate) fn begin_render(&self) {
         self.cards.clear();
+    }
+
+    /// What the static folders hold that is not published (links outside them, to folders,
+    /// or to nothing), each with why: warnings for every command that loads the theme.
+    pub fn warnings(&self) -> &[Diagnostic] {
+        &self.assets.skipped
     }
 
     /// The static files to publish, as `asset()` names them.
@@ -245,12 +254,18 @@ fn compile(
         if let Err(error) = scratch.add_raw_template(name, &source.text)
             && let ErrorKind::SyntaxError(report) = error.kind()
         {
-            problems.push(report_diagnostic(
-                &source.file,
-                report.span().start_line,
-                report.span().start_col,
-                report.message(),
-            ));
+            let open = (report.message() == "Unexpected end of input")
+                .then(|| super::unclosed::unclosed(&source.text))
+                .flatten();
+            problems.push(match open {
+                Some((line, message)) => Diagnostic::at(&source.file, line, message),
+                None => report_diagnostic(
+                    &source.file,
+                    report.span().start_line,
+                    report.span().start_col,
+                    report.message(),
+                ),
+            });
         }
     }
     if !problems.is_empty() {
@@ -412,6 +427,23 @@ mod tests {
         assert!(p[0].message.starts_with("column "), "{}", p[0]);
         assert_eq!(p[1].path, PathBuf::from("templates/partials/b.html"));
         assert_eq!(p[1].line, Some(1));
+        assert_eq!(p[1].message, "`{{` opened here is never closed by `}}`");
+    }
+
+    #[test]
+    fn an_unclosed_tag_is_named_at_its_own_line() {
+        // Tera says "Unexpected end of input" at line 3 of this 2-line file.
+        let dir = site_with(&minimal(&[(
+            "templates/partials/c.html",
+            "<p>\n{% if page.title %}{{ page.title }}\n",
+        )]));
+        let p = problems(Theme::load(dir.path(), &config()));
+        assert_eq!(p.len(), 1, "{p:?}");
+        assert_eq!(p[0].line, Some(2));
+        assert_eq!(
+            p[0].message,
+            "`{% if %}` opened here is never closed: add `{% endif %}`"
+        );
     }
 
     #[test]

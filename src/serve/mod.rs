@@ -101,9 +101,9 @@ impl fmt::Display for Event {
             Event::Built(r) => {
                 write!(
                     f,
-                    "built {} articles into {} pages in {} ms",
-                    r.articles,
-                    r.pages,
+                    "built {} into {} in {} ms",
+                    crate::counted(r.articles, "article"),
+                    crate::counted(r.pages, "page"),
                     r.elapsed.as_millis()
                 )
             }
@@ -116,25 +116,30 @@ impl fmt::Display for Event {
                 let kind = if r.full { "full rebuild: " } else { "" };
                 write!(
                     f,
-                    "{kind}rebuilt {} pages, {} files written, {} removed ({cause}) in {} ms",
-                    r.rendered.len(),
-                    r.written.len(),
+                    "{kind}rebuilt {}, {} written, {} removed ({cause}) in {} ms",
+                    crate::counted(r.rendered.len(), "page"),
+                    crate::counted(r.written.len(), "file"),
                     r.removed.len(),
                     r.elapsed.as_millis()
                 )
             }
             Event::Flushed(r) => write!(
                 f,
-                "then {} pending pages, {} files written in {} ms",
+                "then {} pending {}, {} written in {} ms",
                 r.rendered.len(),
-                r.written.len(),
+                if r.rendered.len() == 1 {
+                    "page"
+                } else {
+                    "pages"
+                },
+                crate::counted(r.written.len(), "file"),
                 r.elapsed.as_millis()
             ),
             Event::Finished(r) => write!(
                 f,
-                "then {}: {} files written in {} ms",
+                "then {}: {} written in {} ms",
                 r.rendered.join(", "),
-                r.written.len(),
+                crate::counted(r.written.len(), "file"),
                 r.elapsed.as_millis()
             ),
             Event::Failed { cause, .. } => {

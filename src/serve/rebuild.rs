@@ -360,6 +360,7 @@ impl Rebuilder {
         // As `gazette build` orders them: skipped links, the model's, then body links.
         let warnings = if full {
             let mut warnings = model.skipped.clone();
+            warnings.extend(model.theme.warnings().iter().cloned());
             warnings.append(&mut site.warnings);
             warnings.extend(link_warnings(&site, &model.links, None));
             warnings

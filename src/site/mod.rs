@@ -357,6 +357,25 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn a_caption_without_an_image_is_warned_about() {
+        let mut orphan = article("orphan", "2024-11-27T10:00:00Z", &[]);
+        orphan.image_caption = Some("Handout".into());
+        let mut pictured = article("pictured", "2024-11-27T11:00:00Z", &[]);
+        pictured.image_caption = Some("Handout".into());
+        pictured.image = Some("photo.jpg".into());
+        let site = plan(vec![orphan.clone(), pictured], config(20), &options()).unwrap();
+        let warnings: Vec<String> = site.warnings.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            warnings,
+            [format!(
+                "{}: has `image_caption` but no `image`, so the caption is not shown; add the \
+                 `image:` it describes, or remove the caption",
+                orphan.file.display()
+            )]
+        );
+    }
+
+    #[test]
     fn home_is_paginated_newest_first_with_redirect() {
         let articles: Vec<Article> = (1..=5)
             .map(|d| article(&format!("a{d}"), &format!("2024-11-0{d}T10:00:00Z"), &["x"]))

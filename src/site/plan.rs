@@ -56,6 +56,13 @@ pub(super) fn publishable(
             ));
             continue;
         }
+        if article.image_caption.is_some() && article.image.is_none() {
+            warnings.push(Diagnostic::new(
+                &article.file,
+                "has `image_caption` but no `image`, so the caption is not shown; add the \
+                 `image:` it describes, or remove the caption",
+            ));
+        }
         published.push(article);
     }
     published.sort_by(|a, b| {

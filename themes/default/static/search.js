@@ -12,12 +12,17 @@
   var notice = document.getElementById("search-needs-js");
   if (notice) notice.hidden = true;
 
-  var FORMAT = 1;
+  var FORMAT = 2;
   var LIMIT = 50;
   // Title beats tags beats summary beats body, for each query word.
   var WEIGHT = { title: 8, tags: 4, summary: 2, body: 1 };
-  // Split like the build does: runs of letters and digits, NFC, lowercased, two characters or more.
-  var WORD = /[\p{Alphabetic}\p{N}]+/gu;
+  // Split like the build does (src/search.rs, fold): lowercased, accents off Latin, Greek and
+  // Cyrillic letters, a few letters spelled out, NFC; runs of letters, marks and digits, two or
+  // more.
+  var WORD = /[\p{Alphabetic}\p{M}\p{N}]+/gu;
+  var ACCENTS = /[\u0300-\u036f]/g;
+  var SPELLED = { "ß": "ss", "æ": "ae", "œ": "oe", "þ": "th", "ø": "o", "ł": "l", "đ": "d", "ı": "i" };
+  var LETTERS = /[ßæœþøłđı]/g;
   var DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
   var DIGIT = {};
   for (var d = 0; d < DIGITS.length; d++) DIGIT[DIGITS[d]] = d;
@@ -26,7 +31,9 @@
   var docs = [];
 
   function words(text) {
-    var found = String(text).normalize("NFC").toLowerCase().match(WORD) || [];
+    var folded = String(text).toLowerCase().normalize("NFD").replace(ACCENTS, "")
+      .replace(LETTERS, function (c) { return SPELLED[c]; }).normalize("NFC");
+    var found = folded.match(WORD) || [];
     return found.filter(function (w) { return Array.from(w).length >= 2; });
   }
 
