@@ -82,7 +82,8 @@ fn home_pages_hold_every_article_once_in_date_order() {
     let mut seen = Vec::new();
     for rel in ["index.html", "page/2/index.html", "page/3/index.html"] {
         let doc = site.html(rel);
-        seen.extend(texts(&doc, "main article h3 a"));
+        // Page 1's lead story first, then the digest's cards.
+        seen.extend(texts(&doc, "main article .card-title a"));
     }
     let expected: Vec<String> = ARTICLES.iter().map(|a| a.1.to_string()).collect();
     assert_eq!(seen, expected);
@@ -96,12 +97,12 @@ fn home_groups_articles_by_day() {
     let site = seven(20);
     site.build_ok();
     let doc = site.html("index.html");
-    let days = attrs(&doc, "main section > h2 time[datetime]", "datetime");
-    assert_eq!(
-        days,
-        vec!["2024-11-29", "2024-11-28", "2024-11-27", "2024-10-01"]
-    );
-    let sel = scraper::Selector::parse("main section").unwrap();
+    // The newest story leads page 1; the digest of the other six follows, by day (the 29th
+    // had only the lead).
+    assert_eq!(texts(&doc, ".lead-story .card-title a"), ["Seventh"]);
+    let days = attrs(&doc, "main section.day > h2 time[datetime]", "datetime");
+    assert_eq!(days, vec!["2024-11-28", "2024-11-27", "2024-10-01"]);
+    let sel = scraper::Selector::parse("main section.day").unwrap();
     let per_day: Vec<usize> = doc
         .select(&sel)
         .map(|s| {
@@ -109,7 +110,16 @@ fn home_groups_articles_by_day() {
                 .count()
         })
         .collect();
-    assert_eq!(per_day, vec![1, 2, 3, 1]);
+    assert_eq!(per_day, vec![2, 3, 1]);
+    // Page 2 has no lead: every day of its articles has its section.
+    let second = seven(3);
+    second.build_ok();
+    let page2 = second.html("page/2/index.html");
+    assert!(texts(&page2, ".lead-story").is_empty());
+    assert_eq!(
+        attrs(&page2, "main section.day > h2 time[datetime]", "datetime"),
+        vec!["2024-11-27"]
+    );
 }
 
 #[test]

@@ -666,7 +666,7 @@ fn article_pages_link_tags_day_neighbours_and_related() {
             item.path()
         );
         assert_eq!(
-            hrefs(&doc, "section.related .card-title a"),
+            hrefs(&doc, "section.related .related-list a"),
             paths(&items, &fixture::related(&items, i)),
             "related of {}",
             item.path()
@@ -683,7 +683,7 @@ fn related_articles_by_hand() {
     // 80 days), 42 (14 Aug: 166 days), 18 (12 June 2023: 263 days), 12 (10 June 2023: 265
     // days); 48 (27 Nov: 271 days) and 6 (2022) are left out.
     let doc = site.html("2024/03/01/story-30/index.html");
-    let related: Vec<String> = texts(&doc, "section.related .card-title a");
+    let related: Vec<String> = texts(&doc, "section.related .related-list a");
     assert_eq!(
         related,
         vec![

@@ -108,11 +108,19 @@ fn the_index_lists_every_article_with_its_words() {
 fn a_reader_finds_articles_ranked_by_where_the_words_are() {
     let site = falcons();
     let www = build_under_news(&site);
-    // Without JavaScript the page says search needs it: the notice is in the HTML, not hidden.
+    // Without JavaScript the page says search needs it: the notice is in the HTML, not hidden,
+    // and a <noscript> rule shows it (with JavaScript it never shows, so nothing moves when the
+    // script starts).
     let page = site.root.join("www/news/search/index.html");
-    let doc = scraper::Html::parse_document(&std::fs::read_to_string(page).unwrap());
+    let html = std::fs::read_to_string(page).unwrap();
+    let doc = scraper::Html::parse_document(&html);
     assert_eq!(attrs(&doc, "#search-needs-js", "id").len(), 1);
     assert!(attrs(&doc, "#search-needs-js", "hidden").is_empty());
+    let head = &html[..html.find("</head>").unwrap()];
+    assert!(
+        head.contains("<noscript><style>.search-needs-js { display: block; }</style></noscript>"),
+        "{head}"
+    );
     assert_eq!(
         attrs(&doc, "form[data-search-index]", "data-search-index"),
         ["/news/search-index.json"]

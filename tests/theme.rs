@@ -263,10 +263,14 @@ fn the_lead_image_source_and_authors_reach_the_page_and_its_previews() {
     assert_eq!(ld["author"][1]["name"], "B. Reporter");
     assert_eq!(ld["publisher"]["name"], r#"The "Daily""#);
 
-    // The card on the home page: title, time, source, reading time, summary, tags.
+    // The lead story and the card on the home page: title, time (the lead's with its date:
+    // no day heading stands above it), source, reading time, summary, tags.
     let home = site.html("index.html");
     let cards = texts(&home, "article.card .meta");
-    assert_eq!(cards, ["21:30 · Dawn · 1 min read", "1 min read"]);
+    assert_eq!(
+        cards,
+        ["27 November 2024, 21:30 · Dawn · 1 min read", "1 min read"]
+    );
     assert_eq!(
         attrs(&home, "article.card .meta .source a", "href"),
         ["https://dawn.example/story?a=1&b=2"]
@@ -530,4 +534,124 @@ fn the_sample_site_passes_the_browser_checks() {
             assert!(blocking.is_empty(), "{path} {scheme}: {blocking:?}");
         }
     }
+}
+
+/// Twenty articles over four days, every third with a lead image beside it, and an older one
+/// marked `featured`: a front page's worth.
+fn newsroom() -> TestSite {
+    let site = TestSite::new(
+        "title = \"The Ledger\"\nbase_url = \"https://example.org/\"\ntimezone = \"UTC\"\n\
+         paginate = 20\n",
+    );
+    for n in 0..20 {
+        let day = 27 - n / 5;
+        let hour = 20 - (n % 5) * 3;
+        let dir = format!("2024/11/{day}");
+        let image = if n % 3 == 1 {
+            site.write(
+                &format!("content/{dir}/photo{n}.svg"),
+                "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1600\" height=\"900\"><rect width=\"1600\" height=\"900\" fill=\"#557\"/></svg>",
+            );
+            format!("image: photo{n}.svg\nimage_alt: Scene {n}\n")
+        } else {
+            String::new()
+        };
+        let featured = if n == 7 { "featured: true\n" } else { "" };
+        site.article(
+            &format!("{dir}/story-{n}.md"),
+            &format!(
+                "title: Council weighs plan number {n} for the river district\n\
+                 date: 2024-11-{day} {hour:02}:00\ntags: [City, Desk {}]\n{image}{featured}\
+                 summary: Officials met on Tuesday to weigh the plan, which would rebuild \
+                 the embankment and two bridges before the spring floods arrive.",
+                n % 4
+            ),
+            "The council met late.\n\nMore follows.\n",
+        );
+    }
+    site
+}
+
+#[test]
+fn the_front_page_leads_with_one_story_and_shows_many_headlines() {
+    let site = newsroom();
+    site.build_ok();
+    let home = site.html("index.html");
+    // The featured story leads, although four are newer; it is not repeated in the digest.
+    let featured = "Council weighs plan number 7 for the river district";
+    assert_eq!(texts(&home, ".lead-story .card-title a"), [featured]);
+    assert_eq!(
+        attrs(&home, ".lead-story .lead-image", "src"),
+        ["/2024/11/26/council-weighs-plan-number-7-for-the-river-district/photo7.svg"]
+    );
+    assert_eq!(attrs(&home, ".lead-story .lead-image", "width"), ["800"]);
+    assert_eq!(attrs(&home, ".lead-story .lead-image", "height"), ["450"]);
+    assert_eq!(
+        attrs(&home, ".lead-story .lead-image", "loading"),
+        Vec::<String>::new()
+    );
+    let digest = texts(&home, "section.day .card-title a");
+    assert_eq!(digest.len(), 19);
+    assert!(!digest.iter().any(|t| t == featured));
+    // The rail: the eight newest others, titles and times only.
+    let latest = texts(&home, ".latest .headlines a");
+    assert_eq!(latest, digest[..8]);
+    assert!(texts(&home, ".latest .summary").is_empty());
+    // Cards with a lead image show it in a fixed frame, loaded when scrolled to.
+    let images = attrs(&home, "section.day .card-image", "src");
+    assert_eq!(images.len(), 6, "{images:?}");
+    for attr_want in [("width", "320"), ("height", "180"), ("loading", "lazy")] {
+        let got = attrs(&home, "section.day .card-image", attr_want.0);
+        assert!(
+            got.iter().all(|v| v == attr_want.1),
+            "{attr_want:?}: {got:?}"
+        );
+    }
+    assert_eq!(attrs(&home, "section.day .card-image", "alt")[0], "Scene 1");
+    // Page 1 only: the lead is a front-page feature. The article's related list is titles
+    // and dates, no cards.
+    let article =
+        site.html("2024/11/27/council-weighs-plan-number-0-for-the-river-district/index.html");
+    assert!(!texts(&article, ".related .related-list a").is_empty());
+    assert!(texts(&article, ".related .card, .related .summary").is_empty());
+
+    // In Chromium at 1280x900: the lead and at least eight more headlines before any scroll;
+    // home, article and tag pages clean of every axe violation and under 50 KB.
+    let base = common::browser::serve(&site.public());
+    let paths = [
+        "/",
+        "/2024/11/27/council-weighs-plan-number-0-for-the-river-district/",
+        "/tags/city/",
+    ];
+    let mut args = vec![base.as_str()];
+    args.extend(paths);
+    let Some(output) = common::browser::node_script("theme.mjs", &args) else {
+        return;
+    };
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "browser checks failed:\n{}\n{stdout}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(&stdout).expect("JSON report");
+    for page in report["pages"].as_array().expect("pages") {
+        let path = &page["path"];
+        for scheme in ["light", "dark"] {
+            assert_eq!(
+                page["axe"][scheme],
+                serde_json::json!([]),
+                "{path} {scheme}"
+            );
+        }
+        let bytes = page["bytes"].as_u64().expect("bytes");
+        eprintln!(
+            "{path}: {bytes} bytes, {} headlines above the fold",
+            page["headlines_above_fold"]
+        );
+        assert!(bytes > 5_000 && bytes < 50 * 1024, "{path}: {bytes} bytes");
+    }
+    let front = &report["pages"][0];
+    let above = front["headlines_above_fold"].as_u64().unwrap();
+    assert!(above >= 9, "{above} headlines above the fold at 1280x900");
 }

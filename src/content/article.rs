@@ -51,6 +51,8 @@ pub struct Article {
     pub image_alt: Option<String>,
     /// Left out of builds unless `--drafts`.
     pub draft: bool,
+    /// Asks to lead the home page (front matter `featured: true`).
+    pub featured: bool,
     /// Front-matter fields Gazette does not know, for templates (`article.extra`).
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// Files beside the article to copy next to its page (absolute paths).
@@ -87,6 +89,7 @@ impl Article {
             image_caption: None,
             image_alt: None,
             draft: false,
+            featured: false,
             extra: serde_json::Map::new(),
             assets: Vec::new(),
         }

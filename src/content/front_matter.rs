@@ -66,6 +66,8 @@ pub struct FrontMatter {
     pub slug: Option<String>,
     /// `draft` (default false).
     pub draft: bool,
+    /// `featured` (default false).
+    pub featured: bool,
     /// Every other top-level field, as JSON. Tags are dropped; non-string keys become text.
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
@@ -444,7 +446,7 @@ mod tests {
              tags: [Politics, 2024, true, '', ' economy ']\nsummary: Short.\n\
              author: [Ann, Bob]\nsource: Dawn\nsource_url: https://dawn.com/x\n\
              image: lead.jpg\nimage_caption: Photo by Ann\nimage_alt: A crowd\n\
-             slug: my-slug\ndraft: true\nmood: sunny\n---\n",
+             slug: my-slug\ndraft: true\nfeatured: true\nmood: sunny\n---\n",
         )
         .unwrap();
         let date = |s| DateTime::parse_from_rfc3339(s).unwrap();
@@ -469,6 +471,7 @@ mod tests {
                 image_alt: Some("A crowd".into()),
                 slug: Some("my-slug".into()),
                 draft: true,
+                featured: true,
                 extra: serde_json::json!({"mood": "sunny"})
                     .as_object()
                     .unwrap()

@@ -367,6 +367,7 @@ fn render_one(
         image_caption: fm.image_caption,
         image_alt: fm.image_alt,
         draft: fm.draft,
+        featured: fm.featured,
         extra: fm.extra,
         assets: one.assets,
     };

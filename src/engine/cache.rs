@@ -2,8 +2,11 @@
 //! changed. It lives beside the output folder (`.<output>.gazette-cache`), never inside it, so
 //! deploys never carry it; deleting it only makes the next build a full one.
 //!
-//! The file is a header line, a checksum of the rest, and the rest in MessagePack. A file that
-//! is missing, damaged, from another Gazette binary, or made with other settings is not used.
+//! The file is a header line, a checksum of the rest, then the settings fingerprint and the
+//! rest in MessagePack. The settings come before the MessagePack so that a cache from another
+//! Gazette binary (whose MessagePack may not even decode) is told apart from a damaged one. A
+//! file that is missing, damaged, from another Gazette binary, or made with other settings is
+//! not used.
 
 use std::fs;
 use std::io::{self, Write};
@@ -15,7 +18,7 @@ use crate::content::{Reused, Stamp};
 use crate::error::{Error, Result};
 
 /// The first line of every cache file; the number changes with the layout.
-const HEADER: &[u8] = b"gazette build cache 1\n";
+const HEADER: &[u8] = b"gazette build cache 2\n";
 
 /// Everything the cache keeps.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -34,7 +37,7 @@ pub struct Stored {
 }
 
 /// One file of the output.
-#[derive(Debug, Clone, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FileRecord {
     /// Path relative to the output folder.
     pub path: String,
@@ -49,32 +52,53 @@ pub fn path_for(out_dir: &Path) -> Result<PathBuf> {
     crate::output::work_file(out_dir, "gazette-cache")
 }
 
-/// Reads the cache at `path`: `Ok(None)` when there is none, `Err(reason)` when there is one
-/// that cannot be used.
-pub fn read(path: &Path) -> std::result::Result<Option<Stored>, String> {
+/// What [`read`] found.
+#[derive(Debug)]
+pub enum Found {
+    /// No cache.
+    Missing,
+    /// A cache made with these settings.
+    Usable(Stored),
+    /// A whole cache made by another Gazette binary, or with another `site.toml` or options.
+    OtherSettings,
+    /// A cache that cannot be used, and why.
+    Unusable(String),
+}
+
+/// Reads the cache at `path`, usable only when it was made with `settings`.
+pub fn read(path: &Path, settings: u128) -> Found {
     let bytes = match fs::read(path) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read it: {e}")),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Found::Missing,
+        Err(e) => return Found::Unusable(format!("cannot read it: {e}")),
     };
-    let rest = bytes
-        .strip_prefix(HEADER)
-        .ok_or("it was written by another version of Gazette")?;
-    let (sum, body) = rest
-        .split_first_chunk::<16>()
-        .ok_or("it is damaged (too short)")?;
+    let Some(rest) = bytes.strip_prefix(HEADER) else {
+        return Found::Unusable("it was written by another version of Gazette".into());
+    };
+    let Some((sum, body)) = rest.split_first_chunk::<16>() else {
+        return Found::Unusable("it is damaged (too short)".into());
+    };
     if u128::from_le_bytes(*sum) != xxhash_rust::xxh3::xxh3_128(body) {
-        return Err("it is damaged (checksum mismatch)".into());
+        return Found::Unusable("it is damaged (checksum mismatch)".into());
     }
-    rmp_serde::from_slice(body)
-        .map(Some)
-        .map_err(|e| format!("it is damaged ({e})"))
+    let Some((made_with, body)) = body.split_first_chunk::<16>() else {
+        return Found::Unusable("it is damaged (too short)".into());
+    };
+    if u128::from_le_bytes(*made_with) != settings {
+        return Found::OtherSettings;
+    }
+    match rmp_serde::from_slice::<Stored>(body) {
+        Ok(stored) if stored.settings == settings => Found::Usable(stored),
+        Ok(_) => Found::Unusable("it is damaged (its settings disagree)".into()),
+        Err(e) => Found::Unusable(format!("it is damaged ({e})")),
+    }
 }
 
 /// Writes `stored` to `path` through a temporary file and a rename, so the cache is always
 /// either the old one or the new one, whole.
-pub fn write(path: &Path, stored: &impl Serialize) -> Result<()> {
-    let body = rmp_serde::to_vec(stored).map_err(|e| Error::Output {
+pub fn write(path: &Path, settings: u128, stored: &impl Serialize) -> Result<()> {
+    let mut body = settings.to_le_bytes().to_vec();
+    rmp_serde::encode::write(&mut body, stored).map_err(|e| Error::Output {
         path: path.to_path_buf(),
         message: format!("cannot encode the build cache: {e}"),
     })?;
@@ -110,7 +134,7 @@ mod tests {
     fn a_written_cache_reads_back_and_damage_is_named() {
         let tmp = tempfile::tempdir().unwrap();
         let path = tmp.path().join(".public.gazette-cache");
-        assert!(matches!(read(&path), Ok(None)));
+        assert!(matches!(read(&path, 7), Found::Missing));
         let stored = Stored {
             settings: 7,
             theme: 9,
@@ -122,20 +146,27 @@ mod tests {
                 stamp: None,
             }],
         };
-        write(&path, &stored).unwrap();
-        let back = read(&path).unwrap().unwrap();
+        write(&path, 7, &stored).unwrap();
+        let Found::Usable(back) = read(&path, 7) else {
+            panic!("not usable")
+        };
         assert_eq!((back.settings, back.theme, back.files.len()), (7, 9, 1));
+        assert!(matches!(read(&path, 8), Found::OtherSettings));
 
         let mut bytes = fs::read(&path).unwrap();
         let last = bytes.len() - 1;
         bytes[last] ^= 1;
         fs::write(&path, &bytes).unwrap();
-        assert!(read(&path).unwrap_err().contains("checksum"));
+        let unusable = |path: &Path| match read(path, 7) {
+            Found::Unusable(why) => why,
+            other => panic!("{other:?}"),
+        };
+        assert!(unusable(&path).contains("checksum"));
         bytes.truncate(HEADER.len() + 3);
         fs::write(&path, &bytes).unwrap();
-        assert!(read(&path).unwrap_err().contains("too short"));
+        assert!(unusable(&path).contains("too short"));
         fs::write(&path, b"gazette build cache 0\n....").unwrap();
-        assert!(read(&path).unwrap_err().contains("another version"));
+        assert!(unusable(&path).contains("another version"));
         remove(&path).unwrap();
         remove(&path).unwrap();
         assert!(!path.exists());

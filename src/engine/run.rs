@@ -51,6 +51,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     };
     let cache_path = cache::path_for(&output_dir)?;
     let (prior, note) = prior_cache(options, &session, &cache_path);
+    let prior_articles = prior.as_ref().map_or(0, |stored| stored.articles.len());
     let (reuse, prior_files, same_theme) = match prior {
         Some(stored) => {
             let same_theme = stored.theme == session.theme.fingerprint();
@@ -239,12 +240,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 .try_for_each(|file| sink.write(file).map(|_| ()))?;
             // From here the output changes: a cache describing the old one must not survive
             // a build stopped half way.
-            cache::remove(&cache_path)?;
             match sink {
-                Sink::Full(staging) => staging.commit(),
+                Sink::Full(staging) => {
+                    cache::remove(&cache_path)?;
+                    staging.commit()
+                }
                 Sink::Patch(patch) => {
                     let new: HashSet<&str> = records.iter().map(|r| r.path.as_str()).collect();
-                    let stale = known
+                    let stale: Vec<String> = known
                         .map(|k| {
                             k.keys()
                                 .filter(|p| !new.contains(p.as_str()))
@@ -252,6 +255,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                                 .collect()
                         })
                         .unwrap_or_default();
+                    if !(patch.is_empty() && stale.is_empty()) {
+                        cache::remove(&cache_path)?;
+                    }
                     patch.commit(stale, total)
                 }
             }
@@ -273,16 +279,28 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     warnings.extend(theme.warnings().iter().cloned());
     warnings.extend(site.warnings.iter().cloned());
     warnings.extend(link_warnings);
-    if let Err(e) = save(
-        &cache_path,
-        settings,
-        theme.fingerprint(),
-        taken_at_ns,
-        &site,
-        &links,
-        &sources,
-        records,
-    ) {
+    // Nothing read anew, nothing written or removed, every file as the cache has it: the cache
+    // already says all this one would (its older start time only makes it trust fewer stamps),
+    // and at 10,000 articles it is tens of megabytes not worth writing again.
+    let same_cache = write.changed.is_empty()
+        && write.removed.is_empty()
+        && articles_reused == prior_articles
+        && site.articles.len() == prior_articles
+        && known.is_some_and(|k| {
+            k.len() == records.len() && records.iter().all(|r| k.get(&r.path) == Some(r))
+        });
+    if !same_cache
+        && let Err(e) = save(
+            &cache_path,
+            settings,
+            theme.fingerprint(),
+            taken_at_ns,
+            &site,
+            &links,
+            &sources,
+            records,
+        )
+    {
         warnings.push(crate::error::Diagnostic::new(
             &cache_path,
             format!("the build cache was not saved ({e}); the next build will be a full one"),
@@ -323,9 +341,9 @@ fn prior_cache(
     if options.full {
         return (None, Some("--full: the build cache was not used".into()));
     }
-    match cache::read(path) {
-        Ok(Some(stored)) if stored.settings == session.settings => (Some(stored), None),
-        Ok(Some(_)) => (
+    match cache::read(path, session.settings) {
+        cache::Found::Usable(stored) => (Some(stored), None),
+        cache::Found::OtherSettings => (
             None,
             Some(
                 "site.toml, the command-line options or Gazette itself changed since the last \
@@ -333,8 +351,8 @@ fn prior_cache(
                     .into(),
             ),
         ),
-        Ok(None) => (None, None),
-        Err(reason) => (
+        cache::Found::Missing => (None, None),
+        cache::Found::Unusable(reason) => (
             None,
             Some(format!(
                 "the build cache {} was not used: {reason}; building everything",
@@ -386,6 +404,7 @@ fn save(
         .collect();
     cache::write(
         path,
+        settings,
         &StoredRef {
             settings,
             theme,

@@ -63,6 +63,14 @@ impl Patch {
         Ok(true)
     }
 
+    /// True while nothing is staged: committing would change no file but the `stale` ones.
+    pub fn is_empty(&self) -> bool {
+        self.staged
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_empty()
+    }
+
     /// Moves every staged file into the output and deletes `stale` (paths an earlier build
     /// wrote that this one does not), with any folder that leaves empty. `total` is how many
     /// files the site has, for the report.

@@ -122,6 +122,7 @@ pub fn card(site: &Site, urls: &Urls, i: usize) -> Option<CardView> {
         image: image(article, urls).map(|(href, _)| href),
         image_alt: article.image_alt.clone(),
         day_url: day_url(urls, links),
+        featured: article.featured,
     })
 }
 

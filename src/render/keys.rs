@@ -35,14 +35,19 @@ impl<'a> ModelKeys<'a> {
     }
 
     /// The key of `page`; `vars` are its template variables when it is a template page.
-    pub fn key(&self, page: &Page, vars: Option<&Vars>) -> Result<u128, String> {
+    pub fn key(
+        &self,
+        page: &Page,
+        vars: Option<&Vars>,
+        prints: &pages::Prints,
+    ) -> Result<u128, String> {
         let mut f = Fingerprint::new();
         f.num(self.salt).str(&page.path);
         match (&page.kind, vars) {
             (kind, Some(vars)) => {
                 f.str("template")
                     .str(pages::template_for(kind).unwrap_or(""));
-                vars.fingerprint(&mut f)?;
+                vars.fingerprint(&mut f, prints)?;
             }
             (PageKind::Feed(feed), None) => {
                 f.str("feed")

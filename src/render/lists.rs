@@ -16,7 +16,8 @@ fn ymd(date: NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
 }
 
-/// `articles`, `days`, `paginator`, and the term or period variables of a list page.
+/// `articles`, `lead`, `latest` and `days_after_lead` (home page 1), `days`, `paginator`, and
+/// the term or period variables of a list page.
 pub fn list_context(shared: &Shared<'_>, list: &ListPage, ctx: &mut Vars) -> Result<(), String> {
     let site = shared.site;
     let urls = shared.urls;
@@ -24,27 +25,26 @@ pub fn list_context(shared: &Shared<'_>, list: &ListPage, ctx: &mut Vars) -> Res
     let articles: Vec<Value> = list.items.iter().filter_map(card).collect();
     ctx.insert_value("articles", to_value(&articles)?);
 
-    // The digest: consecutive items of one day share a section.
-    let mut days: Vec<DayView> = Vec::new();
-    for i in &list.items {
-        let (Some(article), Some(card)) = (site.articles.get(*i), card(i)) else {
-            continue;
-        };
-        let date = ymd(article.date.date_naive());
-        match days.last_mut() {
-            Some(day) if day.date == date => day.articles.push(card),
-            _ => days.push(DayView {
-                date,
-                url: site
-                    .links
-                    .get(*i)
-                    .map(|l| urls.path(&l.day_path))
-                    .unwrap_or_default(),
-                articles: vec![card],
-            }),
-        }
-    }
-    ctx.insert_value("days", to_value(&days)?);
+    // The front page's lead story: the newest article marked `featured` among the page's,
+    // else the newest. `days` keeps every article (a theme may not show a lead);
+    // `days_after_lead` is the digest without it, so a theme that shows it shows it once.
+    let front = matches!(list.list, ListKind::Home) && list.paginator.current == 1;
+    let lead = front
+        .then(|| {
+            let featured = |i: &&usize| site.articles.get(**i).is_some_and(|a| a.featured);
+            list.items.iter().find(featured).or(list.items.first())
+        })
+        .flatten()
+        .copied();
+    ctx.insert_value("lead", to_value(&lead.and_then(|i| card(&i)))?);
+    let latest: Option<Vec<Value>> = lead.map(|lead| {
+        let others = list.items.iter().filter(|&&i| i != lead);
+        others.filter_map(card).collect()
+    });
+    ctx.insert_value("latest", to_value(&latest)?);
+    ctx.insert_value("days", to_value(&days(shared, &list.items, None))?);
+    let after = lead.map(|lead| days(shared, &list.items, Some(lead)));
+    ctx.insert_value("days_after_lead", to_value(&after)?);
     ctx.insert_value("paginator", to_value(&paginator(urls, &list.paginator))?);
 
     match &list.list {
@@ -106,6 +106,32 @@ pub fn list_context(shared: &Shared<'_>, list: &ListPage, ctx: &mut Vars) -> Res
         }
     }
     Ok(())
+}
+
+/// The digest of `items` (but `leave_out`): consecutive articles of one day share a section.
+fn days(shared: &Shared<'_>, items: &[usize], leave_out: Option<usize>) -> Vec<DayView> {
+    let site = shared.site;
+    let mut days: Vec<DayView> = Vec::new();
+    for &i in items.iter().filter(|&&i| Some(i) != leave_out) {
+        let (Some(article), Some(card)) = (site.articles.get(i), shared.cards.get(i).cloned())
+        else {
+            continue;
+        };
+        let date = ymd(article.date.date_naive());
+        match days.last_mut() {
+            Some(day) if day.date == date => day.articles.push(card),
+            _ => days.push(DayView {
+                date,
+                url: site
+                    .links
+                    .get(i)
+                    .map(|l| shared.urls.path(&l.day_path))
+                    .unwrap_or_default(),
+                articles: vec![card],
+            }),
+        }
+    }
+    days
 }
 
 fn paginator(urls: &Urls, p: &Paginator) -> PaginatorView {

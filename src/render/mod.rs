@@ -123,11 +123,14 @@ pub fn render_site_keyed(
                     let (Some(keying), Some(model)) = (keying, &model_keys) else {
                         return Ok((None, false));
                     };
-                    let key = model.key(page, vars).map_err(|message| Error::Render {
-                        template: "(page key)".into(),
-                        page: page.path.clone(),
-                        message,
-                    })?;
+                    let prints = shared.prints();
+                    let key = model
+                        .key(page, vars, prints)
+                        .map_err(|message| Error::Render {
+                            template: "(page key)".into(),
+                            page: page.path.clone(),
+                            message,
+                        })?;
                     Ok((Some(key), (keying.current)(i, key)))
                 };
                 let outcome = match render_page_keyed(shared, theme, page, &decide) {

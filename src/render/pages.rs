@@ -3,8 +3,10 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
+use std::sync::OnceLock;
 
 use chrono::NaiveDate;
+use rayon::prelude::*;
 use tera::{Context, Value};
 
 use super::articles::{article_view, rfc3339};
@@ -34,6 +36,21 @@ pub struct Shared<'a> {
     feed_titles: HashMap<&'a str, &'a str>,
     /// Archive period site path -> its title (`2024`, `November 2024`, `27 November 2024`).
     period_titles: HashMap<&'a str, String>,
+    /// Fingerprints of the shared views, made on first use (see [`Prints`]).
+    prints: OnceLock<Prints>,
+}
+
+/// Fingerprints of the views every page shares (the cards and `site`), by the address of their
+/// map. A page's variables hold clones of these values, which share the map, so each card is
+/// fingerprinted once per build instead of once per list that shows it. The addresses stay
+/// valid while [`Shared`] owns the values, which outlive every page's variables.
+#[derive(Debug, Default)]
+pub struct Prints(HashMap<usize, u128>);
+
+impl Prints {
+    fn get(&self, map: &tera::Map) -> Option<u128> {
+        self.0.get(&(std::ptr::from_ref(map) as usize)).copied()
+    }
 }
 
 impl<'a> Shared<'a> {
@@ -97,6 +114,7 @@ impl<'a> Shared<'a> {
             site_view: to_value(&site_view)?,
             feed_titles,
             period_titles,
+            prints: OnceLock::new(),
         })
     }
 
@@ -164,11 +182,16 @@ impl Vars {
         self.0.push((name, value));
     }
 
-    /// Adds every variable, name and value, to `fingerprint`.
-    pub fn fingerprint(&self, fingerprint: &mut Fingerprint) -> Result<(), String> {
+    /// Adds every variable, name and value, to `fingerprint`; values shared by every page are
+    /// added as their fingerprint from `prints` (see [`Shared::prints`]).
+    pub fn fingerprint(
+        &self,
+        fingerprint: &mut Fingerprint,
+        prints: &Prints,
+    ) -> Result<(), String> {
         for (name, value) in &self.0 {
             fingerprint.str(name);
-            fingerprint_value(fingerprint, value)?;
+            fingerprint_value(fingerprint, value, prints)?;
         }
         Ok(())
     }
@@ -184,29 +207,54 @@ impl Vars {
 }
 
 /// Adds `value` to `f` the same way in every run: Tera's maps iterate in a random order, so
-/// map entries go in sorted by key. Strings carry their "safe" mark (it changes escaping).
-fn fingerprint_value(f: &mut Fingerprint, value: &Value) -> Result<(), String> {
+/// map entries go in sorted by key. Strings carry their "safe" mark (it changes escaping). A
+/// map in `prints` goes in as its fingerprint.
+fn fingerprint_value(f: &mut Fingerprint, value: &Value, prints: &Prints) -> Result<(), String> {
     if let Some(items) = value.as_array() {
         f.str("[").num(items.len() as u128);
         for item in items {
-            fingerprint_value(f, item)?;
+            fingerprint_value(f, item, prints)?;
         }
     } else if let Some(map) = value.as_map() {
-        let mut entries: Vec<(String, &Value)> = map
-            .iter()
-            .map(|(k, v)| serde_json::to_string(k).map(|k| (k, v)))
-            .collect::<Result<_, _>>()
-            .map_err(|e| e.to_string())?;
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        if let Some(print) = prints.get(map) {
+            f.str("=").num(print);
+            return Ok(());
+        }
+        let mut entries: Vec<_> = map.iter().collect();
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
         f.str("{").num(entries.len() as u128);
         for (key, value) in entries {
-            f.str(key);
-            fingerprint_value(f, value)?;
+            match key.as_str() {
+                Some(name) => f.str(name),
+                None => f.json(key)?,
+            };
+            fingerprint_value(f, value, prints)?;
         }
+    } else if let Some(text) = value.as_str() {
+        f.str("s").num(u128::from(value.is_safe())).str(text);
     } else {
         f.num(u128::from(value.is_safe())).json(value)?;
     }
     Ok(())
+}
+
+impl Shared<'_> {
+    /// The fingerprints of the cards and `site`, made (in parallel) on first use.
+    pub fn prints(&self) -> &Prints {
+        self.prints.get_or_init(|| {
+            let none = Prints::default();
+            let print = |value: &Value| {
+                let map = value.as_map()?;
+                let mut f = Fingerprint::new();
+                fingerprint_value(&mut f, value, &none).ok()?;
+                Some((std::ptr::from_ref(map) as usize, f.finish()))
+            };
+            let mut prints: HashMap<usize, u128> =
+                self.cards.par_iter().filter_map(print).collect();
+            prints.extend(print(&self.site_view));
+            Prints(prints)
+        })
+    }
 }
 
 /// The full context of an HTML page.

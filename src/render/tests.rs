@@ -314,7 +314,7 @@ fn the_article_page_shows_the_article() {
         attr(&select(&doc, ".article-nav .older")[0], "href"),
         "/news/2024/11/27/second/"
     );
-    assert_eq!(text(&select(&doc, ".related .card-title")[0]), "Second");
+    assert_eq!(text(&select(&doc, ".related .related-list a")[0]), "Second");
     assert_eq!(text(&select(&doc, ".content h2")[0]), "More");
 
     // The title never becomes markup: the only script is the JSON-LD, which reads back exactly.
@@ -370,14 +370,21 @@ fn the_home_page_is_a_digest_grouped_by_day() {
     let titles = |day: &ElementRef<'_>| -> Vec<String> {
         select_in(day, "article.card h3").iter().map(text).collect()
     };
-    assert_eq!(titles(&days[0]), [NASTY, "Second"]);
+    // The newest article leads the page, and the digest goes on without it.
+    let lead = &select(&doc, ".lead-story")[0];
+    assert_eq!(text(&select_in(lead, ".card-title")[0]), NASTY);
+    assert_eq!(titles(&days[0]), ["Second"]);
     assert_eq!(titles(&days[1]), ["Third"]);
-    let first_card = &select_in(&days[0], "article.card")[0];
     assert_eq!(
-        attr(&select_in(first_card, "time")[0], "datetime"),
+        attr(&select_in(lead, "time")[0], "datetime"),
         "2024-11-27T21:30:00+05:00"
     );
-    assert_eq!(text(&select_in(first_card, ".summary em")[0]), "it");
+    assert_eq!(text(&select_in(lead, ".summary em")[0]), "it");
+    let rail: Vec<String> = select(&doc, ".latest .headlines a")
+        .iter()
+        .map(text)
+        .collect();
+    assert_eq!(rail, ["Second", "Third"]);
     assert!(select(&doc, "script").is_empty());
     let feeds: Vec<String> = select(&doc, "link[rel=alternate]")
         .iter()

@@ -213,6 +213,8 @@ pub struct CardView {
     pub image_alt: Option<String>,
     /// Href of the day's digest.
     pub day_url: String,
+    /// Front matter `featured: true`: the article asks to lead the home page.
+    pub featured: bool,
 }
 
 /// One of `days` on list pages: consecutive articles of one day.

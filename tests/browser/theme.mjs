@@ -4,7 +4,9 @@
 // no script besides JSON-LD (the theme reads fully with JavaScript off; only the search page,
 // a path ending in `/search/`, loads its one script), axe-core clean of
 // serious and critical violations in the light and the dark scheme, a visible skip link on the
-// first Tab, and no horizontal scroll at 320 px.
+// first Tab, and no horizontal scroll at 320 px. Also reported, for the caller to judge: every
+// axe violation of any impact, the headlines a reader sees at 1280x900 without scrolling, and
+// the bytes the page loaded.
 // Prints one JSON report on stdout; exits 1 when any page has a problem.
 import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
@@ -47,6 +49,8 @@ async function check(context, path) {
     axe: { light: [], dark: [] },
     skip_link_visible: false,
     overflow_320: null,
+    headlines_above_fold: 0,
+    bytes: 0,
   };
   const page = await context.newPage();
   page.on("console", (msg) => {
@@ -63,11 +67,13 @@ async function check(context, path) {
       report.failed_requests.push(`${req.url()}: ${req.failure()?.errorText}`);
     }
   });
+  const bodies = [];
   page.on("response", (res) => {
     // The page under test may be the 404 page itself; anything else must load.
     if (res.status() >= 400 && res.url() !== url) {
       report.failed_requests.push(`${res.url()}: HTTP ${res.status()}`);
     }
+    bodies.push(res.body().then((b) => b.length, () => 0));
   });
   await page.route("**/*", (route) => {
     const target = route.request().url();
@@ -80,6 +86,19 @@ async function check(context, path) {
   await page.emulateMedia({ colorScheme: "light" });
   await page.goto(url, { waitUntil: "load" });
   report.scripts = await page.locator('script:not([type="application/ld+json"])').count();
+  // What a reader sees at 1280x900 before scrolling: distinct article headlines wholly inside
+  // the viewport (cards, the lead story, the latest-headlines rail).
+  report.headlines_above_fold = await page.evaluate(() => {
+    const seen = new Set();
+    for (const a of document.querySelectorAll("main .card-title a, main .headlines a")) {
+      const box = a.getBoundingClientRect();
+      if (box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight) seen.add(a.href);
+    }
+    return seen.size;
+  });
+  // Every byte the page loaded (HTML, stylesheet, images, script), uncompressed.
+  await page.waitForLoadState("networkidle");
+  report.bytes = (await Promise.all(bodies)).reduce((sum, n) => sum + n, 0);
   report.h1 = await page.locator("h1").count();
 
   // The first Tab lands on the skip link, which then shows inside the viewport.

@@ -47,7 +47,8 @@ pub fn validate(
             "image_caption" => fm.image_caption = c.string("image_caption", value),
             "image_alt" => fm.image_alt = c.string("image_alt", value),
             "slug" => fm.slug = c.string("slug", value),
-            "draft" => fm.draft = c.draft(value),
+            "draft" => fm.draft = c.flag("draft", value),
+            "featured" => fm.featured = c.flag("featured", value),
             _ => {
                 fm.extra.insert(key, to_json(value));
             }
@@ -231,16 +232,17 @@ impl Checker<'_> {
         }
     }
 
-    fn draft(&mut self, value: Value) -> bool {
+    /// A `true`/`false` field (`draft`, `featured`); empty is false.
+    fn flag(&mut self, key: &str, value: Value) -> bool {
         match value {
             Value::Bool(b) => b,
             Value::Null => false,
             Value::String(s) => {
-                self.report("draft", format!("expected true or false, found {s:?}"));
+                self.report(key, format!("expected true or false, found {s:?}"));
                 false
             }
             other => {
-                self.wrong_type("draft", "true or false", &other);
+                self.wrong_type(key, "true or false", &other);
                 false
             }
         }
