@@ -1,7 +1,8 @@
 // Drives the search page like a reader: the first query is typed into the masthead search box
 // of START_URL and submitted; every further query is typed, key by key, into the search page's
 // own field. Prints JSON: for each query, the status line and the results (title, href, tags),
-// plus whether the "needs JavaScript" notice was hidden, the address after the first search, and
+// plus whether the "needs JavaScript" notice was hidden, the address after the first search, the
+// layout shift of the search page while it loaded its index and showed the first results, and
 // the axe-core accessibility violations of the page showing the first results.
 //
 // Usage: node search.mjs START_URL QUERY [QUERY...]
@@ -38,6 +39,15 @@ try {
   const page = await context.newPage();
   const errors = [];
   page.on("pageerror", (e) => errors.push(String(e)));
+  // Layout shifts not caused by the reader's input, summed as Lighthouse's CLS sums them.
+  await page.addInitScript(() => {
+    window.__layoutShift = 0;
+    new PerformanceObserver((list) => {
+      for (const entry of list.getEntries()) {
+        if (!entry.hadRecentInput) window.__layoutShift += entry.value;
+      }
+    }).observe({ type: "layout-shift", buffered: true });
+  });
   await page.goto(start);
   const box = page.locator("form.site-search input[name=q]");
   await box.fill(queries[0]);
@@ -47,6 +57,7 @@ try {
   out.searches.push({ query: queries[0], ...(await results(page, queries[0])) });
   out.address = page.url();
   out.noticeHidden = await page.locator("#search-needs-js").isHidden();
+  out.layoutShift = await page.evaluate(() => window.__layoutShift);
   await page.addScriptTag({ path: require.resolve("axe-core/axe.min.js") });
   out.axe = await page.evaluate(async () => {
     const result = await window.axe.run(document);
