@@ -44,6 +44,38 @@ fn falcons() -> TestSite {
     site
 }
 
+/// The search index a build under `/news/` wrote, parsed.
+fn index_of(www: &std::path::Path) -> serde_json::Value {
+    serde_json::from_slice(&std::fs::read(www.join("news/search-index.json")).unwrap()).unwrap()
+}
+
+/// `search.mjs` typing `queries` on the site served at `origin` under `/news/`: its report,
+/// with no page error; `None` when the browser is missing (and allowed to be).
+fn search_report(origin: &str, queries: &[&str]) -> Option<serde_json::Value> {
+    let start = format!("{origin}/news/");
+    let mut args = vec![start.as_str()];
+    args.extend(queries);
+    let out = common::browser::node_script("search.mjs", &args)?;
+    assert!(
+        out.status.success(),
+        "search.mjs failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert_eq!(report["errors"], serde_json::json!([]));
+    Some(report)
+}
+
+/// The result titles of search `n` of a [`search_report`].
+fn titles(report: &serde_json::Value, n: usize) -> Vec<String> {
+    report["searches"][n]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn build_under_news(site: &TestSite) -> std::path::PathBuf {
     let www = site.root.join("www");
     let out = site.run(&["build", "-o", www.join("news").to_str().unwrap()]);
@@ -59,9 +91,7 @@ fn build_under_news(site: &TestSite) -> std::path::PathBuf {
 fn the_index_lists_every_article_with_its_words() {
     let site = falcons();
     let www = build_under_news(&site);
-    let index: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(www.join("news/search-index.json")).unwrap())
-            .unwrap();
+    let index = index_of(&www);
     assert_eq!(index["v"], 2);
     assert_eq!(index["base"], "/news/");
     let docs = index["docs"].as_array().unwrap();
@@ -127,11 +157,9 @@ fn a_reader_finds_articles_ranked_by_where_the_words_are() {
     );
 
     let origin = common::browser::serve(&www);
-    let start = format!("{origin}/news/");
-    let Some(out) = common::browser::node_script(
-        "search.mjs",
+    let Some(report) = search_report(
+        &origin,
         &[
-            &start,
             "falc",
             "falcon tower",
             "FALCONER",
@@ -143,13 +171,6 @@ fn a_reader_finds_articles_ranked_by_where_the_words_are() {
     ) else {
         return;
     };
-    assert!(
-        out.status.success(),
-        "search.mjs failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
-    assert_eq!(report["errors"], serde_json::json!([]));
     assert_eq!(report["noticeHidden"], true, "the script hides the notice");
     // Nothing moved while the page loaded the index and showed the first results (it once
     // shifted by 0.15 to 0.23 in Lighthouse: the notice vanished, the status line appeared).
@@ -165,14 +186,7 @@ fn a_reader_finds_articles_ranked_by_where_the_words_are() {
     assert_eq!(report["address"], format!("{origin}/news/search/?q=falc"));
 
     let searches = report["searches"].as_array().unwrap();
-    let titles = |n: usize| -> Vec<String> {
-        searches[n]["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["title"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let titles = |n: usize| titles(&report, n);
     // Title, then tag, then summary, then body: newest first would be the reverse.
     assert_eq!(
         titles(0),
@@ -259,9 +273,7 @@ fn accented() -> TestSite {
 fn the_index_folds_accents_and_case_in_body_words() {
     let site = accented();
     let www = build_under_news(&site);
-    let index: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(www.join("news/search-index.json")).unwrap())
-            .unwrap();
+    let index = index_of(&www);
     assert_eq!(index["v"], 2);
     let words: Vec<&str> = index["words"]
         .as_array()
@@ -285,11 +297,9 @@ fn a_reader_finds_words_however_their_accents_are_typed() {
     let site = accented();
     let www = build_under_news(&site);
     let origin = common::browser::serve(&www);
-    let start = format!("{origin}/news/");
-    let Some(out) = common::browser::node_script(
-        "search.mjs",
+    let Some(report) = search_report(
+        &origin,
         &[
-            &start,
             "zurich",
             "ZÜRICH",
             "bahnhofstrasse",
@@ -302,22 +312,8 @@ fn a_reader_finds_words_however_their_accents_are_typed() {
     ) else {
         return;
     };
-    assert!(
-        out.status.success(),
-        "search.mjs failed:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON report");
-    assert_eq!(report["errors"], serde_json::json!([]));
     let searches = report["searches"].as_array().unwrap();
-    let titles = |n: usize| -> Vec<String> {
-        searches[n]["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| r["title"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let titles = |n: usize| titles(&report, n);
     // Without accents and in capitals, the title is found; the body's ß is found as ss and
     // as itself.
     for (n, search) in searches.iter().enumerate().take(4) {
