@@ -18,7 +18,7 @@ use crate::content::{Reused, Stamp};
 use crate::error::{Error, Result};
 
 /// The first line of every cache file; the number changes with the layout.
-const HEADER: &[u8] = b"gazette build cache 2\n";
+const HEADER: &[u8] = b"gazette build cache 3\n";
 
 /// Everything the cache keeps.
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -26,8 +26,6 @@ pub struct Stored {
     /// Fingerprint of what every article and page depends on: the binary, `site.toml`, the
     /// command-line options. Another value means nothing here can be used.
     pub settings: u128,
-    /// Fingerprint of the theme the pages were rendered with.
-    pub theme: u128,
     /// When the build that wrote this began (nanoseconds since the epoch).
     pub taken_at_ns: i128,
     /// Every loaded article (drafts too), with the file it came from.
@@ -137,7 +135,6 @@ mod tests {
         assert!(matches!(read(&path, 7), Found::Missing));
         let stored = Stored {
             settings: 7,
-            theme: 9,
             taken_at_ns: 11,
             articles: Vec::new(),
             files: vec![FileRecord {
@@ -150,7 +147,7 @@ mod tests {
         let Found::Usable(back) = read(&path, 7) else {
             panic!("not usable")
         };
-        assert_eq!((back.settings, back.theme, back.files.len()), (7, 9, 1));
+        assert_eq!((back.settings, back.files.len()), (7, 1));
         assert!(matches!(read(&path, 8), Found::OtherSettings));
 
         let mut bytes = fs::read(&path).unwrap();

@@ -294,7 +294,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         && let Err(e) = save(
             &cache_path,
             settings,
-            theme.fingerprint(),
             taken_at_ns,
             &site,
             &links,
@@ -375,7 +374,6 @@ struct ArticleRef<'a> {
 #[derive(Serialize)]
 struct StoredRef<'a> {
     settings: u128,
-    theme: u128,
     taken_at_ns: i128,
     articles: Vec<ArticleRef<'a>>,
     files: Vec<FileRecord>,
@@ -385,7 +383,6 @@ struct StoredRef<'a> {
 fn save(
     path: &std::path::Path,
     settings: u128,
-    theme: u128,
     taken_at_ns: i128,
     site: &site::Site,
     links: &HashMap<std::path::PathBuf, Vec<BodyLink>>,
@@ -408,7 +405,6 @@ fn save(
         settings,
         &StoredRef {
             settings,
-            theme,
             taken_at_ns,
             articles,
             files,
