@@ -133,20 +133,33 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
     serde_json::to_vec(&index).map_err(|e| format!("search index: {e}"))
 }
 
-/// Folded words (see [`fold`]: lowercased, accents off, NFC; runs of letters and digits) of at
-/// least two characters; the search script splits queries the same way.
+/// Folded words (see [`fold`]: lowercased, accents off, NFC; runs of letters, marks and
+/// digits) of 2 to [`MAX_WORD_CHARS`] characters; the search script splits queries the same way.
 pub fn words(text: &str) -> Vec<String> {
-    let text = fold(text);
-    split_words(&text).map(str::to_string).collect()
+    folded_words(&lowercase(text))
+        .map(Cow::into_owned)
+        .collect()
 }
 
-/// The words of `text` (already [folded](fold)): runs of letters, marks and digits of 2 to
-/// [`MAX_WORD_CHARS`] characters.
-fn split_words(text: &str) -> Words<'_> {
+/// The words of `text` (already [`lowercase`]d), each [folded](fold): only the rare word
+/// with a non-ASCII letter pays for normalisation, not the whole text.
+fn folded_words(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
+    runs(text).map(fold).filter(|word| {
+        let chars = if word.is_ascii() {
+            word.len()
+        } else {
+            word.chars().count()
+        };
+        (2..=MAX_WORD_CHARS).contains(&chars)
+    })
+}
+
+/// The runs of letters, marks and digits of `text`, as they are.
+fn runs(text: &str) -> Words<'_> {
     Words { text, pos: 0 }
 }
 
-/// The iterator of [`split_words`]: bytes are looked at one by one, and only non-ASCII ones are
+/// The iterator of [`runs`]: bytes are looked at one by one, and only non-ASCII ones are
 /// decoded, which is most of the index's time saved on English text.
 struct Words<'a> {
     text: &'a str,
@@ -172,25 +185,19 @@ impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
+        // Skip what is not a word.
         loop {
-            // Skip what is not a word.
-            loop {
-                let (len, in_word) = self.at()?;
-                if in_word {
-                    break;
-                }
-                self.pos += len;
+            let (len, in_word) = self.at()?;
+            if in_word {
+                break;
             }
-            let start = self.pos;
-            let mut chars = 0;
-            while let Some((len, true)) = self.at() {
-                self.pos += len;
-                chars += 1;
-            }
-            if (2..=MAX_WORD_CHARS).contains(&chars) {
-                return self.text.get(start..self.pos);
-            }
+            self.pos += len;
         }
+        let start = self.pos;
+        while let Some((len, true)) = self.at() {
+            self.pos += len;
+        }
+        self.text.get(start..self.pos)
     }
 }
 
@@ -218,24 +225,32 @@ impl std::hash::Hasher for Fnv {
     }
 }
 
-/// `text` folded for search: lowercased, accents taken off Latin, Greek and Cyrillic letters
-/// (`Zürich` -> `zurich`, `São` -> `sao`), a few letters that have no decomposition spelled out
-/// (`ß` -> `ss`, `ø` -> `o`), and NFC; without copies when nothing changes (most ASCII text).
-/// Other scripts (Urdu, Chinese) are only normalised. The search script folds queries the same
-/// way, so a reader finds a word however its accents were typed.
-fn fold(text: &str) -> Cow<'_, str> {
+/// `text` lowercased, without a copy when it already is (most ASCII text).
+fn lowercase(text: &str) -> Cow<'_, str> {
     if text.is_ascii() {
-        return if text.bytes().any(|b| b.is_ascii_uppercase()) {
+        if text.bytes().any(|b| b.is_ascii_uppercase()) {
             Cow::Owned(text.to_ascii_lowercase())
         } else {
             Cow::Borrowed(text)
-        };
+        }
+    } else {
+        Cow::Owned(text.to_lowercase())
     }
-    // Lowercase before decomposing, so `Ø` meets the `ø` rule; strip the combining accents
-    // (U+0300-U+036F) a decomposition leaves; compose what is left, as the script does.
-    let lower = text.to_lowercase();
-    let mut bare = String::with_capacity(lower.len());
-    for c in lower.nfd() {
+}
+
+/// A lowercased word folded for search: accents taken off Latin, Greek and Cyrillic letters
+/// (`zürich` -> `zurich`, `são` -> `sao`), a few letters that have no decomposition spelled
+/// out (`ß` -> `ss`, `ø` -> `o`), and NFC. Other scripts (Urdu, Chinese) are only normalised.
+/// The search script folds queries the same way, so a reader finds a word however its accents
+/// were typed. ASCII words, nearly all of them, come back as they are.
+fn fold(word: &str) -> Cow<'_, str> {
+    if word.is_ascii() {
+        return Cow::Borrowed(word);
+    }
+    // Decompose, strip the combining accents (U+0300-U+036F) that leaves, compose what is
+    // left, as the script does.
+    let mut bare = String::with_capacity(word.len());
+    for c in word.nfd() {
         match c {
             '\u{300}'..='\u{36f}' => {}
             'ß' => bare.push_str("ss"),
@@ -272,12 +287,12 @@ fn body_words(site: &Site, tag_terms: &[Term], n: usize, article: &Article) -> V
         }
     }
     let text = plain_text(&article.body_html);
-    let text = fold(&text);
-    let mut body: HashSet<&str, BuildHasherDefault<Fnv>> = HashSet::default();
-    body.extend(split_words(&text));
+    let text = lowercase(&text);
+    let mut body: HashSet<Cow<'_, str>, BuildHasherDefault<Fnv>> = HashSet::default();
+    body.extend(folded_words(&text));
     body.into_iter()
-        .filter(|word| !shown.contains(*word))
-        .map(str::to_string)
+        .filter(|word| !shown.contains(word.as_ref()))
+        .map(Cow::into_owned)
         .collect()
 }
 
@@ -442,14 +457,20 @@ mod tests {
                     aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb z";
         let expected: Vec<&str> = text
             .split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c))
-            .filter(|w| (2..=MAX_WORD_CHARS).contains(&w.chars().count()))
+            .filter(|w| !w.is_empty())
             .collect();
-        let got: Vec<&str> = split_words(text).collect();
-        assert_eq!(got, expected);
-        assert!(got.contains(&"bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"));
+        assert_eq!(runs(text).collect::<Vec<_>>(), expected);
+        assert_eq!(runs("").count(), 0);
+        assert_eq!(runs("—  !").count(), 0);
+        // Words are the folded runs of 2 to 32 characters.
+        let got: Vec<Cow<'_, str>> = folded_words(text).collect();
+        assert_eq!(got[..6], ["bb", "ccc", "1x", "22", "cafe", "naive"]);
+        assert_eq!(got[6], "xy");
+        assert!(got.iter().any(|w| w == "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"));
         assert!(!got.iter().any(|w| w.starts_with("aaaa")));
-        assert_eq!(split_words("").count(), 0);
-        assert_eq!(split_words("—  !").count(), 0);
+        assert!(!got.iter().any(|w| w == "a" || w == "z"));
+        // A letter that folds to two can make a word of a one-letter run.
+        assert_eq!(words("ß"), ["ss"]);
     }
 
     #[test]
