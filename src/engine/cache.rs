@@ -9,7 +9,7 @@
 //! not used.
 
 use std::fs;
-use std::io::{self, Write};
+use std::io::{self, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -93,25 +93,53 @@ pub fn read(path: &Path, settings: u128) -> Found {
 }
 
 /// Writes `stored` to `path` through a temporary file and a rename, so the cache is always
-/// either the old one or the new one, whole.
+/// either the old one or the new one, whole. The MessagePack is streamed to the file through
+/// the checksum, which is written last into the room left for it: at 10,000 articles the cache
+/// is about 70 MB, which a build should not hold in memory a second time.
 pub fn write(path: &Path, settings: u128, stored: &impl Serialize) -> Result<()> {
-    let mut body = settings.to_le_bytes().to_vec();
-    rmp_serde::encode::write(&mut body, stored).map_err(|e| Error::Output {
-        path: path.to_path_buf(),
-        message: format!("cannot encode the build cache: {e}"),
-    })?;
     let tmp = path.with_extension("tmp");
     let write = || -> io::Result<()> {
-        let mut file = fs::File::create(&tmp)?;
+        let mut file = io::BufWriter::new(fs::File::create(&tmp)?);
         file.write_all(HEADER)?;
-        file.write_all(&xxhash_rust::xxh3::xxh3_128(&body).to_le_bytes())?;
-        file.write_all(&body)?;
+        file.write_all(&[0; 16])?;
+        let mut body = Summed {
+            out: file,
+            sum: xxhash_rust::xxh3::Xxh3::new(),
+        };
+        body.write_all(&settings.to_le_bytes())?;
+        rmp_serde::encode::write(&mut body, stored).map_err(io::Error::other)?;
+        let sum = body.sum.digest128();
+        let mut file = body
+            .out
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
+        file.seek(io::SeekFrom::Start(HEADER.len() as u64))?;
+        file.write_all(&sum.to_le_bytes())?;
+        drop(file);
         fs::rename(&tmp, path)
     };
     write().map_err(|e| {
         let _ = fs::remove_file(&tmp);
         Error::io(path, e)
     })
+}
+
+/// A writer that checksums what it passes on.
+struct Summed<W> {
+    out: W,
+    sum: xxhash_rust::xxh3::Xxh3,
+}
+
+impl<W: Write> Write for Summed<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        self.sum.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
 }
 
 /// Removes the cache at `path`, before the output changes: a build stopped while it changes
