@@ -528,3 +528,28 @@ fn every_site_path_quoted_in_the_sample_exists() {
         );
     }
 }
+
+/// A site of one article: it leads the front page, with no empty digest or rail below it; a
+/// site of none says so.
+#[test]
+fn one_article_leads_alone_and_none_is_said() {
+    let site = TestSite::new(&toml(20));
+    site.build_ok();
+    assert_eq!(
+        texts(&site.html("index.html"), "main .empty"),
+        ["Nothing published yet."]
+    );
+    site.article(
+        "2024/11/27/only.md",
+        "title: Only\ndate: 2024-11-27 09:00",
+        "Body.\n",
+    );
+    site.build_ok();
+    let home = site.html("index.html");
+    assert_eq!(texts(&home, ".lead-story .card-title a"), ["Only"]);
+    assert!(
+        texts(&home, "main .empty").is_empty(),
+        "an empty digest under the lead"
+    );
+    assert!(texts(&home, ".latest, section.day").is_empty());
+}
