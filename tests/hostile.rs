@@ -1286,11 +1286,21 @@ fn skipped_static_links_are_named_and_editor_leftovers_stay_home() {
     let secret = site.root.parent().unwrap().join("secret.txt");
     std::fs::write(&secret, "not for the web").unwrap();
     std::os::unix::fs::symlink(&secret, site.root.join("static/leak.txt")).unwrap();
+    // A linked template is named too (templates are read from files only).
+    site.write("shared.html", "<p>shared</p>");
+    site.write("templates/.keep", "");
+    std::os::unix::fs::symlink(
+        site.root.join("shared.html"),
+        site.root.join("templates/extra.html"),
+    )
+    .unwrap();
 
     let err = build_ok(&site);
     let secret = std::fs::canonicalize(&secret).unwrap();
     let warning = format!(
-        "warning: static/leak.txt: link to {} points outside its static folder; skipped (put \
+        "warning: templates/extra.html: is a link; skipped (templates are read from files: put \
+         the template itself here)\n\
+         warning: static/leak.txt: link to {} points outside its static folder; skipped (put \
          the file itself in the folder)\n",
         secret.display()
     );

@@ -45,6 +45,8 @@ pub struct Theme {
     /// Every template's name and text and every asset's published name: what a rendered page
     /// can take from the theme besides its variables.
     fingerprint: u128,
+    /// Links in the template and static folders that were left out, with why.
+    warnings: Vec<Diagnostic>,
 }
 
 /// One template source, before compiling.
@@ -73,8 +75,10 @@ impl Theme {
 
         let mut problems = Vec::new();
         let mut sources = BTreeMap::new();
-        read_templates(root, &templates_rel, &mut sources, &mut problems);
-        read_templates(root, Path::new("templates"), &mut sources, &mut problems);
+        let mut warnings = Vec::new();
+        for dir in [templates_rel.as_path(), Path::new("templates")] {
+            read_templates(root, dir, &mut sources, &mut problems, &mut warnings);
+        }
         for name in REQUIRED {
             if !sources.contains_key(*name) {
                 problems.push(Diagnostic::new(
@@ -96,10 +100,11 @@ impl Theme {
             .map(|(name, source)| (name.clone(), source.file.clone()))
             .collect();
         let static_dirs = vec![root.join(&theme_rel).join("static"), root.join("static")];
-        let mut assets = crate::assets::prepare(&static_dirs, config.minify)?;
-        for skipped in &mut assets.skipped {
-            skipped.path = relative(root, &skipped.path);
-        }
+        let assets = crate::assets::prepare(&static_dirs, config.minify)?;
+        warnings.extend(assets.skipped.iter().map(|skipped| Diagnostic {
+            path: relative(root, &skipped.path),
+            ..skipped.clone()
+        }));
         let mut fingerprint = Fingerprint::new();
         for (name, source) in &sources {
             fingerprint.str(name).str(&source.text);
@@ -119,6 +124,7 @@ impl Theme {
             files,
             cards,
             fingerprint: fingerprint.finish(),
+            warnings,
         })
     }
 
@@ -133,10 +139,10 @@ impl Theme {
         self.cards.clear();
     }
 
-    /// What the static folders hold that is not published (links outside them, to folders,
-    /// or to nothing), each with why: warnings for every command that loads the theme.
+    /// What the template and static folders hold that is left out (links), each with why:
+    /// warnings for every command that loads the theme.
     pub fn warnings(&self) -> &[Diagnostic] {
-        &self.assets.skipped
+        &self.warnings
     }
 
     /// The static files to publish, as `asset()` names them.
@@ -185,6 +191,7 @@ fn read_templates(
     dir: &Path,
     sources: &mut BTreeMap<String, Source>,
     problems: &mut Vec<Diagnostic>,
+    skipped: &mut Vec<Diagnostic>,
 ) {
     let base = root.join(dir);
     if !base.is_dir() {
@@ -203,6 +210,14 @@ fn read_templates(
                 continue;
             }
         };
+        if entry.path_is_symlink() {
+            skipped.push(Diagnostic::new(
+                relative(root, entry.path()),
+                "is a link; skipped (templates are read from files: put the template itself \
+                 here)",
+            ));
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }
