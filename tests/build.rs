@@ -553,3 +553,78 @@ fn one_article_leads_alone_and_none_is_said() {
     );
     assert!(texts(&home, ".latest, section.day").is_empty());
 }
+
+/// Articles kept under other generators' Markdown extensions are articles, links to them
+/// become page links, and `published: false` (Jekyll, Eleventy) keeps a post out like
+/// `draft: true`.
+#[test]
+fn other_markdown_extensions_and_published_false() {
+    let site = TestSite::new(&toml(20));
+    site.article(
+        "2024/11/25/jekyll.markdown",
+        "title: From Jekyll\ndate: 2024-11-25 09:00",
+        "See [the other](../26/other.mkd).\n",
+    );
+    site.article(
+        "2024/11/26/other.mkd",
+        "title: Other\ndate: 2024-11-26 09:00",
+        "x\n",
+    );
+    site.article(
+        "2024/11/27/caps.MKDN",
+        "title: Caps\ndate: 2024-11-27 09:00",
+        "x\n",
+    );
+    site.article(
+        "2024/11/27/hidden.md",
+        "title: Unpublished\ndate: 2024-11-27 10:00\npublished: false",
+        "x\n",
+    );
+    site.article(
+        "2024/11/27/shown.md",
+        "title: Published\ndate: 2024-11-27 11:00\npublished: true",
+        "x\n",
+    );
+    site.build_ok();
+    for page in [
+        "2024/11/25/from-jekyll/index.html",
+        "2024/11/26/other/index.html",
+        "2024/11/27/caps/index.html",
+        "2024/11/27/published/index.html",
+    ] {
+        assert!(site.public().join(page).is_file(), "{page} missing");
+    }
+    assert!(!site.public().join("2024/11/27/unpublished").exists());
+    let files = site.files();
+    assert!(
+        !files
+            .iter()
+            .any(|f| f.ends_with(".markdown") || f.ends_with(".mkd")),
+        "a Markdown source was copied as an asset: {files:?}"
+    );
+    let jekyll = site.html("2024/11/25/from-jekyll/index.html");
+    assert_eq!(
+        attrs(&jekyll, ".content a", "href"),
+        ["https://example.org/2024/11/26/other/"]
+    );
+    let out = site.run(&["build", "--drafts"]);
+    assert!(out.status.success());
+    assert!(
+        site.public()
+            .join("2024/11/27/unpublished/index.html")
+            .is_file()
+    );
+    site.article(
+        "2024/11/27/bad.md",
+        "title: Bad\ndate: 2024-11-27 12:00\npublished: maybe",
+        "x\n",
+    );
+    let out = site.run(&["build"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "content/2024/11/27/bad.md:4: published: expected true or false, found \"maybe\""
+        ),
+        "{err}"
+    );
+}

@@ -129,7 +129,7 @@ fn fragment(suffix: &str) -> Option<String> {
 
 fn is_markdown(path: &str) -> bool {
     path.rsplit_once('.')
-        .is_some_and(|(stem, ext)| !stem.ends_with('/') && ext.eq_ignore_ascii_case("md"))
+        .is_some_and(|(stem, ext)| !stem.ends_with('/') && super::is_article_extension(ext))
 }
 
 /// The file `rel` names from the folder of `file`, relative to the site root; `None` when it

@@ -20,7 +20,7 @@ use rayon::prelude::*;
 pub use article::Article;
 pub use links::{BodyLink, Target};
 pub use reuse::{Reuse, Reused, Source, Stamp};
-pub use walk::is_editor_leftover;
+pub use walk::{ARTICLE_EXTENSIONS, is_article_extension, is_editor_leftover, is_markdown};
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Error, Result};

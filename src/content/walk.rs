@@ -171,8 +171,19 @@ pub fn is_editor_leftover(name: &OsStr) -> bool {
             .any(|ext| name.starts_with('.') && name.ends_with(ext))
 }
 
-/// Articles are `*.md` (any case).
-fn is_markdown(path: &Path) -> bool {
+/// The extensions of article files, as other generators name Markdown (any case).
+pub const ARTICLE_EXTENSIONS: &[&str] = &["md", "markdown", "mkd", "mkdn"];
+
+/// True for an article's extension (see [`ARTICLE_EXTENSIONS`]).
+pub fn is_article_extension(ext: &str) -> bool {
+    ARTICLE_EXTENSIONS
+        .iter()
+        .any(|known| ext.eq_ignore_ascii_case(known))
+}
+
+/// Articles are the Markdown files (see [`ARTICLE_EXTENSIONS`]).
+pub fn is_markdown(path: &Path) -> bool {
     path.extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("md"))
+        .and_then(|ext| ext.to_str())
+        .is_some_and(is_article_extension)
 }

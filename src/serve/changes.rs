@@ -9,7 +9,7 @@ use std::path::{Component, Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::content::Article;
+use crate::content::{Article, is_markdown};
 
 /// What a burst of file-system events asks for.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -171,12 +171,6 @@ fn ignored(name: &std::ffi::OsStr) -> bool {
         || name.ends_with(".tmp")
         || name.contains("___jb_")
         || name == "4913"
-}
-
-/// Articles are `*.md` (any case), as in the content walk.
-fn is_markdown(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|ext| ext.eq_ignore_ascii_case("md"))
 }
 
 #[cfg(test)]

@@ -258,9 +258,7 @@ fn assets_for(articles: &[Article], root: &Path, rel: &Path) -> Option<Vec<PathB
             continue;
         }
         let kind = entry.file_type().ok()?;
-        let markdown = Path::new(&name)
-            .extension()
-            .is_some_and(|e: &OsStr| e.eq_ignore_ascii_case("md"));
+        let markdown = crate::content::is_markdown(Path::new(&name));
         if !(kind.is_dir() || kind.is_file() && markdown) {
             return None;
         }

@@ -28,6 +28,7 @@ pub fn validate(
     let mut title = None;
     let mut date = None;
     let (mut seen_title, mut seen_date) = (false, false);
+    let mut published = true;
     let mut fm = FrontMatter::default();
     for (key, value) in mapping {
         let key = key_string(key);
@@ -49,6 +50,8 @@ pub fn validate(
             "slug" => fm.slug = c.string("slug", value),
             "draft" => fm.draft = c.flag("draft", value),
             "featured" => fm.featured = c.flag("featured", value),
+            // Jekyll's and Eleventy's way to keep a post out.
+            "published" => published = value.is_null() || c.flag("published", value),
             _ => {
                 fm.extra.insert(key, to_json(value));
             }
@@ -70,6 +73,7 @@ pub fn validate(
         (Some(title), Some(date)) if c.problems.is_empty() => {
             fm.title = title;
             fm.date = date;
+            fm.draft |= !published;
             Ok(fm)
         }
         _ => Err(c.problems),
