@@ -13,8 +13,9 @@ pub const EXPECTED: &str =
 ///
 /// Accepted: `2024-11-27` (midnight in the site timezone), `2024-11-27 21:30`,
 /// `2024-11-27 21:30:45`, the same with `T` instead of the space, and any of the timed forms
-/// followed by an offset: `Z`, `+05:00` or `+0500`, optionally after one space (the Jekyll style
-/// `2024-11-27 21:30:00 +0500`). Seconds may carry a fraction. Without an offset the wall-clock
+/// followed by an offset: `Z`, `+05:00`, `+0500` or `-4`, optionally after spaces (the Jekyll
+/// style `2024-11-27 21:30:00 +0500`). Seconds may carry a fraction. Month, day and hour may
+/// have one digit (`2016-9-7 9:00:00 -4`), as YAML 1.1 timestamps do. Without an offset the wall-clock
 /// time is read in `tz`; with one, the instant is kept and shown in `tz`.
 ///
 /// The error is a message without the field name, e.g.
@@ -54,54 +55,82 @@ struct Parts {
 }
 
 impl Parts {
-    /// Checks the shape strictly (so `2024-1-5` or `27/11/2024` are refused, not guessed at).
+    /// Reads the shapes YAML 1.1 calls timestamps, and a time without seconds: a four-digit
+    /// year, a month and a day of one or two digits (`2016-9-7`, as Jekyll-era posts have
+    /// them); then, after `T` or spaces, an hour of one or two digits, minutes, optional
+    /// seconds and fraction, and an optional offset after optional spaces (`Z`, `+05:00`,
+    /// `+0500`, `-4`). Anything else (`27/11/2024`, `2024-11-27T21`) is refused, not guessed.
     fn read(t: &str) -> Option<Parts> {
+        let mut s = Scan(t);
         let mut p = Parts {
-            year: i32::try_from(digits(t, 0, 4)?).ok()?,
-            month: digits(t, 5, 2)?,
-            day: digits(t, 8, 2)?,
+            year: i32::try_from(s.number(4, 4)?).ok()?,
             ..Parts::default()
         };
-        if t.get(4..5)? != "-" || t.get(7..8)? != "-" {
-            return None;
-        }
-        let rest = t.get(10..)?;
-        if rest.is_empty() {
+        s.literal('-')?;
+        p.month = s.number(1, 2)?;
+        s.literal('-')?;
+        p.day = s.number(1, 2)?;
+        if s.0.is_empty() {
             return Some(p);
         }
-        let rest = rest
-            .strip_prefix(['T', 't', ' '])
-            .filter(|r| r.get(2..3) == Some(":"))?;
-        p.hour = digits(rest, 0, 2)?;
-        p.minute = digits(rest, 3, 2)?;
-        let mut rest = rest.get(5..)?;
-        if let Some(after) = rest.strip_prefix(':') {
-            p.second = digits(after, 0, 2)?;
-            rest = after.get(2..)?;
-            if let Some(fraction) = rest.strip_prefix('.') {
-                let len = fraction.bytes().take_while(u8::is_ascii_digit).count();
+        if s.literal('T').or_else(|| s.literal('t')).is_none() && s.spaces() == 0 {
+            return None;
+        }
+        p.hour = s.number(1, 2)?;
+        s.literal(':')?;
+        p.minute = s.number(2, 2)?;
+        if s.literal(':').is_some() {
+            p.second = s.number(2, 2)?;
+            if s.literal('.').is_some() {
+                let len = s.0.bytes().take_while(u8::is_ascii_digit).count();
                 if len == 0 {
                     return None;
                 }
-                p.nano = nanos(fraction.get(..len)?)?;
-                rest = fraction.get(len..)?;
+                p.nano = nanos(s.0.get(..len)?)?;
+                s.0 = s.0.get(len..)?;
             }
         }
-        if rest.is_empty() {
+        s.spaces();
+        if s.0.is_empty() {
             return Some(p);
         }
-        p.offset_seconds = Some(offset(rest.strip_prefix(' ').unwrap_or(rest))?);
+        p.offset_seconds = Some(offset(s.0)?);
         Some(p)
     }
 }
 
-/// `len` ASCII digits at byte `at` of `s`, as a number.
-fn digits(s: &str, at: usize, len: usize) -> Option<u32> {
-    let part = s.get(at..at + len)?;
-    if !part.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+/// What is left of the text being read.
+struct Scan<'a>(&'a str);
+
+impl Scan<'_> {
+    /// `min` to `max` ASCII digits, as a number.
+    fn number(&mut self, min: usize, max: usize) -> Option<u32> {
+        let len = self
+            .0
+            .bytes()
+            .take(max)
+            .take_while(u8::is_ascii_digit)
+            .count();
+        if len < min || self.0.as_bytes().get(len).is_some_and(u8::is_ascii_digit) {
+            return None;
+        }
+        let (digits, rest) = self.0.split_at(len);
+        self.0 = rest;
+        digits.parse().ok()
     }
-    part.parse().ok()
+
+    fn literal(&mut self, c: char) -> Option<()> {
+        self.0 = self.0.strip_prefix(c)?;
+        Some(())
+    }
+
+    /// Skips spaces and tabs; how many.
+    fn spaces(&mut self) -> usize {
+        let rest = self.0.trim_start_matches([' ', '\t']);
+        let skipped = self.0.len() - rest.len();
+        self.0 = rest;
+        skipped
+    }
 }
 
 /// A decimal fraction of a second (any number of digits) in nanoseconds; digits past the ninth
@@ -113,23 +142,30 @@ fn nanos(fraction: &str) -> Option<u32> {
     value.checked_mul(scale)
 }
 
-/// `Z`, `+05:00` or `-0330`, in seconds east of UTC.
+/// `Z`, `+05:00`, `-0330` or `-4` (YAML 1.1's hour-only form), in seconds east of UTC.
 fn offset(s: &str) -> Option<i32> {
     if s == "Z" || s == "z" {
         return Some(0);
     }
-    let sign = match s.get(..1)? {
-        "+" => 1,
-        "-" => -1,
-        _ => return None,
+    let mut scan = Scan(s);
+    let sign = if scan.literal('+').is_some() {
+        1
+    } else {
+        scan.literal('-')?;
+        -1
     };
-    let hours = digits(s, 1, 2)?;
-    let minutes = match s.len() {
-        6 if s.get(3..4)? == ":" => digits(s, 4, 2)?,
-        5 => digits(s, 3, 2)?,
-        _ => return None,
+    let (hours, minutes) = if scan.0.len() == 4 && scan.0.bytes().all(|b| b.is_ascii_digit()) {
+        let both = scan.number(4, 4)?;
+        (both / 100, both % 100)
+    } else {
+        let hours = scan.number(1, 2)?;
+        let minutes = match scan.literal(':') {
+            Some(()) => scan.number(2, 2)?,
+            None => 0,
+        };
+        (hours, minutes)
     };
-    if hours > 23 || minutes > 59 {
+    if !scan.0.is_empty() || hours > 23 || minutes > 59 {
         return None;
     }
     i32::try_from(hours * 3600 + minutes * 60)
@@ -207,6 +243,25 @@ mod tests {
     }
 
     #[test]
+    fn yaml_1_1_timestamps_with_short_parts_are_read() {
+        reads(&[
+            ("2016-9-7", "UTC", "2016-09-07T00:00:00+00:00"),
+            ("2016-03-23 9:00:00 -4", "UTC", "2016-03-23T13:00:00+00:00"),
+            (
+                "2016-03-23t9:05:00+5:30",
+                "UTC",
+                "2016-03-23T03:35:00+00:00",
+            ),
+            (
+                "2016-3-23  21:00:00   Z",
+                "UTC",
+                "2016-03-23T21:00:00+00:00",
+            ),
+            ("2016-03-23\t21:00", "UTC", "2016-03-23T21:00:00+00:00"),
+        ]);
+    }
+
+    #[test]
     fn named_zones_follow_daylight_saving() {
         reads(&[
             (
@@ -226,11 +281,13 @@ mod tests {
     fn anything_else_is_refused_with_the_formats() {
         for text in [
             "yesterday",
-            "2024-1-5",
+            "24-1-5",
+            "2024-123-5",
+            "2024-11-5x",
             "27/11/2024",
             "2024-11-27T21",
             "2024-11-27 21:30 PM",
-            "2024-11-27T21:30:00+5",
+            "2024-11-27T21:30:00+5:3",
             "2024-11-27T21:30:00.",
             "",
             "２０２４-11-27",

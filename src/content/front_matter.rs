@@ -177,8 +177,17 @@ pub fn parse(split: &Split, path: &Path, tz: &SiteTz) -> Result<FrontMatter, Vec
         }
     };
     let lines = key_lines(yaml, first);
-    fields::validate(mapping, &lines, opening, tz)
+    fields::validate(mapping, &lines, opening, tz, file_date(path, tz))
         .map_err(|problems| problems.into_iter().map(|(l, m)| at(l, m)).collect())
+}
+
+/// The date a Jekyll-style file name starts with (`2015-05-15-rust-1.0.md`), for an article
+/// whose front matter gives none.
+fn file_date(path: &Path, tz: &SiteTz) -> Option<DateTime<FixedOffset>> {
+    let stem = path.file_stem()?.to_str()?;
+    let mut dashes = stem.match_indices('-').map(|(i, _)| i);
+    let end = dashes.nth(2)?;
+    super::dates::parse(stem.get(..end)?, tz).ok()
 }
 
 /// `text` as a YAML double-quoted scalar that reads back as exactly `text`, whatever it holds
@@ -504,11 +513,35 @@ mod tests {
             problems("---\nmood: x\n---\n"),
             vec![
                 "x.md:1: title: missing; every article needs a title",
-                "x.md:1: date: missing; every article needs a date, e.g. `date: 2024-11-27`",
+                "x.md:1: date: missing; every article needs a date, e.g. `date: 2024-11-27` \
+                 (or a file name that starts with it, as in `2024-11-27-story.md`)",
             ]
         );
         assert_eq!(problems("---\n---\n").len(), 2);
         assert_eq!(problems("---\n# only a comment\n---\n").len(), 2);
+    }
+
+    #[test]
+    fn a_jekyll_file_name_gives_the_date_the_front_matter_leaves_out() {
+        let tz = SiteTz::parse("+05:00").unwrap();
+        let read = |name: &str, text: &str| {
+            let split = split(text, Path::new(name)).unwrap();
+            parse(&split, Path::new(name), &tz)
+        };
+        let fm = read("2015-05-15-rust-1.0.md", "---\ntitle: Rust 1.0\n---\n").unwrap();
+        assert_eq!(fm.date.to_rfc3339(), "2015-05-15T00:00:00+05:00");
+        let fm = read("2016-9-7-short.markdown", "---\ntitle: Short\n---\n").unwrap();
+        assert_eq!(fm.date.to_rfc3339(), "2016-09-07T00:00:00+05:00");
+        // The front matter's own date wins.
+        let fm = read(
+            "2015-05-15-x.md",
+            "---\ntitle: X\ndate: 2020-01-02 10:00\n---\n",
+        );
+        assert_eq!(fm.unwrap().date.to_rfc3339(), "2020-01-02T10:00:00+05:00");
+        // A name that only looks like one gives nothing.
+        for name in ["2015-05-rust.md", "2015-13-40-x.md", "news-2015-05-15.md"] {
+            assert!(read(name, "---\ntitle: X\n---\n").is_err(), "{name}");
+        }
     }
 
     #[test]

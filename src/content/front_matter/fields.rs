@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 
+use chrono::{DateTime, FixedOffset};
 use serde_yaml::{Mapping, Value};
 
 use super::FrontMatter;
@@ -19,6 +20,7 @@ pub fn validate(
     lines: &HashMap<String, usize>,
     fallback_line: usize,
     tz: &SiteTz,
+    file_date: Option<DateTime<FixedOffset>>,
 ) -> Result<FrontMatter, Vec<Problem>> {
     let mut c = Checker {
         lines,
@@ -63,10 +65,16 @@ pub fn validate(
             "title: missing; every article needs a title".into(),
         ));
     }
+    if !seen_date && let Some(from_name) = file_date {
+        date = Some(from_name);
+        seen_date = true;
+    }
     if !seen_date {
         c.problems.push((
             fallback_line,
-            "date: missing; every article needs a date, e.g. `date: 2024-11-27`".into(),
+            "date: missing; every article needs a date, e.g. `date: 2024-11-27` (or a file \
+             name that starts with it, as in `2024-11-27-story.md`)"
+                .into(),
         ));
     }
     match (title, date) {
