@@ -522,6 +522,26 @@ mod tests {
     }
 
     #[test]
+    fn other_generators_names_for_summary_and_authors_are_read() {
+        let fm = |extra: &str| load(&format!("---\ntitle: t\ndate: 2024-11-27\n{extra}---\n"));
+        let got =
+            fm("excerpt: From Jekyll.\ndescription: From Hugo.\nauthors: [Ann, Bob]\n").unwrap();
+        assert_eq!(got.summary.as_deref(), Some("From Jekyll."));
+        assert_eq!(got.authors, ["Ann", "Bob"]);
+        assert!(got.extra.is_empty(), "{:?}", got.extra);
+        let got = fm("description: From Hugo.\n").unwrap();
+        assert_eq!(got.summary.as_deref(), Some("From Hugo."));
+        // Gazette's own fields win.
+        let got = fm("summary: Own.\nexcerpt: Other.\nauthor: Cy\nauthors: [Ann]\n").unwrap();
+        assert_eq!(got.summary.as_deref(), Some("Own."));
+        assert_eq!(got.authors, ["Cy"]);
+        assert_eq!(
+            fm("authors: {a: 1}\n").unwrap_err(),
+            ["x.md:4: authors: expected a string or a list of strings, found a mapping"]
+        );
+    }
+
+    #[test]
     fn a_jekyll_file_name_gives_the_date_the_front_matter_leaves_out() {
         let tz = SiteTz::parse("+05:00").unwrap();
         let read = |name: &str, text: &str| {

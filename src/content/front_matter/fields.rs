@@ -31,6 +31,7 @@ pub fn validate(
     let mut date = None;
     let (mut seen_title, mut seen_date) = (false, false);
     let mut published = true;
+    let (mut other_authors, mut excerpt, mut description) = (Vec::new(), None, None);
     let mut fm = FrontMatter::default();
     for (key, value) in mapping {
         let key = key_string(key);
@@ -42,7 +43,12 @@ pub fn validate(
             "date" => date = c.date("date", value, tz),
             "updated" => fm.updated = c.date("updated", value, tz),
             "tags" => fm.tags = c.tags(value),
-            "author" => fm.authors = c.authors(value),
+            "author" => fm.authors = c.authors("author", value),
+            // Other generators' names for the same things (Jekyll, Eleventy, Hugo): used when
+            // Gazette's own field is not there.
+            "authors" => other_authors = c.authors("authors", value),
+            "excerpt" => excerpt = c.string("excerpt", value),
+            "description" => description = c.string("description", value),
             "summary" => fm.summary = c.string("summary", value),
             "source" => fm.source = c.string("source", value),
             "source_url" => fm.source_url = c.source_url(value),
@@ -82,6 +88,10 @@ pub fn validate(
             fm.title = title;
             fm.date = date;
             fm.draft |= !published;
+            if fm.authors.is_empty() {
+                fm.authors = other_authors;
+            }
+            fm.summary = fm.summary.or(excerpt).or(description);
             Ok(fm)
         }
         _ => Err(c.problems),
@@ -180,7 +190,7 @@ impl Checker<'_> {
     }
 
     /// `author`: one name or a list of names.
-    fn authors(&mut self, value: Value) -> Vec<String> {
+    fn authors(&mut self, key: &str, value: Value) -> Vec<String> {
         let expected = "a string or a list of strings";
         match value {
             Value::Null => Vec::new(),
@@ -193,7 +203,7 @@ impl Checker<'_> {
                         Value::Null => {}
                         other => {
                             self.report(
-                                "author",
+                                key,
                                 format!(
                                     "expected {expected}, found a list holding {}",
                                     kind(&other)
@@ -205,7 +215,7 @@ impl Checker<'_> {
                 names
             }
             other => {
-                self.wrong_type("author", expected, &other);
+                self.wrong_type(key, expected, &other);
                 Vec::new()
             }
         }
