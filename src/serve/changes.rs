@@ -159,18 +159,16 @@ fn through_link(root: &Path, rel: &Path) -> bool {
     })
 }
 
-/// Hidden names (as the content walk skips them) and editors' scratch files.
+/// Hidden names and editor leftovers (as the content walk skips them), and the files editors
+/// write only while saving (`x.tmp`, JetBrains' `x___jb_tmp___`, vim's `4913` probe).
 fn ignored(name: &std::ffi::OsStr) -> bool {
+    if crate::content::is_editor_leftover(name) {
+        return true;
+    }
     let Some(name) = name.to_str() else {
         return false;
     };
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name.contains("___jb_")
-        || name == "4913"
+    name.starts_with('.') || name.ends_with(".tmp") || name.contains("___jb_") || name == "4913"
 }
 
 #[cfg(test)]
