@@ -4,6 +4,7 @@
 //! Nothing is written anywhere.
 
 mod external;
+mod source;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -168,7 +169,7 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
 
     let links_started = Instant::now();
     progress.stage(Stage::Links);
-    let external = check_internal(&site, &theme, &links, &mut report);
+    let external = check_internal(root, &site, &theme, &links, &mut report);
     progress.done(
         Stage::Links,
         &crate::counted(report.internal_links, "link"),
@@ -196,6 +197,7 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
 /// Checks links of published articles against what the build produces; returns the external
 /// URLs with where they are linked from.
 fn check_internal(
+    root: &Path,
     site: &Site,
     theme: &render::Theme,
     links: &HashMap<PathBuf, Vec<BodyLink>>,
@@ -243,6 +245,22 @@ fn check_internal(
                     }
                 }
                 Target::MissingArticle(_) | Target::Other => {}
+            }
+        }
+        if let Some(source) = source::read(root, article) {
+            report.warnings.extend(source.foreign);
+            if let Some(path) = source::image_site_path(article)
+                && !targets.has(&path)
+            {
+                let message = format!(
+                    "image `{}`: the site has no file at {path}; put the image beside the article \
+                     (or in static/), or fix the path (relative paths start at the article page's folder)",
+                    article.image.as_deref().unwrap_or_default().trim()
+                );
+                report.errors.push(match source.image_line {
+                    Some(line) => Diagnostic::at(&article.file, line, message),
+                    None => Diagnostic::new(&article.file, message),
+                });
             }
         }
         if let Some(url) = &article.source_url

@@ -7,6 +7,7 @@
 //! output). A caller may pass a link resolver that rewrites link destinations (the load stage
 //! uses it to turn `other.md` into the other article's URL).
 
+pub mod foreign;
 mod pass;
 mod text;
 

@@ -146,6 +146,29 @@ pub fn permalink(pattern: &str, date: &DateTime<FixedOffset>, slug: &str) -> Str
         .replace("{slug}", slug)
 }
 
+/// True for `https://x`, `mailto:x`, `//host/x`: anything that must not get the base path.
+pub fn is_absolute_url(text: &str) -> bool {
+    if text.starts_with("//") {
+        return true;
+    }
+    let Some((scheme, _)) = text.split_once(':') else {
+        return false;
+    };
+    let mut chars = scheme.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+}
+
+/// The folder of a site path, with its trailing slash: `/a/b/` for `/a/b/` and for
+/// `/a/b/x.html`. Relative links and images of a page resolve against it, and an article's files
+/// are copied into it.
+pub fn folder_of(site_path: &str) -> &str {
+    match site_path.rfind('/') {
+        Some(i) => &site_path[..=i],
+        None => "/",
+    }
+}
+
 /// The file (relative, `/`-separated) a site path is written to: `/x/` -> `x/index.html`,
 /// `/atom.xml` -> `atom.xml`, `/` -> `index.html`. Errors for any path that is not a chain of
 /// safe segments, so nothing built from content can leave the output folder.
@@ -206,6 +229,25 @@ mod tests {
         );
         assert_eq!(urls.path("/a b/\"x\"/"), "/a%20b/%22x%22/");
         assert_eq!(urls.path("/a/#top"), "/a/#top");
+    }
+
+    #[test]
+    fn absolute_urls_are_recognised() {
+        assert!(is_absolute_url("https://example.org/x.jpg"));
+        assert!(is_absolute_url("//cdn.example.org/x.jpg"));
+        assert!(is_absolute_url("mailto:a@b.c"));
+        assert!(!is_absolute_url("/x.jpg"));
+        assert!(!is_absolute_url("photo.jpg"));
+        assert!(!is_absolute_url("a/b:c.jpg"));
+        assert!(!is_absolute_url(":x"));
+    }
+
+    #[test]
+    fn folders_of_pages() {
+        assert_eq!(folder_of("/a/b/"), "/a/b/");
+        assert_eq!(folder_of("/a/b/x.html"), "/a/b/");
+        assert_eq!(folder_of("/x.html"), "/");
+        assert_eq!(folder_of(""), "/");
     }
 
     #[test]

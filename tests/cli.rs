@@ -313,6 +313,48 @@ fn check_reports_broken_links_with_file_and_line() {
 }
 
 #[test]
+fn check_names_other_generators_syntax_and_missing_lead_images() {
+    let site = linked_site();
+    site.article(
+        "2024/11/28/moved.md",
+        "title: Moved from Jekyll\ndate: 2024-11-28\nimage: photo.jpg",
+        "Intro.\n\n{% include note.html %}\n\nSee `{{ page.url }}` and {{< youtube abc >}}.\n\n\
+         ```\n{{ site.title }}\n```\n",
+    );
+    site.article(
+        "2024/11/28/pictured/index.md",
+        "title: Pictured\ndate: 2024-11-28\nimage: ./lead.jpg",
+        "Text.\n",
+    );
+    site.write("content/2024/11/28/pictured/lead.jpg", "jpeg");
+    site.write("static/img/ok.png", "png");
+    site.article(
+        "2024/11/28/static-image.md",
+        "title: Static image\ndate: 2024-11-28\nimage: /img/ok.png",
+        "Text.\n",
+    );
+    let out = site.run(&["check"]);
+    assert_eq!(code(&out), 1, "{}", stdout(&out));
+    assert_eq!(
+        stderr(&out),
+        "error: content/2024/11/28/moved.md:4: image `photo.jpg`: the site has no file at \
+         /2024/11/28/moved-from-jekyll/photo.jpg; put the image beside the article (or in \
+         static/), or fix the path (relative paths start at the article page's folder)\n\
+         warning: content/2024/11/28/moved.md:8: `{% include note.html %}` looks like a template \
+         tag (Liquid, Nunjucks or a Zola shortcode) from another generator; Gazette shows it as \
+         text: replace it with Markdown or HTML (or put it in `code` to show it)\n\
+         warning: content/2024/11/28/moved.md:10: `{{< youtube abc >}}` looks like a Hugo shortcode \
+         from another generator; Gazette shows it as text: replace it with Markdown or HTML (or \
+         put it in `code` to show it)\n"
+    );
+    assert!(
+        stdout(&out).ends_with(": 1 error, 2 warnings\n"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
 fn check_renders_every_template_and_reports_the_broken_one() {
     let site = linked_site();
     site.write(

@@ -4,12 +4,12 @@
 use chrono::{DateTime, FixedOffset};
 use tera::Value;
 
-use super::functions::is_absolute_url;
 use super::views::{ArticleTermsView, ArticleView, CardView, HeadingView, TagView};
 use crate::content::Article;
 use crate::feeds::rebase_html;
 use crate::site::{ArticleLinks, Site};
 use crate::urls::Urls;
+use crate::urls::is_absolute_url;
 
 /// The RFC 3339 form of every date templates see.
 pub fn rfc3339(date: &DateTime<FixedOffset>) -> String {

@@ -10,7 +10,7 @@ use chrono::format::{Item, StrftimeItems};
 use chrono::{DateTime, NaiveDate};
 use tera::{Kwargs, State, Tera, TeraResult};
 
-use crate::urls::Urls;
+use crate::urls::{Urls, is_absolute_url};
 
 /// Format used by `date` when the template gives none.
 const DEFAULT_DATE_FORMAT: &str = "%Y-%m-%d";
@@ -85,19 +85,6 @@ fn link(urls: &Urls, path: &str, absolute: bool) -> String {
     }
 }
 
-/// True for `https://x`, `mailto:x`, `//host/x`: anything that must not get the base path.
-pub fn is_absolute_url(text: &str) -> bool {
-    if text.starts_with("//") {
-        return true;
-    }
-    let Some((scheme, _)) = text.split_once(':') else {
-        return false;
-    };
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-}
-
 /// `{{ article.date | date(format="%e %B %Y") }}`: formats an RFC 3339 string (or a plain
 /// `YYYY-MM-DD` date) with a chrono strftime format. A bad format is a render error.
 fn date_filter(value: &str, kwargs: Kwargs, _: &State) -> TeraResult<String> {
@@ -149,17 +136,6 @@ mod tests {
         assert!(format_date("2024-11-07T21:30:00+05:00", "%").is_err());
         assert!(format_date("2024-11-07", "%z").is_err());
         assert!(format_date("yesterday", "%Y").is_err());
-    }
-
-    #[test]
-    fn absolute_urls_are_recognised() {
-        assert!(is_absolute_url("https://example.org/x.jpg"));
-        assert!(is_absolute_url("//cdn.example.org/x.jpg"));
-        assert!(is_absolute_url("mailto:a@b.c"));
-        assert!(!is_absolute_url("/x.jpg"));
-        assert!(!is_absolute_url("photo.jpg"));
-        assert!(!is_absolute_url("a/b:c.jpg"));
-        assert!(!is_absolute_url(":x"));
     }
 
     #[test]
