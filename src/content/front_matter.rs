@@ -64,6 +64,9 @@ pub struct FrontMatter {
     pub image_alt: Option<String>,
     /// `slug` as written (not yet made safe: the loader slugifies it).
     pub slug: Option<String>,
+    /// `aliases` and `redirect_from`: old site paths of the article, made by
+    /// [`crate::urls::alias_path`], in order, without repeats.
+    pub aliases: Vec<String>,
     /// `draft` (default false).
     pub draft: bool,
     /// `featured` (default false).
@@ -455,7 +458,8 @@ mod tests {
              tags: [Politics, 2024, true, '', ' economy ']\nsummary: Short.\n\
              author: [Ann, Bob]\nsource: Dawn\nsource_url: https://dawn.com/x\n\
              image: lead.jpg\nimage_caption: Photo by Ann\nimage_alt: A crowd\n\
-             slug: my-slug\ndraft: true\nfeatured: true\nmood: sunny\n---\n",
+             slug: my-slug\naliases: /old/x.html\nredirect_from: [/old/y, /old/x.html]\n\
+             draft: true\nfeatured: true\nmood: sunny\n---\n",
         )
         .unwrap();
         let date = |s| DateTime::parse_from_rfc3339(s).unwrap();
@@ -479,6 +483,7 @@ mod tests {
                 image_caption: Some("Photo by Ann".into()),
                 image_alt: Some("A crowd".into()),
                 slug: Some("my-slug".into()),
+                aliases: vec!["/old/x.html".into(), "/old/y/".into()],
                 draft: true,
                 featured: true,
                 extra: serde_json::json!({"mood": "sunny"})

@@ -366,6 +366,7 @@ fn render_one(
         image: fm.image,
         image_caption: fm.image_caption,
         image_alt: fm.image_alt,
+        aliases: fm.aliases,
         draft: fm.draft,
         featured: fm.featured,
         extra: fm.extra,

@@ -56,6 +56,14 @@ pub fn validate(
             "image_caption" => fm.image_caption = c.string("image_caption", value),
             "image_alt" => fm.image_alt = c.string("image_alt", value),
             "slug" => fm.slug = c.string("slug", value),
+            // Hugo's and Zola's name, and the Jekyll plugin's.
+            "aliases" | "redirect_from" => {
+                for alias in c.aliases(&key, value) {
+                    if !fm.aliases.contains(&alias) {
+                        fm.aliases.push(alias);
+                    }
+                }
+            }
             "draft" => fm.draft = c.flag("draft", value),
             "featured" => fm.featured = c.flag("featured", value),
             // Jekyll's and Eleventy's way to keep a post out.
@@ -219,6 +227,18 @@ impl Checker<'_> {
                 Vec::new()
             }
         }
+    }
+
+    /// Old addresses: one path or a list, each checked by [`crate::urls::alias_path`].
+    fn aliases(&mut self, key: &str, value: Value) -> Vec<String> {
+        let mut paths = Vec::new();
+        for written in self.authors(key, value) {
+            match crate::urls::alias_path(&written) {
+                Ok(path) => paths.push(path),
+                Err(message) => self.report(key, message),
+            }
+        }
+        paths
     }
 
     /// Only links a reader can safely follow: http(s) URLs and site paths.
