@@ -13,6 +13,15 @@ use crate::content::dates;
 /// A problem found in front matter: file line and message (`title: ...`).
 pub type Problem = (usize, String);
 
+/// What the file's name offers for fields the front matter leaves out.
+#[derive(Debug, Default)]
+pub struct FromName {
+    /// The date a Jekyll-style name starts with.
+    pub date: Option<DateTime<FixedOffset>>,
+    /// A title, when the site asks for titles from file names.
+    pub title: Option<String>,
+}
+
 /// Validates the top-level mapping. `lines` maps top-level keys to their file line; keys not
 /// found there (and missing keys) are reported at `fallback_line`, the opening `---`.
 pub fn validate(
@@ -20,7 +29,7 @@ pub fn validate(
     lines: &HashMap<String, usize>,
     fallback_line: usize,
     tz: &SiteTz,
-    file_date: Option<DateTime<FixedOffset>>,
+    from_name: FromName,
 ) -> Result<FrontMatter, Vec<Problem>> {
     let mut c = Checker {
         lines,
@@ -73,13 +82,17 @@ pub fn validate(
             }
         }
     }
+    if !seen_title && let Some(from_name) = from_name.title {
+        title = Some(from_name);
+        seen_title = true;
+    }
     if !seen_title {
         c.problems.push((
             fallback_line,
             "title: missing; every article needs a title".into(),
         ));
     }
-    if !seen_date && let Some(from_name) = file_date {
+    if !seen_date && let Some(from_name) = from_name.date {
         date = Some(from_name);
         seen_date = true;
     }
