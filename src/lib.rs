@@ -139,6 +139,8 @@ pub struct BuildReport {
     /// Things to know about the output that are not problems (see
     /// [`feeds::robots_note`]).
     pub notes: Vec<String>,
+    /// Front-matter keys no Gazette field reads, for `-v` ([`site::Site::extra_keys_note`]).
+    pub extra_keys: Option<String>,
 }
 
 /// How a build used the build cache.
