@@ -23,7 +23,6 @@ use crate::site::{FeedFormat, FeedPage, Site};
 use crate::urls::Urls;
 
 pub use cache::FeedCache;
-pub(crate) use links::decode_references_into;
 pub use links::{absolute_url, absolutize_html, rebase_html};
 pub use sitemap::{robots, robots_note, sitemap};
 
