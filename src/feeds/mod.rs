@@ -157,10 +157,7 @@ impl<'a> Item<'a> {
             Some(bodies) => Held::Shared(bodies),
             None => Held::Own(cache::Bodies::new(article, &url, full, urls)),
         };
-        let mut authors: Vec<&str> = article.authors.iter().map(String::as_str).collect();
-        if authors.is_empty() {
-            authors.extend(site.config.author.as_deref());
-        }
+        let authors: Vec<&str> = site.bylines(article).iter().map(String::as_str).collect();
         let resolve = |reference: &String| absolute_url(reference, &url, urls);
         Item {
             article,

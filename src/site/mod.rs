@@ -275,6 +275,16 @@ pub enum FeedFormat {
 }
 
 impl Site {
+    /// Who an article is by: its own authors, else the site's `author`, else nobody. Pages,
+    /// JSON-LD and feeds all ask here.
+    pub fn bylines<'a>(&'a self, article: &'a Article) -> &'a [String] {
+        if article.authors.is_empty() {
+            self.config.author.as_slice()
+        } else {
+            &article.authors
+        }
+    }
+
     /// Front-matter keys of the published articles that no Gazette field or taxonomy reads,
     /// with how many articles carry each, most common first: templates may still read them
     /// (`article.extra.<key>`), but after a move from another generator most are leftovers
