@@ -473,6 +473,19 @@ fn every_kind_of_edit_leaves_what_a_full_build_writes(fast: bool) {
     assert!(has(&r, "old/story-90.html"), "{:?}", r.written);
     let r = edit(&mut rebuilder, 90, "Story 090", "", "t2");
     assert!(gone(&r, "old/story-90.html"), "{:?}", r.removed);
+    // A story on the home page's first page asks to lead it, then stops asking (the home page
+    // may be left for later with fast rendering: only the output is compared).
+    let (rel, front) = wire_story(125, "Story 125", "", "t1");
+    site.article(
+        &rel,
+        &format!("{front}\nfeatured: true"),
+        "Lead of story 125.\n",
+    );
+    apply(&mut rebuilder, &[&format!("content/{rel}")])
+        .unwrap()
+        .unwrap();
+    same_as_build(out.path(), &site, "featured");
+    edit(&mut rebuilder, 125, "Story 125", "", "t1");
     // A term whose page count changes: `t1` has 33 stories (4 pages of 10); with 30 left, its
     // fourth page goes.
     edit(&mut rebuilder, 1, "Story 001", "", "t0");
