@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod feeds;
 pub mod fingerprint;
+pub mod import;
 pub mod markdown;
 pub mod minify;
 pub mod output;

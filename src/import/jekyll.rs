@@ -1,0 +1,408 @@
+//! Jekyll's layout: `_config.yml`, `_posts/YYYY-MM-DD-slug.md` (also under category folders,
+//! `blog/_posts/`), `_drafts/`, and every other file without front matter copied as it is.
+//! Post URLs follow `permalink` (a named style or a pattern of `:placeholders`), per post or
+//! for the site.
+
+use std::path::{Component, Path};
+
+use chrono::{DateTime, Datelike, FixedOffset, Timelike};
+use serde_yaml::Value;
+
+use super::read;
+use super::{CopiedFile, Post, Problems, SiteSettings, Source};
+use crate::error::{Diagnostic, Result};
+
+/// What Jekyll leaves out of a site unless told otherwise (Jekyll 4's defaults).
+const DEFAULT_EXCLUDE: &[&str] = &[
+    "Gemfile",
+    "Gemfile.lock",
+    "gemfiles",
+    "node_modules",
+    "vendor/bundle",
+    "vendor/cache",
+    "vendor/gems",
+    "vendor/ruby",
+];
+
+/// Reads a Jekyll site.
+pub fn read(src: &Path) -> Result<Source> {
+    let mut problems = Problems::default();
+    let mut source = Source::default();
+    let config_path = src.join("_config.yml");
+    let config = if config_path.is_file() {
+        problems
+            .keep(read::parse_doc(
+                &format!(
+                    "---\n{}\n---\n",
+                    std::fs::read_to_string(&config_path).unwrap_or_default()
+                ),
+                Path::new("_config.yml"),
+            ))
+            .map(|d| d.fields)
+            .unwrap_or_default()
+    } else {
+        Default::default()
+    };
+    let get = |key: &str| config.get(key).and_then(read::text);
+    let base_url = get("url").map(|url| {
+        let base = get("baseurl").unwrap_or_default();
+        format!("{}/{}", url.trim_end_matches('/'), base.trim_matches('/'))
+    });
+    let author = config.get("author").and_then(|a| match a {
+        Value::Mapping(m) => m.get("name").and_then(read::text),
+        other => read::text(other),
+    });
+    let (tz, timezone) = super::site_tz(get("timezone"), &mut source.attention, &config_path);
+    source.site = SiteSettings {
+        title: get("title"),
+        base_url,
+        description: get("description"),
+        author,
+        timezone,
+    };
+    let permalink = site_permalink(get("permalink").as_deref());
+    let mut exclude: Vec<String> = DEFAULT_EXCLUDE.iter().map(|s| s.to_string()).collect();
+    if let Some(list) = config.get("exclude") {
+        exclude.extend(read::list(list, false));
+    }
+    let excluded = |rel: &Path| {
+        let rel = rel.to_string_lossy();
+        exclude.iter().any(|e| {
+            rel == e.trim_end_matches('/')
+                || rel.starts_with(&format!("{}/", e.trim_end_matches('/')))
+        })
+    };
+
+    let skip_dir = |dir: &Path| {
+        let rel = super::rel(src, dir);
+        let name = dir.file_name().unwrap_or_default().to_string_lossy();
+        excluded(&rel) || (name.starts_with('_') && name != "_posts" && name != "_drafts")
+    };
+    for path in super::files_under(src, &skip_dir) {
+        let rel = super::rel(src, &path);
+        if excluded(&rel) {
+            continue;
+        }
+        let parts: Vec<String> = rel
+            .components()
+            .filter_map(|c| match c {
+                Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                _ => None,
+            })
+            .collect();
+        let posts_at = parts.iter().position(|p| p == "_posts");
+        let drafts_at = parts.iter().position(|p| p == "_drafts");
+        if let Some(at) = posts_at.or(drafts_at) {
+            let draft = posts_at.is_none();
+            if super::is_markdown(&path) {
+                let folder_cats = parts[..at].to_vec();
+                if let Some(post) = problems
+                    .keep(read_post(src, &path, draft, folder_cats, &permalink, &tz))
+                    .flatten()
+                {
+                    source.posts.push(post);
+                }
+            } else if parts.len() > at + 2 {
+                // jekyll-postfiles: a post's own folder inside _posts holds its images.
+            } else {
+                source.attention.push(Diagnostic::new(
+                    &rel,
+                    "is not a Markdown post; not imported (convert it to Markdown by hand)",
+                ));
+            }
+            continue;
+        }
+        if parts.iter().any(|p| p.starts_with('_')) || rel == Path::new("_config.yml") {
+            continue;
+        }
+        if has_front_matter(&path) {
+            source.attention.push(Diagnostic::new(
+                &rel,
+                "is a page (it has front matter), not a post; not imported: make it a Gazette \
+                 template or static file by hand",
+            ));
+        } else {
+            source.statics.push(CopiedFile {
+                from: path.clone(),
+                to: rel,
+            });
+        }
+    }
+    attach_post_files(src, &mut source);
+    problems.into_result()?;
+    Ok(source)
+}
+
+/// Files beside a post in a folder of its own under `_posts` (jekyll-postfiles) go with it.
+fn attach_post_files(src: &Path, source: &mut Source) {
+    for post in &mut source.posts {
+        let Some(dir) = src.join(&post.file).parent().map(Path::to_path_buf) else {
+            continue;
+        };
+        if dir
+            .file_name()
+            .is_some_and(|n| n == "_posts" || n == "_drafts")
+        {
+            continue;
+        }
+        for path in super::files_under(&dir, &|_| false) {
+            if !super::is_markdown(&path) {
+                post.assets.push(CopiedFile {
+                    to: super::rel(&dir, &path),
+                    from: path,
+                });
+            }
+        }
+    }
+}
+
+fn has_front_matter(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = &head[..n];
+    head.starts_with(b"---\n") || head.starts_with(b"---\r")
+}
+
+/// Reads one post; `None` for a file Jekyll would not publish as a post.
+fn read_post(
+    src: &Path,
+    path: &Path,
+    draft: bool,
+    folder_categories: Vec<String>,
+    site_permalink: &str,
+    tz: &crate::config::SiteTz,
+) -> std::result::Result<Option<Post>, Diagnostic> {
+    let rel = super::rel(src, path);
+    let mut doc = read::read_doc(path, &rel)?;
+    let stem = path
+        .file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned();
+    let named = read::dated_name(&stem);
+    if named.is_none() && !draft {
+        return Err(Diagnostic::new(
+            &rel,
+            "a post's file name must start with its date (YYYY-MM-DD-title.md); Jekyll skips \
+             it, so rename it and run the import again",
+        ));
+    }
+    let file_slug = named.map_or(stem.as_str(), |(_, s)| s).to_string();
+    let date = match doc.take_date("date", tz)? {
+        Some(date) => date,
+        None => match named {
+            Some((day, _)) => read::midnight(day, tz)
+                .ok_or_else(|| doc.problem("date", "does not exist in the site's timezone"))?,
+            None => read::modified(path, tz).ok_or_else(|| doc.problem("date", "missing"))?,
+        },
+    };
+    let slug = doc.take_string("slug").unwrap_or(file_slug);
+    let title = doc
+        .take_string("title")
+        .unwrap_or_else(|| read::title_from_slug(&slug));
+    let mut categories = folder_categories;
+    categories.extend(doc.take_list("categories", true));
+    categories.extend(doc.take_list("category", false));
+    let published = doc.take_flag("published").unwrap_or(true);
+    let permalink = doc.take_string("permalink");
+    let draft = draft || !published;
+    let urls = if draft {
+        Vec::new()
+    } else {
+        let pattern = permalink
+            .as_deref()
+            .map_or_else(|| site_permalink.to_string(), site_permalink_or);
+        post_urls(&fill(&pattern, &date, &slug, &categories))
+    };
+    let mut authors = doc.take_list("author", false);
+    authors.extend(doc.take_list("authors", false));
+    let summary = doc
+        .take_string("excerpt")
+        .or_else(|| doc.take_string("description"));
+    // jekyll-seo-tag allows `image: {path: ..., alt: ...}`.
+    let image = match doc.take("image") {
+        Some(Value::Mapping(m)) => {
+            if let Some(alt) = m.get("alt") {
+                doc.fields.insert("image_alt".into(), alt.clone());
+            }
+            m.get("path").and_then(read::text)
+        }
+        Some(other) => read::text(&other),
+        None => None,
+    };
+    Ok(Some(Post {
+        file: rel,
+        body_line: doc.body_line,
+        title,
+        updated: doc.take_date("last_modified_at", tz)?,
+        date,
+        slug,
+        urls,
+        aliases: doc.take_list("redirect_from", false),
+        draft,
+        tags: doc.take_list("tags", true),
+        categories,
+        summary,
+        authors,
+        image,
+        extra: doc.rest(),
+        body: std::mem::take(&mut doc.body),
+        assets: Vec::new(),
+    }))
+}
+
+/// A named permalink style -> its pattern; anything else is a pattern already.
+fn site_permalink(permalink: Option<&str>) -> String {
+    site_permalink_or(permalink.unwrap_or("date"))
+}
+
+fn site_permalink_or(permalink: &str) -> String {
+    match permalink {
+        "date" => "/:categories/:year/:month/:day/:title:output_ext",
+        "pretty" => "/:categories/:year/:month/:day/:title/",
+        "ordinal" => "/:categories/:year/:y_day/:title:output_ext",
+        "none" => "/:categories/:title:output_ext",
+        other => other,
+    }
+    .to_string()
+}
+
+/// Fills a permalink pattern the way Jekyll does: `:title` is the slug with its case and URL-safe
+/// punctuation kept, `:slug` lowercased, `:categories` lowercased and joined with `/`.
+pub fn fill(
+    pattern: &str,
+    date: &DateTime<FixedOffset>,
+    slug: &str,
+    categories: &[String],
+) -> String {
+    let mut cats: Vec<String> = Vec::new();
+    for c in categories {
+        let c = c.to_lowercase();
+        if !cats.contains(&c) {
+            cats.push(c);
+        }
+    }
+    let value = |name: &str| -> Option<String> {
+        Some(match name {
+            "year" => format!("{:04}", date.year()),
+            "month" => format!("{:02}", date.month()),
+            "day" => format!("{:02}", date.day()),
+            "i_month" => date.month().to_string(),
+            "i_day" => date.day().to_string(),
+            "short_year" => format!("{:02}", date.year() % 100),
+            "y_day" => format!("{:03}", date.ordinal()),
+            "hour" => format!("{:02}", date.hour()),
+            "minute" => format!("{:02}", date.minute()),
+            "second" => format!("{:02}", date.second()),
+            "title" => slugify(slug, true),
+            "slug" => slugify(slug, false),
+            "name" => slugify(slug, false),
+            "categories" => cats.join("/"),
+            "output_ext" => ".html".into(),
+            _ => return None,
+        })
+    };
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(at) = rest.find(':') {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 1..];
+        let len = after
+            .find(|c: char| !(c.is_ascii_lowercase() || c == '_'))
+            .unwrap_or(after.len());
+        // Longest known name first: `:output_ext` after `:title`, `:i_month` not `:i`.
+        let known = (1..=len)
+            .rev()
+            .find_map(|n| value(&after[..n]).map(|v| (n, v)));
+        match known {
+            Some((n, v)) => {
+                out.push_str(&v);
+                rest = &after[n..];
+            }
+            None => {
+                out.push(':');
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    read::squeeze(&read::rooted(&out))
+}
+
+/// The URLs a filled permalink is served at: itself, and for a path with neither a trailing
+/// `/` nor an extension also the `.html` file Jekyll writes for it.
+fn post_urls(url: &str) -> Vec<String> {
+    let last = url.rsplit('/').next().unwrap_or("");
+    if url.ends_with('/') || last.contains('.') {
+        vec![url.to_string()]
+    } else {
+        vec![url.to_string(), format!("{url}.html")]
+    }
+}
+
+/// Jekyll's `slugify`: `pretty` mode (for `:title`) keeps case and `._~!$&'()+,;=@`; the
+/// default mode lowercases and keeps only letters and digits. Runs of anything else become `-`.
+pub fn slugify(text: &str, pretty: bool) -> String {
+    let keep = |c: char| c.is_alphanumeric() || (pretty && "._~!$&'()+,;=@".contains(c));
+    let mut out = String::new();
+    let mut dash = false;
+    for c in text.chars() {
+        if keep(c) {
+            if dash && !out.is_empty() {
+                out.push('-');
+            }
+            dash = false;
+            out.push(c);
+        } else {
+            dash = true;
+        }
+    }
+    if pretty { out } else { out.to_lowercase() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn date(text: &str) -> DateTime<FixedOffset> {
+        DateTime::parse_from_rfc3339(text).unwrap()
+    }
+
+    #[test]
+    fn named_styles_and_placeholders() {
+        let d = date("2015-05-07T10:00:00Z");
+        let cats = vec!["Rust".to_string(), "News".to_string()];
+        let f = |style: &str, cats: &[String]| {
+            fill(&site_permalink(Some(style)), &d, "Hello-World", cats)
+        };
+        assert_eq!(f("date", &[]), "/2015/05/07/Hello-World.html");
+        assert_eq!(f("date", &cats), "/rust/news/2015/05/07/Hello-World.html");
+        assert_eq!(f("pretty", &[]), "/2015/05/07/Hello-World/");
+        assert_eq!(f("ordinal", &[]), "/2015/127/Hello-World.html");
+        assert_eq!(f("none", &cats), "/rust/news/Hello-World.html");
+        assert_eq!(
+            fill(
+                "/:short_year/:i_month/:i_day/:slug/",
+                &d,
+                "Hello-World",
+                &[]
+            ),
+            "/15/5/7/hello-world/"
+        );
+        assert_eq!(fill("blog/:title", &d, "a b", &[]), "/blog/a-b");
+        assert_eq!(fill("/about/", &d, "x", &[]), "/about/");
+        assert_eq!(fill("/:year/:foo/:title", &d, "x", &[]), "/2015/:foo/x");
+        assert_eq!(post_urls("/blog/x"), ["/blog/x", "/blog/x.html"]);
+        assert_eq!(post_urls("/blog/x.html"), ["/blog/x.html"]);
+    }
+
+    #[test]
+    fn slugify_modes() {
+        assert_eq!(slugify("Hello, World!", true), "Hello,-World!");
+        assert_eq!(slugify("Hello, World!", false), "hello-world");
+        assert_eq!(slugify("rust_1.0", false), "rust-1-0");
+    }
+}

@@ -1,0 +1,404 @@
+//! Placing what a reader found as a Gazette site: one `content/YYYY/MM/DD/<slug>.md` per post
+//! with Gazette front matter and every old URL that differs from the new one as an alias, its
+//! files beside it, static files under `static/`, a `site.toml`, and the default theme when the
+//! destination has none. The whole plan is made first, so a refusal writes nothing.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::SecondsFormat;
+use serde_yaml::{Mapping, Value};
+
+use super::{ImportOptions, ImportReport, Post, Source};
+use crate::config::{DEFAULT_PERMALINK, SiteTz};
+use crate::error::{Diagnostic, Error, Result};
+use crate::markdown::foreign;
+use crate::{slug, urls};
+
+/// The permalink that keeps Jekyll's default `date` URLs as they were.
+pub const HTML_PERMALINK: &str = "/{year}/{month}/{day}/{slug}.html";
+
+/// Front-matter fields Gazette reads itself; any other key lands in its `extra`.
+const GAZETTE_FIELDS: &[&str] = &[
+    "title",
+    "date",
+    "updated",
+    "tags",
+    "summary",
+    "author",
+    "authors",
+    "source",
+    "source_url",
+    "image",
+    "image_caption",
+    "image_alt",
+    "slug",
+    "draft",
+    "featured",
+    "excerpt",
+    "description",
+    "published",
+    "aliases",
+    "redirect_from",
+];
+
+/// One file to create.
+enum Output {
+    Text(String),
+    Copy(PathBuf),
+}
+
+/// One post placed: its new file, URL and front matter.
+struct Placed<'a> {
+    post: &'a Post,
+    slug: String,
+    day: String,
+    url: String,
+}
+
+/// Plans the new site, refuses existing files unless `force`, then writes everything.
+pub fn write(source: &Source, options: &ImportOptions) -> Result<ImportReport> {
+    let tz = match &source.site.timezone {
+        Some(name) => {
+            SiteTz::parse(name).map_err(|m| Error::problem(Diagnostic::new("site.toml", m)))?
+        }
+        None => {
+            SiteTz::parse("UTC").map_err(|m| Error::problem(Diagnostic::new("site.toml", m)))?
+        }
+    };
+    let mut report = ImportReport {
+        attention: source.attention.clone(),
+        ..ImportReport::default()
+    };
+    let mut posts: Vec<&Post> = source.posts.iter().collect();
+    posts.sort_by(|a, b| (a.date, &a.file).cmp(&(b.date, &b.file)));
+
+    // Slugs first: two posts of one day with one slug would share a URL.
+    let mut taken = HashSet::new();
+    let mut placed: Vec<Placed> = Vec::new();
+    for post in posts {
+        let local = tz.to_local(post.date);
+        let stem = post.file.file_stem().unwrap_or_default().to_string_lossy();
+        let base = Some(slug::slugify(&post.slug))
+            .filter(|s| slug::is_safe_segment(s))
+            .unwrap_or_else(|| slug::slug_or_fallback(&post.title, &stem));
+        let day = local.format("%Y/%m/%d").to_string();
+        let mut slug = base.clone();
+        let mut n = 2;
+        while !taken.insert(format!("{day}/{slug}")) {
+            slug = format!("{base}-{n}");
+            n += 1;
+        }
+        placed.push(Placed {
+            post,
+            slug,
+            day,
+            url: String::new(),
+        });
+    }
+    // The old URLs stay as they are when every published post already had this shape.
+    let published: Vec<&Placed> = placed.iter().filter(|p| !p.post.urls.is_empty()).collect();
+    let keep_html = !published.is_empty()
+        && published.iter().all(|p| {
+            p.post.urls[0] == urls::permalink(HTML_PERMALINK, &tz.to_local(p.post.date), &p.slug)
+        });
+    report.permalink = if keep_html {
+        HTML_PERMALINK
+    } else {
+        DEFAULT_PERMALINK
+    }
+    .to_string();
+    for p in &mut placed {
+        p.url = urls::permalink(&report.permalink, &tz.to_local(p.post.date), &p.slug);
+    }
+
+    let mut files: Vec<(PathBuf, Output)> = Vec::new();
+    let mut claimed: HashMap<String, PathBuf> = placed
+        .iter()
+        .map(|p| (same_page(&p.url), p.post.file.clone()))
+        .collect();
+    let base_url = source.site.base_url.clone().unwrap_or_default();
+    let mut day_assets: HashMap<PathBuf, PathBuf> = HashMap::new();
+    for p in &placed {
+        let post = p.post;
+        let rel = PathBuf::from(format!("content/{}/{}.md", p.day, p.slug));
+        let mut aliases = Vec::new();
+        for old in post.urls.iter().chain(&post.aliases) {
+            let Some(path) = site_path(old, &base_url) else {
+                report.attention.push(Diagnostic::new(
+                    &post.file,
+                    format!("old address `{old}` is not a path of this site; no redirect made"),
+                ));
+                continue;
+            };
+            let key = same_page(&path);
+            match claimed.get(&key) {
+                Some(owner) if *owner == post.file => {
+                    if key != same_page(&p.url) && !aliases.contains(&path) {
+                        aliases.push(path);
+                    }
+                }
+                Some(owner) => report.attention.push(Diagnostic::new(
+                    &post.file,
+                    format!(
+                        "old address `{path}` also belongs to {}; no redirect made for this post",
+                        owner.display()
+                    ),
+                )),
+                None => {
+                    claimed.insert(key, post.file.clone());
+                    aliases.push(path);
+                }
+            }
+        }
+        report.aliases += aliases.len();
+        let (front, keys) = front_matter(p, &aliases, &tz);
+        for key in keys {
+            *report.extra_keys.entry(key).or_default() += 1;
+        }
+        let text = format!("---\n{front}---\n{}", post.body);
+        let body_line = front.lines().count() + 3;
+        for found in foreign::find(&post.body) {
+            report.templates.push(Diagnostic::at(
+                &rel,
+                body_line + found.line - 1,
+                format!(
+                    "{} `{}` (from {}:{}); Gazette shows it as text: replace it by hand",
+                    found.kind.describe(),
+                    found.text,
+                    post.file.display(),
+                    post.body_line + found.line - 1
+                ),
+            ));
+        }
+        files.push((rel, Output::Text(text)));
+        let page_dir = urls::folder_of(&p.url);
+        for asset in &post.assets {
+            let dest = if asset.to.components().count() == 1 {
+                // Gazette publishes only files right beside an article, next to its page.
+                PathBuf::from(format!("content/{}", p.day)).join(&asset.to)
+            } else {
+                // Files in a bundle's subfolders go where the page's relative links look.
+                Path::new("static")
+                    .join(page_dir.trim_start_matches('/'))
+                    .join(&asset.to)
+            };
+            match day_assets.get(&dest) {
+                Some(other) if *other != asset.from => report.attention.push(Diagnostic::new(
+                    &post.file,
+                    format!(
+                        "{} has the same name as another post's file of the same day; not \
+                         copied: rename one and fix its links",
+                        asset.to.display()
+                    ),
+                )),
+                Some(_) => {}
+                None => {
+                    day_assets.insert(dest.clone(), asset.from.clone());
+                    files.push((dest, Output::Copy(asset.from.clone())));
+                }
+            }
+        }
+    }
+    for file in &source.statics {
+        let dest = Path::new("static").join(&file.to);
+        if !day_assets.contains_key(&dest) {
+            day_assets.insert(dest.clone(), file.from.clone());
+            files.push((dest, Output::Copy(file.from.clone())));
+        }
+    }
+    let categories = source.posts.iter().any(|p| !p.categories.is_empty());
+    files.push((
+        PathBuf::from("site.toml"),
+        Output::Text(site_toml(source, categories, &mut report)),
+    ));
+
+    refuse_existing(&options.dest, &files, options.force)?;
+    for (rel, output) in &files {
+        let path = options.dest.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        match output {
+            Output::Text(text) => std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?,
+            Output::Copy(from) => {
+                std::fs::copy(from, &path).map_err(|e| Error::io(from, e))?;
+                report.files_copied += 1;
+            }
+        }
+        report.written.push(rel.clone());
+    }
+    report.theme_files = write_theme(&options.dest)?;
+    report.posts = placed.len();
+    report.drafts = placed.iter().filter(|p| p.post.draft).count();
+    Ok(report)
+}
+
+/// Lists every file to write that exists already, when not `force`.
+fn refuse_existing(dest: &Path, files: &[(PathBuf, Output)], force: bool) -> Result<()> {
+    if force {
+        return Ok(());
+    }
+    let existing: Vec<Diagnostic> = files
+        .iter()
+        .map(|(rel, _)| dest.join(rel))
+        .filter(|path| path.exists())
+        .map(|path| {
+            Diagnostic::new(
+                path,
+                "already exists; nothing was written. Import into an empty folder, or pass \
+                 --force to overwrite such files (gazette import never deletes anything)",
+            )
+        })
+        .collect();
+    if existing.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Problems(existing))
+    }
+}
+
+/// Writes the default theme's files that are missing, so the new site builds at once.
+fn write_theme(dest: &Path) -> Result<usize> {
+    let theme = dest.join("themes/default");
+    if theme.exists() {
+        return Ok(0);
+    }
+    for (rel, bytes) in crate::scaffold::DEFAULT_THEME {
+        let path = theme.join(rel);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+        }
+        std::fs::write(&path, bytes).map_err(|e| Error::io(&path, e))?;
+    }
+    Ok(crate::scaffold::DEFAULT_THEME.len())
+}
+
+/// Gazette front matter for one post, and the keys kept as they were (outside Gazette's own).
+fn front_matter(p: &Placed, aliases: &[String], tz: &SiteTz) -> (String, Vec<String>) {
+    let post = p.post;
+    let mut m = Mapping::new();
+    let mut put = |key: &str, value: Value| {
+        m.insert(Value::from(key), value);
+    };
+    let date = |d| tz.to_local(d).to_rfc3339_opts(SecondsFormat::AutoSi, true);
+    let list =
+        |items: &[String]| Value::Sequence(items.iter().map(|s| Value::from(s.as_str())).collect());
+    put("title", Value::from(post.title.as_str()));
+    put("date", Value::from(date(post.date)));
+    if let Some(updated) = post.updated {
+        put("updated", Value::from(date(updated)));
+    }
+    put("slug", Value::from(p.slug.as_str()));
+    match post.authors.as_slice() {
+        [] => {}
+        [one] => put("author", Value::from(one.as_str())),
+        many => put("author", list(many)),
+    }
+    if !post.tags.is_empty() {
+        put("tags", list(&post.tags));
+    }
+    if !post.categories.is_empty() {
+        put("categories", list(&post.categories));
+    }
+    if let Some(summary) = &post.summary {
+        put("summary", Value::from(summary.as_str()));
+    }
+    if let Some(image) = &post.image {
+        put("image", Value::from(image.as_str()));
+    }
+    if post.draft {
+        put("draft", Value::Bool(true));
+    }
+    if !aliases.is_empty() {
+        put("aliases", list(aliases));
+    }
+    let mut kept = Vec::new();
+    for (key, value) in &post.extra {
+        let k = Value::from(key.as_str());
+        if m.contains_key(&k) {
+            continue;
+        }
+        if !GAZETTE_FIELDS.contains(&key.as_str()) {
+            kept.push(key.clone());
+        }
+        m.insert(k, value.clone());
+    }
+    (serde_yaml::to_string(&m).unwrap_or_default(), kept)
+}
+
+/// An old address as a site path: `/x/` as is, a full URL under the site's base URL cut to
+/// its path; `None` for another site's URL.
+fn site_path(old: &str, base_url: &str) -> Option<String> {
+    let old = old.split(['#', '?']).next().unwrap_or("").trim();
+    if old.contains("://") {
+        let base = base_url.trim_end_matches('/');
+        let rest = old.strip_prefix(base).filter(|_| !base.is_empty())?;
+        return Some(super::read::rooted(rest));
+    }
+    (!old.is_empty()).then(|| super::read::squeeze(&super::read::rooted(old)))
+}
+
+/// The page an address reaches: `/x`, `/x/` and `/x/index.html` are one.
+fn same_page(path: &str) -> String {
+    let path = path.strip_suffix("index.html").unwrap_or(path);
+    path.trim_end_matches('/').to_string()
+}
+
+/// The new `site.toml`.
+fn site_toml(source: &Source, categories: bool, report: &mut ImportReport) -> String {
+    let permalink = report.permalink.clone();
+    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
+    let site = &source.site;
+    let mut out = String::from("# Written by `gazette import`; the README lists every key.\n");
+    if let Some(title) = &site.title {
+        out += &format!("title = {}\n", quote(title));
+    }
+    match &site.base_url {
+        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+            out += &format!("base_url = {}\n", quote(url));
+        }
+        Some(url) => report.attention.push(Diagnostic::new(
+            "site.toml",
+            format!(
+                "the old base URL `{url}` is not an absolute http(s) URL; set base_url by hand"
+            ),
+        )),
+        None => {}
+    }
+    if let Some(description) = &site.description {
+        out += &format!("description = {}\n", quote(description));
+    }
+    if let Some(author) = &site.author {
+        out += &format!("author = {}\n", quote(author));
+    }
+    if let Some(timezone) = &site.timezone {
+        out += &format!("timezone = {}\n", quote(timezone));
+    }
+    if permalink != DEFAULT_PERMALINK {
+        out += "# Every old post URL had this shape, so they all stay as they were.\n";
+        out += &format!("permalink = {}\n", quote(&permalink));
+    }
+    if categories {
+        out += "\n[[taxonomies]]\nname = \"categories\"\nfield = \"categories\"\n";
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_of_one_page_are_one() {
+        assert_eq!(same_page("/a/b/"), same_page("/a/b"));
+        assert_eq!(same_page("/a/b/index.html"), same_page("/a/b/"));
+        assert_ne!(same_page("/a/b.html"), same_page("/a/b/"));
+        assert_eq!(
+            site_path("https://ex.org/blog/x/#top", "https://ex.org/blog"),
+            Some("/x/".into())
+        );
+        assert_eq!(site_path("https://other.org/x/", "https://ex.org/"), None);
+        assert_eq!(site_path("old//page", ""), Some("/old/page".into()));
+    }
+}
