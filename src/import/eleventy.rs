@@ -286,7 +286,10 @@ fn read_post(
         } else {
             url.into_iter().collect()
         },
-        aliases: doc.take_list("aliases", false),
+        aliases: ["aliases", "redirect_from", "redirectFrom"]
+            .iter()
+            .flat_map(|key| doc.take_list(key, false))
+            .collect(),
         draft,
         tags,
         categories: doc.take_list("categories", false),
