@@ -33,6 +33,8 @@ const KNOWN_KEYS: &[&str] = &[
     "raw_html",
     "minify",
     "organizations",
+    "slug_from",
+    "title_from_filename",
 ];
 
 #[derive(Debug, Deserialize, Default)]
@@ -54,6 +56,8 @@ struct RawConfig {
     raw_html: Option<bool>,
     minify: Option<bool>,
     organizations: Option<Vec<String>>,
+    slug_from: Option<String>,
+    title_from_filename: Option<bool>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -100,6 +104,12 @@ pub struct Config {
     /// Bylines that are a desk, an agency or a newsroom rather than a person: typed
     /// `Organization` instead of `Person` in an article's JSON-LD.
     pub organizations: Vec<String>,
+    /// Where an article without a `slug:` gets its slug: its title (the default) or its file
+    /// name, kept as written, as Jekyll does (`slug_from = "filename"`).
+    pub slug_from_filename: bool,
+    /// An article without a `title:` gets one from its file name instead of an error
+    /// (`title_from_filename = true`).
+    pub title_from_filename: bool,
 }
 
 /// One taxonomy: a front-matter field whose values group articles into term pages.
@@ -143,6 +153,8 @@ impl Default for Config {
             raw_html: true,
             minify: false,
             organizations: Vec::new(),
+            slug_from_filename: false,
+            title_from_filename: false,
         }
     }
 }
@@ -350,6 +362,17 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config> {
             true
         }
     };
+    let slug_from_filename = match raw.slug_from.as_deref() {
+        None | Some("title") => false,
+        Some("filename") => true,
+        Some(other) => {
+            report(
+                "slug_from",
+                format!("`{other}` must be \"title\" or \"filename\""),
+            );
+            false
+        }
+    };
     let mut taxonomies = vec![TaxonomyConfig::tags()];
     for raw_tax in raw.taxonomies.unwrap_or_default() {
         let paginate = match raw_tax.paginate {
@@ -434,6 +457,8 @@ fn validate(raw: RawConfig, text: &str, path: &Path) -> Result<Config> {
                 .into_iter()
                 .map(|name| shown(name).trim().to_string())
                 .collect(),
+            slug_from_filename,
+            title_from_filename: raw.title_from_filename.unwrap_or(false),
         })
     } else {
         Err(Error::Problems(problems))
@@ -571,6 +596,20 @@ mod tests {
             !parse("feed_content = \"summary\"")
                 .unwrap()
                 .feed_full_content
+        );
+    }
+
+    #[test]
+    fn slugs_and_titles_from_file_names_are_opt_in() {
+        let c = parse("").unwrap();
+        assert!(!c.slug_from_filename && !c.title_from_filename);
+        let c = parse("slug_from = \"filename\"\ntitle_from_filename = true").unwrap();
+        assert!(c.slug_from_filename && c.title_from_filename);
+        assert!(!parse("slug_from = \"title\"").unwrap().slug_from_filename);
+        let err = parse("slug_from = \"name\"").unwrap_err().to_string();
+        assert!(
+            err.contains("slug_from: `name` must be \"title\" or \"filename\""),
+            "{err}"
         );
     }
 

@@ -50,6 +50,45 @@ pub fn slugify(text: &str) -> String {
     slug
 }
 
+/// A slug kept as it was written (`slug: Rust-1.0` stays `Rust-1.0`), only made safe: letters,
+/// digits, combining marks and `-_.~` are kept with their case, any other run of characters
+/// (spaces, `/`, `?`, `#`, `%`, quotes...) becomes one `-`, and `-` or `.` never lead or
+/// trail (so `..` and `../x` cannot climb out). Old URLs survive a move only if a written slug
+/// is not rewritten. May be empty; at most 80 chars (and 200 bytes).
+pub fn keep_written(text: &str) -> String {
+    let mut slug = String::with_capacity(text.len().min(MAX_BYTES));
+    let mut chars = 0;
+    let mut pending_dash = false;
+    for c in text.nfc() {
+        let kept =
+            c.is_alphanumeric() || is_combining_mark(c) || matches!(c, '-' | '_' | '.' | '~');
+        if !kept || (c == '.' && slug.is_empty()) || (c == '-' && slug.is_empty()) {
+            pending_dash = !slug.is_empty();
+            continue;
+        }
+        if c == '-' {
+            pending_dash = true;
+            continue;
+        }
+        let dash = usize::from(pending_dash);
+        if chars + dash + 1 > MAX_CHARS || slug.len() + dash + c.len_utf8() > MAX_BYTES {
+            trim_cut(&mut slug, c);
+            break;
+        }
+        if pending_dash {
+            slug.push('-');
+            pending_dash = false;
+            chars += 1;
+        }
+        slug.push(c);
+        chars += 1;
+    }
+    while slug.ends_with(['.', '-']) {
+        slug.pop();
+    }
+    slug
+}
+
 /// `slugify(text)`, else `slugify(fallback_seed)`, else `item-<hash of text>`; never empty and
 /// always a safe segment.
 pub fn slug_or_fallback(text: &str, fallback_seed: &str) -> String {
@@ -264,5 +303,30 @@ mod tests {
         assert!(!is_safe_segment("a\nb"));
         assert!(!is_safe_segment("name."));
         assert!(!is_safe_segment("name "));
+    }
+
+    #[test]
+    fn written_slugs_keep_case_and_dots_but_never_climb() {
+        assert_eq!(keep_written("Rust-1.0"), "Rust-1.0");
+        assert_eq!(keep_written("my_post~2"), "my_post~2");
+        assert_eq!(
+            keep_written("  Two  words / and?more#x "),
+            "Two-words-and-more-x"
+        );
+        assert_eq!(keep_written("../../etc/passwd"), "etc-passwd");
+        assert_eq!(keep_written(".hidden."), "hidden");
+        assert_eq!(keep_written("a..b"), "a..b");
+        assert_eq!(keep_written("--x--"), "x");
+        assert_eq!(keep_written("عمران خان"), "عمران-خان");
+        assert_eq!(keep_written("%2e%2e"), "2e-2e");
+        assert_eq!(keep_written("..."), "");
+        assert!(keep_written(&"x".repeat(300)).len() <= MAX_CHARS);
+        for text in ["..", ".", "a/..", "C:\\x", "x. ", "\u{0}"] {
+            let slug = keep_written(text);
+            assert!(
+                slug.is_empty() || is_safe_segment(&slug),
+                "{text:?} -> {slug:?}"
+            );
+        }
     }
 }

@@ -105,12 +105,15 @@ fn encode_path(out: &mut String, path: &str) {
     }
 }
 
-/// Checks a permalink pattern: starts and ends with `/`, has `{slug}`, uses only known
-/// placeholders, and every literal segment is safe.
+/// Checks a permalink pattern: starts with `/`, ends with `/` (a folder with `index.html`) or
+/// `.html` (a file, as Jekyll writes them), has `{slug}`, uses only known placeholders, and
+/// every literal segment is safe.
 pub fn validate_permalink(pattern: &str) -> Result<(), String> {
-    if !pattern.starts_with('/') || !pattern.ends_with('/') {
+    let ends_well = pattern.ends_with('/') || pattern.ends_with(".html") && pattern.len() > 6;
+    if !pattern.starts_with('/') || !ends_well {
         return Err(format!(
-            "`{pattern}` must start and end with `/`, e.g. `{}`",
+            "`{pattern}` must start with `/` and end with `/` or `.html`, e.g. `{}` or \
+             `/{{year}}/{{month}}/{{day}}/{{slug}}.html`",
             crate::config::DEFAULT_PERMALINK
         ));
     }
@@ -167,6 +170,46 @@ pub fn folder_of(site_path: &str) -> &str {
         Some(i) => &site_path[..=i],
         None => "/",
     }
+}
+
+/// An old address an article answers at (front matter `aliases` or `redirect_from`), as the
+/// site path its redirect page is written at. Hosts serve files by decoded path, so `%20` is
+/// decoded; `/x/index.html` and `/x` (no `.html` or `.htm` ending) both mean the folder `/x/`,
+/// as other generators write them. Errors say what to write instead.
+pub fn alias_path(written: &str) -> Result<String, String> {
+    let written = written.trim();
+    if is_absolute_url(written) {
+        return Err(format!(
+            "`{written}` is a URL; an alias is a path on this site, such as \
+             `/2015/05/15/old-story.html` (drop the scheme and host)"
+        ));
+    }
+    if !written.starts_with('/') {
+        return Err(format!(
+            "`{written}` must start with `/`: an alias is a path from the site's root, such as \
+             `/blog/old-story/`"
+        ));
+    }
+    if written.contains(['?', '#']) {
+        return Err(format!(
+            "`{written}` has a `?` or `#` part, which never reaches the server; write the path alone"
+        ));
+    }
+    let decoded = percent_encoding::percent_decode_str(written)
+        .decode_utf8()
+        .map_err(|_| format!("`{written}` has %-escapes that are not UTF-8 text"))?;
+    let mut path = decoded
+        .strip_suffix("index.html")
+        .unwrap_or(&decoded)
+        .to_string();
+    let last = path.rsplit('/').next().unwrap_or("");
+    let is_file = [".html", ".htm"]
+        .iter()
+        .any(|ext| last.len() > ext.len() && last.to_ascii_lowercase().ends_with(ext));
+    if !path.ends_with('/') && !is_file {
+        path.push('/');
+    }
+    output_file(&path).map(|_| path)
 }
 
 /// The file (relative, `/`-separated) a site path is written to: `/x/` -> `x/index.html`,
@@ -243,6 +286,29 @@ mod tests {
     }
 
     #[test]
+    fn aliases_become_site_paths_or_say_what_is_wrong() {
+        let ok = |s: &str| alias_path(s).unwrap();
+        assert_eq!(ok("/2015/05/15/rust-1.0.html"), "/2015/05/15/rust-1.0.html");
+        assert_eq!(ok("/blog/old"), "/blog/old/");
+        assert_eq!(ok("/blog/old/"), "/blog/old/");
+        assert_eq!(ok("/blog/old/index.html"), "/blog/old/");
+        assert_eq!(ok(" /caf%C3%A9%20noir/ "), "/café noir/");
+        assert_eq!(ok("/A.HTM"), "/A.HTM");
+        for bad in [
+            "blog/old/",
+            "https://old.example.org/x/",
+            "//cdn/x",
+            "/x/?p=1",
+            "/a/../../etc/passwd",
+            "/a/%2e%2e/b/",
+            "/a/%FF/",
+            "/a//b/",
+        ] {
+            assert!(alias_path(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn folders_of_pages() {
         assert_eq!(folder_of("/a/b/"), "/a/b/");
         assert_eq!(folder_of("/a/b/x.html"), "/a/b/");
@@ -258,6 +324,9 @@ mod tests {
         assert!(validate_permalink("/{year}/").is_err());
         assert!(validate_permalink("/{yr}/{slug}/").is_err());
         assert!(validate_permalink("/../{slug}/").is_err());
+        assert!(validate_permalink("/{year}/{month}/{day}/{slug}.html").is_ok());
+        assert!(validate_permalink("/{slug}.htm").is_err());
+        assert!(validate_permalink(".html").is_err());
         let date = DateTime::parse_from_rfc3339("2024-11-07T21:30:00+05:00").unwrap();
         assert_eq!(
             permalink("/{year}/{month}/{day}/{slug}/", &date, "x"),

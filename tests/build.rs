@@ -628,3 +628,153 @@ fn other_markdown_extensions_and_published_false() {
         "{err}"
     );
 }
+
+/// The redirect page at `file` (an output path): where its refresh and canonical point.
+fn redirect_target(site: &TestSite, file: &str) -> (String, String) {
+    let doc = site.html(file);
+    let refresh = attrs(&doc, "meta[http-equiv=refresh]", "content");
+    let canonical = attrs(&doc, "link[rel=canonical]", "href");
+    assert_eq!(refresh.len(), 1, "{file}: no meta refresh");
+    assert_eq!(attrs(&doc, "meta[name=robots]", "content"), vec!["noindex"]);
+    let url = refresh[0].split_once("url=").map(|(_, u)| u.to_string());
+    (url.unwrap_or_default(), canonical.concat())
+}
+
+#[test]
+fn aliases_and_redirect_from_leave_a_redirect_at_every_old_address() {
+    let site = TestSite::new(&toml(20));
+    site.article(
+        "2024/11/27/moved.md",
+        "title: Moved story\ndate: 2024-11-27\naliases: [/2015/05/15/moved.html, /blog/moved]\n\
+         redirect_from: /old/moved/index.html",
+        "Body.\n",
+    );
+    site.article(
+        "2024/11/28/other.md",
+        "title: Other\ndate: 2024-11-28",
+        "x\n",
+    );
+    site.build_ok();
+    for file in [
+        "2015/05/15/moved.html",
+        "blog/moved/index.html",
+        "old/moved/index.html",
+    ] {
+        assert_eq!(
+            redirect_target(&site, file),
+            (
+                "/2024/11/27/moved-story/".to_string(),
+                "https://example.org/2024/11/27/moved-story/".to_string()
+            ),
+            "{file}"
+        );
+    }
+    let doc = site.html("2024/11/27/moved-story/index.html");
+    assert_eq!(texts(&doc, "h1"), vec!["Moved story"]);
+    let sitemap = site.read("sitemap.xml");
+    let locs = roxmltree_like(&sitemap);
+    assert!(locs.contains(&"https://example.org/2024/11/27/moved-story/".to_string()));
+    assert!(
+        !locs
+            .iter()
+            .any(|l| l.contains("moved.html") || l.contains("/blog/") || l.contains("/old/")),
+        "an alias is in the sitemap: {locs:?}"
+    );
+}
+
+#[test]
+fn an_alias_that_is_another_page_or_unsafe_is_an_error_naming_the_file() {
+    let site = TestSite::new(&toml(20));
+    site.article(
+        "2024/11/28/other.md",
+        "title: Other\ndate: 2024-11-28",
+        "x\n",
+    );
+    site.article(
+        "2024/11/27/moved.md",
+        "title: Moved\ndate: 2024-11-27\naliases: [/2024/11/28/other/]",
+        "x\n",
+    );
+    let err = site.build().unwrap_err().to_string();
+    assert!(
+        err.contains(
+            "content/2024/11/27/moved.md: alias /2024/11/28/other/ is also the URL of \
+             content/2024/11/28/other.md, and a redirect there would replace it; remove or \
+             change the alias"
+        ),
+        "{err}"
+    );
+    for (alias, message) in [
+        (
+            "/tags/",
+            "alias /tags/ is also the URL of Gazette's own page /tags/",
+        ),
+        ("../../etc/x", "aliases: `../../etc/x` must start with `/`"),
+        (
+            "/a/../../etc/",
+            "aliases: `/a/../../etc/` has an unsafe path segment `..`",
+        ),
+        (
+            "https://old.example.org/x/",
+            "aliases: `https://old.example.org/x/` is a URL",
+        ),
+    ] {
+        site.article(
+            "2024/11/27/moved.md",
+            &format!("title: Moved\ndate: 2024-11-27\naliases: [\"{alias}\"]"),
+            "x\n",
+        );
+        let err = site.build().unwrap_err().to_string();
+        assert!(err.contains(message), "{alias}: {err}");
+        assert!(!site.public().join("etc").exists());
+    }
+}
+
+#[test]
+fn html_permalinks_write_files_with_their_images_beside_them() {
+    let site = TestSite::new(&format!(
+        "{}permalink = \"/{{year}}/{{month}}/{{day}}/{{slug}}.html\"\n",
+        toml(20)
+    ));
+    site.article(
+        "2024/11/27/story/index.md",
+        "title: Story\ndate: 2024-11-27\nimage: lead.jpg\naliases: [/2024/11/27/story/]",
+        "![chart](chart.png) and [the other](../../28/other.md).\n",
+    );
+    site.write("content/2024/11/27/story/lead.jpg", "jpeg");
+    site.write("content/2024/11/27/story/chart.png", "png");
+    site.article(
+        "2024/11/28/other.md",
+        "title: Other\ndate: 2024-11-28",
+        "x\n",
+    );
+    site.build_ok();
+    let doc = site.html("2024/11/27/story.html");
+    assert_eq!(texts(&doc, "h1"), vec!["Story"]);
+    assert_eq!(
+        attrs(&doc, "article img[alt=chart]", "src"),
+        vec!["/2024/11/27/chart.png"]
+    );
+    assert!(attrs(&doc, "a", "href").contains(&"https://example.org/2024/11/28/other.html".into()));
+    assert_eq!(
+        attrs(&doc, "meta[property='og:image']", "content"),
+        vec!["https://example.org/2024/11/27/lead.jpg"]
+    );
+    assert_eq!(site.read("2024/11/27/chart.png"), "png");
+    assert_eq!(site.read("2024/11/27/lead.jpg"), "jpeg");
+    assert_eq!(
+        redirect_target(&site, "2024/11/27/story/index.html").0,
+        "/2024/11/27/story.html"
+    );
+    let home = site.html("index.html");
+    assert!(attrs(&home, "a", "href").contains(&"/2024/11/27/story.html".to_string()));
+    let locs = roxmltree_like(&site.read("sitemap.xml"));
+    assert!(locs.contains(&"https://example.org/2024/11/27/story.html".to_string()));
+    assert!(common::broken_links_in(&site.public(), "https://example.org/").is_empty());
+    let check = site.run(&["check"]);
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+}

@@ -408,7 +408,8 @@ fn unsafe_permalink_patterns_are_refused() {
         ),
         (
             "{slug}",
-            "`{slug}` must start and end with `/`, e.g. `/{year}/{month}/{day}/{slug}/`",
+            "`{slug}` must start with `/` and end with `/` or `.html`, e.g. \
+             `/{year}/{month}/{day}/{slug}/` or `/{year}/{month}/{day}/{slug}.html`",
         ),
     ] {
         let (site, before) = built_site(TOML);

@@ -61,8 +61,9 @@ fn differences(
     (changed, removed)
 }
 
-/// Article `n` with a title, a day in November 2024, tags and a body that links to another
-/// article's Markdown file (so moving that article changes this body).
+/// Article `n` with a title, a day in November 2024, tags, an old address that changes with
+/// the day (a body edit below drops it) and a body that links to another article's Markdown
+/// file (so moving that article changes this body).
 fn story(site: &TestSite, n: usize, title: &str, day: usize, tags: &[&str], draft: bool) {
     let link = if n > 0 {
         format!(
@@ -76,7 +77,8 @@ fn story(site: &TestSite, n: usize, title: &str, day: usize, tags: &[&str], draf
     site.article(
         &format!("2024/11/{day:02}/story-{n:02}.md"),
         &format!(
-            "title: \"{title}\"\ndate: 2024-11-{day:02}T{:02}:00:00Z\ntags: [{}]\ndraft: {draft}",
+            "title: \"{title}\"\ndate: 2024-11-{day:02}T{:02}:00:00Z\ntags: [{}]\ndraft: {draft}\n\
+             aliases: [/old/{n}-{day}.html]",
             n % 24,
             tags.join(", ")
         ),

@@ -5,6 +5,7 @@
 use std::fs;
 use std::path::Path;
 
+use crate::content::article::ImageAt;
 use crate::content::{Article, front_matter};
 use crate::error::Diagnostic;
 use crate::markdown::foreign;
@@ -49,21 +50,11 @@ pub fn read(root: &Path, article: &Article) -> Option<Source> {
     })
 }
 
-/// The site path the lead image of `article` is served at, or `None` for a URL on another site
-/// (or no image). Relative paths are relative to the article page's folder, as on the page.
+/// The site path the lead image of `article` is served at (without `?` or `#` parts), or
+/// `None` for a URL on another site (or no image).
 pub fn image_site_path(article: &Article) -> Option<String> {
-    let image = article.image.as_deref()?.trim();
-    if image.is_empty() || crate::urls::is_absolute_url(image) {
-        return None;
+    match article.image_at()? {
+        ImageAt::Elsewhere(_) => None,
+        ImageAt::Site(path) => Some(path.split(['?', '#']).next().unwrap_or("").to_string()),
     }
-    let image = image.split(['?', '#']).next().unwrap_or(image);
-    Some(if image.starts_with('/') {
-        image.to_string()
-    } else {
-        format!(
-            "{}{}",
-            crate::urls::folder_of(&article.path),
-            image.trim_start_matches("./")
-        )
-    })
 }

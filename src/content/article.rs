@@ -49,6 +49,8 @@ pub struct Article {
     pub image_caption: Option<String>,
     /// Alt text for the lead image (front matter `image_alt`, else none).
     pub image_alt: Option<String>,
+    /// Old site paths that redirect to this article (front matter `aliases`, `redirect_from`).
+    pub aliases: Vec<String>,
     /// Left out of builds unless `--drafts`.
     pub draft: bool,
     /// Asks to lead the home page (front matter `featured: true`).
@@ -57,6 +59,36 @@ pub struct Article {
     pub extra: serde_json::Map<String, serde_json::Value>,
     /// Files beside the article to copy next to its page (absolute paths).
     pub assets: Vec<PathBuf>,
+}
+
+/// Where an article's lead image is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ImageAt<'a> {
+    /// A URL on another site (or protocol-relative), used as written.
+    Elsewhere(&'a str),
+    /// A site path (`/2024/11/27/lead.jpg`): relative images resolved against the folder of
+    /// the article page, where its files are copied.
+    Site(String),
+}
+
+impl Article {
+    /// The lead image's place, or `None` without one.
+    pub fn image_at(&self) -> Option<ImageAt<'_>> {
+        let image = self.image.as_deref()?.trim();
+        if image.is_empty() {
+            None
+        } else if crate::urls::is_absolute_url(image) {
+            Some(ImageAt::Elsewhere(image))
+        } else if image.starts_with('/') {
+            Some(ImageAt::Site(image.to_string()))
+        } else {
+            let folder = crate::urls::folder_of(&self.path);
+            Some(ImageAt::Site(format!(
+                "{folder}{}",
+                image.trim_start_matches("./")
+            )))
+        }
+    }
 }
 
 /// The one test constructor of [`Article`], shared by the unit tests of every stage (model,
@@ -88,6 +120,7 @@ impl Article {
             image: None,
             image_caption: None,
             image_alt: None,
+            aliases: Vec::new(),
             draft: false,
             featured: false,
             extra: serde_json::Map::new(),

@@ -64,6 +64,9 @@ pub struct FrontMatter {
     pub image_alt: Option<String>,
     /// `slug` as written (not yet made safe: the loader slugifies it).
     pub slug: Option<String>,
+    /// `aliases` and `redirect_from`: old site paths of the article, made by
+    /// [`crate::urls::alias_path`], in order, without repeats.
+    pub aliases: Vec<String>,
     /// `draft` (default false).
     pub draft: bool,
     /// `featured` (default false).
@@ -131,8 +134,14 @@ fn is_fence(line: &str, marker: &str) -> bool {
 }
 
 /// Parses and checks the front matter of `split`. Every problem is returned, each at the file
-/// line of the key it is about; dates are read in, and converted to, `tz`.
-pub fn parse(split: &Split, path: &Path, tz: &SiteTz) -> Result<FrontMatter, Vec<Diagnostic>> {
+/// line of the key it is about; dates are read in, and converted to, `tz`. With
+/// `title_from_file`, a missing title is made from the file name ([`title_from_name`]).
+pub fn parse(
+    split: &Split,
+    path: &Path,
+    tz: &SiteTz,
+    title_from_file: bool,
+) -> Result<FrontMatter, Vec<Diagnostic>> {
     let yaml = split.front_matter;
     let first = split.front_matter_line;
     let opening = first.saturating_sub(1);
@@ -177,17 +186,60 @@ pub fn parse(split: &Split, path: &Path, tz: &SiteTz) -> Result<FrontMatter, Vec
         }
     };
     let lines = key_lines(yaml, first);
-    fields::validate(mapping, &lines, opening, tz, file_date(path, tz))
+    let from_name = fields::FromName {
+        date: file_date(path, tz),
+        title: title_from_file.then(|| title_from_name(path)).flatten(),
+    };
+    fields::validate(mapping, &lines, opening, tz, from_name)
         .map_err(|problems| problems.into_iter().map(|(l, m)| at(l, m)).collect())
 }
 
 /// The date a Jekyll-style file name starts with (`2015-05-15-rust-1.0.md`), for an article
 /// whose front matter gives none.
 fn file_date(path: &Path, tz: &SiteTz) -> Option<DateTime<FixedOffset>> {
+    let (date, _) = dated_name(file_name(path)?);
+    super::dates::parse(date?, tz).ok()
+}
+
+/// The name an article file goes by: its stem, or for `index.md` (a page bundle, as Hugo and
+/// Zola write them) its folder's name.
+pub fn file_name(path: &Path) -> Option<&str> {
     let stem = path.file_stem()?.to_str()?;
-    let mut dashes = stem.match_indices('-').map(|(i, _)| i);
-    let end = dashes.nth(2)?;
-    super::dates::parse(stem.get(..end)?, tz).ok()
+    if stem.eq_ignore_ascii_case("index") {
+        path.parent()?.file_name()?.to_str()
+    } else {
+        Some(stem)
+    }
+}
+
+/// A Jekyll-style name cut into its date and the rest: `2015-05-15-rust-1.0` gives
+/// `(Some("2015-05-15"), "rust-1.0")`; a name without a date is all rest.
+pub fn dated_name(name: &str) -> (Option<&str>, &str) {
+    let mut dashes = name.match_indices('-').map(|(i, _)| i);
+    match dashes.nth(2) {
+        Some(end) if name[..end].bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
+            (Some(&name[..end]), &name[end + 1..])
+        }
+        _ => (None, name),
+    }
+}
+
+/// A title made from a file name as Jekyll makes one: the date dropped, `-` and `_` read as
+/// spaces, each word capitalised (`2015-05-15-rust-1.0` gives `Rust 1.0`).
+pub fn title_from_name(path: &Path) -> Option<String> {
+    let (_, rest) = dated_name(file_name(path)?);
+    let words: Vec<String> = rest
+        .split(['-', '_', ' '])
+        .filter(|w| !w.is_empty())
+        .map(|word| {
+            let mut chars = word.chars();
+            chars
+                .next()
+                .map(|first| first.to_uppercase().chain(chars).collect())
+                .unwrap_or_default()
+        })
+        .collect();
+    Some(words.join(" ")).filter(|t| !t.is_empty())
 }
 
 /// `text` as a YAML double-quoted scalar that reads back as exactly `text`, whatever it holds
@@ -338,7 +390,7 @@ mod tests {
         ] {
             let text = format!("---\ntitle: {}\ndate: 2024-11-27\n---\n", quote(title));
             let split = split(&text, Path::new("x.md")).unwrap();
-            let fm = parse(&split, Path::new("x.md"), &tz)
+            let fm = parse(&split, Path::new("x.md"), &tz, false)
                 .unwrap_or_else(|e| panic!("{title:?}: {e:?}"));
             // What no page can show is taken out (see `printable`); the rest reads back.
             let shown = crate::content::printable::printable(title);
@@ -359,7 +411,7 @@ mod tests {
         let path = Path::new("x.md");
         let text = normalise(text);
         let split = split(&text, path).map_err(|d| vec![d.to_string()])?;
-        parse(&split, path, &utc()).map_err(|ds| ds.iter().map(|d| d.to_string()).collect())
+        parse(&split, path, &utc(), false).map_err(|ds| ds.iter().map(|d| d.to_string()).collect())
     }
 
     fn problems(text: &str) -> Vec<String> {
@@ -455,7 +507,8 @@ mod tests {
              tags: [Politics, 2024, true, '', ' economy ']\nsummary: Short.\n\
              author: [Ann, Bob]\nsource: Dawn\nsource_url: https://dawn.com/x\n\
              image: lead.jpg\nimage_caption: Photo by Ann\nimage_alt: A crowd\n\
-             slug: my-slug\ndraft: true\nfeatured: true\nmood: sunny\n---\n",
+             slug: my-slug\naliases: /old/x.html\nredirect_from: [/old/y, /old/x.html]\n\
+             draft: true\nfeatured: true\nmood: sunny\n---\n",
         )
         .unwrap();
         let date = |s| DateTime::parse_from_rfc3339(s).unwrap();
@@ -479,6 +532,7 @@ mod tests {
                 image_caption: Some("Photo by Ann".into()),
                 image_alt: Some("A crowd".into()),
                 slug: Some("my-slug".into()),
+                aliases: vec!["/old/x.html".into(), "/old/y/".into()],
                 draft: true,
                 featured: true,
                 extra: serde_json::json!({"mood": "sunny"})
@@ -495,13 +549,14 @@ mod tests {
         let text = normalise("---\ntitle: a\ndate: 2024-11-27T21:30:00Z\n---\n").into_owned();
         let s = split(&text, Path::new("x.md")).unwrap();
         let tz = SiteTz::parse("Asia/Karachi").unwrap();
-        let fm = parse(&s, Path::new("x.md"), &tz).unwrap();
+        let fm = parse(&s, Path::new("x.md"), &tz, false).unwrap();
         assert_eq!(fm.date.to_rfc3339(), "2024-11-28T02:30:00+05:00");
         let text = "---\ntitle: a\ndate: 2024-11-27\n---\n";
         let fm = parse(
             &split(text, Path::new("x.md")).unwrap(),
             Path::new("x.md"),
             &tz,
+            false,
         )
         .unwrap();
         assert_eq!(fm.date.to_rfc3339(), "2024-11-27T00:00:00+05:00");
@@ -546,7 +601,7 @@ mod tests {
         let tz = SiteTz::parse("+05:00").unwrap();
         let read = |name: &str, text: &str| {
             let split = split(text, Path::new(name)).unwrap();
-            parse(&split, Path::new(name), &tz)
+            parse(&split, Path::new(name), &tz, false)
         };
         let fm = read("2015-05-15-rust-1.0.md", "---\ntitle: Rust 1.0\n---\n").unwrap();
         assert_eq!(fm.date.to_rfc3339(), "2015-05-15T00:00:00+05:00");

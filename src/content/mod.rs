@@ -305,15 +305,17 @@ fn parse_bytes(
     let text =
         decode(bytes).map_err(|(line, message)| vec![Diagnostic::at(&file, line, message)])?;
     let split = front_matter::split(&text, &file).map_err(|d| vec![d])?;
-    let fm = front_matter::parse(&split, &file, &config.timezone)?;
+    let fm = front_matter::parse(&split, &file, &config.timezone, config.title_from_filename)?;
     // The body is always a suffix of the text.
     let body_start = text.len() - split.body.len();
     let body_line = split.body_line;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy())
-        .unwrap_or_default();
-    let slug = article_slug(fm.slug.as_deref(), &fm.title, &stem);
+    let name = front_matter::file_name(path).unwrap_or_default();
+    let slug = article_slug(
+        fm.slug.as_deref(),
+        &fm.title,
+        name,
+        config.slug_from_filename,
+    );
     Ok(Parsed {
         path: urls::permalink(&config.permalink, &fm.date, &slug),
         file,
@@ -366,6 +368,7 @@ fn render_one(
         image: fm.image,
         image_caption: fm.image_caption,
         image_alt: fm.image_alt,
+        aliases: fm.aliases,
         draft: fm.draft,
         featured: fm.featured,
         extra: fm.extra,
@@ -404,12 +407,16 @@ fn located_links(
         .collect()
 }
 
-/// The front-matter `slug` made safe, else one from the title, else from the file name. Going
-/// through `slugify` means a slug such as `../x` can never leave its folder.
-fn article_slug(slug: Option<&str>, title: &str, stem: &str) -> String {
-    slug.map(slug::slugify)
-        .filter(|s| slug::is_safe_segment(s))
-        .unwrap_or_else(|| slug::slug_or_fallback(title, stem))
+/// The front-matter `slug` as written (made safe), else the file name's (its date dropped) when
+/// the site asks for it, else one from the title, else from the file name. Both ways of making
+/// a slug guarantee that a slug such as `../x` can never leave its folder.
+fn article_slug(written: Option<&str>, title: &str, name: &str, from_name: bool) -> String {
+    let (_, undated) = front_matter::dated_name(name);
+    let kept = |text: &str| Some(slug::keep_written(text)).filter(|s| slug::is_safe_segment(s));
+    written
+        .and_then(kept)
+        .or_else(|| from_name.then(|| kept(undated)).flatten())
+        .unwrap_or_else(|| slug::slug_or_fallback(title, undated))
 }
 
 /// File bytes -> text ready for [`front_matter::split`]. On bad UTF-8, returns the line
@@ -599,7 +606,7 @@ mod tests {
         assert_eq!(
             slugs,
             vec![
-                slug::slugify("../../Etc Passwd").as_str(),
+                "Etc-Passwd",
                 slug::slug_or_fallback("Good Title", "2").as_str(),
                 slug::slug_or_fallback("!!!", "3-stem").as_str(),
             ]
@@ -609,6 +616,98 @@ mod tests {
             assert!(!a.path.contains(".."), "{}", a.path);
             assert!(urls::output_file(&a.path).is_ok(), "{}", a.path);
         }
+    }
+
+    #[test]
+    fn slugs_and_titles_from_file_names_when_the_site_asks() {
+        let dir = site();
+        let root = dir.path();
+        write(
+            root,
+            "content/2015-05-15-Rust-1.0.md",
+            "---\ntitle: Announcing Rust 1.0\n---\n",
+        );
+        write(
+            root,
+            "content/2016-09-07-no_title.markdown",
+            "---\ntags: [x]\n---\nBody.\n",
+        );
+        write(
+            root,
+            "content/bundle/index.md",
+            "---\ndate: 2016-01-02\n---\n",
+        );
+        write(
+            root,
+            "content/kept.md",
+            "---\ntitle: T\ndate: 2016-01-03\nslug: My Post.v2\n---\n",
+        );
+        let by_file = |articles: Vec<Article>| -> Vec<(String, String, String)> {
+            let mut all: Vec<_> = articles
+                .into_iter()
+                .map(|a| (a.file.display().to_string(), a.title, a.path))
+                .collect();
+            all.sort();
+            all
+        };
+        // By default a missing title is an error naming the file.
+        let err = load(root, &Config::default()).unwrap_err().to_string();
+        assert!(
+            err.contains("content/2016-09-07-no_title.markdown:1: title: missing"),
+            "{err}"
+        );
+        assert!(
+            err.contains("content/bundle/index.md:1: title: missing"),
+            "{err}"
+        );
+        let config = Config {
+            slug_from_filename: true,
+            title_from_filename: true,
+            ..Config::default()
+        };
+        assert_eq!(
+            by_file(load(root, &config).unwrap()),
+            vec![
+                (
+                    "content/2015-05-15-Rust-1.0.md".into(),
+                    "Announcing Rust 1.0".into(),
+                    "/2015/05/15/Rust-1.0/".into()
+                ),
+                (
+                    "content/2016-09-07-no_title.markdown".into(),
+                    "No Title".into(),
+                    "/2016/09/07/no_title/".into()
+                ),
+                (
+                    "content/bundle/index.md".into(),
+                    "Bundle".into(),
+                    "/2016/01/02/bundle/".into()
+                ),
+                (
+                    "content/kept.md".into(),
+                    "T".into(),
+                    "/2016/01/03/My-Post.v2/".into()
+                ),
+            ]
+        );
+        // Titles from names alone: slugs still come from titles.
+        let config = Config {
+            title_from_filename: true,
+            ..Config::default()
+        };
+        let paths: Vec<String> = by_file(load(root, &config).unwrap())
+            .into_iter()
+            .map(|a| a.2)
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                "/2015/05/15/announcing-rust-1-0/",
+                "/2016/09/07/no-title/",
+                "/2016/01/02/bundle/",
+                "/2016/01/03/My-Post.v2/"
+            ]
+        );
     }
 
     #[test]

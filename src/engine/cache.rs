@@ -18,7 +18,7 @@ use crate::content::{Reused, Stamp};
 use crate::error::{Error, Result};
 
 /// The first line of every cache file; the number changes with the layout.
-const HEADER: &[u8] = b"gazette build cache 3\n";
+const HEADER: &[u8] = b"gazette build cache 4\n";
 
 /// Everything the cache keeps.
 #[derive(Debug, Default, Serialize, Deserialize)]

@@ -6,6 +6,7 @@ use tera::Value;
 
 use super::views::{ArticleTermsView, ArticleView, CardView, HeadingView, TagView};
 use crate::content::Article;
+use crate::content::article::ImageAt;
 use crate::feeds::rebase_html;
 use crate::site::{ArticleLinks, Site};
 use crate::urls::Urls;
@@ -65,19 +66,10 @@ fn taxonomies(site: &Site, urls: &Urls, links: Option<&ArticleLinks>) -> Vec<Art
 /// The lead image as (href, absolute URL): an absolute URL stays, `/x.jpg` is a site path, and
 /// `photo.jpg` sits beside the article page.
 fn image(article: &Article, urls: &Urls) -> Option<(String, String)> {
-    let image = article.image.as_deref()?.trim();
-    if image.is_empty() {
-        return None;
-    }
-    if is_absolute_url(image) {
-        return Some((image.to_string(), image.to_string()));
-    }
-    let site_path = if image.starts_with('/') {
-        image.to_string()
-    } else {
-        format!("{}{}", article.path, image.trim_start_matches("./"))
-    };
-    Some((urls.path(&site_path), urls.absolute(&site_path)))
+    Some(match article.image_at()? {
+        ImageAt::Elsewhere(url) => (url.to_string(), url.to_string()),
+        ImageAt::Site(path) => (urls.path(&path), urls.absolute(&path)),
+    })
 }
 
 /// The link to the original report: an absolute URL stays, a site path (`/x/`) gets the base

@@ -51,11 +51,19 @@ impl<'a> Planner<'a> {
         });
     }
 
-    /// One page per article.
+    /// One page per article, and a redirect to it at each of its old addresses (an alias equal
+    /// to the article's own path is no old address).
     pub fn articles(&mut self) {
         for (i, article) in self.articles.iter().enumerate() {
             let lastmod = self.lastmod(&[i]);
             self.push(article.path.clone(), PageKind::Article(i), lastmod);
+            for alias in article.aliases.iter().filter(|a| **a != article.path) {
+                self.push(
+                    alias.clone(),
+                    PageKind::Redirect(article.path.clone()),
+                    None,
+                );
+            }
         }
     }
 

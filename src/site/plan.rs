@@ -142,11 +142,15 @@ pub(super) fn assemble(
 /// Two pages with one URL would overwrite each other; URLs that differ only in case collide on
 /// case-insensitive hosts (macOS, Windows), so they count as the same.
 fn check_unique_paths(pages: &[Page], articles: &[Article]) -> Result<()> {
-    let describe = |page: &Page| match page.kind {
-        PageKind::Article(i) => articles
-            .get(i)
-            .map(|a| a.file.display().to_string())
-            .unwrap_or_default(),
+    // A redirect to an article is one of its aliases: its file is the one to fix.
+    let owner = |page: &Page| match &page.kind {
+        PageKind::Article(i) => articles.get(*i),
+        PageKind::Redirect(to) => articles.iter().find(|a| a.path == *to),
+        _ => None,
+    };
+    let describe = |page: &Page| match (&page.kind, owner(page)) {
+        (PageKind::Article(_), Some(a)) => a.file.display().to_string(),
+        (PageKind::Redirect(_), Some(a)) => format!("an alias of {}", a.file.display()),
         _ => format!("Gazette's own page {}", page.path),
     };
     let mut seen: HashMap<Cow<'_, str>, &Page> = HashMap::with_capacity(pages.len());
@@ -168,19 +172,24 @@ fn check_unique_paths(pages: &[Page], articles: &[Article]) -> Result<()> {
             Cow::Borrowed(page.path.as_str())
         };
         if let Some(first) = seen.insert(key, page) {
-            let (culprit, other) = match (&page.kind, &first.kind) {
-                (PageKind::Article(_), _) => (page, first),
-                _ => (first, page),
+            let (culprit, other) = match owner(page) {
+                Some(_) => (page, first),
+                None => (first, page),
             };
-            let file = match culprit.kind {
-                PageKind::Article(i) => articles.get(i).map(|a| a.file.clone()),
-                _ => None,
+            let file = owner(culprit).map(|a| a.file.clone());
+            let message = match culprit.kind {
+                PageKind::Redirect(_) => format!(
+                    "alias {} is also the URL of {}, and a redirect there would replace it; \
+                     remove or change the alias",
+                    culprit.path,
+                    describe(other)
+                ),
+                _ => format!(
+                    "URL {} is also produced by {}; give one of them a different `slug`",
+                    culprit.path,
+                    describe(other)
+                ),
             };
-            let message = format!(
-                "URL {} is also produced by {}; give one of them a different `slug`",
-                culprit.path,
-                describe(other)
-            );
             problems.push(match file {
                 Some(file) => Diagnostic::new(file, message),
                 None => Diagnostic::new("site.toml", message),

@@ -13,6 +13,15 @@ use crate::content::dates;
 /// A problem found in front matter: file line and message (`title: ...`).
 pub type Problem = (usize, String);
 
+/// What the file's name offers for fields the front matter leaves out.
+#[derive(Debug, Default)]
+pub struct FromName {
+    /// The date a Jekyll-style name starts with.
+    pub date: Option<DateTime<FixedOffset>>,
+    /// A title, when the site asks for titles from file names.
+    pub title: Option<String>,
+}
+
 /// Validates the top-level mapping. `lines` maps top-level keys to their file line; keys not
 /// found there (and missing keys) are reported at `fallback_line`, the opening `---`.
 pub fn validate(
@@ -20,7 +29,7 @@ pub fn validate(
     lines: &HashMap<String, usize>,
     fallback_line: usize,
     tz: &SiteTz,
-    file_date: Option<DateTime<FixedOffset>>,
+    from_name: FromName,
 ) -> Result<FrontMatter, Vec<Problem>> {
     let mut c = Checker {
         lines,
@@ -56,6 +65,14 @@ pub fn validate(
             "image_caption" => fm.image_caption = c.string("image_caption", value),
             "image_alt" => fm.image_alt = c.string("image_alt", value),
             "slug" => fm.slug = c.string("slug", value),
+            // Hugo's and Zola's name, and the Jekyll plugin's.
+            "aliases" | "redirect_from" => {
+                for alias in c.aliases(&key, value) {
+                    if !fm.aliases.contains(&alias) {
+                        fm.aliases.push(alias);
+                    }
+                }
+            }
             "draft" => fm.draft = c.flag("draft", value),
             "featured" => fm.featured = c.flag("featured", value),
             // Jekyll's and Eleventy's way to keep a post out.
@@ -65,13 +82,17 @@ pub fn validate(
             }
         }
     }
+    if !seen_title && let Some(from_name) = from_name.title {
+        title = Some(from_name);
+        seen_title = true;
+    }
     if !seen_title {
         c.problems.push((
             fallback_line,
             "title: missing; every article needs a title".into(),
         ));
     }
-    if !seen_date && let Some(from_name) = file_date {
+    if !seen_date && let Some(from_name) = from_name.date {
         date = Some(from_name);
         seen_date = true;
     }
@@ -219,6 +240,18 @@ impl Checker<'_> {
                 Vec::new()
             }
         }
+    }
+
+    /// Old addresses: one path or a list, each checked by [`crate::urls::alias_path`].
+    fn aliases(&mut self, key: &str, value: Value) -> Vec<String> {
+        let mut paths = Vec::new();
+        for written in self.authors(key, value) {
+            match crate::urls::alias_path(&written) {
+                Ok(path) => paths.push(path),
+                Err(message) => self.report(key, message),
+            }
+        }
+        paths
     }
 
     /// Only links a reader can safely follow: http(s) URLs and site paths.
