@@ -293,7 +293,7 @@ fn jekyll_date_urls_stay_as_they_are() {
     let fixture = Fixture::new(&[
         ("_config.yml", "title: T\nurl: https://example.org\n"),
         ("_posts/2015-05-15-rust.md", "---\ntitle: Rust\n---\nx\n"),
-        ("_posts/2016-06-16-go.md", "---\ntitle: Go\n---\ny\n"),
+        ("_posts/2016-06-16-Go-1.6.md", "---\ntitle: Go\n---\ny\n"),
     ]);
     let (out, _) = fixture.import_and_build("jekyll");
     assert!(out.contains("0 redirects"), "{out}");
@@ -307,7 +307,11 @@ fn jekyll_date_urls_stay_as_they_are() {
         reach(&fixture.public(), "/2015/05/15/rust.html", "Rust"),
         "/2015/05/15/rust.html"
     );
-    reach(&fixture.public(), "/2016/06/16/go.html", "Go");
+    let go = reach(&fixture.public(), "/2016/06/16/Go-1.6.html", "Go");
+    assert_eq!(
+        go, "/2016/06/16/Go-1.6.html",
+        "a slug's case and dots are kept"
+    );
 }
 
 #[test]

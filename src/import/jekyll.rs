@@ -239,7 +239,8 @@ fn read_post(
         title,
         updated: doc.take_date("last_modified_at", tz)?,
         date,
-        slug,
+        // The slug as the URL showed it (`:title`), which Gazette then keeps.
+        slug: slugify(&slug, true),
         urls,
         aliases: doc.take_list("redirect_from", false),
         draft,

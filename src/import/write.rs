@@ -79,7 +79,8 @@ pub fn write(source: &Source, options: &ImportOptions) -> Result<ImportReport> {
     for post in posts {
         let local = tz.to_local(post.date);
         let stem = post.file.file_stem().unwrap_or_default().to_string_lossy();
-        let base = Some(slug::slugify(&post.slug))
+        // Gazette keeps a written slug as it is (made safe), so an old slug survives.
+        let base = Some(slug::keep_written(&post.slug))
             .filter(|s| slug::is_safe_segment(s))
             .unwrap_or_else(|| slug::slug_or_fallback(&post.title, &stem));
         let day = local.format("%Y/%m/%d").to_string();
