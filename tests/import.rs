@@ -410,6 +410,7 @@ fn hugo_site_keeps_every_url() {
             "+++\ntitle = \"Draft\"\ndate = 2021-06-06\ndraft = true\n+++\nx\n",
         ),
         ("static/images/logo.png", "PNG"),
+        ("content/posts/loose.png", "PNG"),
     ]);
     let (out, err) = fixture.import_and_build("hugo");
     let public = fixture.public();
@@ -426,6 +427,10 @@ fn hugo_site_keeps_every_url() {
     let trip = reach(&public, "/2020/02/bundle-trip/", "Bundle Trip");
     assert_eq!(images_reachable(&public, &trip), 2);
     assert!(public.join("images/logo.png").is_file());
+    assert!(
+        public.join("posts/loose.png").is_file(),
+        "content file outside bundles"
+    );
     assert!(out.contains("Imported 6 posts (1 drafts)"), "{out}");
     assert!(
         out.contains("weight (2)") && out.contains("images (1)"),
@@ -489,6 +494,7 @@ fn zola_site_keeps_every_url() {
             "+++\ntitle = \"Draft\"\ndate = 2021-08-09\ndraft = true\n+++\nx\n",
         ),
         ("static/img/logo.png", "PNG"),
+        ("content/blog/section-pic.png", "PNG"),
     ]);
     let (out, err) = fixture.import_and_build("zola");
     let public = fixture.public();
@@ -505,6 +511,10 @@ fn zola_site_keeps_every_url() {
     let assets = reach(&public, "/blog/with-assets/", "Assets");
     assert_eq!(images_reachable(&public, &assets), 1);
     assert!(public.join("img/logo.png").is_file());
+    assert!(
+        public.join("blog/section-pic.png").is_file(),
+        "a section's asset"
+    );
     assert!(out.contains("Imported 6 posts (1 drafts)"), "{out}");
     assert!(out.contains("mood (1)"), "{out}");
     template_reported(

@@ -165,7 +165,11 @@ fn beside(path: &Path) -> Vec<CopiedFile> {
     }
     files
         .into_iter()
-        .filter(|p| !super::is_markdown(p) && p.extension().is_none_or(|e| e != "json"))
+        .filter(|p| {
+            let name = p.file_name().unwrap_or_default().to_string_lossy();
+            // Data files feed the templates; they are not published.
+            !super::is_markdown(p) && !name.ends_with(".json") && !name.contains(".11tydata.")
+        })
         .map(|from| CopiedFile {
             to: PathBuf::from(from.file_name().unwrap_or_default()),
             from,

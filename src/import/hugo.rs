@@ -93,12 +93,12 @@ pub fn read(src: &Path) -> Result<Source> {
         let rel = super::rel(&content, path);
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         if !super::is_markdown(path) {
-            let in_bundle = bundles.iter().any(|b| path.starts_with(b));
-            if !in_bundle {
-                source.attention.push(Diagnostic::new(
-                    Path::new("content").join(&rel),
-                    "is not in a page bundle; not imported (put it in static/ by hand)",
-                ));
+            // Hugo publishes a file outside any page bundle at its own path, as static does.
+            if !bundles.iter().any(|b| path.starts_with(b)) {
+                source.statics.push(CopiedFile {
+                    from: path.clone(),
+                    to: rel,
+                });
             }
             continue;
         }
@@ -137,7 +137,7 @@ pub fn read(src: &Path) -> Result<Source> {
         }
         source.posts.push(post);
     }
-    source.statics = statics(src, "static");
+    source.statics.extend(statics(src, "static"));
     problems.into_result()?;
     Ok(source)
 }

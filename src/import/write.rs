@@ -204,6 +204,17 @@ pub fn write(source: &Source, options: &ImportOptions) -> Result<ImportReport> {
     for file in &source.statics {
         let dest = Path::new("static").join(&file.to);
         if !day_assets.contains_key(&dest) {
+            if file.to.extension().is_some_and(|e| e == "css" || e == "js") {
+                report.attention.push(Diagnostic::new(
+                    &dest,
+                    format!(
+                        "Gazette publishes stylesheets and scripts under a name with a hash \
+                         of their bytes, so /{} will not exist: the old theme's pages were \
+                         not imported either, but a link to it from elsewhere breaks",
+                        file.to.display()
+                    ),
+                ));
+            }
             day_assets.insert(dest.clone(), file.from.clone());
             files.push((dest, Output::Copy(file.from.clone())));
         }
@@ -215,10 +226,16 @@ pub fn write(source: &Source, options: &ImportOptions) -> Result<ImportReport> {
     ));
 
     refuse_existing(&options.dest, &files, options.force)?;
+    // Most posts share their day's folder; asking the file system again costs (a mkdir is
+    // slower than the file write on some disks).
+    let mut made: HashSet<PathBuf> = HashSet::new();
     for (rel, output) in &files {
         let path = options.dest.join(rel);
-        if let Some(dir) = path.parent() {
+        if let Some(dir) = path.parent()
+            && !made.contains(dir)
+        {
             std::fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
+            made.insert(dir.to_path_buf());
         }
         match output {
             Output::Text(text) => std::fs::write(&path, text).map_err(|e| Error::io(&path, e))?,

@@ -41,11 +41,26 @@ pub fn read(src: &Path) -> Result<Source> {
     let (tz, _) = super::site_tz(None, &mut source.attention, Path::new("config.toml"));
 
     let content = src.join("content");
-    for path in super::files_under(&content, &|_| false) {
+    let files = super::files_under(&content, &|_| false);
+    let bundles: Vec<&Path> = files
+        .iter()
+        .filter(|p| p.file_name().is_some_and(|n| n == "index.md"))
+        .filter_map(|p| p.parent())
+        .filter(|dir| *dir != content)
+        .collect();
+    for path in &files {
+        let path = path.clone();
         let rel = super::rel(&content, &path);
         let shown = Path::new("content").join(&rel);
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         if !super::is_markdown(&path) {
+            // Assets beside a section are published at the section's path.
+            if !bundles.iter().any(|b| path.starts_with(b)) {
+                source.statics.push(CopiedFile {
+                    from: path,
+                    to: rel,
+                });
+            }
             continue;
         }
         if name.starts_with("_index.") {
@@ -85,7 +100,7 @@ pub fn read(src: &Path) -> Result<Source> {
         }
         source.posts.push(post);
     }
-    source.statics = super::hugo::statics(src, "static");
+    source.statics.extend(super::hugo::statics(src, "static"));
     problems.into_result()?;
     Ok(source)
 }
