@@ -243,6 +243,11 @@ fn jekyll_site_keeps_every_url() {
         reach(&public, old, title);
     }
     assert_eq!(images_reachable(&public, &photo), 1);
+    // jekyll-postfiles published the image beside the old page; it is still there.
+    assert!(
+        public.join("2018/01/02/cover.png").is_file(),
+        "image at its old URL"
+    );
     assert!(public.join("assets/logo.png").is_file(), "static file");
     assert!(
         !fixture.dest.join("static/Gemfile").exists(),
@@ -426,6 +431,20 @@ fn hugo_site_keeps_every_url() {
     }
     let trip = reach(&public, "/2020/02/bundle-trip/", "Bundle Trip");
     assert_eq!(images_reachable(&public, &trip), 2);
+    for old in [
+        "2020/02/bundle-trip/pic.png",
+        "2020/02/bundle-trip/images/deep.png",
+    ] {
+        assert!(
+            public.join(old).is_file(),
+            "bundle file at its old URL /{old}"
+        );
+    }
+    assert!(err.contains("/index.xml is now /rss.xml"), "{err}");
+    assert!(
+        err.contains("content/notes: Hugo listed this section at /notes/"),
+        "{err}"
+    );
     assert!(public.join("images/logo.png").is_file());
     assert!(
         public.join("posts/loose.png").is_file(),
@@ -510,6 +529,14 @@ fn zola_site_keeps_every_url() {
     }
     let assets = reach(&public, "/blog/with-assets/", "Assets");
     assert_eq!(images_reachable(&public, &assets), 1);
+    assert!(
+        public.join("blog/with-assets/photo.png").is_file(),
+        "image at its old URL"
+    );
+    assert!(
+        err.contains("content/blog/_index.md: is a section, listed at /blog/"),
+        "{err}"
+    );
     assert!(public.join("img/logo.png").is_file());
     assert!(
         public.join("blog/section-pic.png").is_file(),
@@ -600,6 +627,10 @@ fn eleventy_site_keeps_every_url() {
     }
     let trip = reach(&public, "/posts/trip/", "Trip");
     assert_eq!(images_reachable(&public, &trip), 1);
+    assert!(
+        public.join("posts/trip/photo.png").is_file(),
+        "image at its old URL"
+    );
     assert!(public.join("img/logo.png").is_file());
     assert!(out.contains("Imported 8 posts (1 drafts)"), "{out}");
     assert!(out.contains("layout (2)"), "{out}");

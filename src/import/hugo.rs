@@ -103,10 +103,7 @@ pub fn read(src: &Path) -> Result<Source> {
             continue;
         }
         if name.starts_with("_index.") {
-            source.attention.push(Diagnostic::new(
-                Path::new("content").join(&rel),
-                "is a section (list) page; not imported: Gazette makes its own lists",
-            ));
+            // Its list page is named below with the other sections.
             continue;
         }
         let mut post = match read_post(src, path, &rel, &urls, &tz) {
@@ -138,8 +135,39 @@ pub fn read(src: &Path) -> Result<Source> {
         source.posts.push(post);
     }
     source.statics.extend(statics(src, "static"));
+    source.attention.extend(lost_lists(&source.posts));
     problems.into_result()?;
     Ok(source)
+}
+
+/// The pages Hugo made that Gazette does not: the main feed and each section's list and feed.
+fn lost_lists(posts: &[Post]) -> Vec<Diagnostic> {
+    let mut notes = vec![Diagnostic::new(
+        "content",
+        "Hugo's feed /index.xml is now /rss.xml (and /atom.xml): feed readers follow only a \
+         server redirect, e.g. `/index.xml /rss.xml 301` in a _redirects file",
+    )];
+    let mut sections: Vec<String> = posts
+        .iter()
+        .filter_map(|p| {
+            let mut parts = p.file.iter().skip(1);
+            let section = parts.next()?.to_string_lossy().into_owned();
+            parts.next().map(|_| section)
+        })
+        .collect();
+    sections.sort();
+    sections.dedup();
+    for section in sections {
+        notes.push(Diagnostic::new(
+            Path::new("content").join(&section),
+            format!(
+                "Hugo listed this section at /{s}/ (feed /{s}/index.xml); Gazette makes no such \
+                 page, so a server redirect (to / or a tag page) has to keep those URLs",
+                s = urlize(&section)
+            ),
+        ));
+    }
+    notes
 }
 
 fn config_mapping(src: &Path, name: &str) -> std::result::Result<Mapping, Diagnostic> {

@@ -60,6 +60,17 @@ pub fn read(src: &Path) -> Result<Source> {
         author,
         timezone,
     };
+    let plugins = ["plugins", "gems"]
+        .iter()
+        .filter_map(|key| config.get(*key))
+        .flat_map(|list| read::list(list, false));
+    if plugins.into_iter().any(|p| p == "jekyll-feed") {
+        source.attention.push(Diagnostic::new(
+            "_config.yml",
+            "jekyll-feed's /feed.xml is now /atom.xml: feed readers follow only a server \
+             redirect, e.g. `/feed.xml /atom.xml 301` in a _redirects file",
+        ));
+    }
     let permalink = site_permalink(get("permalink").as_deref());
     let mut exclude: Vec<String> = DEFAULT_EXCLUDE.iter().map(|s| s.to_string()).collect();
     if let Some(list) = config.get("exclude") {

@@ -119,7 +119,8 @@ pub fn write(source: &Source, options: &ImportOptions) -> Result<ImportReport> {
         .map(|p| (same_page(&p.url), p.post.file.clone()))
         .collect();
     let base_url = source.site.base_url.clone().unwrap_or_default();
-    let mut day_assets: HashMap<PathBuf, PathBuf> = HashMap::new();
+    // Output file -> the source file going there, so two never share a name.
+    let mut claimed_files: HashMap<PathBuf, PathBuf> = HashMap::new();
     for p in &placed {
         let post = p.post;
         let rel = PathBuf::from(format!("content/{}/{}.md", p.day, p.slug));
@@ -173,37 +174,11 @@ pub fn write(source: &Source, options: &ImportOptions) -> Result<ImportReport> {
             ));
         }
         files.push((rel, Output::Text(text)));
-        let page_dir = urls::folder_of(&p.url);
-        for asset in &post.assets {
-            let dest = if asset.to.components().count() == 1 {
-                // Gazette publishes only files right beside an article, next to its page.
-                PathBuf::from(format!("content/{}", p.day)).join(&asset.to)
-            } else {
-                // Files in a bundle's subfolders go where the page's relative links look.
-                Path::new("static")
-                    .join(page_dir.trim_start_matches('/'))
-                    .join(&asset.to)
-            };
-            match day_assets.get(&dest) {
-                Some(other) if *other != asset.from => report.attention.push(Diagnostic::new(
-                    &post.file,
-                    format!(
-                        "{} has the same name as another post's file of the same day; not \
-                         copied: rename one and fix its links",
-                        asset.to.display()
-                    ),
-                )),
-                Some(_) => {}
-                None => {
-                    day_assets.insert(dest.clone(), asset.from.clone());
-                    files.push((dest, Output::Copy(asset.from.clone())));
-                }
-            }
-        }
+        place_assets(p, &mut claimed_files, &mut files, &mut report);
     }
     for file in &source.statics {
         let dest = Path::new("static").join(&file.to);
-        if !day_assets.contains_key(&dest) {
+        if !claimed_files.contains_key(&dest) {
             if file.to.extension().is_some_and(|e| e == "css" || e == "js") {
                 report.attention.push(Diagnostic::new(
                     &dest,
@@ -215,7 +190,7 @@ pub fn write(source: &Source, options: &ImportOptions) -> Result<ImportReport> {
                     ),
                 ));
             }
-            day_assets.insert(dest.clone(), file.from.clone());
+            claimed_files.insert(dest.clone(), file.from.clone());
             files.push((dest, Output::Copy(file.from.clone())));
         }
     }
@@ -250,6 +225,56 @@ pub fn write(source: &Source, options: &ImportOptions) -> Result<ImportReport> {
     report.posts = placed.len();
     report.drafts = placed.iter().filter(|p| p.post.draft).count();
     Ok(report)
+}
+
+/// Places a post's files: beside its new `.md` (or, in subfolders, under `static/` at the new
+/// page's folder), and a second copy under `static/` at the old page's folder, so their old
+/// URLs still answer.
+fn place_assets(
+    p: &Placed,
+    claimed: &mut HashMap<PathBuf, PathBuf>,
+    files: &mut Vec<(PathBuf, Output)>,
+    report: &mut ImportReport,
+) {
+    let post = p.post;
+    let page_dir = urls::folder_of(&p.url);
+    let old_dir = post.urls.first().map(|old| urls::folder_of(old));
+    for asset in &post.assets {
+        let mut places = vec![if asset.to.components().count() == 1 {
+            // Gazette publishes only files right beside an article, next to its page.
+            PathBuf::from(format!("content/{}", p.day)).join(&asset.to)
+        } else {
+            // Files in a bundle's subfolders go where the page's relative links look.
+            Path::new("static")
+                .join(page_dir.trim_start_matches('/'))
+                .join(&asset.to)
+        }];
+        if let Some(old_dir) = old_dir.as_ref().filter(|d| **d != page_dir) {
+            places.push(
+                Path::new("static")
+                    .join(old_dir.trim_start_matches('/'))
+                    .join(&asset.to),
+            );
+        }
+        for dest in places {
+            match claimed.get(&dest) {
+                Some(other) if *other != asset.from => report.attention.push(Diagnostic::new(
+                    &post.file,
+                    format!(
+                        "{} would be published where another file is ({}); not copied there: \
+                         rename one and fix its links",
+                        asset.to.display(),
+                        dest.display()
+                    ),
+                )),
+                Some(_) => {}
+                None => {
+                    claimed.insert(dest.clone(), asset.from.clone());
+                    files.push((dest, Output::Copy(asset.from.clone())));
+                }
+            }
+        }
+    }
 }
 
 /// Lists every file to write that exists already, when not `force`.

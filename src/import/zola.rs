@@ -64,10 +64,20 @@ pub fn read(src: &Path) -> Result<Source> {
             continue;
         }
         if name.starts_with("_index.") {
-            source.attention.push(Diagnostic::new(
-                &shown,
-                "is a section page; not imported: Gazette makes its own lists",
-            ));
+            if let Some(dir) = rel.parent().filter(|d| !d.as_os_str().is_empty()) {
+                let dirs: Vec<String> = dir
+                    .iter()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .collect();
+                let url = page_url(&dirs[..dirs.len() - 1], &dirs[dirs.len() - 1], None);
+                source.attention.push(Diagnostic::new(
+                    &shown,
+                    format!(
+                        "is a section, listed at {url}; Gazette makes no such page, so a \
+                         server redirect (to / or a tag page) has to keep that URL"
+                    ),
+                ));
+            }
             continue;
         }
         let mut post = match read_post(&path, &rel, &shown, &tz) {
