@@ -79,6 +79,8 @@ pub struct CheckReport {
     /// Every external URL with its status and where it is linked from, sorted by URL (empty
     /// unless asked for).
     pub external: Vec<ExternalLink>,
+    /// Front-matter keys no Gazette field reads ([`site::Site::extra_keys_note`]).
+    pub extra_keys: Option<String>,
     /// Wall time of the whole check.
     pub elapsed: Duration,
 }
@@ -156,6 +158,7 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
     };
     report.pages = site.pages.len();
     report.warnings.extend(site.warnings.iter().cloned());
+    report.extra_keys = site.extra_keys_note();
 
     // Every template against every page, in memory; the pages themselves are not needed.
     if let Err(error) = stage(

@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod feeds;
 pub mod fingerprint;
+pub mod html;
 pub mod import;
 pub mod markdown;
 pub mod minify;
@@ -140,6 +141,8 @@ pub struct BuildReport {
     /// Things to know about the output that are not problems (see
     /// [`feeds::robots_note`]).
     pub notes: Vec<String>,
+    /// Front-matter keys no Gazette field reads, for `-v` ([`site::Site::extra_keys_note`]).
+    pub extra_keys: Option<String>,
 }
 
 /// How a build used the build cache.

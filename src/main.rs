@@ -267,6 +267,9 @@ fn build(ui: &Ui, options: &gazette::BuildOptions, list_changed: bool) -> bool {
             for note in &report.notes {
                 ui.info(format_args!("note: {note}"));
             }
+            if let Some(keys) = &report.extra_keys {
+                ui.detail(format_args!("note: {keys}"));
+            }
             if report.cache.incremental {
                 ui.detail(format_args!(
                     "incremental: {} taken from the build cache, {} of {} rendered",
@@ -479,6 +482,9 @@ fn check(ui: &Ui, options: &gazette::CheckOptions) -> bool {
     } else {
         String::new()
     };
+    if let Some(keys) = &report.extra_keys {
+        ui.info(format_args!("note: {keys}"));
+    }
     ui.info(format_args!(
         "Checked {}, {}, {}{external} in {} ms: {}, {}",
         counted(report.articles, "article"),

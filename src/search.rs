@@ -19,7 +19,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
 
 use crate::content::Article;
-use crate::feeds::decode_references_into;
+use crate::html::plain_text;
 use crate::site::{Site, Term};
 use crate::urls::Urls;
 
@@ -388,41 +388,6 @@ fn decode(text: &str) -> Vec<u32> {
     numbers
 }
 
-/// The text of an HTML fragment: tags become spaces, `script`/`style` content and comments are
-/// dropped, and character references are decoded.
-fn plain_text(html: &str) -> String {
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        decode_references_into(&rest[..lt], &mut out);
-        out.push(' ');
-        let tag = &rest[lt..];
-        let skip_to = if let Some(comment) = tag.strip_prefix("<!--") {
-            comment.find("-->").map_or(tag.len(), |i| 4 + i + 3)
-        } else {
-            let end = tag.find('>').map_or(tag.len(), |i| i + 1);
-            let name: String = tag[1..]
-                .chars()
-                .take_while(char::is_ascii_alphanumeric)
-                .collect::<String>()
-                .to_ascii_lowercase();
-            if name == "script" || name == "style" {
-                let closing = format!("</{name}");
-                tag.to_ascii_lowercase()
-                    .find(&closing)
-                    .map_or(tag.len(), |i| {
-                        tag[i..].find('>').map_or(tag.len(), |j| i + j + 1)
-                    })
-            } else {
-                end
-            }
-        };
-        rest = &tag[skip_to..];
-    }
-    decode_references_into(rest, &mut out);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -502,16 +467,6 @@ mod tests {
         assert_eq!(
             words("عمران خانؔ 北京新闻 हिन्दी"),
             ["عمران", "خانؔ", "北京新闻", "हिन्दी"]
-        );
-    }
-
-    #[test]
-    fn plain_text_drops_markup_and_decodes_references() {
-        assert_eq!(
-            plain_text(
-                "<p>Tom &amp; Jerry<br/>said &#8220;hi&#x201D;</p><script>var x</script><!-- c -->end &bogus; &"
-            ),
-            " Tom & Jerry said \u{201c}hi\u{201d}   end &bogus; &"
         );
     }
 

@@ -149,17 +149,19 @@ pub fn permalink(pattern: &str, date: &DateTime<FixedOffset>, slug: &str) -> Str
         .replace("{slug}", slug)
 }
 
+/// The scheme of `scheme:rest` (`https`, `mailto`), when the text before the first `:` is one
+/// (RFC 3986: a letter, then letters, digits, `+-.`); `None` for a path such as `a/b:c`.
+pub fn scheme(text: &str) -> Option<&str> {
+    let (scheme, _) = text.split_once(':')?;
+    let mut chars = scheme.chars();
+    let valid = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    valid.then_some(scheme)
+}
+
 /// True for `https://x`, `mailto:x`, `//host/x`: anything that must not get the base path.
 pub fn is_absolute_url(text: &str) -> bool {
-    if text.starts_with("//") {
-        return true;
-    }
-    let Some((scheme, _)) = text.split_once(':') else {
-        return false;
-    };
-    let mut chars = scheme.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    text.starts_with("//") || scheme(text).is_some()
 }
 
 /// The folder of a site path, with its trailing slash: `/a/b/` for `/a/b/` and for

@@ -778,3 +778,41 @@ fn html_permalinks_write_files_with_their_images_beside_them() {
         String::from_utf8_lossy(&check.stderr)
     );
 }
+
+#[test]
+fn files_beside_several_articles_are_named_once_per_folder() {
+    let site = TestSite::new(&toml(20));
+    site.article(
+        "2024/11/27/a.md",
+        "title: A\ndate: 2024-11-27",
+        "![p](photo.jpg)\n",
+    );
+    site.article("2024/11/27/b.md", "title: B\ndate: 2024-11-27", "x\n");
+    site.write("content/2024/11/27/photo.jpg", "jpeg");
+    site.article(
+        "2024/11/28/own/index.md",
+        "title: Own\ndate: 2024-11-28",
+        "x\n",
+    );
+    site.write("content/2024/11/28/own/chart.png", "png");
+    for command in ["build", "check"] {
+        let out = site.run(&[command]);
+        assert!(out.status.success(), "{command}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+        assert_eq!(
+            warnings,
+            vec![
+                "warning: content/2024/11/27: 1 file (photo.jpg) beside 2 articles (a.md, b.md) \
+                 is copied next to each of their pages; give each file the folder of the one \
+                 article that uses it (story/index.md beside it), or put it in static/ to \
+                 publish it once"
+            ],
+            "{command}"
+        );
+    }
+    // Still published as before: beside each page, so the relative image works.
+    assert_eq!(site.read("2024/11/27/a/photo.jpg"), "jpeg");
+    assert_eq!(site.read("2024/11/27/b/photo.jpg"), "jpeg");
+    assert_eq!(site.read("2024/11/28/own/chart.png"), "png");
+}

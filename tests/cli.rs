@@ -271,8 +271,12 @@ fn check_passes_on_the_sample_digest_and_writes_nothing() {
     let before = snapshot(&site.root);
     let out = site.run(&["check"]);
     assert_eq!(code(&out), 0, "{}{}", stdout(&out), stderr(&out));
+    // The how-to article shows a key of the writer's own (`level:`) for templates.
     assert!(
-        stdout(&out).starts_with("Checked 7 articles, 92 pages"),
+        stdout(&out).starts_with(
+            "note: front-matter keys that are no Gazette field, kept for templates as \
+             article.extra.<key>: level (1 article)\nChecked 7 articles, 92 pages"
+        ),
         "{}",
         stdout(&out)
     );
@@ -352,6 +356,70 @@ fn check_names_other_generators_syntax_and_missing_lead_images() {
         "{}",
         stdout(&out)
     );
+}
+
+#[test]
+fn categories_become_a_taxonomy_and_other_keys_are_counted_once() {
+    let site = TestSite::new(TOML);
+    let front = |title: &str, extra: &str| format!("title: {title}\ndate: 2024-11-27\n{extra}");
+    site.article(
+        "a.md",
+        &front(
+            "A",
+            "categories: [Release notes, Rust]\nlayout: post\ncomments: true",
+        ),
+        "x\n",
+    );
+    site.article(
+        "b.md",
+        &front("B", "categories: Release notes\nlayout: post"),
+        "x\n",
+    );
+    site.article("c.md", &front("C", "layout: page"), "x\n");
+    // Not configured: categories is one more key kept for templates.
+    let out = site.run(&["check"]);
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let note = "note: front-matter keys that are no Gazette field, kept for templates as \
+                article.extra.<key>: ";
+    assert!(
+        stdout(&out).starts_with(&format!(
+            "{note}layout (3 articles), categories (2 articles), comments (1 article)\nChecked 3 articles"
+        )),
+        "{}",
+        stdout(&out)
+    );
+    site.write(
+        "site.toml",
+        format!("{TOML}\n[[taxonomies]]\nname = \"categories\"\n"),
+    );
+    let out = site.run(&["check"]);
+    assert!(
+        stdout(&out).starts_with(&format!(
+            "{note}layout (3 articles), comments (1 article)\n"
+        )),
+        "{}",
+        stdout(&out)
+    );
+    // A plain build says nothing about them; -v does.
+    let plain = site.run(&["build"]);
+    assert!(!format!("{}{}", stdout(&plain), stderr(&plain)).contains("front-matter keys"));
+    let verbose = stderr(&site.run(&["-v", "build"]));
+    assert!(
+        verbose.contains(&format!(
+            "{note}layout (3 articles), comments (1 article)\n"
+        )),
+        "{verbose}"
+    );
+    let doc = site.html("categories/release-notes/index.html");
+    let titles = common::texts(&doc, "main h3 a");
+    assert_eq!(titles, vec!["A", "B"], "the term page lists both articles");
+    let index = site.html("categories/index.html");
+    let terms = common::texts(&index, "main a");
+    assert!(
+        terms.iter().any(|t| t.starts_with("Release notes")),
+        "{terms:?}"
+    );
+    assert!(terms.iter().any(|t| t.starts_with("Rust")), "{terms:?}");
 }
 
 #[test]

@@ -823,7 +823,10 @@ fn links_in_content_are_followed_only_inside_the_site() {
     let warnings = build_ok(&site);
     let secret = std::fs::canonicalize(&secret).unwrap();
     let expected = format!(
-        "warning: content/2024/loop: link loops back to content; skipped\n\
+        "warning: content/2024/11/27: 1 file (photo.jpg) beside 2 articles (good.md, wire.md) \
+         is copied next to each of their pages; give each file the folder of the one article \
+         that uses it (story/index.md beside it), or put it in static/ to publish it once\n\
+         warning: content/2024/loop: link loops back to content; skipped\n\
          warning: content/broken.md: link points to nothing (broken link); skipped\n\
          warning: content/etc: link to /etc points outside the site; skipped (put the file \
          itself in the site)\n\

@@ -55,7 +55,7 @@ pub fn classify(dest: &str, file: &Path, page: &str, index: &ArticleIndex) -> Ta
     if dest.is_empty() || dest.starts_with(['#', '?']) {
         return Target::Other;
     }
-    if let Some(scheme) = scheme(dest) {
+    if let Some(scheme) = crate::urls::scheme(dest) {
         return if scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https") {
             Target::External(dest.to_string())
         } else {
@@ -101,17 +101,6 @@ pub fn rewrite(
         }
         _ => None,
     }
-}
-
-/// `scheme` of `scheme:rest`, when the part before the first `:` is a valid scheme.
-fn scheme(dest: &str) -> Option<&str> {
-    let colon = dest.find(':')?;
-    let scheme = dest.get(..colon)?;
-    let valid = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
-    valid.then_some(scheme)
 }
 
 fn split_suffix(dest: &str) -> (&str, &str) {

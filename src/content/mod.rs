@@ -853,6 +853,11 @@ mod tests {
         assert_eq!(
             warnings,
             vec![
+                "content/2024: 1 file (photo.jpg) beside 2 articles (linked.md, own.md) is \
+                 copied next to each of their pages; give each file the folder of the one \
+                 article that uses it (story/index.md beside it), or put it in static/ to \
+                 publish it once"
+                    .to_string(),
                 "content/2024/loop: link loops back to content; skipped".to_string(),
                 "content/broken.md: link points to nothing (broken link); skipped".to_string(),
                 format!(

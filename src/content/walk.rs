@@ -96,6 +96,7 @@ pub fn walk(root: &Path) -> Found {
         }
     }
     found.warnings.append(&mut skipped.into_inner());
+    found.warnings.extend(shared_folders(root, &found));
     found
         .warnings
         .sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
@@ -103,6 +104,53 @@ pub fn walk(root: &Path) -> Found {
         files.sort();
     }
     found
+}
+
+/// One warning per folder whose files lie beside several articles: each article page gets its
+/// own copy of every one of them, which is rarely what the writer meant.
+fn shared_folders(root: &Path, found: &Found) -> Vec<Diagnostic> {
+    let mut articles_in: HashMap<&Path, Vec<&Path>> = HashMap::new();
+    for article in &found.articles {
+        if let Some(dir) = article.parent() {
+            articles_in.entry(dir).or_default().push(article);
+        }
+    }
+    let mut warnings = Vec::new();
+    for (dir, files) in &found.assets {
+        let Some(articles) = articles_in.get(dir.as_path()).filter(|a| a.len() > 1) else {
+            continue;
+        };
+        let names = |paths: &[&Path]| {
+            let shown: Vec<String> = paths
+                .iter()
+                .take(3)
+                .filter_map(|p| p.file_name())
+                .map(|n| n.to_string_lossy().into_owned())
+                .collect();
+            let more = paths.len().saturating_sub(3);
+            let more = if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            };
+            format!("{}{more}", shown.join(", "))
+        };
+        let files: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+        warnings.push(Diagnostic::new(
+            relative(root, dir),
+            format!(
+                "{} ({}) beside {} ({}) {} copied next to each of their pages; give each file \
+                 the folder of the one article that uses it (story/index.md beside it), or put \
+                 it in static/ to publish it once",
+                crate::counted(files.len(), "file"),
+                names(&files),
+                crate::counted(articles.len(), "article"),
+                names(articles),
+                if files.len() == 1 { "is" } else { "are" },
+            ),
+        ));
+    }
+    warnings
 }
 
 /// Files one entry as an article, an asset or a problem. Links have already been checked, so

@@ -328,6 +328,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             pages_rendered,
         },
         notes: crate::feeds::robots_note(&urls).into_iter().collect(),
+        extra_keys: site.extra_keys_note(),
     })
 }
 

@@ -22,18 +22,12 @@ const LOOSE: &AsciiSet = &CONTROLS
     .add(b'\\')
     .add(b'^');
 
-/// Attributes whose whole value is one URL.
-const URL_ATTRIBUTES: &[&str] = &["href", "src"];
-
-/// Elements whose content is raw text, where a `<` does not start a tag.
-const RAW_TEXT: &[&str] = &["script", "style"];
-
 /// Rewrites every `href`/`src` attribute value in `html` (double-, single- or un-quoted) to an
 /// absolute URL: `#frag` -> the page URL with the fragment, `/x` -> `urls.absolute("/x")`,
 /// `x/../y` -> resolved against `page_abs_url`. Links with a scheme (`https:`, `mailto:`) or
 /// starting with `//` are left as written, as is everything outside tags.
 pub fn absolutize_html(html: &str, page_abs_url: &str, urls: &Urls) -> String {
-    rewrite_html(html, &|value| absolute_url(value, page_abs_url, urls))
+    crate::html::rewrite_urls(html, &|value| absolute_url(value, page_abs_url, urls))
 }
 
 /// Like [`absolutize_html`], but every reference that was relative (to the page or to the site
@@ -45,7 +39,7 @@ pub fn rebase_html(html: &str, page_abs_url: &str, urls: &Urls) -> String {
     // into a root-relative one.
     let origin_len = urls.base_url().len().saturating_sub(urls.base_path().len());
     let origin = urls.base_url().get(..origin_len).unwrap_or("");
-    rewrite_html(html, &|value| {
+    crate::html::rewrite_urls(html, &|value| {
         let absolute = absolute_url(value, page_abs_url, urls);
         match absolute.strip_prefix(origin) {
             Some(path) if path.starts_with('/') && !is_absolute_reference(value) => {
@@ -59,27 +53,14 @@ pub fn rebase_html(html: &str, page_abs_url: &str, urls: &Urls) -> String {
 /// True for references [`absolute_url`] keeps as written.
 fn is_absolute_reference(value: &str) -> bool {
     let value = value.trim_matches(|c: char| c.is_ascii_whitespace());
-    has_scheme(value) || value.starts_with("//")
-}
-
-/// Copies `html`, passing every URL attribute value (decoded) through `rewrite`.
-fn rewrite_html(html: &str, rewrite: &dyn Fn(&str) -> String) -> String {
-    let mut out = String::with_capacity(html.len() + html.len() / 8);
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        let (text, tail) = rest.split_at(lt);
-        out.push_str(text);
-        rest = copy_markup(tail, &mut out, rewrite);
-    }
-    out.push_str(rest);
-    out
+    crate::urls::is_absolute_url(value)
 }
 
 /// Resolves one (not HTML-escaped) URL reference found on the page at `page_abs_url`. `./` and
 /// `../` never climb above the site's base URL. The result is URL-encoded (ASCII).
 pub fn absolute_url(reference: &str, page_abs_url: &str, urls: &Urls) -> String {
     let reference = reference.trim_matches(|c: char| c.is_ascii_whitespace());
-    if has_scheme(reference) || reference.starts_with("//") {
+    if crate::urls::is_absolute_url(reference) {
         return reference.to_string();
     }
     let page = page_abs_url
@@ -136,197 +117,8 @@ fn split_root<'p>(page: &'p str, urls: &Urls) -> (&'p str, &'p str) {
     (page, "")
 }
 
-/// `scheme:` before any `/`, `?` or `#` (RFC 3986: a letter, then letters, digits, `+-.`).
-fn has_scheme(reference: &str) -> bool {
-    let Some(colon) = reference.find(':') else {
-        return false;
-    };
-    let scheme = &reference[..colon];
-    scheme.starts_with(|c: char| c.is_ascii_alphabetic())
-        && scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-}
-
 fn encode(text: &str) -> String {
     utf8_percent_encode(text, LOOSE).to_string()
-}
-
-/// `tail` starts with `<`: copies one tag (rewriting its URL attributes), comment or lone `<`
-/// to `out` and returns what follows it.
-fn copy_markup<'h>(tail: &'h str, out: &mut String, rewrite: &dyn Fn(&str) -> String) -> &'h str {
-    if let Some(comment) = tail.strip_prefix("<!--") {
-        let end = comment.find("-->").map_or(tail.len(), |i| 4 + i + 3);
-        out.push_str(&tail[..end]);
-        return &tail[end..];
-    }
-    let after = &tail[1..];
-    if !after.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        // An end tag, a declaration or a stray `<`: nothing to rewrite.
-        out.push('<');
-        return after;
-    }
-    let name_len = after
-        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
-        .unwrap_or(after.len());
-    let name = &after[..name_len];
-    out.push('<');
-    out.push_str(name);
-    let mut rest = &after[name_len..];
-    loop {
-        rest = copy_whitespace(rest, out);
-        match rest.chars().next() {
-            None => return rest,
-            Some('>') => {
-                out.push('>');
-                rest = &rest[1..];
-                break;
-            }
-            Some(c @ ('/' | '=')) => {
-                out.push(c);
-                rest = &rest[1..];
-                continue;
-            }
-            Some(_) => {}
-        }
-        let attr_len = rest
-            .find(|c: char| c.is_ascii_whitespace() || matches!(c, '=' | '>' | '/'))
-            .unwrap_or(rest.len());
-        let attr = &rest[..attr_len];
-        out.push_str(attr);
-        rest = &rest[attr_len..];
-        let before_eq = rest.trim_start_matches(|c: char| c.is_ascii_whitespace());
-        if let Some(value) = before_eq.strip_prefix('=') {
-            out.push_str(&rest[..rest.len() - value.len()]);
-            let is_url = URL_ATTRIBUTES.iter().any(|a| attr.eq_ignore_ascii_case(a));
-            rest = copy_value(copy_whitespace(value, out), is_url, out, rewrite);
-        }
-    }
-    if RAW_TEXT.iter().any(|r| name.eq_ignore_ascii_case(r)) {
-        // Skip to the closing tag; ASCII lowercasing keeps byte offsets.
-        let closing = format!("</{}", name.to_ascii_lowercase());
-        let end = rest
-            .to_ascii_lowercase()
-            .find(&closing)
-            .unwrap_or(rest.len());
-        out.push_str(&rest[..end]);
-        rest = &rest[end..];
-    }
-    rest
-}
-
-fn copy_whitespace<'h>(text: &'h str, out: &mut String) -> &'h str {
-    let trimmed = text.trim_start_matches(|c: char| c.is_ascii_whitespace());
-    out.push_str(&text[..text.len() - trimmed.len()]);
-    trimmed
-}
-
-/// Copies one attribute value at the start of `text`, rewritten when `is_url`.
-fn copy_value<'h>(
-    text: &'h str,
-    is_url: bool,
-    out: &mut String,
-    rewrite: &dyn Fn(&str) -> String,
-) -> &'h str {
-    let (raw, quote, len) = match text.chars().next() {
-        Some(q @ ('"' | '\'')) => match text[1..].find(q) {
-            Some(end) => (&text[1..1 + end], q, end + 2),
-            // Unterminated: leave the rest of the document as written.
-            None => {
-                out.push_str(text);
-                return "";
-            }
-        },
-        _ => {
-            let end = text
-                .find(|c: char| c.is_ascii_whitespace() || c == '>')
-                .unwrap_or(text.len());
-            (&text[..end], '"', end)
-        }
-    };
-    let value = unescape(raw);
-    let rewritten = if is_url && !value.trim().is_empty() {
-        Some(rewrite(&value)).filter(|v| *v != value)
-    } else {
-        None
-    };
-    match rewritten {
-        Some(url) => {
-            out.push(quote);
-            out.push_str(&escape_attribute(&url));
-            out.push(quote);
-        }
-        None => out.push_str(&text[..len]),
-    }
-    &text[len..]
-}
-
-/// Decodes the character references in an attribute value; unknown ones stay as written.
-fn unescape(raw: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    decode_references_into(raw, &mut out);
-    out
-}
-
-/// Appends `text` (HTML text or an attribute value) to `out` with its character references
-/// decoded: the named ones that matter in URLs and plain text (`&amp;`, `&lt;`, `&gt;`,
-/// `&quot;`, `&apos;`, `&nbsp;`) and numeric ones; unknown ones stay as written.
-pub(crate) fn decode_references_into(text: &str, out: &mut String) {
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        out.push_str(&rest[..amp]);
-        rest = &rest[amp..];
-        // References are short: looking further for a `;` would make a text full of stray `&`
-        // quadratic.
-        let decoded = rest.find(';').filter(|&semi| semi <= 10).and_then(|semi| {
-            let name = &rest[1..semi];
-            let c = match name {
-                "amp" => Some('&'),
-                "lt" => Some('<'),
-                "gt" => Some('>'),
-                "quot" => Some('"'),
-                "apos" => Some('\''),
-                "nbsp" => Some('\u{a0}'),
-                _ => numeric_reference(name),
-            };
-            c.map(|c| (c, semi + 1))
-        });
-        match decoded {
-            Some((c, len)) => {
-                out.push(c);
-                rest = &rest[len..];
-            }
-            None => {
-                out.push('&');
-                rest = &rest[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-}
-
-fn numeric_reference(name: &str) -> Option<char> {
-    let digits = name.strip_prefix('#')?;
-    let code = match digits.strip_prefix(['x', 'X']) {
-        Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-        None => digits.parse().ok()?,
-    };
-    char::from_u32(code)
-}
-
-fn escape_attribute(value: &str) -> String {
-    let mut out = String::with_capacity(value.len());
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -518,35 +310,6 @@ mod tests {
         assert_eq!(
             rebase_html(r#"<img src="a.png">"#, "https://example.org/2024/x/", &root),
             r#"<img src="/2024/x/a.png">"#
-        );
-    }
-
-    #[test]
-    fn character_references_decode_and_unknown_ones_stay() {
-        let decode = |text: &str| {
-            let mut out = String::new();
-            decode_references_into(text, &mut out);
-            out
-        };
-        assert_eq!(
-            decode("a&amp;b &lt;&gt; &quot;&apos; x&nbsp;y &#233;&#xE9;&#XE9;"),
-            "a&b <> \"' x\u{a0}y ééé"
-        );
-        for kept in [
-            "&bogus;",
-            "&",
-            "& ;",
-            "&#;",
-            "&#x110000;",
-            "&amp",
-            "&averyveryverylong;",
-        ] {
-            assert_eq!(decode(kept), kept);
-        }
-        // A non-breaking space in a link is encoded like any other non-ASCII character.
-        assert_eq!(
-            html(r#"<a href="a&nbsp;b">q</a>"#),
-            format!(r#"<a href="{PAGE}a%C2%A0b">q</a>"#)
         );
     }
 

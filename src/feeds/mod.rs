@@ -23,7 +23,6 @@ use crate::site::{FeedFormat, FeedPage, Site};
 use crate::urls::Urls;
 
 pub use cache::FeedCache;
-pub(crate) use links::decode_references_into;
 pub use links::{absolute_url, absolutize_html, rebase_html};
 pub use sitemap::{robots, robots_note, sitemap};
 
@@ -158,10 +157,7 @@ impl<'a> Item<'a> {
             Some(bodies) => Held::Shared(bodies),
             None => Held::Own(cache::Bodies::new(article, &url, full, urls)),
         };
-        let mut authors: Vec<&str> = article.authors.iter().map(String::as_str).collect();
-        if authors.is_empty() {
-            authors.extend(site.config.author.as_deref());
-        }
+        let authors: Vec<&str> = site.bylines(article).iter().map(String::as_str).collect();
         let resolve = |reference: &String| absolute_url(reference, &url, urls);
         Item {
             article,

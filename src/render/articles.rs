@@ -19,11 +19,7 @@ pub fn rfc3339(date: &DateTime<FixedOffset>) -> String {
 
 /// The article's authors, else the site's author, else none.
 fn authors(site: &Site, article: &Article) -> Vec<String> {
-    if !article.authors.is_empty() {
-        article.authors.clone()
-    } else {
-        site.config.author.iter().cloned().collect()
-    }
+    site.bylines(article).to_vec()
 }
 
 /// Tags from the first taxonomy (tags), in the order the model gives.

@@ -1,5 +1,6 @@
 //! The redirect page, built in Rust so it is the same in every theme and needs no template.
 
+use crate::html::escape;
 use crate::urls::Urls;
 
 /// The page left at an old address: sends browsers (meta refresh) and crawlers (canonical) to
@@ -16,12 +17,4 @@ pub fn redirect_html(urls: &Urls, to: &str, lang: &str) -> String {
          <meta name=\"robots\" content=\"noindex\">\n</head>\n<body>\n\
          <p>This page has moved to <a href=\"{href}\">{href}</a>.</p>\n</body>\n</html>\n"
     )
-}
-
-/// HTML escaping for text and attribute values: Tera's own escaper, the one templates use.
-fn escape(text: &str) -> String {
-    let mut out = Vec::with_capacity(text.len() + 16);
-    // Writing into a Vec cannot fail, and the escaper only writes valid UTF-8 it was given.
-    let _ = tera::escape_html(text, &mut out);
-    String::from_utf8(out).unwrap_or_default()
 }

@@ -275,6 +275,54 @@ pub enum FeedFormat {
 }
 
 impl Site {
+    /// Who an article is by: its own authors, else the site's `author`, else nobody. Pages,
+    /// JSON-LD and feeds all ask here.
+    pub fn bylines<'a>(&'a self, article: &'a Article) -> &'a [String] {
+        if article.authors.is_empty() {
+            self.config.author.as_slice()
+        } else {
+            &article.authors
+        }
+    }
+
+    /// Front-matter keys of the published articles that no Gazette field or taxonomy reads,
+    /// with how many articles carry each, most common first: templates may still read them
+    /// (`article.extra.<key>`), but after a move from another generator most are leftovers
+    /// (`layout`, `comments`) worth knowing about.
+    pub fn extra_keys(&self) -> Vec<(String, usize)> {
+        let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+        for article in &self.articles {
+            for key in article.extra.keys() {
+                *counts.entry(key.as_str()).or_default() += 1;
+            }
+        }
+        let read_by_taxonomy = |key: &str| self.config.taxonomies.iter().any(|t| t.field == key);
+        let mut keys: Vec<(String, usize)> = counts
+            .into_iter()
+            .filter(|(key, _)| !read_by_taxonomy(key))
+            .map(|(key, n)| (key.to_string(), n))
+            .collect();
+        keys.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        keys
+    }
+
+    /// [`Site::extra_keys`] as one line for people, or `None` when there are none.
+    pub fn extra_keys_note(&self) -> Option<String> {
+        let keys = self.extra_keys();
+        if keys.is_empty() {
+            return None;
+        }
+        let listed: Vec<String> = keys
+            .iter()
+            .map(|(key, n)| format!("{key} ({})", crate::counted(*n, "article")))
+            .collect();
+        Some(format!(
+            "front-matter keys that are no Gazette field, kept for templates as \
+             article.extra.<key>: {}",
+            listed.join(", ")
+        ))
+    }
+
     /// Feeds a page advertises with `<link rel="alternate">`: the term's own feeds on a term
     /// page, the site feeds everywhere (format, site path).
     pub fn feed_paths(&self, list: Option<&ListKind>) -> Vec<(FeedFormat, String)> {
