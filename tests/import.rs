@@ -611,6 +611,11 @@ fn eleventy_site_keeps_every_url() {
             "---\ntitle: Draft\ndate: 2022-08-09\ndraft: true\n---\nx\n",
         ),
         ("img/logo.png", "PNG"),
+        // Eleventy keeps a file name's case and spaces in its URL.
+        (
+            "posts/Mixed Case.md",
+            "---\ntitle: Mixed\ndate: 2022-09-09\n---\nx\n",
+        ),
     ]);
     let (out, err) = fixture.import_and_build("eleventy");
     let public = fixture.public();
@@ -622,6 +627,7 @@ fn eleventy_site_keeps_every_url() {
         ("/old/aliased/", "Aliased"),
         ("/posts/nunjucks/", "Nunjucks"),
         ("/posts/2022-07-08-dated/", "Dated"),
+        ("/posts/Mixed Case/", "Mixed"),
     ] {
         reach(&public, old, title);
     }
@@ -632,7 +638,7 @@ fn eleventy_site_keeps_every_url() {
         "image at its old URL"
     );
     assert!(public.join("img/logo.png").is_file());
-    assert!(out.contains("Imported 8 posts (1 drafts)"), "{out}");
+    assert!(out.contains("Imported 9 posts (1 drafts)"), "{out}");
     assert!(out.contains("layout (2)"), "{out}");
     template_reported(
         &fixture,
