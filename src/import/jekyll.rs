@@ -411,6 +411,47 @@ mod tests {
         assert_eq!(post_urls("/blog/x.html"), ["/blog/x.html"]);
     }
 
+    /// Cases whose URLs were read off Jekyll 4.3's own output.
+    #[test]
+    fn what_jekyll_itself_publishes() {
+        let d = date("2017-07-08T00:00:00Z");
+        let big = vec!["Big News".to_string()];
+        let date_style = site_permalink(Some("date"));
+        assert_eq!(
+            fill(&date_style, &d, &slugify("Moved-Story_1.0", true), &big),
+            "/big news/2017/07/08/Moved-Story_1.0.html"
+        );
+        assert_eq!(
+            fill(
+                &date_style,
+                &d,
+                &slugify("Other Name", true),
+                &["a".into(), "b".into()]
+            ),
+            "/a/b/2017/07/08/Other-Name.html"
+        );
+        assert_eq!(
+            fill(
+                "/:year/:i_month/:i_day/:short_year/:slug",
+                &d,
+                "Moved-Story_1.0",
+                &[]
+            ),
+            "/2017/7/8/17/moved-story-1-0"
+        );
+        assert_eq!(
+            fill("/:categories/:year/:title/", &d, "tpl", &["x".into()]),
+            "/x/2017/tpl/"
+        );
+        // 22:30 UTC on 31 December is 1 January in Asia/Karachi, the site's timezone.
+        let tz = crate::config::SiteTz::parse("Asia/Karachi").unwrap();
+        let late = crate::content::dates::parse("2019-12-31 22:30:00 +0000", &tz).unwrap();
+        assert_eq!(
+            fill("/:year/:month/:day/:title.html", &late, "late", &[]),
+            "/2020/01/01/late.html"
+        );
+    }
+
     #[test]
     fn slugify_modes() {
         assert_eq!(slugify("Hello, World!", true), "Hello,-World!");
