@@ -338,6 +338,11 @@ fn existing_files_are_never_overwritten_without_force() {
         before,
         "a refused import changed files"
     );
+    let into_itself = gazette_in(&fixture.src, &["import", "jekyll", "."])
+        .output()
+        .unwrap();
+    assert_eq!(into_itself.status.code(), Some(1));
+    assert!(stderr(&into_itself).contains("is the folder of the site being imported"));
     let forced = fixture.import("jekyll", &["--force"]);
     assert!(forced.status.success(), "{}", stderr(&forced));
     assert!(
@@ -369,6 +374,12 @@ fn bad_front_matter_names_file_and_line_and_writes_nothing() {
     );
     assert!(err.contains("_posts/2015-05-17-date.md:3: date:"), "{err}");
     assert!(!fixture.dest.exists(), "nothing may be written");
+    let config = Fixture::new(&[("_config.yml", "---\ntitle: T\nfoo: bar: baz\nurl: x\n")]);
+    let err = stderr(&config.import("jekyll", &[]));
+    assert!(
+        err.contains("_config.yml:3: the configuration is not valid YAML"),
+        "{err}"
+    );
     let toml = Fixture::new(&[("content/posts/x.md", "+++\ntitle = \"X\"\ndate = \n+++\n")]);
     let err = stderr(&toml.import("hugo", &[]));
     assert!(

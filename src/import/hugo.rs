@@ -35,7 +35,7 @@ pub fn read(src: &Path) -> Result<Source> {
         .find(|name| src.join(name).is_file())
         .unwrap_or("hugo.toml");
     let config = problems
-        .keep(config_mapping(src, config_name))
+        .keep(read::config_file(src, config_name))
         .unwrap_or_default();
     // Hugo's configuration keys are case-insensitive.
     let get = |key: &str| {
@@ -168,26 +168,6 @@ fn lost_lists(posts: &[Post]) -> Vec<Diagnostic> {
         ));
     }
     notes
-}
-
-fn config_mapping(src: &Path, name: &str) -> std::result::Result<Mapping, Diagnostic> {
-    let path = src.join(name);
-    let Ok(text) = std::fs::read_to_string(&path) else {
-        return Ok(Mapping::new());
-    };
-    let fence = if name.ends_with(".toml") {
-        "+++"
-    } else {
-        "---"
-    };
-    // The config file read as front matter of an empty page: the same parser, the same
-    // file-and-line messages (less the fence line).
-    read::parse_doc(&format!("{fence}\n{text}\n{fence}\n"), Path::new(name))
-        .map(|d| d.fields)
-        .map_err(|mut d| {
-            d.line = d.line.map(|l| l.saturating_sub(1).max(1));
-            d
-        })
 }
 
 /// Every file under `src/<dir>`, to be copied into `static/` at the same place.

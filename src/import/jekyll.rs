@@ -29,20 +29,9 @@ pub fn read(src: &Path) -> Result<Source> {
     let mut problems = Problems::default();
     let mut source = Source::default();
     let config_path = src.join("_config.yml");
-    let config = if config_path.is_file() {
-        problems
-            .keep(read::parse_doc(
-                &format!(
-                    "---\n{}\n---\n",
-                    std::fs::read_to_string(&config_path).unwrap_or_default()
-                ),
-                Path::new("_config.yml"),
-            ))
-            .map(|d| d.fields)
-            .unwrap_or_default()
-    } else {
-        Default::default()
-    };
+    let config = problems
+        .keep(read::config_file(src, "_config.yml"))
+        .unwrap_or_default();
     let get = |key: &str| config.get(key).and_then(read::text);
     let base_url = get("url").map(|url| {
         let base = get("baseurl").unwrap_or_default();

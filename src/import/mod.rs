@@ -190,6 +190,19 @@ pub fn import(options: &ImportOptions) -> Result<ImportReport> {
             "is not a folder; give the folder of the site to import",
         )));
     }
+    // The new site's content/ and static/ would mix with the old site's own (Hugo's and
+    // Zola's have those very names), and a file copied onto itself is emptied.
+    let same = std::fs::canonicalize(src)
+        .ok()
+        .zip(std::fs::canonicalize(&options.dest).ok())
+        .is_some_and(|(a, b)| a == b);
+    if same {
+        return Err(Error::problem(Diagnostic::new(
+            &options.dest,
+            "is the folder of the site being imported; give another folder as DEST, such as \
+             `gazette import jekyll . ../news` (the old site is only read)",
+        )));
+    }
     let source = match options.generator {
         Generator::Jekyll => jekyll::read(src)?,
         Generator::Hugo => hugo::read(src)?,

@@ -141,9 +141,9 @@ pub fn parse_doc(text: &str, shown: &Path) -> Result<Doc, Diagnostic> {
     };
     let block = &rest[..end];
     let fields = if fence == "---" {
-        yaml_mapping(block, shown)?
+        yaml_mapping(block, shown, BLOCK_LINE, "front matter")?
     } else {
-        toml_mapping(block, shown)?
+        toml_mapping(block, shown, BLOCK_LINE, "front matter")?
     };
     Ok(Doc {
         fields,
@@ -157,7 +157,28 @@ pub fn parse_doc(text: &str, shown: &Path) -> Result<Doc, Diagnostic> {
 /// The front-matter block starts on file line 2.
 const BLOCK_LINE: usize = 2;
 
-fn yaml_mapping(block: &str, shown: &Path) -> Result<Mapping, Diagnostic> {
+/// Reads a generator's configuration file `src/name` (YAML, or TOML for `.toml`); a missing
+/// file is an empty configuration.
+pub fn config_file(src: &Path, name: &str) -> Result<Mapping, Diagnostic> {
+    let Ok(text) = std::fs::read_to_string(src.join(name)) else {
+        return Ok(Mapping::new());
+    };
+    let shown = Path::new(name);
+    if name.ends_with(".toml") {
+        toml_mapping(&text, shown, 1, "the configuration")
+    } else {
+        yaml_mapping(&text, shown, 1, "the configuration")
+    }
+}
+
+/// `block` parsed as a YAML mapping; `first_line` is its first line in the file and `what`
+/// names it in messages.
+fn yaml_mapping(
+    block: &str,
+    shown: &Path,
+    first_line: usize,
+    what: &str,
+) -> Result<Mapping, Diagnostic> {
     if block.trim().is_empty() {
         return Ok(Mapping::new());
     }
@@ -166,25 +187,29 @@ fn yaml_mapping(block: &str, shown: &Path) -> Result<Mapping, Diagnostic> {
         Ok(Value::Null) => Ok(Mapping::new()),
         Ok(_) => Err(Diagnostic::at(
             shown,
-            BLOCK_LINE,
-            "front matter is not a list of `key: value` lines; fix it and run the import again",
+            first_line,
+            format!("{what} is not a list of `key: value` lines; fix it and run the import again"),
         )),
         Err(e) => {
-            let line = e.location().map_or(0, |l| l.line().saturating_sub(1)) + BLOCK_LINE;
+            let line = e.location().map_or(0, |l| l.line().saturating_sub(1)) + first_line;
             let message = e.to_string();
             let message = message.split(" at line ").next().unwrap_or(&message);
             Err(Diagnostic::at(
                 shown,
                 line,
-                format!(
-                    "front matter is not valid YAML ({message}); fix it and run the import again"
-                ),
+                format!("{what} is not valid YAML ({message}); fix it and run the import again"),
             ))
         }
     }
 }
 
-fn toml_mapping(block: &str, shown: &Path) -> Result<Mapping, Diagnostic> {
+/// `block` parsed as a TOML table, as [`yaml_mapping`].
+fn toml_mapping(
+    block: &str,
+    shown: &Path,
+    first_line: usize,
+    what: &str,
+) -> Result<Mapping, Diagnostic> {
     match toml::from_str::<toml::Table>(block) {
         Ok(table) => match toml_to_yaml(toml::Value::Table(table)) {
             Value::Mapping(m) => Ok(m),
@@ -193,14 +218,12 @@ fn toml_mapping(block: &str, shown: &Path) -> Result<Mapping, Diagnostic> {
         Err(e) => {
             let line = e.span().map_or(0, |s| {
                 block[..s.start.min(block.len())].matches('\n').count()
-            }) + BLOCK_LINE;
+            }) + first_line;
             let message = e.message().to_string();
             Err(Diagnostic::at(
                 shown,
                 line,
-                format!(
-                    "front matter is not valid TOML ({message}); fix it and run the import again"
-                ),
+                format!("{what} is not valid TOML ({message}); fix it and run the import again"),
             ))
         }
     }

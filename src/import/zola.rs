@@ -16,15 +16,8 @@ use crate::error::{Diagnostic, Result};
 pub fn read(src: &Path) -> Result<Source> {
     let mut problems = Problems::default();
     let mut source = Source::default();
-    let config = std::fs::read_to_string(src.join("config.toml"))
-        .ok()
-        .and_then(|text| {
-            problems.keep(read::parse_doc(
-                &format!("+++\n{text}\n+++\n"),
-                Path::new("config.toml"),
-            ))
-        })
-        .map(|d| d.fields)
+    let config = problems
+        .keep(read::config_file(src, "config.toml"))
         .unwrap_or_default();
     let get = |key: &str| config.get(key).and_then(read::text);
     let author = get("author").or_else(|| match config.get("extra") {
