@@ -6,6 +6,7 @@
 pub mod eleventy;
 pub mod hugo;
 pub mod jekyll;
+mod new_site;
 mod read;
 mod write;
 pub mod zola;

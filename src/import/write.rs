@@ -6,9 +6,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
-use chrono::SecondsFormat;
-use serde_yaml::{Mapping, Value};
-
+use super::new_site;
 use super::{ImportOptions, ImportReport, Post, Source};
 use crate::config::{DEFAULT_PERMALINK, SiteTz};
 use crate::error::{Diagnostic, Error, Result};
@@ -17,30 +15,6 @@ use crate::{slug, urls};
 
 /// The permalink that keeps Jekyll's default `date` URLs as they were.
 pub const HTML_PERMALINK: &str = "/{year}/{month}/{day}/{slug}.html";
-
-/// Front-matter fields Gazette reads itself; any other key lands in its `extra`.
-const GAZETTE_FIELDS: &[&str] = &[
-    "title",
-    "date",
-    "updated",
-    "tags",
-    "summary",
-    "author",
-    "authors",
-    "source",
-    "source_url",
-    "image",
-    "image_caption",
-    "image_alt",
-    "slug",
-    "draft",
-    "featured",
-    "excerpt",
-    "description",
-    "published",
-    "aliases",
-    "redirect_from",
-];
 
 /// One file to create.
 enum Output {
@@ -154,7 +128,7 @@ pub fn write(source: &Source, options: &ImportOptions) -> Result<ImportReport> {
             }
         }
         report.aliases += aliases.len();
-        let (front, keys) = front_matter(p, &aliases, &tz);
+        let (front, keys) = new_site::front_matter(post, &p.slug, &aliases, &tz);
         for key in keys {
             *report.extra_keys.entry(key).or_default() += 1;
         }
@@ -197,7 +171,7 @@ pub fn write(source: &Source, options: &ImportOptions) -> Result<ImportReport> {
     let categories = source.posts.iter().any(|p| !p.categories.is_empty());
     files.push((
         PathBuf::from("site.toml"),
-        Output::Text(site_toml(source, categories, &mut report)),
+        Output::Text(new_site::site_toml(source, categories, &mut report)),
     ));
 
     refuse_existing(&options.dest, &files, options.force)?;
@@ -317,59 +291,6 @@ fn write_theme(dest: &Path) -> Result<usize> {
     Ok(crate::scaffold::DEFAULT_THEME.len())
 }
 
-/// Gazette front matter for one post, and the keys kept as they were (outside Gazette's own).
-fn front_matter(p: &Placed, aliases: &[String], tz: &SiteTz) -> (String, Vec<String>) {
-    let post = p.post;
-    let mut m = Mapping::new();
-    let mut put = |key: &str, value: Value| {
-        m.insert(Value::from(key), value);
-    };
-    let date = |d| tz.to_local(d).to_rfc3339_opts(SecondsFormat::AutoSi, true);
-    let list =
-        |items: &[String]| Value::Sequence(items.iter().map(|s| Value::from(s.as_str())).collect());
-    put("title", Value::from(post.title.as_str()));
-    put("date", Value::from(date(post.date)));
-    if let Some(updated) = post.updated {
-        put("updated", Value::from(date(updated)));
-    }
-    put("slug", Value::from(p.slug.as_str()));
-    match post.authors.as_slice() {
-        [] => {}
-        [one] => put("author", Value::from(one.as_str())),
-        many => put("author", list(many)),
-    }
-    if !post.tags.is_empty() {
-        put("tags", list(&post.tags));
-    }
-    if !post.categories.is_empty() {
-        put("categories", list(&post.categories));
-    }
-    if let Some(summary) = &post.summary {
-        put("summary", Value::from(summary.as_str()));
-    }
-    if let Some(image) = &post.image {
-        put("image", Value::from(image.as_str()));
-    }
-    if post.draft {
-        put("draft", Value::Bool(true));
-    }
-    if !aliases.is_empty() {
-        put("aliases", list(aliases));
-    }
-    let mut kept = Vec::new();
-    for (key, value) in &post.extra {
-        let k = Value::from(key.as_str());
-        if m.contains_key(&k) {
-            continue;
-        }
-        if !GAZETTE_FIELDS.contains(&key.as_str()) {
-            kept.push(key.clone());
-        }
-        m.insert(k, value.clone());
-    }
-    (serde_yaml::to_string(&m).unwrap_or_default(), kept)
-}
-
 /// An old address as a site path: `/x/` as is, a full URL under the site's base URL cut to
 /// its path; `None` for another site's URL.
 fn site_path(old: &str, base_url: &str) -> Option<String> {
@@ -386,46 +307,6 @@ fn site_path(old: &str, base_url: &str) -> Option<String> {
 fn same_page(path: &str) -> String {
     let path = path.strip_suffix("index.html").unwrap_or(path);
     path.trim_end_matches('/').to_string()
-}
-
-/// The new `site.toml`.
-fn site_toml(source: &Source, categories: bool, report: &mut ImportReport) -> String {
-    let permalink = report.permalink.clone();
-    let quote = |s: &str| toml::Value::String(s.to_string()).to_string();
-    let site = &source.site;
-    let mut out = String::from("# Written by `gazette import`; the README lists every key.\n");
-    if let Some(title) = &site.title {
-        out += &format!("title = {}\n", quote(title));
-    }
-    match &site.base_url {
-        Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
-            out += &format!("base_url = {}\n", quote(url));
-        }
-        Some(url) => report.attention.push(Diagnostic::new(
-            "site.toml",
-            format!(
-                "the old base URL `{url}` is not an absolute http(s) URL; set base_url by hand"
-            ),
-        )),
-        None => {}
-    }
-    if let Some(description) = &site.description {
-        out += &format!("description = {}\n", quote(description));
-    }
-    if let Some(author) = &site.author {
-        out += &format!("author = {}\n", quote(author));
-    }
-    if let Some(timezone) = &site.timezone {
-        out += &format!("timezone = {}\n", quote(timezone));
-    }
-    if permalink != DEFAULT_PERMALINK {
-        out += "# Every old post URL had this shape, so they all stay as they were.\n";
-        out += &format!("permalink = {}\n", quote(&permalink));
-    }
-    if categories {
-        out += "\n[[taxonomies]]\nname = \"categories\"\nfield = \"categories\"\n";
-    }
-    out
 }
 
 #[cfg(test)]
