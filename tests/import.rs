@@ -319,6 +319,35 @@ fn jekyll_date_urls_stay_as_they_are() {
     );
 }
 
+/// URLs read off Jekyll 4.3's own build of the same site.
+#[test]
+fn jekyll_front_matter_defaults_decide_urls_too() {
+    let config = "title: Defaults\nurl: https://example.org\npermalink: pretty\ndefaults:\n  \
+                  - scope: {path: \"\", type: posts}\n    values: {layout: post, permalink: \
+                  \"/articles/:year/:title/\"}\n  - scope: {path: blog}\n    values: \
+                  {permalink: \"/blog/:title.html\", author: Blogger}\n";
+    let fixture = Fixture::new(&[
+        ("_config.yml", config),
+        ("_posts/2020-01-01-a.md", "---\ntitle: A\n---\nx\n"),
+        ("blog/_posts/2020-02-02-b.md", "---\ntitle: B\n---\nx\n"),
+        (
+            "_posts/2020-03-03-c.md",
+            "---\ntitle: C\npermalink: /own/\n---\nx\n",
+        ),
+    ]);
+    let (out, _) = fixture.import_and_build("jekyll");
+    for (old, title) in [
+        ("/articles/2020/a/", "A"),
+        ("/blog/b.html", "B"),
+        ("/own/", "C"),
+    ] {
+        reach(&fixture.public(), old, title);
+    }
+    assert!(out.contains("layout (3)"), "{out}");
+    let b = front_matter_of(&fixture, "content/2020/02/02/b.md");
+    assert_eq!(b["author"], "Blogger");
+}
+
 #[test]
 fn existing_files_are_never_overwritten_without_force() {
     let fixture = Fixture::new(JEKYLL);

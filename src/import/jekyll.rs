@@ -6,7 +6,7 @@
 use std::path::{Component, Path};
 
 use chrono::{DateTime, Datelike, FixedOffset, Timelike};
-use serde_yaml::Value;
+use serde_yaml::{Mapping, Value};
 
 use super::read;
 use super::{CopiedFile, Post, Problems, SiteSettings, Source};
@@ -60,7 +60,16 @@ pub fn read(src: &Path) -> Result<Source> {
              redirect, e.g. `/feed.xml /atom.xml 301` in a _redirects file",
         ));
     }
-    let permalink = site_permalink(get("permalink").as_deref());
+    // Jekyll 4 lets the posts collection have a permalink of its own.
+    let collection_permalink = match config.get("collections") {
+        Some(Value::Mapping(c)) => match c.get("posts") {
+            Some(Value::Mapping(posts)) => posts.get("permalink").and_then(read::text),
+            _ => None,
+        },
+        _ => None,
+    };
+    let permalink = site_permalink(collection_permalink.or_else(|| get("permalink")).as_deref());
+    let defaults = post_defaults(&config);
     let mut exclude: Vec<String> = DEFAULT_EXCLUDE.iter().map(|s| s.to_string()).collect();
     if let Some(list) = config.get("exclude") {
         exclude.extend(read::list(list, false));
@@ -97,7 +106,15 @@ pub fn read(src: &Path) -> Result<Source> {
             if super::is_markdown(&path) {
                 let folder_cats = parts[..at].to_vec();
                 if let Some(post) = problems
-                    .keep(read_post(src, &path, draft, folder_cats, &permalink, &tz))
+                    .keep(read_post(
+                        src,
+                        &path,
+                        draft,
+                        folder_cats,
+                        &permalink,
+                        &defaults,
+                        &tz,
+                    ))
                     .flatten()
                 {
                     source.posts.push(post);
@@ -173,10 +190,21 @@ fn read_post(
     draft: bool,
     folder_categories: Vec<String>,
     site_permalink: &str,
+    defaults: &[(String, Mapping)],
     tz: &crate::config::SiteTz,
 ) -> std::result::Result<Option<Post>, Diagnostic> {
     let rel = super::rel(src, path);
     let mut doc = read::read_doc(path, &rel)?;
+    let shown = rel.to_string_lossy().replace('\\', "/");
+    for (scope, values) in defaults {
+        if shown.starts_with(scope.as_str()) {
+            for (key, value) in values {
+                if !doc.fields.contains_key(key) {
+                    doc.fields.insert(key.clone(), value.clone());
+                }
+            }
+        }
+    }
     let stem = path
         .file_stem()
         .unwrap_or_default()
@@ -253,6 +281,38 @@ fn read_post(
         body: std::mem::take(&mut doc.body),
         assets: Vec::new(),
     }))
+}
+
+/// The `defaults:` entries that apply to posts, as (path prefix, values), most specific
+/// first: a post takes each value its own front matter lacks, from the first entry that has it.
+fn post_defaults(config: &Mapping) -> Vec<(String, Mapping)> {
+    let Some(Value::Sequence(entries)) = config.get("defaults") else {
+        return Vec::new();
+    };
+    let mut found: Vec<(String, Mapping)> = entries
+        .iter()
+        .filter_map(|entry| {
+            let scope = entry.get("scope");
+            let kind = scope.and_then(|s| s.get("type")).and_then(read::text);
+            if kind.is_some_and(|k| k != "posts") {
+                return None;
+            }
+            let path = scope
+                .and_then(|s| s.get("path"))
+                .and_then(read::text)
+                .unwrap_or_default();
+            match entry.get("values") {
+                Some(Value::Mapping(values)) => {
+                    Some((path.trim_matches('/').to_string(), values.clone()))
+                }
+                _ => None,
+            }
+        })
+        .collect();
+    // Later entries win over earlier ones of the same scope, longer paths over shorter.
+    found.reverse();
+    found.sort_by_key(|(path, _)| std::cmp::Reverse(path.len()));
+    found
 }
 
 /// A named permalink style -> its pattern; anything else is a pattern already.
