@@ -7,6 +7,9 @@ does not know), some Liquid in their bodies (outside and inside code), a few dra
 and static files.
 
     bench/jekyll_corpus.py OUT [--posts 300] [--seed 15]
+
+`jekyll build` (Debian's jekyll package) builds it too, so its output can be compared file by
+file with Gazette's after `gazette import jekyll OUT NEW && gazette build --root NEW`.
 """
 
 import argparse
@@ -77,7 +80,7 @@ def main():
     args = parser.parse_args()
     rng = random.Random(args.seed)
     out = args.out
-    for d in ["_posts", "_drafts", "assets/img", "assets/css", "news/_posts"]:
+    for d in ["_posts", "_drafts", "assets/img", "assets/css", "news/_posts", "_includes", "_layouts"]:
         os.makedirs(os.path.join(out, d), exist_ok=True)
     with open(os.path.join(out, "_config.yml"), "w") as f:
         f.write("title: Corpus Daily\ndescription: A generated Jekyll site\n"
@@ -100,6 +103,12 @@ def main():
         f.write("body { font-family: serif; }\n")
     with open(os.path.join(out, "about.md"), "w") as f:
         f.write("---\nlayout: page\ntitle: About\n---\nAbout us.\n")
+    # Enough theme for Jekyll itself to build the site, to compare what it publishes.
+    for name, text in [("_includes/figure.html", "<figure></figure>\n"),
+                       ("_layouts/post.html", "{{ content }}\n"),
+                       ("_layouts/page.html", "{{ content }}\n")]:
+        with open(os.path.join(out, name), "w") as f:
+            f.write(text)
     with open(os.path.join(out, "README.md"), "w") as f:
         f.write("Not published.\n")
 
