@@ -14,7 +14,18 @@ use crate::config::SiteTz;
 use crate::error::{Diagnostic, Result};
 
 /// Configuration files Hugo reads, in its order of preference.
-const CONFIG_FILES: &[&str] = &["hugo.toml", "hugo.yaml", "config.toml", "config.yaml"];
+const CONFIG_FILES: &[&str] = &[
+    "hugo.toml",
+    "hugo.yaml",
+    "hugo.json",
+    "config.toml",
+    "config.yaml",
+    "config.json",
+    "config/_default/hugo.toml",
+    "config/_default/hugo.yaml",
+    "config/_default/config.toml",
+    "config/_default/config.yaml",
+];
 
 /// How Hugo makes a page's URLs, from its configuration.
 #[derive(Debug, Clone, Default)]
@@ -23,6 +34,8 @@ pub struct Urls {
     pub permalinks: Mapping,
     /// `uglyURLs`: `/posts/x.html` instead of `/posts/x/`.
     pub ugly: bool,
+    /// `disablePathToLower`: URLs keep the case of titles and file names.
+    pub keep_case: bool,
 }
 
 /// Reads a Hugo site.
@@ -80,6 +93,7 @@ pub fn read(src: &Path) -> Result<Source> {
     let urls = Urls {
         permalinks,
         ugly: get("uglyurls").is_some_and(|v| v == Value::Bool(true)),
+        keep_case: get("disablepathtolower").is_some_and(|v| v == Value::Bool(true)),
     };
 
     let content = src.join("content");
@@ -163,7 +177,7 @@ fn lost_lists(posts: &[Post]) -> Vec<Diagnostic> {
             format!(
                 "Hugo listed this section at /{s}/ (feed /{s}/index.xml); Gazette makes no such \
                  page, so a server redirect (to / or a tag page) has to keep those URLs",
-                s = urlize(&section)
+                s = urlize(&section).to_lowercase()
             ),
         ));
     }
@@ -289,7 +303,8 @@ pub struct Page<'a> {
 }
 
 impl Page<'_> {
-    /// The page's URL by its section's pattern or Hugo's default, lowercased as Hugo does.
+    /// The page's URL by its section's pattern or Hugo's default, lowercased as Hugo does
+    /// unless told not to.
     pub fn url(&self, urls: &Urls) -> String {
         let section = self.dirs.first().map(String::as_str).unwrap_or("");
         let pattern = urls.permalinks.get(section).and_then(read::text);
@@ -306,7 +321,10 @@ impl Page<'_> {
                 path
             }
         };
-        let url = read::squeeze(&read::rooted(&url));
+        let mut url = read::squeeze(&read::rooted(&url));
+        if !urls.keep_case {
+            url = url.to_lowercase();
+        }
         if urls.ugly && url.len() > 1 && url.ends_with('/') {
             format!("{}.html", url.trim_end_matches('/'))
         } else {
@@ -356,12 +374,12 @@ impl Page<'_> {
             rest = &after[len..];
         }
         out.push_str(rest);
-        out.to_lowercase()
+        out
     }
 }
 
 /// Hugo's `urlize`: spaces become `-`, letters, digits and `._-#+~` are kept, the rest
-/// dropped, and the result lowercased.
+/// dropped (the whole URL is lowercased later, unless `disablePathToLower`).
 pub fn urlize(text: &str) -> String {
     text.trim()
         .chars()
@@ -370,8 +388,7 @@ pub fn urlize(text: &str) -> String {
             c if c.is_alphanumeric() || "._-#+~".contains(c) => Some(c),
             _ => None,
         })
-        .collect::<String>()
-        .to_lowercase()
+        .collect()
 }
 
 #[cfg(test)]
@@ -385,6 +402,7 @@ mod tests {
                 .map(|(k, v)| (Value::from(*k), Value::from(*v)))
                 .collect(),
             ugly,
+            keep_case: false,
         }
     }
 
@@ -418,5 +436,11 @@ mod tests {
             ..with_slug
         };
         assert_eq!(root_page.url(&urls(&[], false)), "/blog/2021/custom/");
+        let keep = Urls {
+            keep_case: true,
+            ..urls(&[("posts", "/:year/:title/")], false)
+        };
+        assert_eq!(page.url(&keep), "/2021/Hello-World/");
+        assert_eq!(page.url(&urls(&[], false)), "/posts/my-first-post/");
     }
 }

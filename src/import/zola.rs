@@ -32,6 +32,7 @@ pub fn read(src: &Path) -> Result<Source> {
         timezone: None,
     };
     let (tz, _) = super::site_tz(None, &mut source.attention, Path::new("config.toml"));
+    let paths = Paths::from_config(&config);
 
     let content = src.join("content");
     let files = super::files_under(&content, &|_| false);
@@ -62,7 +63,7 @@ pub fn read(src: &Path) -> Result<Source> {
                     .iter()
                     .map(|s| s.to_string_lossy().into_owned())
                     .collect();
-                let url = page_url(&dirs[..dirs.len() - 1], &dirs[dirs.len() - 1], None);
+                let url = page_url(&dirs[..dirs.len() - 1], &dirs[dirs.len() - 1], None, paths);
                 source.attention.push(Diagnostic::new(
                     &shown,
                     format!(
@@ -73,7 +74,7 @@ pub fn read(src: &Path) -> Result<Source> {
             }
             continue;
         }
-        let mut post = match read_post(&path, &rel, &shown, &tz) {
+        let mut post = match read_post(&path, &rel, &shown, paths, &tz) {
             Ok(Some(post)) => post,
             Ok(None) => {
                 source.attention.push(Diagnostic::new(
@@ -112,6 +113,7 @@ fn read_post(
     path: &Path,
     rel: &Path,
     shown: &Path,
+    paths: Paths,
     tz: &SiteTz,
 ) -> std::result::Result<Option<Post>, Diagnostic> {
     let mut doc = read::read_doc(path, shown)?;
@@ -148,6 +150,7 @@ fn read_post(
         &dirs,
         slug.as_deref().unwrap_or(&name_slug),
         path_field.as_deref(),
+        paths,
     );
     let aliases = doc
         .take_list("aliases", false)
@@ -210,7 +213,7 @@ fn read_post(
 
 /// A page's URL: `path` as given (rooted, with a trailing `/` unless it names a file), else
 /// `/<section folders>/<slugified slug>/`.
-pub fn page_url(dirs: &[String], slug: &str, path: Option<&str>) -> String {
+pub fn page_url(dirs: &[String], slug: &str, path: Option<&str>, paths: Paths) -> String {
     if let Some(path) = path {
         let path = read::rooted(path.trim());
         let last = path.rsplit('/').next().unwrap_or("");
@@ -222,21 +225,67 @@ pub fn page_url(dirs: &[String], slug: &str, path: Option<&str>) -> String {
     }
     let mut url = String::from("/");
     for dir in dirs {
-        url.push_str(&slugify(dir));
+        url.push_str(&paths.segment(dir));
         url.push('/');
     }
-    url.push_str(&slugify(slug));
+    url.push_str(&paths.segment(slug));
     url.push('/');
     read::squeeze(&url)
 }
 
-/// Zola's default path slugs (`slugify.paths = "on"`): lowercase, ASCII letters and digits
-/// kept, every other run of characters one `-`. (Zola transliterates other scripts to ASCII;
-/// they are kept as they are here, and such URLs need a check.)
+/// How Zola makes path segments (`[slugify] paths`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paths {
+    /// `"on"` (the default): [`slugify`].
+    #[default]
+    On,
+    /// `"safe"`: only characters no file system takes are removed, case kept.
+    Safe,
+    /// `"off"`: as written.
+    Off,
+}
+
+impl Paths {
+    fn from_config(config: &serde_yaml::Mapping) -> Paths {
+        let strategy = match config.get("slugify") {
+            Some(Value::Mapping(s)) => s.get("paths").and_then(read::text),
+            _ => None,
+        };
+        match strategy.as_deref() {
+            Some("safe") => Paths::Safe,
+            Some("off") => Paths::Off,
+            _ => Paths::On,
+        }
+    }
+
+    /// One path segment made the way Zola makes it.
+    pub fn segment(self, text: &str) -> String {
+        match self {
+            Paths::On => slugify(text),
+            Paths::Safe => text
+                .trim_end_matches([' ', '.'])
+                .chars()
+                .filter(|c| !"<>:\"/\\|?*".contains(*c))
+                .collect(),
+            Paths::Off => text.to_string(),
+        }
+    }
+}
+
+/// Zola's default path slugs (`slugify.paths = "on"`, the `slug` crate): accents dropped,
+/// lowercase, ASCII letters and digits kept, every other run of characters one `-`. (That
+/// crate also transliterates other scripts to ASCII; they are kept as they are here, and such
+/// URLs need a check.)
 pub fn slugify(text: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::is_combining_mark;
     let mut out = String::new();
     let mut dash = false;
-    for c in text.chars().flat_map(char::to_lowercase) {
+    for c in text
+        .nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+    {
         if c.is_alphanumeric() {
             if dash && !out.is_empty() {
                 out.push('-');
@@ -257,14 +306,29 @@ mod tests {
     #[test]
     fn paths_and_slugs() {
         let blog = vec!["blog".to_string()];
-        assert_eq!(page_url(&blog, "Hello World", None), "/blog/hello-world/");
-        assert_eq!(page_url(&blog, "x", Some("about")), "/about/");
         assert_eq!(
-            page_url(&blog, "x", Some("/old/page.html")),
+            page_url(&blog, "Hello World", None, Paths::On),
+            "/blog/hello-world/"
+        );
+        assert_eq!(page_url(&blog, "x", Some("about"), Paths::On), "/about/");
+        assert_eq!(
+            page_url(&blog, "x", Some("/old/page.html"), Paths::On),
             "/old/page.html"
         );
-        assert_eq!(page_url(&[], "Top_Level", None), "/top-level/");
+        assert_eq!(page_url(&[], "Top_Level", None, Paths::On), "/top-level/");
         let nested = vec!["Blog".to_string(), "Rust Notes".to_string()];
-        assert_eq!(page_url(&nested, "a.b", None), "/blog/rust-notes/a-b/");
+        assert_eq!(
+            page_url(&nested, "a.b", None, Paths::On),
+            "/blog/rust-notes/a-b/"
+        );
+        assert_eq!(
+            page_url(&blog, "Café Olé", None, Paths::On),
+            "/blog/cafe-ole/"
+        );
+        assert_eq!(
+            page_url(&blog, "Why? Because.", None, Paths::Safe),
+            "/blog/Why Because/"
+        );
+        assert_eq!(page_url(&blog, "As Is", None, Paths::Off), "/blog/As Is/");
     }
 }
