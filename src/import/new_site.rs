@@ -128,3 +128,89 @@ pub fn site_toml(source: &Source, categories: bool, report: &mut ImportReport) -
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::{Post, SiteSettings};
+
+    fn post() -> Post {
+        Post {
+            file: "_posts/2015-05-15-x.md".into(),
+            body_line: 4,
+            title: "X: a story".into(),
+            date: chrono::DateTime::parse_from_rfc3339("2015-05-15T10:00:00+05:00").unwrap(),
+            updated: None,
+            slug: "x".into(),
+            urls: vec!["/2015/05/15/x.html".into()],
+            aliases: Vec::new(),
+            draft: true,
+            tags: vec!["a".into()],
+            categories: vec!["news".into()],
+            summary: Some("S".into()),
+            authors: vec!["Ann".into(), "Bo".into()],
+            image: None,
+            extra: vec![
+                ("layout".into(), Value::from("post")),
+                ("title".into(), Value::from("ignored: written already")),
+                ("source".into(), Value::from("Reuters")),
+            ],
+            body: String::new(),
+            assets: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn front_matter_reads_back_with_unknown_keys_kept() {
+        let tz = SiteTz::parse("UTC").unwrap();
+        let (text, kept) = front_matter(&post(), "x", &["/old/".into()], &tz);
+        let m: Mapping = serde_yaml::from_str(&text).unwrap();
+        let keys: Vec<&str> = m.keys().filter_map(Value::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "title",
+                "date",
+                "slug",
+                "author",
+                "tags",
+                "categories",
+                "summary",
+                "draft",
+                "aliases",
+                "layout",
+                "source"
+            ]
+        );
+        assert_eq!(m["title"], "X: a story");
+        assert_eq!(m["date"], "2015-05-15T05:00:00Z");
+        assert_eq!(m["author"][1], "Bo");
+        // Only keys Gazette does not read count as kept in `extra`.
+        assert_eq!(kept, ["layout"]);
+    }
+
+    #[test]
+    fn site_toml_names_only_what_is_known_and_loads() {
+        let mut source = Source {
+            site: SiteSettings {
+                title: Some("Old \"Blog\"".into()),
+                base_url: Some("/".into()),
+                ..SiteSettings::default()
+            },
+            ..Source::default()
+        };
+        source.posts.push(post());
+        let mut report = ImportReport {
+            permalink: "/{year}/{month}/{day}/{slug}.html".into(),
+            ..ImportReport::default()
+        };
+        let text = site_toml(&source, true, &mut report);
+        assert!(!text.contains("base_url"), "{text}");
+        assert!(report.attention[0].message.contains("set base_url by hand"));
+        let config = crate::config::Config::parse(&text, std::path::Path::new("site.toml"))
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(config.title, "Old \"Blog\"");
+        assert_eq!(config.permalink, "/{year}/{month}/{day}/{slug}.html");
+        assert!(config.taxonomies.iter().any(|t| t.name == "categories"));
+    }
+}
