@@ -87,7 +87,7 @@ fn fingerprintable(path: &str) -> Option<(&str, &str)> {
 }
 
 fn site_path(rel: &str) -> String {
-    format!("/{rel}")
+    crate::urls::file(rel)
 }
 
 /// FNV-1a over the bytes, as hex: the same on every platform and Rust version (std's hasher is

@@ -105,17 +105,18 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
     let config = crate::load_config(root, None)?;
     let mut report = CheckReport::default();
 
-    let loaded = stage(
-        progress,
-        Stage::Load,
-        || content::load_site(root, &config, progress),
-        |l| crate::counted(l.articles.len(), "article"),
-    );
+    // The theme first, as a build loads it: content may one day need templates to render.
     let theme = stage(
         progress,
         Stage::Theme,
         || render::Theme::load(root, &config),
         |_| format!("theme `{}`", config.theme),
+    );
+    let loaded = stage(
+        progress,
+        Stage::Load,
+        || content::load_site(root, &config, progress),
+        |l| crate::counted(l.articles.len(), "article"),
     );
     let (loaded, theme) = match (loaded, theme) {
         (Ok(loaded), Ok(theme)) => (loaded, theme),

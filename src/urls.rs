@@ -105,6 +105,77 @@ fn encode_path(out: &mut String, path: &str) {
     }
 }
 
+// The site's layout: every path the build publishes is made here, so a new page kind or a
+// change of layout is one edit, and nothing else formats a site path.
+
+/// The home page: page 1 of the digest.
+pub const HOME: &str = "/";
+/// The 404 page hosts serve for a missing path.
+pub const NOT_FOUND: &str = "/404.html";
+/// The search page.
+pub const SEARCH: &str = "/search/";
+/// The index the search page loads.
+pub const SEARCH_INDEX: &str = "/search-index.json";
+/// The sitemap.
+pub const SITEMAP: &str = "/sitemap.xml";
+/// robots.txt.
+pub const ROBOTS: &str = "/robots.txt";
+/// The list of years and months.
+pub const ARCHIVE: &str = "/archive/";
+
+/// The site path of a file of the output (`style.css`, `img/x.png`), `/`-separated.
+pub fn file(output_path: &str) -> String {
+    format!("/{output_path}")
+}
+
+/// Page `n` of a list at `dir` (a folder path): page 1 is `dir` itself, page n `dir/page/n/`.
+pub fn list_page(dir: &str, n: usize) -> String {
+    if n <= 1 {
+        dir.to_string()
+    } else {
+        format!("{dir}page/{n}/")
+    }
+}
+
+/// Where a list's page 1 is also asked for by number; it redirects to the list.
+pub fn list_page_one(dir: &str) -> String {
+    format!("{dir}page/1/")
+}
+
+/// The Atom, RSS and JSON feeds of a list at `dir`, in that order.
+pub fn feeds_of(dir: &str) -> [String; 3] {
+    [
+        format!("{dir}atom.xml"),
+        format!("{dir}rss.xml"),
+        format!("{dir}feed.json"),
+    ]
+}
+
+/// A taxonomy's term list (`/tags/`).
+pub fn taxonomy(name: &str) -> String {
+    format!("/{name}/")
+}
+
+/// A term's page (`/tags/pti/`) under its taxonomy's path.
+pub fn term(taxonomy_path: &str, slug: &str) -> String {
+    format!("{taxonomy_path}{slug}/")
+}
+
+/// A year's archive (`/2024/`).
+pub fn year(year: i32) -> String {
+    format!("/{year:04}/")
+}
+
+/// A month's archive (`/2024/11/`).
+pub fn month(year: i32, month: u32) -> String {
+    format!("/{year:04}/{month:02}/")
+}
+
+/// A day's archive, the digest of that day (`/2024/11/27/`).
+pub fn day(date: chrono::NaiveDate) -> String {
+    format!("/{:04}/{:02}/{:02}/", date.year(), date.month(), date.day())
+}
+
 /// Checks a permalink pattern: starts with `/`, ends with `/` (a folder with `index.html`) or
 /// `.html` (a file, as Jekyll writes them), has `{slug}`, uses only known placeholders, and
 /// every literal segment is safe.
@@ -308,6 +379,23 @@ mod tests {
         ] {
             assert!(alias_path(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn the_layout_agrees_with_the_output_files() {
+        assert_eq!(output_file(SEARCH_INDEX).unwrap(), crate::SEARCH_INDEX_FILE);
+        assert_eq!(output_file(NOT_FOUND).unwrap(), "404.html");
+        assert_eq!(list_page("/tags/x/", 1), "/tags/x/");
+        assert_eq!(list_page("/tags/x/", 3), "/tags/x/page/3/");
+        assert_eq!(list_page_one("/"), "/page/1/");
+        assert_eq!(term(&taxonomy("tags"), "pti"), "/tags/pti/");
+        let date = chrono::NaiveDate::from_ymd_opt(2024, 3, 7).unwrap();
+        assert_eq!(
+            (year(2024), month(2024, 3), day(date)),
+            ("/2024/".into(), "/2024/03/".into(), "/2024/03/07/".into())
+        );
+        assert_eq!(feeds_of("/"), ["/atom.xml", "/rss.xml", "/feed.json"]);
+        assert_eq!(file("img/x.png"), "/img/x.png");
     }
 
     #[test]

@@ -40,7 +40,7 @@ fn write(site: &Site, urls: &Urls) -> io::Result<Vec<u8>> {
 pub fn robots(urls: &Urls) -> Vec<u8> {
     format!(
         "User-agent: *\nAllow: /\nSitemap: {}\n",
-        urls.absolute("/sitemap.xml")
+        urls.absolute(crate::urls::SITEMAP)
     )
     .into_bytes()
 }
@@ -58,7 +58,7 @@ pub fn robots_note(urls: &Urls) -> Option<String> {
             "this site lives under {base}, and crawlers read robots.txt only at the host \
              root, so {base}robots.txt is not read; to point them at the sitemap, add this \
              line to {root}/robots.txt: Sitemap: {}",
-            urls.absolute("/sitemap.xml")
+            urls.absolute(crate::urls::SITEMAP)
         )
     })
 }

@@ -5,8 +5,8 @@
 //! most of the template work of list pages.
 //!
 //! The partial sees only `card`, `card_level`, `card_date_format` and `site`, which is what
-//! makes its output safe to reuse. The cache is emptied at the start of every render, and an
-//! entry is reused only for an equal card value.
+//! makes its output safe to reuse. Each render has its own cache ([`super::Theme`] keeps none),
+//! and an entry is reused only for an equal card value.
 
 use std::cell::Cell;
 use std::collections::hash_map::DefaultHasher;
@@ -63,16 +63,6 @@ impl CardCache {
     /// Hands over the compiled theme; later calls are ignored.
     pub fn set_tera(&self, tera: Tera) {
         let _ = self.tera.set(tera);
-    }
-
-    /// Forgets every rendered card (the site, or the cards, may have changed since).
-    pub fn clear(&self) {
-        let old = std::mem::take(&mut *self.lock());
-        // Freeing thousands of rendered cards (after `serve` rendered every list an edit
-        // shifted) takes tens of milliseconds; the next render need not wait for it.
-        if old.kept.len() > 1000 {
-            std::thread::spawn(move || drop(old));
-        }
     }
 
     /// Number of cards kept, for tests.
@@ -155,8 +145,15 @@ impl CardCache {
     }
 }
 
+/// Registers a `render_card` that fails, for templates compiled outside any render.
+pub fn register_unavailable(tera: &mut Tera) {
+    tera.register_function("render_card", |_: Kwargs, _: &State| -> TeraResult<Value> {
+        Err(tera::Error::message("render_card: no render in progress"))
+    });
+}
+
 /// Registers `render_card` on `tera`; `cache` renders through the theme once it is compiled
-/// ([`CardCache::set_tera`]). The function holds the cache weakly: the theme owns it.
+/// ([`CardCache::set_tera`]). The function holds the cache weakly: the render owns it.
 pub fn register(tera: &mut Tera, cache: &Arc<CardCache>) {
     let cache: Weak<CardCache> = Arc::downgrade(cache);
     tera.register_function(
@@ -228,8 +225,6 @@ mod tests {
         // Shown again: kept now.
         render(&tera, vec![b.clone()]);
         assert_eq!(cache.len(), 4);
-        cache.clear();
-        assert_eq!(cache.len(), 0);
     }
 
     #[test]

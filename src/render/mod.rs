@@ -23,6 +23,7 @@ use crate::output::{Contents, OutputFile};
 use crate::site::{Page, PageKind, Site};
 use crate::urls::Urls;
 
+use theme::Renderer;
 pub use theme::{REQUIRED, Theme};
 
 /// Renders every page of the plan (HTML through templates, feeds and sitemap through
@@ -38,13 +39,13 @@ pub fn render_site_with(
     urls: &Urls,
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<OutputFile>> {
-    theme.begin_render();
+    let renderer = theme.renderer();
     let shared = shared(site, urls, &|_| true)?;
     let rendered: Vec<Result<OutputFile>> = site
         .pages
         .par_iter()
         .filter_map(|page| {
-            let file = publishes(theme, page).then(|| render_page(&shared, theme, page));
+            let file = publishes(theme, page).then(|| render_page(&shared, &renderer, page));
             // Skipped pages tick too, so progress reaches the plan's page count.
             tick();
             file
@@ -107,7 +108,7 @@ pub fn render_site_keyed(
     keying: Option<&Keying<'_>>,
     sink: &(dyn Fn(usize, OutputFile, Option<u128>) -> Result<()> + Sync),
 ) -> Result<KeyedRender> {
-    theme.begin_render();
+    let renderer = theme.renderer();
     let mut shared = shared(site, urls, &|_| true)?;
     let model_keys = keying.map(|k| keys::ModelKeys::new(site, k.salt));
     let failed = AtomicBool::new(false);
@@ -133,7 +134,7 @@ pub fn render_site_keyed(
                         })?;
                     Ok((Some(key), (keying.current)(i, key)))
                 };
-                let outcome = match render_page_keyed(shared, theme, page, &decide) {
+                let outcome = match render_page_keyed(shared, &renderer, page, &decide) {
                     Err(e) => {
                         failed.store(true, Ordering::Relaxed);
                         Outcome::RenderFailed(e)
@@ -228,14 +229,14 @@ pub fn render_pages(
             _ => {}
         }
     }
-    // Cached card HTML from an earlier render may show an article as it was before the edit.
-    theme.begin_render();
+    // A new renderer: card HTML of an earlier render may show an article as it was before the edit.
+    let renderer = theme.renderer();
     let shared = shared(site, urls, &|i| wanted.get(i).copied().unwrap_or(false))?;
     let rendered: Vec<Result<OutputFile>> = indices
         .par_iter()
         .filter_map(|&p| site.pages.get(p))
         .filter(|page| publishes(theme, page))
-        .map(|page| render_page(&shared, theme, page))
+        .map(|page| render_page(&shared, &renderer, page))
         .collect();
     rendered.into_iter().collect()
 }
@@ -268,8 +269,12 @@ fn shared<'a>(
     })
 }
 
-fn render_page(shared: &pages::Shared<'_>, theme: &Theme, page: &Page) -> Result<OutputFile> {
-    let (file, _) = render_page_keyed(shared, theme, page, &|_| Ok((None, false)))?;
+fn render_page(
+    shared: &pages::Shared<'_>,
+    renderer: &Renderer<'_>,
+    page: &Page,
+) -> Result<OutputFile> {
+    let (file, _) = render_page_keyed(shared, renderer, page, &|_| Ok((None, false)))?;
     file.ok_or_else(|| Error::Render {
         template: String::new(),
         page: page.path.clone(),
@@ -287,7 +292,7 @@ type Decide<'a> = dyn Fn(Option<&pages::Vars>) -> Result<(Option<u128>, bool)> +
 /// output already holds it.
 fn render_page_keyed(
     shared: &pages::Shared<'_>,
-    theme: &Theme,
+    renderer: &Renderer<'_>,
     page: &Page,
     decide: &Decide<'_>,
 ) -> Result<(Option<OutputFile>, Option<u128>)> {
@@ -334,7 +339,7 @@ fn render_page_keyed(
         (PageKind::Redirect(to), ..) => {
             redirect::redirect_html(urls, to, &site.config.language).into_bytes()
         }
-        (_, Some(template), Some(vars)) => theme
+        (_, Some(template), Some(vars)) => renderer
             .render(template, &vars.into_context(), &page.path)?
             .into_bytes(),
         _ => {

@@ -60,7 +60,7 @@ impl<'a> Shared<'a> {
             .pages
             .iter()
             .find(|p| p.kind == PageKind::ArchiveIndex)
-            .map_or("/archive/", |p| p.path.as_str());
+            .map_or(crate::urls::ARCHIVE, |p| p.path.as_str());
         let config = &site.config;
         let site_view = SiteView {
             title: config.title.clone(),
@@ -338,7 +338,7 @@ pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Vars, String> {
         PageKind::Search => {
             ctx.insert_value(
                 "search_index_url",
-                to_value(&urls.path("/search-index.json"))?,
+                to_value(&urls.path(crate::urls::SEARCH_INDEX))?,
             );
         }
         PageKind::ArchiveIndex => {

@@ -40,8 +40,6 @@ pub struct Theme {
     urls: Urls,
     /// Template name -> its file, relative to the site root, for messages.
     files: HashMap<String, PathBuf>,
-    /// The cards `render_card` rendered in the current render.
-    cards: Arc<CardCache>,
     /// Every template's name and text and every asset's published name: what a rendered page
     /// can take from the theme besides its variables.
     fingerprint: u128,
@@ -112,17 +110,13 @@ impl Theme {
         for (name, published) in &assets.published {
             fingerprint.str(name).str(published);
         }
-        let cards = Arc::new(CardCache::default());
-        let tera = compile(&sources, &urls, &assets, &cards, &files, &templates_rel)?;
-        // `render_card` renders through its own copy of the compiled templates.
-        cards.set_tera(tera.clone());
+        let tera = compile(&sources, &urls, &assets, &files, &templates_rel)?;
         Ok(Theme {
             static_dirs,
             assets,
             tera,
             urls,
             files,
-            cards,
             fingerprint: fingerprint.finish(),
             warnings,
         })
@@ -134,9 +128,20 @@ impl Theme {
         self.fingerprint
     }
 
-    /// Forgets what the previous render left behind (rendered cards), before a new render.
-    pub(crate) fn begin_render(&self) {
-        self.cards.clear();
+    /// What one render renders pages with: the compiled templates, with a `render_card` that
+    /// keeps its cards for this render only. The theme itself is never changed by a render,
+    /// so renders cannot see each other's cards.
+    pub(crate) fn renderer(&self) -> Renderer<'_> {
+        let cards = Arc::new(CardCache::default());
+        let mut tera = self.tera.clone();
+        super::cards::register(&mut tera, &cards);
+        // `render_card` renders through its own copy of the templates.
+        cards.set_tera(tera.clone());
+        Renderer {
+            theme: self,
+            tera,
+            _cards: cards,
+        }
     }
 
     /// What the template and static folders hold that is left out (links), each with why:
@@ -160,17 +165,6 @@ impl Theme {
         &self.urls
     }
 
-    /// Renders template `name` for the page at site path `page`.
-    pub(crate) fn render(&self, name: &str, context: &Context, page: &str) -> Result<String> {
-        self.tera
-            .render(name, context)
-            .map_err(|error| Error::Render {
-                template: name.to_string(),
-                page: page.to_string(),
-                message: self.describe(&error),
-            })
-    }
-
     /// Tera's report, plus the real file of the template that failed when it is not `name`.
     fn describe(&self, error: &tera::Error) -> String {
         let mut message = error.to_string();
@@ -180,6 +174,27 @@ impl Theme {
             message.push_str(&format!("\n(template file: {})", file.display()));
         }
         message
+    }
+}
+
+/// The templates of one render ([`Theme::renderer`]).
+pub(crate) struct Renderer<'t> {
+    theme: &'t Theme,
+    tera: Tera,
+    /// Owns the cards `render_card` keeps (the function holds them weakly).
+    _cards: Arc<CardCache>,
+}
+
+impl Renderer<'_> {
+    /// Renders template `name` for the page at site path `page`.
+    pub(crate) fn render(&self, name: &str, context: &Context, page: &str) -> Result<String> {
+        self.tera
+            .render(name, context)
+            .map_err(|error| Error::Render {
+                template: name.to_string(),
+                page: page.to_string(),
+                message: self.theme.describe(&error),
+            })
     }
 }
 
@@ -252,14 +267,15 @@ fn compile(
     sources: &BTreeMap<String, Source>,
     urls: &Urls,
     assets: &Assets,
-    cards: &Arc<CardCache>,
     files: &HashMap<String, PathBuf>,
     templates_dir: &Path,
 ) -> Result<Tera> {
     let mut tera = Tera::new();
     super::functions::register(&mut tera, urls);
     super::functions::register_assets(&mut tera, urls, assets.published.clone());
-    super::cards::register(&mut tera, cards);
+    // Each render registers its own `render_card` ([`Theme::renderer`]); until then the name
+    // is known, so templates compile and a stray call says what is wrong.
+    super::cards::register_unavailable(&mut tera);
 
     // Parse each template alone first: Tera stops at the first syntax error of a batch, and a
     // user fixing templates wants them all.
@@ -497,7 +513,10 @@ mod tests {
     fn overrides_replace_and_statics_are_in_order() {
         let dir = site_with(&minimal(&[("templates/term.html", "mine")]));
         let theme = Theme::load(dir.path(), &config()).unwrap();
-        let out = theme.render("term.html", &Context::new(), "/t/").unwrap();
+        let out = theme
+            .renderer()
+            .render("term.html", &Context::new(), "/t/")
+            .unwrap();
         assert_eq!(out, "mine");
         assert_eq!(
             theme.static_dirs,

@@ -8,7 +8,7 @@ use super::{Day, Month, Year};
 
 /// Site path of a day's digest (`/2024/11/27/`).
 pub fn day_path(date: chrono::NaiveDate) -> String {
-    format!("/{:04}/{:02}/{:02}/", date.year(), date.month(), date.day())
+    crate::urls::day(date)
 }
 
 /// Years, months and days over `articles` (sorted newest first, dates already in site time).
@@ -19,7 +19,7 @@ pub fn build(articles: &[Article]) -> Vec<Year> {
         if years.last().is_none_or(|y| y.year != date.year()) {
             years.push(Year {
                 year: date.year(),
-                path: format!("/{:04}/", date.year()),
+                path: crate::urls::year(date.year()),
                 articles: Vec::new(),
                 months: Vec::new(),
             });
@@ -31,7 +31,7 @@ pub fn build(articles: &[Article]) -> Vec<Year> {
         if year.months.last().is_none_or(|m| m.month != date.month()) {
             year.months.push(Month {
                 month: date.month(),
-                path: format!("/{:04}/{:02}/", date.year(), date.month()),
+                path: crate::urls::month(date.year(), date.month()),
                 articles: Vec::new(),
                 days: Vec::new(),
             });

@@ -219,11 +219,7 @@ impl Paginator {
     /// Site path of page `n` (1-based): the list's path for page 1, `page/n/` under it after.
     /// Computed, not stored: a list of 5,000 pages would otherwise carry 5,000 paths on each page.
     pub fn path(&self, n: usize) -> String {
-        if n <= 1 {
-            self.base.clone()
-        } else {
-            format!("{}page/{n}/", self.base)
-        }
+        crate::urls::list_page(&self.base, n)
     }
 
     /// Site path of the previous page.
@@ -342,10 +338,11 @@ impl Site {
 
 /// The three feeds of a list whose HTML lives at `dir` (a site path ending in `/`).
 pub fn feed_files(dir: &str) -> [(FeedFormat, String); 3] {
+    let [atom, rss, json] = crate::urls::feeds_of(dir);
     [
-        (FeedFormat::Atom, format!("{dir}atom.xml")),
-        (FeedFormat::Rss, format!("{dir}rss.xml")),
-        (FeedFormat::Json, format!("{dir}feed.json")),
+        (FeedFormat::Atom, atom),
+        (FeedFormat::Rss, rss),
+        (FeedFormat::Json, json),
     ]
 }
 

@@ -4,6 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 
 use crate::content::Article;
+use crate::urls;
 
 use super::{FeedPage, ListKind, ListPage, Page, PageKind, Paginator, Taxonomy, Year, feed_files};
 
@@ -104,7 +105,7 @@ impl<'a> Planner<'a> {
             self.push(path, PageKind::List(page), lastmod);
         }
         self.push(
-            format!("{dir}page/1/"),
+            crate::urls::list_page_one(dir),
             PageKind::Redirect(dir.to_string()),
             None,
         );
@@ -155,7 +156,7 @@ impl<'a> Planner<'a> {
     pub fn archives(&mut self, years: &[Year], per_page: usize) {
         let all: Vec<usize> = (0..self.articles.len()).collect();
         let lastmod = self.lastmod(&all);
-        self.push("/archive/".to_string(), PageKind::ArchiveIndex, lastmod);
+        self.push(urls::ARCHIVE.into(), PageKind::ArchiveIndex, lastmod);
 
         let year_paths: Vec<String> = years.iter().map(|y| y.path.clone()).collect();
         let month_paths: Vec<String> = years
@@ -202,13 +203,13 @@ impl<'a> Planner<'a> {
 
     /// 404, search page and index, sitemap and robots.txt.
     pub fn utility(&mut self) {
-        self.push("/404.html".into(), PageKind::NotFound, None);
+        self.push(urls::NOT_FOUND.into(), PageKind::NotFound, None);
         let all: Vec<usize> = (0..self.articles.len()).collect();
         let lastmod = self.lastmod(&all);
-        self.push("/search/".into(), PageKind::Search, lastmod);
-        self.push("/search-index.json".into(), PageKind::SearchIndex, lastmod);
-        self.push("/sitemap.xml".into(), PageKind::Sitemap, lastmod);
-        self.push("/robots.txt".into(), PageKind::Robots, None);
+        self.push(urls::SEARCH.into(), PageKind::Search, lastmod);
+        self.push(urls::SEARCH_INDEX.into(), PageKind::SearchIndex, lastmod);
+        self.push(urls::SITEMAP.into(), PageKind::Sitemap, lastmod);
+        self.push(urls::ROBOTS.into(), PageKind::Robots, None);
     }
 }
 

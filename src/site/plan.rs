@@ -113,13 +113,18 @@ pub(super) fn assemble(
     planner.articles();
     let everything: Vec<usize> = (0..published.len()).collect();
     planner.list(
-        "/",
+        crate::urls::HOME,
         ListKind::Home,
         &everything,
         config.paginate,
         (None, None),
     );
-    planner.feeds("/", &config.title, &everything, config.feed_limit);
+    planner.feeds(
+        crate::urls::HOME,
+        &config.title,
+        &everything,
+        config.feed_limit,
+    );
     for (t, tax) in taxonomies.iter().enumerate() {
         planner.taxonomy(t, tax, &config.title, config.feed_limit);
     }

@@ -172,11 +172,11 @@ pub fn build(
         }
     }
 
-    let path = format!("/{}/", config.name);
+    let path = crate::urls::taxonomy(&config.name);
     let terms: Vec<Term> = terms
         .into_iter()
         .map(|(_, _, mut term)| {
-            term.path = format!("{path}{}/", term.slug);
+            term.path = crate::urls::term(&path, &term.slug);
             term
         })
         .collect();
