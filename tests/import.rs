@@ -349,6 +349,48 @@ fn jekyll_front_matter_defaults_decide_urls_too() {
 }
 
 #[test]
+fn old_addresses_that_cannot_redirect_are_reported_and_the_site_builds() {
+    let fixture = Fixture::new(&[
+        (
+            "_config.yml",
+            "title: T\nurl: https://example.org\npermalink: pretty\n",
+        ),
+        (
+            "_posts/2015-05-15-a.md",
+            "---\ntitle: A\npermalink: /archive/\n---\nx\n",
+        ),
+        (
+            "_posts/2015-05-16-b.md",
+            "---\ntitle: B\nredirect_from: [/tags/, /2015/, /2015/05/15/c/, /B/old/, /b/OLD]\n---\nx\n",
+        ),
+        (
+            "_posts/2015-05-17-c.md",
+            "---\ntitle: C\nredirect_from: /2015/05/16/b/\n---\nx\n",
+        ),
+    ]);
+    let (_, err) = fixture.import_and_build("jekyll");
+    for path in ["/archive/", "/tags/", "/2015/"] {
+        assert!(
+            err.contains(&format!(
+                "old address `{path}` is a page Gazette makes itself"
+            )),
+            "{path}: {err}"
+        );
+    }
+    assert!(
+        err.contains("old address `/2015/05/16/b/` also belongs to _posts/2015-05-16-b.md"),
+        "{err}"
+    );
+    let b = front_matter_of(&fixture, "content/2015/05/16/b.md");
+    assert_eq!(
+        b["aliases"],
+        serde_yaml::from_str::<serde_yaml::Value>("[/2015/05/15/c/, /B/old/]").unwrap()
+    );
+    reach(&fixture.public(), "/2015/05/15/c/", "B");
+    reach(&fixture.public(), "/2015/05/17/c/", "C");
+}
+
+#[test]
 fn existing_files_are_never_overwritten_without_force() {
     let fixture = Fixture::new(JEKYLL);
     assert!(fixture.import("jekyll", &[]).status.success());

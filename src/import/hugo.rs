@@ -273,7 +273,15 @@ fn read_post(
         title,
         date,
         updated: doc.take_date("lastmod", tz)?,
-        slug: slug.unwrap_or(file_name),
+        // As Hugo put it in URLs, so a `/:filename/` pattern and the new URL agree on case.
+        slug: {
+            let slug = urlize(slug.as_deref().unwrap_or(&file_name));
+            if urls.keep_case {
+                slug
+            } else {
+                slug.to_lowercase()
+            }
+        },
         urls: if draft { Vec::new() } else { vec![main_url] },
         aliases,
         draft,

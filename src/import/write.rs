@@ -88,6 +88,7 @@ pub fn write(source: &Source, options: &ImportOptions) -> Result<ImportReport> {
     }
 
     let mut files: Vec<(PathBuf, Output)> = Vec::new();
+    let categories = source.posts.iter().any(|p| !p.categories.is_empty());
     let mut claimed: HashMap<String, PathBuf> = placed
         .iter()
         .map(|p| (same_page(&p.url), p.post.file.clone()))
@@ -98,35 +99,7 @@ pub fn write(source: &Source, options: &ImportOptions) -> Result<ImportReport> {
     for p in &placed {
         let post = p.post;
         let rel = PathBuf::from(format!("content/{}/{}.md", p.day, p.slug));
-        let mut aliases = Vec::new();
-        for old in post.urls.iter().chain(&post.aliases) {
-            let Some(path) = site_path(old, &base_url) else {
-                report.attention.push(Diagnostic::new(
-                    &post.file,
-                    format!("old address `{old}` is not a path of this site; no redirect made"),
-                ));
-                continue;
-            };
-            let key = same_page(&path);
-            match claimed.get(&key) {
-                Some(owner) if *owner == post.file => {
-                    if key != same_page(&p.url) && !aliases.contains(&path) {
-                        aliases.push(path);
-                    }
-                }
-                Some(owner) => report.attention.push(Diagnostic::new(
-                    &post.file,
-                    format!(
-                        "old address `{path}` also belongs to {}; no redirect made for this post",
-                        owner.display()
-                    ),
-                )),
-                None => {
-                    claimed.insert(key, post.file.clone());
-                    aliases.push(path);
-                }
-            }
-        }
+        let aliases = aliases_of(p, &mut claimed, &base_url, categories, &mut report);
         report.aliases += aliases.len();
         let (front, keys) = new_site::front_matter(post, &p.slug, &aliases, &tz);
         for key in keys {
@@ -168,7 +141,6 @@ pub fn write(source: &Source, options: &ImportOptions) -> Result<ImportReport> {
             files.push((dest, Output::Copy(file.from.clone())));
         }
     }
-    let categories = source.posts.iter().any(|p| !p.categories.is_empty());
     files.push((
         PathBuf::from("site.toml"),
         Output::Text(new_site::site_toml(source, categories, &mut report)),
@@ -251,6 +223,92 @@ fn place_assets(
     }
 }
 
+/// The post's old addresses that need a redirect: each that is not its new URL, not another
+/// post's (URL or old address) and not a page Gazette makes itself; the others are reported.
+fn aliases_of(
+    p: &Placed,
+    claimed: &mut HashMap<String, PathBuf>,
+    base_url: &str,
+    categories: bool,
+    report: &mut ImportReport,
+) -> Vec<String> {
+    let post = p.post;
+    let own = same_page(&p.url);
+    let mut aliases = Vec::new();
+    let mut skip = |why: String| report.attention.push(Diagnostic::new(&post.file, why));
+    for old in post.urls.iter().chain(&post.aliases) {
+        let Some(path) = site_path(old, base_url) else {
+            skip(format!(
+                "old address `{old}` is not a path of this site; no redirect made"
+            ));
+            continue;
+        };
+        let key = same_page(&path);
+        if key == own {
+            if same_page_exactly(&path) != same_page_exactly(&p.url) {
+                skip(format!(
+                    "old address `{path}` differs from the new {} only in case, and hosts that \
+                     ignore case cannot hold both; no redirect made",
+                    p.url
+                ));
+            }
+            continue;
+        }
+        if gazette_page(&path, categories) {
+            skip(format!(
+                "old address `{path}` is a page Gazette makes itself (lists, feeds, archives); \
+                 no redirect made"
+            ));
+            continue;
+        }
+        match claimed.get(&key) {
+            Some(owner) if *owner == post.file => {}
+            Some(owner) => skip(format!(
+                "old address `{path}` also belongs to {}; no redirect made for this post",
+                owner.display()
+            )),
+            None => {
+                claimed.insert(key, post.file.clone());
+                aliases.push(path);
+            }
+        }
+    }
+    aliases
+}
+
+/// True for the paths of pages every Gazette site makes: home and its pages, tag (and
+/// category) lists, the archive, date archives, search, feeds and the other site files.
+fn gazette_page(path: &str, categories: bool) -> bool {
+    const FILES: &[&str] = &[
+        "404.html",
+        "atom.xml",
+        "rss.xml",
+        "feed.json",
+        "sitemap.xml",
+        "robots.txt",
+        "search-index.json",
+    ];
+    let trimmed = path.trim_matches('/');
+    let segments: Vec<&str> = trimmed.split('/').collect();
+    let first = segments[0];
+    let digits = |s: &str, n: usize| s.len() == n && s.bytes().all(|b| b.is_ascii_digit());
+    // `/2024/`, `/2024/11/`, `/2024/11/27/`, each perhaps with `/page/N/` after it.
+    let date_archive = {
+        let n = segments
+            .iter()
+            .take(3)
+            .take_while(|s| digits(s, 4) || digits(s, 2))
+            .count();
+        let rest = &segments[n..];
+        digits(first, 4) && (rest.is_empty() || (rest.len() == 2 && rest[0] == "page"))
+    };
+    trimmed.is_empty()
+        || FILES.contains(&trimmed)
+        || ["page", "tags", "archive", "search"].contains(&first)
+        || (categories && first == "categories")
+        || (date_archive && !path.ends_with(".html"))
+}
+
 /// Lists every file to write that exists already, when not `force`.
 fn refuse_existing(dest: &Path, files: &[(PathBuf, Output)], force: bool) -> Result<()> {
     if force {
@@ -303,8 +361,14 @@ fn site_path(old: &str, base_url: &str) -> Option<String> {
     (!old.is_empty()).then(|| super::read::squeeze(&super::read::rooted(old)))
 }
 
-/// The page an address reaches: `/x`, `/x/` and `/x/index.html` are one.
+/// The page an address reaches, as Gazette compares them: `/x`, `/x/` and `/x/index.html`
+/// are one, and so are `/X/` and `/x/` (hosts that ignore case hold only one of them).
 fn same_page(path: &str) -> String {
+    same_page_exactly(path).to_lowercase()
+}
+
+/// [`same_page`] with case kept.
+fn same_page_exactly(path: &str) -> String {
     let path = path.strip_suffix("index.html").unwrap_or(path);
     path.trim_end_matches('/').to_string()
 }
@@ -318,6 +382,28 @@ mod tests {
         assert_eq!(same_page("/a/b/"), same_page("/a/b"));
         assert_eq!(same_page("/a/b/index.html"), same_page("/a/b/"));
         assert_ne!(same_page("/a/b.html"), same_page("/a/b/"));
+        assert_eq!(same_page("/A/b/"), same_page("/a/B"));
+        for path in [
+            "/",
+            "/page/2/",
+            "/tags/x/",
+            "/2024/",
+            "/2024/11/27/",
+            "/2024/page/3/",
+            "/atom.xml",
+        ] {
+            assert!(gazette_page(path, false), "{path}");
+        }
+        assert!(gazette_page("/categories/x/", true));
+        for path in [
+            "/categories/x/",
+            "/2024/11/27/x/",
+            "/2024/11/27/x.html",
+            "/blog/tags/",
+            "/2024.html",
+        ] {
+            assert!(!gazette_page(path, false), "{path}");
+        }
         assert_eq!(
             site_path("https://ex.org/blog/x/#top", "https://ex.org/blog"),
             Some("/x/".into())

@@ -196,7 +196,7 @@ fn read_post(
         title,
         date,
         updated,
-        slug: slug.unwrap_or(name_slug),
+        slug: paths.segment(slug.as_deref().unwrap_or(&name_slug)),
         urls: if draft { Vec::new() } else { vec![url] },
         aliases,
         draft,
