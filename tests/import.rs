@@ -878,3 +878,54 @@ fn eleventy_site_keeps_every_url() {
     let toml = std::fs::read_to_string(fixture.dest.join("site.toml")).unwrap();
     assert!(toml.contains("author = \"Eve\""), "{toml}");
 }
+
+/// eleventy-base-blog's layout: the input folder `content/` named in the config, `_data/` beside
+/// it, posts tagged by a folder data file, `public/` passed through to the site's root. URLs as
+/// Eleventy 3.1.8 built them.
+#[test]
+fn eleventy_input_folder_and_passthrough_from_the_config() {
+    let fixture = Fixture::new(&[
+        (
+            "eleventy.config.js",
+            "export default function (c) {\n  c.addPassthroughCopy({ \"./public/\": \"/\" });\n\
+             c.addPassthroughCopy(\"content/**/*.png\");\n}\nexport const config = {\n  dir: { \
+             input: \"content\", includes: \"../_includes\", data: \"../_data\" },\n};\n",
+        ),
+        (
+            "_data/metadata.json",
+            r#"{"title": "Base", "url": "https://example.org/", "author": {"name": "Ann"}}"#,
+        ),
+        (
+            "content/blog/blog.11tydata.json",
+            r#"{"tags": ["posts"], "layout": "post.njk"}"#,
+        ),
+        (
+            "content/blog/firstpost.md",
+            "---\ntitle: First\ndate: 2018-05-01\n---\nHi\n",
+        ),
+        (
+            "content/blog/second/index.md",
+            "---\ntitle: Second\ndate: 2018-07-04\n---\n![x](./possum.png)\n",
+        ),
+        ("content/blog/second/possum.png", "PNG"),
+        ("content/about.md", "---\ntitle: About\n---\nabout\n"),
+        ("public/favicon.ico", "ICO"),
+    ]);
+    let (out, err) = fixture.import_and_build("eleventy");
+    let public = fixture.public();
+    reach(&public, "/blog/firstpost/", "First");
+    let second = reach(&public, "/blog/second/", "Second");
+    assert_eq!(images_reachable(&public, &second), 1);
+    assert!(public.join("blog/second/possum.png").is_file());
+    assert!(
+        public.join("favicon.ico").is_file(),
+        "public/ is the site's root"
+    );
+    assert!(out.contains("Imported 2 posts"), "{out}");
+    assert!(
+        err.contains("content/about.md: has no date") && err.contains("was /about/"),
+        "{err}"
+    );
+    let toml = std::fs::read_to_string(fixture.dest.join("site.toml")).unwrap();
+    assert!(toml.contains("author = \"Ann\""), "{toml}");
+}

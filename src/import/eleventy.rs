@@ -32,7 +32,11 @@ pub fn read(src: &Path) -> Result<Source> {
     let input = src.join(input_dir(src));
     let data = ["metadata.json", "site.json"]
         .iter()
-        .find_map(|name| json_file(&input.join("_data").join(name)))
+        // `_data` is under the input folder unless the config moves it, often to the project.
+        .find_map(|name| {
+            json_file(&input.join("_data").join(name))
+                .or_else(|| json_file(&src.join("_data").join(name)))
+        })
         .unwrap_or_default();
     let get = |key: &str| data.get(key).and_then(read::text);
     let author = data.get("author").and_then(|a| match a {
@@ -68,16 +72,33 @@ pub fn read(src: &Path) -> Result<Source> {
             Err(problem) => problems.0.push(problem),
         }
     }
+    // What the config passes through, then the usual folders when it names none of them.
+    let mut copies = passthrough(src);
     for base in [src, input.as_path()] {
         for dir in STATIC_DIRS {
-            for file in super::hugo::statics(base, dir) {
-                let to = Path::new(dir).join(&file.to);
-                if !source.statics.iter().any(|s| s.to == to) {
-                    source.statics.push(CopiedFile {
-                        from: file.from,
-                        to,
-                    });
-                }
+            let from = super::rel(src, &base.join(dir));
+            copies.push((from.to_string_lossy().into_owned(), dir.to_string()));
+        }
+    }
+    for (from, to) in copies {
+        let path = src.join(&from);
+        let files = if path.is_file() {
+            vec![CopiedFile {
+                from: path,
+                to: PathBuf::from(to.trim_matches('/')),
+            }]
+        } else {
+            super::hugo::statics(src, &from)
+                .into_iter()
+                .map(|f| CopiedFile {
+                    to: Path::new(to.trim_matches('/')).join(&f.to),
+                    from: f.from,
+                })
+                .collect()
+        };
+        for file in files {
+            if !source.statics.iter().any(|s| s.to == file.to) {
+                source.statics.push(file);
             }
         }
     }
@@ -91,17 +112,86 @@ fn input_dir(src: &Path) -> PathBuf {
         let Ok(text) = std::fs::read_to_string(src.join(name)) else {
             continue;
         };
-        if let Some(at) = text.find("input") {
-            let rest = &text[at + "input".len()..];
-            let rest = rest.trim_start_matches([' ', ':', '\t', '"', '\'']);
-            let end = rest.find(['"', '\'', '`']).unwrap_or(0);
-            let dir = rest[..end].trim().trim_start_matches("./");
-            if !dir.is_empty() && !dir.contains(['{', '(', '\n']) {
+        // `input: "content"` (an object key); not `inputPath` or a comment's word.
+        for (at, _) in text.match_indices("input") {
+            let rest = text[at + "input".len()..].trim_start();
+            let Some(rest) = rest.strip_prefix(':') else {
+                continue;
+            };
+            let rest = rest.trim_start();
+            let Some(quote) = rest
+                .chars()
+                .next()
+                .filter(|c| matches!(c, '"' | '\'' | '`'))
+            else {
+                continue;
+            };
+            let Some(end) = rest[1..].find(quote) else {
+                continue;
+            };
+            let dir = rest[1..=end].trim_start_matches("./").trim_end_matches('/');
+            if !dir.is_empty() && src.join(dir).is_dir() {
                 return PathBuf::from(dir);
             }
         }
     }
     PathBuf::new()
+}
+
+/// The `addPassthroughCopy` calls of the config file, as (source path, output path):
+/// `addPassthroughCopy("img")` keeps its path, `addPassthroughCopy({ "./public/": "/" })` maps
+/// it. Globs are left out: files beside posts are found as their assets.
+fn passthrough(src: &Path) -> Vec<(String, String)> {
+    let mut copies = Vec::new();
+    for name in CONFIG_FILES {
+        let Ok(text) = std::fs::read_to_string(src.join(name)) else {
+            continue;
+        };
+        for (at, call) in text.match_indices("addPassthroughCopy(") {
+            let rest = &text[at + call.len()..];
+            let args = &rest[..rest.find(')').unwrap_or(rest.len())];
+            let strings = quoted(args);
+            let pairs: Vec<(String, String)> = if args.trim_start().starts_with('{') {
+                strings
+                    .chunks(2)
+                    .filter(|pair| pair.len() == 2)
+                    .map(|pair| (pair[0].clone(), pair[1].clone()))
+                    .collect()
+            } else {
+                strings
+                    .into_iter()
+                    .take(1)
+                    .map(|s| (s.clone(), s))
+                    .collect()
+            };
+            for (from, to) in pairs {
+                if !from.contains('*') {
+                    let from = from
+                        .trim_start_matches("./")
+                        .trim_end_matches('/')
+                        .to_string();
+                    copies.push((from, to.trim_start_matches("./").to_string()));
+                }
+            }
+        }
+    }
+    copies
+}
+
+/// The quoted strings of a piece of JavaScript, in order.
+fn quoted(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut rest = text;
+    while let Some(start) = rest.find(['"', '\'', '`']) {
+        let quote = rest[start..].chars().next().unwrap_or('"');
+        let after = &rest[start + 1..];
+        let Some(end) = after.find(quote) else {
+            break;
+        };
+        found.push(after[..end].to_string());
+        rest = &after[end + 1..];
+    }
+    found
 }
 
 fn json_file(path: &Path) -> Option<Mapping> {
@@ -354,6 +444,43 @@ fn slugify(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_input_folder_comes_from_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("content")).unwrap();
+        std::fs::write(
+            dir.path().join("eleventy.config.js"),
+            "// the input folder\nconst p = data.page.inputPath;\nexport const config = {\n  \
+             dir: { input: \"content\", includes: \"../_includes\" } };\n",
+        )
+        .unwrap();
+        assert_eq!(input_dir(dir.path()), PathBuf::from("content"));
+        std::fs::write(
+            dir.path().join("eleventy.config.js"),
+            "dir: { input: 'nowhere' }",
+        )
+        .unwrap();
+        assert_eq!(input_dir(dir.path()), PathBuf::new());
+    }
+
+    #[test]
+    fn passthrough_copies_from_the_config() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("eleventy.config.js"),
+            "c.addPassthroughCopy({ \"./public/\": \"/\" });\nc.addPassthroughCopy('img');\n\
+             c.addPassthroughCopy(\"content/**/*.png\");\n",
+        )
+        .unwrap();
+        assert_eq!(
+            passthrough(dir.path()),
+            [
+                ("public".to_string(), "/".to_string()),
+                ("img".into(), "img".into())
+            ]
+        );
+    }
 
     #[test]
     fn default_and_templated_permalinks() {
