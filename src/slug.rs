@@ -21,33 +21,15 @@ const MAX_SEGMENT_BYTES: usize = 255;
 /// `-`. The result never holds `.`, `/`, `\` or control characters, has no leading or trailing
 /// `-`, and is at most 80 chars (and 200 bytes).
 pub fn slugify(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len().min(MAX_BYTES));
-    let mut chars = 0;
-    // A separator is written only once a kept char follows it, so runs collapse and no `-`
-    // leads or trails.
-    let mut pending_dash = false;
-    for c in text.nfc().flat_map(char::to_lowercase) {
+    join_runs(text.nfc().flat_map(char::to_lowercase), |c, _| {
         if is_dropped(c) {
-            continue;
+            Part::Dropped
+        } else if c.is_alphanumeric() || c == '_' || is_combining_mark(c) {
+            Part::Kept
+        } else {
+            Part::Separator
         }
-        if !(c.is_alphanumeric() || c == '_' || is_combining_mark(c)) {
-            pending_dash = !slug.is_empty();
-            continue;
-        }
-        let dash = usize::from(pending_dash);
-        if chars + dash + 1 > MAX_CHARS || slug.len() + dash + c.len_utf8() > MAX_BYTES {
-            trim_cut(&mut slug, c);
-            break;
-        }
-        if pending_dash {
-            slug.push('-');
-            pending_dash = false;
-            chars += 1;
-        }
-        slug.push(c);
-        chars += 1;
-    }
-    slug
+    })
 }
 
 /// A slug kept as it was written (`slug: Rust-1.0` stays `Rust-1.0`), only made safe: letters,
@@ -56,35 +38,60 @@ pub fn slugify(text: &str) -> String {
 /// trail (so `..` and `../x` cannot climb out). Old URLs survive a move only if a written slug
 /// is not rewritten. May be empty; at most 80 chars (and 200 bytes).
 pub fn keep_written(text: &str) -> String {
-    let mut slug = String::with_capacity(text.len().min(MAX_BYTES));
-    let mut chars = 0;
-    let mut pending_dash = false;
-    for c in text.nfc() {
-        let kept =
-            c.is_alphanumeric() || is_combining_mark(c) || matches!(c, '-' | '_' | '.' | '~');
-        if !kept || (c == '.' && slug.is_empty()) || (c == '-' && slug.is_empty()) {
-            pending_dash = !slug.is_empty();
-            continue;
+    let mut slug = join_runs(text.nfc(), |c, started| match c {
+        '-' => Part::Separator,
+        '.' if !started => Part::Separator,
+        c if c.is_alphanumeric() || is_combining_mark(c) || matches!(c, '_' | '.' | '~') => {
+            Part::Kept
         }
-        if c == '-' {
-            pending_dash = true;
-            continue;
+        _ => Part::Separator,
+    });
+    while slug.ends_with(['.', '-']) {
+        slug.pop();
+    }
+    slug
+}
+
+/// What a character is to a slug.
+enum Part {
+    /// Written as it is.
+    Kept,
+    /// Left out without a trace (an apostrophe inside a word).
+    Dropped,
+    /// Ends a run: one `-` is written before the next kept character.
+    Separator,
+}
+
+/// The kept characters of `chars`, runs between them joined by one `-`, none leading or
+/// trailing, cut at [`MAX_CHARS`] chars and [`MAX_BYTES`] bytes. `part` is told whether
+/// anything was kept yet.
+fn join_runs(chars: impl Iterator<Item = char>, part: impl Fn(char, bool) -> Part) -> String {
+    let mut slug = String::with_capacity(chars.size_hint().0.min(MAX_BYTES));
+    let mut count = 0;
+    // A separator is written only once a kept char follows it, so runs collapse and no `-`
+    // leads or trails.
+    let mut pending_dash = false;
+    for c in chars {
+        match part(c, !slug.is_empty()) {
+            Part::Dropped => continue,
+            Part::Separator => {
+                pending_dash = !slug.is_empty();
+                continue;
+            }
+            Part::Kept => {}
         }
         let dash = usize::from(pending_dash);
-        if chars + dash + 1 > MAX_CHARS || slug.len() + dash + c.len_utf8() > MAX_BYTES {
+        if count + dash + 1 > MAX_CHARS || slug.len() + dash + c.len_utf8() > MAX_BYTES {
             trim_cut(&mut slug, c);
             break;
         }
         if pending_dash {
             slug.push('-');
             pending_dash = false;
-            chars += 1;
+            count += 1;
         }
         slug.push(c);
-        chars += 1;
-    }
-    while slug.ends_with(['.', '-']) {
-        slug.pop();
+        count += 1;
     }
     slug
 }

@@ -459,6 +459,20 @@ fn every_kind_of_edit_leaves_what_a_full_build_writes(fast: bool) {
     assert!(has(&r, "tags/fresh/index.html"), "{:?}", r.written);
     let r = edit(&mut rebuilder, 90, "Story 090", "", "t2");
     assert!(gone(&r, "tags/fresh/index.html"), "{:?}", r.removed);
+    // An old address appears (a redirect page), then goes.
+    let (rel, front) = wire_story(90, "Story 090", "", "t2");
+    site.article(
+        &rel,
+        &format!("{front}\naliases: [/old/story-90.html]"),
+        "Lead of story 90.\n",
+    );
+    let r = apply(&mut rebuilder, &[&format!("content/{rel}")])
+        .unwrap()
+        .unwrap();
+    same_as_build(out.path(), &site, "alias added");
+    assert!(has(&r, "old/story-90.html"), "{:?}", r.written);
+    let r = edit(&mut rebuilder, 90, "Story 090", "", "t2");
+    assert!(gone(&r, "old/story-90.html"), "{:?}", r.removed);
     // A term whose page count changes: `t1` has 33 stories (4 pages of 10); with 30 left, its
     // fourth page goes.
     edit(&mut rebuilder, 1, "Story 001", "", "t0");

@@ -21,7 +21,8 @@ use crate::site;
 pub type Edit = (usize, Article, Vec<BodyLink>);
 
 /// Everything of an article the plan depends on: order (date, title, file), publication (draft,
-/// date), URL, dates shown on lists, and the values of every taxonomy's field.
+/// date), URL and old URLs (each alias is a page), dates shown on lists, and the values of
+/// every taxonomy's field.
 fn plan_key<'a>(article: &'a Article, config: &'a Config) -> impl PartialEq + 'a {
     let terms: Vec<Vec<&str>> = config
         .taxonomies
@@ -31,7 +32,7 @@ fn plan_key<'a>(article: &'a Article, config: &'a Config) -> impl PartialEq + 'a
     let a = article;
     (
         (&a.file, &a.date, &a.updated, &a.title),
-        (a.draft, &a.path),
+        (a.draft, &a.path, &a.aliases),
         terms,
     )
 }
