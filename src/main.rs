@@ -415,14 +415,14 @@ fn import(ui: &Ui, options: &gazette::import::ImportOptions) -> bool {
         ui.warning(finding);
     }
     ui.info(format_args!(
-        "Imported {} ({} drafts) from {} into {}: {} copied, {} redirects (aliases), {} theme \
-         files written; permalink {}",
+        "Imported {} ({}) from {} into {}: {} copied, {} (aliases), {} theme files written; \
+         permalink {}",
         counted(report.posts, "post"),
-        report.drafts,
+        counted(report.drafts, "draft"),
         options.src.display(),
         options.dest.display(),
         counted(report.files_copied, "file"),
-        report.aliases,
+        counted(report.aliases, "redirect"),
         report.theme_files,
         report.permalink
     ));

@@ -534,7 +534,7 @@ fn hugo_site_keeps_every_url() {
         public.join("posts/loose.png").is_file(),
         "content file outside bundles"
     );
-    assert!(out.contains("Imported 6 posts (1 drafts)"), "{out}");
+    assert!(out.contains("Imported 6 posts (1 draft)"), "{out}");
     assert!(
         out.contains("weight (2)") && out.contains("images (1)"),
         "{out}"
@@ -760,7 +760,7 @@ fn zola_site_keeps_every_url() {
         public.join("blog/section-pic.png").is_file(),
         "a section's asset"
     );
-    assert!(out.contains("Imported 6 posts (1 drafts)"), "{out}");
+    assert!(out.contains("Imported 6 posts (1 draft)"), "{out}");
     assert!(out.contains("mood (1)"), "{out}");
     template_reported(
         &fixture,
@@ -856,7 +856,7 @@ fn eleventy_site_keeps_every_url() {
         "image at its old URL"
     );
     assert!(public.join("img/logo.png").is_file());
-    assert!(out.contains("Imported 9 posts (1 drafts)"), "{out}");
+    assert!(out.contains("Imported 9 posts (1 draft)"), "{out}");
     assert!(out.contains("layout (2)"), "{out}");
     template_reported(
         &fixture,
