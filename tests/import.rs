@@ -367,6 +367,9 @@ fn old_addresses_that_cannot_redirect_are_reported_and_the_site_builds() {
             "_posts/2015-05-17-c.md",
             "---\ntitle: C\nredirect_from: /2015/05/16/b/\n---\nx\n",
         ),
+        // One URL on hosts that ignore case: the second gets another slug.
+        ("_posts/2015-05-18-Go.md", "---\ntitle: Go up\n---\nx\n"),
+        ("_posts/2015-05-18-go.md", "---\ntitle: Go down\n---\nx\n"),
     ]);
     let (_, err) = fixture.import_and_build("jekyll");
     for path in ["/archive/", "/tags/", "/2015/"] {
@@ -388,6 +391,12 @@ fn old_addresses_that_cannot_redirect_are_reported_and_the_site_builds() {
     );
     reach(&fixture.public(), "/2015/05/15/c/", "B");
     reach(&fixture.public(), "/2015/05/17/c/", "C");
+    assert!(fixture.dest.join("content/2015/05/18/Go.md").is_file());
+    assert!(fixture.dest.join("content/2015/05/18/go-2.md").is_file());
+    assert!(
+        err.contains("old address `/2015/05/18/go/` also belongs to"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -60,7 +60,8 @@ pub fn write(source: &Source, options: &ImportOptions) -> Result<ImportReport> {
         let day = local.format("%Y/%m/%d").to_string();
         let mut slug = base.clone();
         let mut n = 2;
-        while !taken.insert(format!("{day}/{slug}")) {
+        // Case ignored, as Gazette compares URLs (and as some file systems compare names).
+        while !taken.insert(format!("{day}/{slug}").to_lowercase()) {
             slug = format!("{base}-{n}");
             n += 1;
         }
