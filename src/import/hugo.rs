@@ -403,6 +403,23 @@ pub fn urlize(text: &str) -> String {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn any_permalink_pattern_fills(pattern in "[:/a-zA-Z_.é-]{0,30}", name in "\\PC{0,12}") {
+            let date = DateTime::parse_from_rfc3339("2021-03-04T05:06:07Z").unwrap();
+            let dirs = vec![name.clone()];
+            let page = Page { dirs: &dirs, file_name: &name, slug: None, title: &name, date: &date };
+            let url = page.url(&Urls {
+                permalinks: [(Value::from(name.as_str()), Value::from(pattern.as_str()))]
+                    .into_iter()
+                    .collect(),
+                ugly: true,
+                keep_case: false,
+            });
+            proptest::prop_assert!(url.starts_with('/'));
+        }
+    }
+
     fn urls(pairs: &[(&str, &str)], ugly: bool) -> Urls {
         Urls {
             permalinks: pairs

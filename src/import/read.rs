@@ -105,22 +105,22 @@ pub fn read_doc(path: &Path, shown: &Path) -> Result<Doc, Diagnostic> {
 
 /// [`read_doc`] on text already read.
 pub fn parse_doc(text: &str, shown: &Path) -> Result<Doc, Diagnostic> {
-    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let text = text.replace("\r\n", "\n");
+    let original = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let text = original.replace("\r\n", "\n");
     let first = text.lines().next().unwrap_or("").trim_end();
     let fence = match first {
         "---" => "---",
         "+++" => "+++",
         _ => {
             return Ok(Doc {
-                body: text,
+                body: original.to_string(),
                 body_line: 1,
                 shown: shown.to_path_buf(),
                 ..Doc::default()
             });
         }
     };
-    let after_open = first.len() + 1;
+    let after_open = text.find('\n').map_or(text.len(), |n| n + 1);
     let rest = text.get(after_open..).unwrap_or("");
     let mut offset = 0;
     let mut close = None;
@@ -132,7 +132,7 @@ pub fn parse_doc(text: &str, shown: &Path) -> Result<Doc, Diagnostic> {
         }
         offset += line.len();
     }
-    let Some((end, body_start, closing_index)) = close else {
+    let Some((end, _, closing_index)) = close else {
         return Err(Diagnostic::at(
             shown,
             1,
@@ -148,7 +148,11 @@ pub fn parse_doc(text: &str, shown: &Path) -> Result<Doc, Diagnostic> {
     Ok(Doc {
         fields,
         lines: key_lines(block, fence == "+++"),
-        body: rest[body_start..].to_string(),
+        // The body exactly as written (line ends included), from the line after the fence.
+        body: original
+            .split_inclusive('\n')
+            .skip(closing_index + 2)
+            .collect(),
         body_line: closing_index + 3,
         shown: shown.to_path_buf(),
     })
@@ -389,6 +393,24 @@ mod tests {
         assert_eq!(doc.take_string("date").unwrap(), "2020-01-02T03:04:05Z");
         assert_eq!(doc.lines["taxonomies"], 4);
         assert_eq!(doc.body_line, 7);
+    }
+
+    #[test]
+    fn the_body_is_kept_byte_for_byte() {
+        let doc = parse_doc("--- \r\ntitle: A\r\n---\r\nOne\r\nTwo\n", Path::new("a.md")).unwrap();
+        assert_eq!(doc.body, "One\r\nTwo\n");
+        assert_eq!(doc.body_line, 4);
+        assert_eq!(doc.lines["title"], 2);
+        let plain = parse_doc("\u{feff}No front matter\r\n", Path::new("b.md")).unwrap();
+        assert_eq!(plain.body, "No front matter\r\n");
+    }
+
+    proptest::proptest! {
+        /// Whatever a file holds, reading it returns a document or a message; never a panic.
+        #[test]
+        fn any_text_reads_without_panicking(text in "(---|\\+\\+\\+)?\\PC{0,12}(\n[-+:a-z \\[\\]\"'=\r]{0,10}){0,6}") {
+            let _ = parse_doc(&text, Path::new("x.md"));
+        }
     }
 
     #[test]

@@ -102,6 +102,13 @@ fn quoted(text: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn any_javascript_quotes(text in "[\"'`{}:/a-z ]{0,40}") {
+            let _ = quoted(&text);
+        }
+    }
+
     #[test]
     fn the_input_folder_comes_from_the_config() {
         let dir = tempfile::tempdir().unwrap();

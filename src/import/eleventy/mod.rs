@@ -354,6 +354,13 @@ fn slugify(text: &str) -> String {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn any_permalink_template_fills(permalink in "[{}%/a-zA-Z. |é]{0,40}", title in "\\PC{0,10}") {
+            let _ = fill(&permalink, Path::new("posts/x.md"), "x", &title);
+        }
+    }
+
     #[test]
     fn default_and_templated_permalinks() {
         assert_eq!(default_url(Path::new("posts/first.md")), "/posts/first/");

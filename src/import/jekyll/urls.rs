@@ -118,6 +118,17 @@ pub fn slugify(text: &str, pretty: bool) -> String {
 mod tests {
     use super::*;
 
+    proptest::proptest! {
+        /// Patterns and slugs as users write them: never a panic, always a rooted path.
+        #[test]
+        fn any_pattern_fills(pattern in "[:/a-z_.é-]{0,30}", slug in "\\PC{0,12}") {
+            let d = DateTime::parse_from_rfc3339("2015-05-07T10:00:00Z").unwrap();
+            let url = fill(&pattern, &d, &slug, std::slice::from_ref(&slug));
+            proptest::prop_assert!(url.starts_with('/'));
+            let _ = post_urls(&url);
+        }
+    }
+
     fn date(text: &str) -> DateTime<FixedOffset> {
         DateTime::parse_from_rfc3339(text).unwrap()
     }
