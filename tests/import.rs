@@ -460,6 +460,15 @@ fn bad_front_matter_names_file_and_line_and_writes_nothing() {
         err.contains("_config.yml:3: the configuration is not valid YAML"),
         "{err}"
     );
+    let wrong = Fixture::new(HUGO);
+    let out = wrong.import("jekyll", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("no posts found where jekyll keeps them"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!wrong.dest.exists());
     let toml = Fixture::new(&[("content/posts/x.md", "+++\ntitle = \"X\"\ndate = \n+++\n")]);
     let err = stderr(&toml.import("hugo", &[]));
     assert!(

@@ -210,6 +210,23 @@ pub fn import(options: &ImportOptions) -> Result<ImportReport> {
         Generator::Zola => zola::read(src)?,
         Generator::Eleventy => eleventy::read(src)?,
     };
+    // A wrong generator name finds nothing where it looks; better say so than write a site of
+    // the other generator's files.
+    if source.posts.is_empty() {
+        let looked = match options.generator {
+            Generator::Jekyll => "_posts/ and _drafts/",
+            Generator::Hugo | Generator::Zola => "content/",
+            Generator::Eleventy => "Markdown files with a date or in the posts collection",
+        };
+        return Err(Error::problem(Diagnostic::new(
+            src,
+            format!(
+                "no posts found where {} keeps them ({looked}); nothing was written. Is it a \
+                 site of another generator?",
+                options.generator
+            ),
+        )));
+    }
     write::write(&source, options)
 }
 
