@@ -127,7 +127,18 @@ pub fn write(source: &Source, options: &ImportOptions) -> Result<ImportReport> {
     for file in &source.statics {
         let dest = Path::new("static").join(&file.to);
         if !claimed_files.contains_key(&dest) {
-            if file.to.extension().is_some_and(|e| e == "css" || e == "js") {
+            let theme_file = Path::new("static").join(&file.to);
+            let shadows = crate::scaffold::DEFAULT_THEME
+                .iter()
+                .any(|(rel, _)| Path::new(rel) == theme_file);
+            if shadows && file.to.extension().is_some_and(|e| e == "css" || e == "js") {
+                report.attention.push(Diagnostic::new(
+                    &dest,
+                    "has the name of one of the default theme's own files, which a site's \
+                     static file replaces: the pages would lose their styles or scripts; \
+                     rename it (and its links)",
+                ));
+            } else if file.to.extension().is_some_and(|e| e == "css" || e == "js") {
                 report.attention.push(Diagnostic::new(
                     &dest,
                     format!(
