@@ -523,7 +523,13 @@ const HUGO: &[(&str, &str)] = &[
 
 #[test]
 fn hugo_site_keeps_every_url() {
-    let fixture = Fixture::new(HUGO);
+    let mut files = HUGO.to_vec();
+    // A page in HTML, which Hugo renders when its security policy allows it.
+    files.push((
+        "content/notes/legacy.html",
+        "---\ntitle: Legacy\ndate: 2019-01-01\n---\n<p>Old HTML page</p>\n",
+    ));
+    let fixture = Fixture::new(&files);
     let (out, err) = fixture.import_and_build("hugo");
     let public = fixture.public();
     for (old, title) in [
@@ -575,6 +581,14 @@ fn hugo_site_keeps_every_url() {
         "content/notes/shortcodes.md:9",
     );
     assert!(err.contains("content/about.md: has no date"), "{err}");
+    assert!(
+        err.contains("content/notes/legacy.html: is a page in a format other than Markdown"),
+        "{err}"
+    );
+    assert!(
+        !public.join("notes/legacy.html").exists(),
+        "a page is not copied as a file"
+    );
     let first = front_matter_of(&fixture, "content/2020/01/05/first.md");
     assert_eq!(first["categories"][0], "Tech");
     let trip = front_matter_of(&fixture, "content/2020/02/06/trip.md");

@@ -108,7 +108,13 @@ pub fn read(src: &Path) -> Result<Source> {
         let name = path.file_name().unwrap_or_default().to_string_lossy();
         if !super::is_markdown(path) {
             // Hugo publishes a file outside any page bundle at its own path, as static does.
-            if !bundles.iter().any(|b| path.starts_with(b)) {
+            if read::has_front_matter(path) {
+                // A page in another format (HTML, Org...): the import reads Markdown only.
+                source.attention.push(Diagnostic::new(
+                    Path::new("content").join(&rel),
+                    "is a page in a format other than Markdown; not imported: convert it by hand",
+                ));
+            } else if !bundles.iter().any(|b| path.starts_with(b)) {
                 source.statics.push(CopiedFile {
                     from: path.clone(),
                     to: rel,

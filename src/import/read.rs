@@ -281,6 +281,20 @@ fn key_lines(block: &str, toml: bool) -> HashMap<String, usize> {
     lines
 }
 
+/// True when the file starts with a front-matter fence: a page for the generator to render,
+/// not a file to copy.
+pub fn has_front_matter(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 4];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .unwrap_or(0);
+    let head = &head[..n];
+    [b"---", b"+++"]
+        .iter()
+        .any(|fence| head.starts_with(*fence) && matches!(head.get(3), Some(b'\n' | b'\r')))
+}
+
 /// A scalar as text; blank is `None`.
 pub fn text(value: &Value) -> Option<String> {
     let s = match value {

@@ -135,7 +135,7 @@ pub fn read(src: &Path) -> Result<Source> {
         if parts.iter().any(|p| p.starts_with('_')) || rel == Path::new("_config.yml") {
             continue;
         }
-        if has_front_matter(&path) {
+        if read::has_front_matter(&path) {
             source.attention.push(Diagnostic::new(
                 &rel,
                 "is a page (it has front matter), not a post; not imported: make it a Gazette \
@@ -174,16 +174,6 @@ fn attach_post_files(src: &Path, source: &mut Source) {
             }
         }
     }
-}
-
-fn has_front_matter(path: &Path) -> bool {
-    use std::io::Read;
-    let mut head = [0u8; 4];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .unwrap_or(0);
-    let head = &head[..n];
-    head.starts_with(b"---\n") || head.starts_with(b"---\r")
 }
 
 /// Reads one post; `None` for a file Jekyll would not publish as a post.
