@@ -14,6 +14,7 @@ pub mod error;
 pub mod feeds;
 pub mod fingerprint;
 pub mod html;
+pub mod import;
 pub mod markdown;
 pub mod minify;
 pub mod output;

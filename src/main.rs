@@ -86,6 +86,19 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Turn a Jekyll, Hugo, Zola or Eleventy site into a Gazette site, keeping every old URL.
+    Import {
+        /// The generator that made SRC: jekyll, hugo, zola or eleventy.
+        generator: gazette::import::Generator,
+        /// The site to import.
+        src: PathBuf,
+        /// Folder for the Gazette site (created if missing).
+        #[arg(default_value = ".")]
+        dest: PathBuf,
+        /// Overwrite files that already exist in DEST (nothing is ever deleted).
+        #[arg(long)]
+        force: bool,
+    },
     /// Check front matter, templates and links without writing anything.
     Check {
         /// Site folder (holds site.toml).
@@ -165,6 +178,20 @@ fn main() -> ExitCode {
                 tags,
                 date,
                 draft,
+            },
+        ),
+        Command::Import {
+            generator,
+            src,
+            dest,
+            force,
+        } => import(
+            &ui,
+            &gazette::import::ImportOptions {
+                generator,
+                src,
+                dest,
+                force,
             },
         ),
         Command::Check {
@@ -366,6 +393,56 @@ fn new(ui: &Ui, options: &gazette::NewArticle) -> bool {
             false
         }
     }
+}
+
+/// Prints what an import did and what is left for a person: results on stdout, every finding
+/// needing a look as a warning with its file and line.
+fn import(ui: &Ui, options: &gazette::import::ImportOptions) -> bool {
+    let report = match gazette::import::import(options) {
+        Ok(report) => report,
+        Err(error) => {
+            ui.error_report(&error);
+            return false;
+        }
+    };
+    for path in &report.written {
+        ui.detail(format_args!(
+            "written   {}",
+            options.dest.join(path).display()
+        ));
+    }
+    for finding in report.templates.iter().chain(&report.attention) {
+        ui.warning(finding);
+    }
+    ui.info(format_args!(
+        "Imported {} ({}) from {} into {}: {} copied, {} (aliases), {} theme files written; \
+         permalink {}",
+        counted(report.posts, "post"),
+        counted(report.drafts, "draft"),
+        options.src.display(),
+        options.dest.display(),
+        counted(report.files_copied, "file"),
+        counted(report.aliases, "redirect"),
+        report.theme_files,
+        report.permalink
+    ));
+    if !report.extra_keys.is_empty() {
+        let keys: Vec<String> = report
+            .extra_keys
+            .iter()
+            .map(|(key, n)| format!("{key} ({n})"))
+            .collect();
+        ui.info(format_args!(
+            "Front-matter keys kept as they were (in `extra`): {}",
+            keys.join(", ")
+        ));
+    }
+    ui.info(format_args!(
+        "Needs a person: {} of template syntax, {}",
+        counted(report.templates.len(), "piece"),
+        counted(report.attention.len(), "other note")
+    ));
+    true
 }
 
 fn check(ui: &Ui, options: &gazette::CheckOptions) -> bool {
