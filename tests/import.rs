@@ -616,6 +616,11 @@ fn installed(name: &str) -> Option<PathBuf> {
         .map(|dir| dir.join(name))
         .find(|path| path.is_file());
     if found.is_none() {
+        // CI installs both: there a missing generator is a failure, not a skip.
+        assert!(
+            std::env::var_os("GAZETTE_REQUIRE_GENERATORS").is_none(),
+            "{name} is not installed, and GAZETTE_REQUIRE_GENERATORS is set"
+        );
         eprintln!("skipping: {name} is not installed");
     }
     found
