@@ -11,30 +11,27 @@ use rayon::prelude::*;
 
 use super::model::Model;
 use super::signature::content_hash;
-use crate::config::Config;
 use crate::content::{self, Article, BodyLink, Parsed, Target};
 use crate::error::{Diagnostic, Error};
-use crate::site;
 
 /// An article saved with new content but the same place in the plan: its index in the plan,
 /// the article, its body links.
 pub type Edit = (usize, Article, Vec<BodyLink>);
 
-/// Everything of an article the plan depends on: order (date, title, file), publication (draft,
-/// date), URL and old URLs (each alias is a page), dates shown on lists, and the values of
-/// every taxonomy's field.
-fn plan_key<'a>(article: &'a Article, config: &'a Config) -> impl PartialEq + 'a {
-    let terms: Vec<Vec<&str>> = config
-        .taxonomies
-        .iter()
-        .map(|t| site::field_values(article, &t.field))
-        .collect();
-    let a = article;
-    (
-        (&a.file, &a.date, &a.updated, &a.title),
-        (a.draft, &a.path, &a.aliases),
-        terms,
-    )
+/// An article without what only its own page and its cards show (the body, and the summary,
+/// headings and counts read from it): two saves with equal keys plan the same site. Every
+/// other field counts, so a field added to `Article` later is taken as one the plan may depend
+/// on (as aliases are: each is a page), which costs a replan, never a stale page.
+fn plan_key(article: &Article) -> Article {
+    Article {
+        summary: String::new(),
+        summary_html: String::new(),
+        body_html: String::new(),
+        headings: Vec::new(),
+        word_count: 0,
+        reading_minutes: 0,
+        ..article.clone()
+    }
 }
 
 /// The edited articles with their index in the last plan, when every change is a published
@@ -62,7 +59,7 @@ pub fn in_place_edits(model: &Model, root: &Path, paths: &BTreeSet<PathBuf>) -> 
         }
         let (article, links) =
             content::render_file(parsed, &model.index, &model.urls, &model.config);
-        if plan_key(&article, &model.config) != plan_key(old, &model.config) {
+        if plan_key(&article) != plan_key(old) {
             return None;
         }
         edits.push((i, article, links));
