@@ -473,6 +473,24 @@ fn every_kind_of_edit_leaves_what_a_full_build_writes(fast: bool) {
     assert!(has(&r, "old/story-90.html"), "{:?}", r.written);
     let r = edit(&mut rebuilder, 90, "Story 090", "", "t2");
     assert!(gone(&r, "old/story-90.html"), "{:?}", r.removed);
+    // Every other field a page shows: byline, source, lead image, summary, then back.
+    for (what, extra) in [
+        ("byline", "author: [Ann Reporter, Wire Desk]"),
+        ("source", "source: Dawn\nsource_url: https://dawn.example/x"),
+        (
+            "image",
+            "image: https://img.example/a.jpg\nimage_alt: A crowd\nimage_caption: \"Photo: Ann\"",
+        ),
+        ("summary", "summary: A **new** summary."),
+        ("back", ""),
+    ] {
+        let (rel, front) = wire_story(124, "Story 124", "", "t0");
+        site.article(&rel, &format!("{front}\n{extra}"), "Lead of story 124.\n");
+        apply(&mut rebuilder, &[&format!("content/{rel}")])
+            .unwrap()
+            .unwrap();
+        same_as_build(out.path(), &site, what);
+    }
     // A story on the home page's first page asks to lead it, then stops asking (the home page
     // may be left for later with fast rendering: only the output is compared).
     let (rel, front) = wire_story(125, "Story 125", "", "t1");
