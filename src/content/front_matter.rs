@@ -212,13 +212,28 @@ pub fn file_name(path: &Path) -> Option<&str> {
     }
 }
 
-/// A Jekyll-style name cut into its date and the rest: `2015-05-15-rust-1.0` gives
-/// `(Some("2015-05-15"), "rust-1.0")`; a name without a date is all rest.
+/// A dated file name cut into its date and the rest: `2015-05-15-rust-1.0` gives
+/// `(Some("2015-05-15"), "rust-1.0")`, as Jekyll names posts (Zola also writes
+/// `2015-05-15_rust`; one-digit months and days are read too). A name without a date, or with
+/// nothing after it, is all rest.
 pub fn dated_name(name: &str) -> (Option<&str>, &str) {
-    let mut dashes = name.match_indices('-').map(|(i, _)| i);
-    match dashes.nth(2) {
-        Some(end) if name[..end].bytes().all(|b| b.is_ascii_digit() || b == b'-') => {
-            (Some(&name[..end]), &name[end + 1..])
+    let bytes = name.as_bytes();
+    // Four digits, then two groups of one or two digits, each after a `-`.
+    let mut end = 4;
+    let mut fits = bytes.len() > 4 && bytes[..4].iter().all(u8::is_ascii_digit);
+    for _ in 0..2 {
+        let digits = bytes.get(end + 1..).map_or(0, |rest| {
+            rest.iter()
+                .take(2)
+                .take_while(|b| b.is_ascii_digit())
+                .count()
+        });
+        fits &= bytes.get(end) == Some(&b'-') && digits > 0;
+        end += 1 + digits;
+    }
+    match name.get(end + 1..) {
+        Some(rest) if fits && matches!(bytes.get(end), Some(b'-' | b'_')) && !rest.is_empty() => {
+            (Some(&name[..end]), rest)
         }
         _ => (None, name),
     }
@@ -227,8 +242,13 @@ pub fn dated_name(name: &str) -> (Option<&str>, &str) {
 /// A title made from a file name as Jekyll makes one: the date dropped, `-` and `_` read as
 /// spaces, each word capitalised (`2015-05-15-rust-1.0` gives `Rust 1.0`).
 pub fn title_from_name(path: &Path) -> Option<String> {
-    let (_, rest) = dated_name(file_name(path)?);
-    let words: Vec<String> = rest
+    title_from_words(dated_name(file_name(path)?).1)
+}
+
+/// `-` and `_` read as spaces, each word capitalised (`no_title` gives `No Title`); `None`
+/// when no word is left.
+pub fn title_from_words(slug: &str) -> Option<String> {
+    let words: Vec<String> = slug
         .split(['-', '_', ' '])
         .filter(|w| !w.is_empty())
         .map(|word| {
@@ -373,6 +393,29 @@ fn yaml_message(message: &str, offset: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn dated_names_are_cut_at_their_date() {
+        for (name, date, rest) in [
+            ("2015-05-15-rust-1.0", Some("2015-05-15"), "rust-1.0"),
+            ("2016-9-7-short", Some("2016-9-7"), "short"),
+            ("2021-03-04_zola", Some("2021-03-04"), "zola"),
+            ("2015-05-15", None, "2015-05-15"),
+            ("2015-05-15-", None, "2015-05-15-"),
+            ("20150-05-15-x", None, "20150-05-15-x"),
+            ("2015-05-150-x", None, "2015-05-150-x"),
+            ("3-stem", None, "3-stem"),
+            ("rust", None, "rust"),
+            ("2015-05-", None, "2015-05-"),
+        ] {
+            assert_eq!(dated_name(name), (date, rest), "{name}");
+        }
+        assert_eq!(
+            title_from_words("no_title-at all").as_deref(),
+            Some("No Title At All")
+        );
+        assert_eq!(title_from_words("-_-"), None);
+    }
 
     #[test]
     fn quoted_text_reads_back_the_same() {

@@ -333,12 +333,12 @@ pub fn key_text(key: &Value) -> String {
     })
 }
 
-/// `2015-05-15-rust.md` -> (2015-05-15, "rust"); `_` also separates (Zola).
+/// `2015-05-15-rust.md` -> (2015-05-15, "rust"); `_` also separates (Zola). The same cut as
+/// the build's own ([`crate::content::front_matter::dated_name`]), with the date read.
 pub fn dated_name(stem: &str) -> Option<(NaiveDate, &str)> {
-    let date = NaiveDate::parse_from_str(stem.get(..10)?, "%Y-%m-%d").ok()?;
-    let rest = stem.get(10..)?;
-    let slug = rest.strip_prefix(['-', '_'])?;
-    (!slug.is_empty()).then_some((date, slug))
+    let (date, rest) = crate::content::front_matter::dated_name(stem);
+    let date = NaiveDate::parse_from_str(date?, "%Y-%m-%d").ok()?;
+    Some((date, rest))
 }
 
 /// Midnight of `date` in `tz`.
@@ -375,14 +375,10 @@ pub fn squeeze(path: &str) -> String {
     out
 }
 
-/// The title a post without one gets: its slug in words (`my-first-post` -> `My first post`).
+/// The title a post without one gets: its slug in words, as Jekyll and the build's
+/// `title_from_filename` make it (`my-first-post` -> `My First Post`).
 pub fn title_from_slug(slug: &str) -> String {
-    let words = slug.replace(['-', '_'], " ");
-    let mut chars = words.trim().chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => "Untitled".into(),
-    }
+    crate::content::front_matter::title_from_words(slug).unwrap_or_else(|| "Untitled".into())
 }
 
 #[cfg(test)]
@@ -447,6 +443,6 @@ mod tests {
         assert!(dated_name("about").is_none());
         assert_eq!(list(&Value::String("a b,c".into()), true), ["a", "b", "c"]);
         assert_eq!(squeeze("//a//b/"), "/a/b/");
-        assert_eq!(title_from_slug("my-first-post"), "My first post");
+        assert_eq!(title_from_slug("my-first-post"), "My First Post");
     }
 }
