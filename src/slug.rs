@@ -62,10 +62,28 @@ enum Part {
     Separator,
 }
 
+/// The characters `keep` accepts, every run of others between them one `-`, none leading or
+/// trailing, and no length limit: how other generators make their slugs (`gazette import`
+/// must find the URLs they made, however long).
+pub fn join_kept(chars: impl Iterator<Item = char>, keep: impl Fn(char) -> bool) -> String {
+    let part = |c: char, _| if keep(c) { Part::Kept } else { Part::Separator };
+    join_runs_upto(chars, part, usize::MAX, usize::MAX)
+}
+
 /// The kept characters of `chars`, runs between them joined by one `-`, none leading or
 /// trailing, cut at [`MAX_CHARS`] chars and [`MAX_BYTES`] bytes. `part` is told whether
 /// anything was kept yet.
 fn join_runs(chars: impl Iterator<Item = char>, part: impl Fn(char, bool) -> Part) -> String {
+    join_runs_upto(chars, part, MAX_CHARS, MAX_BYTES)
+}
+
+/// [`join_runs`] cut at `max_chars` chars and `max_bytes` bytes.
+fn join_runs_upto(
+    chars: impl Iterator<Item = char>,
+    part: impl Fn(char, bool) -> Part,
+    max_chars: usize,
+    max_bytes: usize,
+) -> String {
     let mut slug = String::with_capacity(chars.size_hint().0.min(MAX_BYTES));
     let mut count = 0;
     // A separator is written only once a kept char follows it, so runs collapse and no `-`
@@ -81,7 +99,7 @@ fn join_runs(chars: impl Iterator<Item = char>, part: impl Fn(char, bool) -> Par
             Part::Kept => {}
         }
         let dash = usize::from(pending_dash);
-        if count + dash + 1 > MAX_CHARS || slug.len() + dash + c.len_utf8() > MAX_BYTES {
+        if count + dash + 1 > max_chars || slug.len() + dash + c.len_utf8() > max_bytes {
             trim_cut(&mut slug, c);
             break;
         }

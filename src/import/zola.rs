@@ -285,24 +285,11 @@ impl Paths {
 pub fn slugify(text: &str) -> String {
     use unicode_normalization::UnicodeNormalization;
     use unicode_normalization::char::is_combining_mark;
-    let mut out = String::new();
-    let mut dash = false;
-    for c in text
+    let chars = text
         .nfd()
         .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-    {
-        if c.is_alphanumeric() {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.push(c);
-        } else {
-            dash = true;
-        }
-    }
-    out
+        .flat_map(char::to_lowercase);
+    crate::slug::join_kept(chars, char::is_alphanumeric)
 }
 
 #[cfg(test)]

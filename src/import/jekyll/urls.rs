@@ -98,19 +98,7 @@ pub fn post_urls(url: &str) -> Vec<String> {
 /// default mode lowercases and keeps only letters and digits. Runs of anything else become `-`.
 pub fn slugify(text: &str, pretty: bool) -> String {
     let keep = |c: char| c.is_alphanumeric() || (pretty && "._~!$&'()+,;=@".contains(c));
-    let mut out = String::new();
-    let mut dash = false;
-    for c in text.chars() {
-        if keep(c) {
-            if dash && !out.is_empty() {
-                out.push('-');
-            }
-            dash = false;
-            out.push(c);
-        } else {
-            dash = true;
-        }
-    }
+    let out = crate::slug::join_kept(text.chars(), keep);
     if pretty { out } else { out.to_lowercase() }
 }
 
