@@ -223,11 +223,7 @@ fn read_post(
         .parent()
         .map(|p| p.iter().map(|s| s.to_string_lossy().into_owned()).collect())
         .unwrap_or_default();
-    let stem = path
-        .file_stem()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
+    let stem = read::stem(path);
     let (file_name, dirs) = if stem == "index" && !dirs.is_empty() {
         (
             dirs[dirs.len() - 1].clone(),

@@ -354,6 +354,14 @@ pub fn modified(path: &Path, tz: &SiteTz) -> Option<DateTime<FixedOffset>> {
     Some(tz.to_local(utc.fixed_offset()))
 }
 
+/// A file's name without its extension (`index` for `index.md`), as text.
+pub fn stem(path: &Path) -> String {
+    path.file_stem()
+        .unwrap_or_default()
+        .to_string_lossy()
+        .into_owned()
+}
+
 /// `value` with a leading `/`, for a site path written without one.
 pub fn rooted(path: &str) -> String {
     if path.starts_with('/') {

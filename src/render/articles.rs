@@ -17,11 +17,6 @@ pub fn rfc3339(date: &DateTime<FixedOffset>) -> String {
     date.to_rfc3339()
 }
 
-/// The article's authors, else the site's author, else none.
-fn authors(site: &Site, article: &Article) -> Vec<String> {
-    site.bylines(article).to_vec()
-}
-
 /// Tags from the first taxonomy (tags), in the order the model gives.
 fn tags(site: &Site, urls: &Urls, links: Option<&ArticleLinks>) -> Vec<TagView> {
     terms_of(site, urls, links, 0)
@@ -103,7 +98,7 @@ pub fn card(site: &Site, urls: &Urls, i: usize) -> Option<CardView> {
         summary: article.summary.clone(),
         summary_html: portable(&article.summary_html, article, urls),
         tags: tags(site, urls, links),
-        authors: authors(site, article),
+        authors: site.bylines(article).to_vec(),
         source: article.source.clone(),
         source_url: source_url(article, urls),
         reading_time: article.reading_minutes,
@@ -129,7 +124,7 @@ pub fn article_view(
     let card_of = |j: &usize| cards.get(*j).cloned();
     let permalink = urls.absolute(&article.path);
     let image = image(article, urls);
-    let authors = authors(site, article);
+    let authors = site.bylines(article).to_vec();
     let json_ld = json_ld(site, article, &authors, &permalink, image.as_ref())?;
     Ok(ArticleView {
         title: article.title.clone(),

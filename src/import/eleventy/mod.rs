@@ -193,11 +193,7 @@ fn read_post(
     tags.extend(doc.take_list("tags", false));
     let in_posts = tags.iter().any(|t| COLLECTION_TAGS.contains(&t.as_str()));
     tags.retain(|t| !COLLECTION_TAGS.contains(&t.as_str()));
-    let stem = path
-        .file_stem()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
+    let stem = read::stem(path);
     let named = read::dated_name(&stem);
     let file_slug = if stem == "index" {
         rel.parent()

@@ -198,11 +198,7 @@ fn read_post(
             }
         }
     }
-    let stem = path
-        .file_stem()
-        .unwrap_or_default()
-        .to_string_lossy()
-        .into_owned();
+    let stem = read::stem(path);
     let named = read::dated_name(&stem);
     if named.is_none() && !draft {
         return Err(Diagnostic::new(
