@@ -47,7 +47,11 @@ def edits(site):
     with open(first) as f:
         original = f.read()
     new = os.path.join(content, "2099-bench-new.md")
-    added = "---\ntitle: Bench addition\ndate: 2030-01-01T08:00:00Z\ntags: [bench]\n---\nAdded.\n"
+    # Dated an hour ago: the newest published article, as a newsroom publishes. (Until
+    # 2026-12 this was dated 2030, which left it out as a future article and timed a build
+    # that published nothing new.)
+    an_hour_ago = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3600))
+    added = f"---\ntitle: Bench addition\ndate: {an_hour_ago}\ntags: [bench]\n---\nAdded.\n"
     template = os.path.join(site, "themes", "default", "templates", "404.html")
     with open(template) as f:
         tpl = f.read()
@@ -59,7 +63,7 @@ def edits(site):
 
     return [
         ("nothing changed", lambda: None, lambda: None),
-        ("one article added", lambda: write(new, added), lambda: os.remove(new)),
+        ("one article published (newest)", lambda: write(new, added), lambda: os.remove(new)),
         ("one body edited", lambda: write(first, original + "\nOne more line.\n"),
          lambda: write(first, original)),
         ("one article deleted", lambda: os.rename(first, moved), lambda: os.rename(moved, first)),

@@ -371,15 +371,6 @@ struct ArticleRef<'a> {
     links: &'a [BodyLink],
 }
 
-/// What [`cache::Stored`] holds, borrowed from the build.
-#[derive(Serialize)]
-struct StoredRef<'a> {
-    settings: u128,
-    taken_at_ns: i128,
-    articles: Vec<ArticleRef<'a>>,
-    files: Vec<FileRecord>,
-}
-
 #[allow(clippy::too_many_arguments)]
 fn save(
     path: &std::path::Path,
@@ -400,15 +391,6 @@ fn save(
                 links: links.get(&article.file).map_or(&[][..], Vec::as_slice),
             })
         })
-        .collect();
-    cache::write(
-        path,
-        settings,
-        &StoredRef {
-            settings,
-            taken_at_ns,
-            articles,
-            files,
-        },
-    )
+        .collect::<Vec<_>>();
+    cache::write(path, settings, taken_at_ns, &files, &articles)
 }
