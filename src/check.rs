@@ -13,9 +13,10 @@ use std::time::{Duration, Instant};
 
 pub use external::{ExternalLink, LinkStatus};
 
-use crate::content::{self, Article, BodyLink, Loaded, Target};
+use crate::content::{self, Article, BodyLink, Loaded, Reuse, Target};
+use crate::engine::Session;
 use crate::error::{Diagnostic, Error, Result};
-use crate::site::{self, Site};
+use crate::site::Site;
 use crate::{NoProgress, Progress, Stage, render, stage, urls};
 
 /// What `gazette check` was asked to do.
@@ -106,23 +107,27 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
     let mut report = CheckReport::default();
 
     // The theme first, as a build loads it: content may one day need templates to render.
-    let theme = stage(
+    let session = stage(
         progress,
         Stage::Theme,
-        || render::Theme::load(root, &config),
+        || Session::with_config(root, config.clone(), None, options.drafts),
         |_| format!("theme `{}`", config.theme),
     );
     let loaded = stage(
         progress,
         Stage::Load,
-        || content::load_site(root, &config, progress),
+        || match &session {
+            Ok(session) => session.load(progress, Reuse::default()),
+            // Without a theme nothing renders, but every load problem is still worth saying.
+            Err(_) => content::load_site(root, &config, progress),
+        },
         |l| crate::counted(l.articles.len(), "article"),
     );
-    let (loaded, theme) = match (loaded, theme) {
-        (Ok(loaded), Ok(theme)) => (loaded, theme),
-        (loaded, theme) => {
+    let (loaded, session) = match (loaded, session) {
+        (Ok(loaded), Ok(session)) => (loaded, session),
+        (loaded, session) => {
             // Without articles or templates nothing can be rendered; say all there is to say.
-            for error in [loaded.err(), theme.err()].into_iter().flatten() {
+            for error in [loaded.err(), session.err()].into_iter().flatten() {
                 report.errors.extend(diagnostics(error));
             }
             report.elapsed = started.elapsed();
@@ -138,16 +143,14 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
         ..
     } = loaded;
     report.warnings.extend(skipped);
-    report.warnings.extend(theme.warnings().iter().cloned());
+    report
+        .warnings
+        .extend(session.theme.warnings().iter().cloned());
 
-    let plan_options = site::PlanOptions {
-        drafts: options.drafts,
-        now: chrono::Utc::now(),
-    };
     let site = match stage(
         progress,
         Stage::Plan,
-        || site::plan(articles, config, &plan_options),
+        || session.plan(articles, options.drafts),
         |s| crate::counted(s.pages.len(), "page"),
     ) {
         Ok(site) => site,
@@ -165,7 +168,7 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
     if let Err(error) = stage(
         progress,
         Stage::Render,
-        || crate::count_site_files(&site, &theme, progress),
+        || crate::count_site_files(&site, &session.theme, progress),
         |n| crate::counted(*n, "file"),
     ) {
         report.errors.extend(diagnostics(error));
@@ -173,7 +176,7 @@ pub fn check_with(options: &CheckOptions, progress: &dyn Progress) -> Result<Che
 
     let links_started = Instant::now();
     progress.stage(Stage::Links);
-    let external = check_internal(root, &site, &theme, &links, &mut report);
+    let external = check_internal(root, &site, &session.theme, &links, &mut report);
     progress.done(
         Stage::Links,
         &crate::counted(report.internal_links, "link"),

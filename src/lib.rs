@@ -207,11 +207,15 @@ pub(crate) fn count_site_files(
 ) -> Result<usize> {
     let urls = urls::Urls::new(&site.config.base_url);
     progress.total(site.pages.len());
-    let rendered = render::render_site_into(site, theme, &urls, &|_file| {
+    let sink = output::Sink::memory();
+    render::render_site_into(site, theme, &urls, &|file| {
         progress.tick();
-        Ok(())
+        sink.write(&file).map(|_| ())
     })?;
-    Ok(rendered + copied_files(site, theme)?.len())
+    for file in copied_files(site, theme)? {
+        sink.write(&file)?;
+    }
+    Ok(sink.taken())
 }
 
 /// A rendered file made ready to publish: an HTML page minified with `minify = true`. The build

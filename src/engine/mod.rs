@@ -11,22 +11,26 @@ pub mod cache;
 mod run;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::config::Config;
+use crate::content::{self, Article, Loaded, Reuse};
 use crate::error::Result;
 use crate::fingerprint::Fingerprint;
 use crate::render::Theme;
+use crate::site::{self, Site};
 
 pub use run::build;
 
-/// A site opened for one command: configuration and theme, loaded in that order.
+/// A site opened for one command: configuration and theme, loaded in that order. `build`,
+/// `check` and `serve` each open one, and load, plan and re-theme through it.
 pub struct Session {
     /// The site folder.
     pub root: PathBuf,
     /// `site.toml` with command-line overrides applied.
     pub config: Config,
-    /// The compiled theme.
-    pub theme: Theme,
+    /// The compiled theme (shared with renders that outlive one rebuild of `serve`).
+    pub theme: Arc<Theme>,
     /// Fingerprint of everything besides content and theme that output depends on: this
     /// binary, `site.toml` and the overrides.
     pub settings: u128,
@@ -37,14 +41,46 @@ impl Session {
     /// the theme. `drafts` is part of the settings: it changes what is published.
     pub fn open(root: &Path, base_url: Option<&str>, drafts: bool) -> Result<Session> {
         let config = crate::load_config(root, base_url)?;
+        Session::with_config(root, config, base_url, drafts)
+    }
+
+    /// [`Session::open`] with `site.toml` already read into `config` (with `base_url` applied).
+    pub fn with_config(
+        root: &Path,
+        config: Config,
+        base_url: Option<&str>,
+        drafts: bool,
+    ) -> Result<Session> {
         let theme = Theme::load(root, &config)?;
         let settings = settings(root, base_url, drafts);
         Ok(Session {
             root: root.to_path_buf(),
             config,
-            theme,
+            theme: Arc::new(theme),
             settings,
         })
+    }
+
+    /// Loads every article under `content/`, taking from `reuse` those whose file is unchanged.
+    pub fn load(&self, progress: &dyn crate::Progress, reuse: Reuse) -> Result<Loaded> {
+        content::load_site_reusing(&self.root, &self.config, progress, reuse)
+    }
+
+    /// Plans the site from `articles`, leaving out drafts (unless `drafts`) and articles dated
+    /// after now.
+    pub fn plan(&self, articles: Vec<Article>, drafts: bool) -> Result<Site> {
+        let options = site::PlanOptions {
+            drafts,
+            now: chrono::Utc::now(),
+        };
+        site::plan(articles, self.config.clone(), &options)
+    }
+
+    /// Loads the theme again (its templates or static files changed). On error the old theme
+    /// stays, and the error says what is wrong.
+    pub fn reload_theme(&mut self) -> Result<()> {
+        self.theme = Arc::new(Theme::load(&self.root, &self.config)?);
+        Ok(())
     }
 }
 

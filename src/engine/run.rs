@@ -13,26 +13,9 @@ use super::Session;
 use super::cache::{self, FileRecord, Stored};
 use crate::content::{self, BodyLink, Reuse, Source, Stamp, reuse::nanos};
 use crate::error::Result;
-use crate::output::{self, Contents, OutputFile};
+use crate::output::{self, Contents, Sink};
 use crate::render::{self, Keying};
 use crate::{BuildOptions, BuildReport, CacheUse, Progress, SEARCH_INDEX_FILE, Stage, site, stage};
-
-/// Where the written files go.
-enum Sink {
-    /// A new tree, swapped in whole.
-    Full(output::Staging),
-    /// Changed files of the existing output.
-    Patch(output::Patch),
-}
-
-impl Sink {
-    fn write(&self, file: &OutputFile) -> Result<bool> {
-        match self {
-            Sink::Full(staging) => staging.write(file).map(|()| true),
-            Sink::Patch(patch) => patch.write(file),
-        }
-    }
-}
 
 /// Builds the site as [`crate::build_with`] describes.
 pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
@@ -74,7 +57,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let loaded = stage(
         progress,
         Stage::Load,
-        || content::load_site_reusing(root, &session.config, progress, reuse),
+        || session.load(progress, reuse),
         |l| crate::counted(l.articles.len(), "article"),
     )?;
     let mut link_warnings = loaded.broken_markdown_links();
@@ -85,20 +68,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         sources,
         reused: articles_reused,
     } = loaded;
-    let plan_options = site::PlanOptions {
-        drafts: options.drafts,
-        now: chrono::Utc::now(),
-    };
-    let Session {
-        config,
-        theme,
-        settings,
-        ..
-    } = session;
     let site = stage(
         progress,
         Stage::Plan,
-        || site::plan(articles, config, &plan_options),
+        || session.plan(articles, options.drafts),
         |s| {
             format!(
                 "{} published, {}",
@@ -109,6 +82,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     )?;
     link_warnings.extend(crate::check::links_to_unpublished(&site, &links));
 
+    let Session {
+        theme, settings, ..
+    } = session;
     let copied = crate::copied_files(&site, &theme)?;
     // A patch needs the output the cache describes. A new theme is patched in too: its
     // fingerprint is in every key, so every page is rendered again, but only the files whose
@@ -241,27 +217,19 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 .try_for_each(|file| sink.write(file).map(|_| ()))?;
             // From here the output changes: a cache describing the old one must not survive
             // a build stopped half way.
-            match sink {
-                Sink::Full(staging) => {
-                    cache::remove(&cache_path)?;
-                    staging.commit()
-                }
-                Sink::Patch(patch) => {
-                    let new: HashSet<&str> = records.iter().map(|r| r.path.as_str()).collect();
-                    let stale: Vec<String> = known
-                        .map(|k| {
-                            k.keys()
-                                .filter(|p| !new.contains(p.as_str()))
-                                .cloned()
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    if !(patch.is_empty() && stale.is_empty()) {
-                        cache::remove(&cache_path)?;
-                    }
-                    patch.commit(stale, total)
-                }
+            let new: HashSet<&str> = records.iter().map(|r| r.path.as_str()).collect();
+            let stale: Vec<String> = known
+                .map(|k| {
+                    k.keys()
+                        .filter(|p| !new.contains(p.as_str()))
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !sink.unchanged(&stale) {
+                cache::remove(&cache_path)?;
             }
+            sink.commit(stale, total)
         },
         |w| format!("{} written, {} unchanged", w.written, w.unchanged),
     )?;

@@ -1,9 +1,13 @@
-//! Writing the site: everything goes into a staging folder beside the output, which is swapped in
-//! only when complete. Gazette's marker file guards every folder it may delete; files whose bytes
+//! Writing the site, through one [`Sink`] whose mode says where: for a full build everything goes
+//! into a staging folder beside the output, which is swapped in only when complete; an
+//! incremental build stages only the changed files ([`Patch`]); `serve` replaces files of its
+//! folder one by one ([`Served`]); `check` keeps nothing. Gazette's marker file guards every folder it may delete; files whose bytes
 //! are unchanged keep their old inode and mtime.
 
 mod guard;
 mod patch;
+mod served;
+mod sink;
 mod stage;
 mod staging;
 mod statics;
@@ -16,6 +20,8 @@ use rayon::prelude::*;
 use crate::error::{Diagnostic, Result};
 
 pub use patch::Patch;
+pub use served::Served;
+pub use sink::Sink;
 pub use staging::Staging;
 
 /// Name of the marker file Gazette puts in every output (and staging) folder it owns.

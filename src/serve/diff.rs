@@ -4,14 +4,13 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use rayon::prelude::*;
 
 use super::signature::{display_hash, display_hashes, page_signature, sitemap_hash};
-use super::write;
 use crate::error::{Diagnostic, Error, Result};
-use crate::output::{Contents, OutputFile};
+use crate::output::{Contents, OutputFile, Served};
 use crate::render::{self, Theme};
 use crate::site::{Page, PageKind, Site};
 use crate::urls::{self, Urls};
@@ -69,7 +68,7 @@ pub fn deferred(page: &Page) -> bool {
 /// removes what the site no longer has. With [`Inputs::urgent`], the changed pages it does not
 /// want now are returned instead of rendered (removals and copies are done now: they are cheap).
 pub fn write_changes(
-    out: &Path,
+    out: &Served,
     disk: &mut Disk,
     inputs: &Inputs<'_>,
     site: &Site,
@@ -157,7 +156,7 @@ pub fn write_changes(
             && !just_written.contains(file.as_str())
             && disk.files.remove(&file).is_some()
         {
-            write::remove(out, &file)?;
+            out.remove(&file)?;
             removed.push(file);
         }
     }
@@ -168,7 +167,7 @@ pub fn write_changes(
         .collect();
     for file in gone_copies {
         if disk.files.remove(file).is_some() {
-            write::remove(out, file)?;
+            out.remove(file)?;
             removed.push(file.clone());
         }
     }
@@ -181,7 +180,7 @@ pub fn write_changes(
 
 /// Renders and writes the pages [`write_changes`] left (`left`, from the same plan `site`).
 pub fn write_left(
-    out: &Path,
+    out: &Served,
     disk: &mut Disk,
     inputs: &Inputs<'_>,
     site: &Site,
@@ -194,7 +193,7 @@ pub fn write_left(
 /// Renders the pages at `todo` (indices into the plan, with their `signatures`), writes those
 /// whose bytes changed and records both.
 fn write_pages(
-    out: &Path,
+    out: &Served,
     disk: &mut Disk,
     inputs: &Inputs<'_>,
     site: &Site,
@@ -214,7 +213,7 @@ fn write_pages(
 /// their signatures are computed, found by scanning the plan for the indices instead of hashing
 /// every page.
 pub fn write_edits(
-    out: &Path,
+    out: &Served,
     disk: &mut Disk,
     inputs: &Inputs<'_>,
     site: &Site,
@@ -276,10 +275,10 @@ pub(super) fn changed_bytes(disk: &Disk, rendered: Vec<OutputFile>) -> Vec<Chang
 }
 
 /// Writes every change atomically, in parallel.
-pub(super) fn write_all(out: &Path, disk: &mut Disk, changed: &[Change]) -> Result<()> {
+pub(super) fn write_all(out: &Served, disk: &mut Disk, changed: &[Change]) -> Result<()> {
     let outcome: Result<Vec<()>> = changed
         .par_iter()
-        .map(|(path, _, bytes)| write::replace(out, path, bytes))
+        .map(|(path, _, bytes)| out.write(path, bytes))
         .collect();
     if outcome.is_err() {
         // The disk no longer matches what we know: compare every page next time.

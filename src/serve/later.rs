@@ -5,14 +5,13 @@
 
 use std::collections::HashMap;
 use std::ffi::OsString;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use super::diff::{Disk, Written, changed_bytes, deferred, record, write_all};
 use super::signature::{display_hashes, page_signature, sitemap_hash};
 use crate::error::{Diagnostic, Error, Result};
-use crate::output::OutputFile;
+use crate::output::{OutputFile, Served};
 use crate::render::{self, Theme};
 use crate::site::Site;
 use crate::urls::{self, Urls};
@@ -101,7 +100,7 @@ impl Job {
 /// `site` (the current plan, rendered with `theme`); the others are out of date, and a newer
 /// job renders them.
 pub fn accept(
-    out: &Path,
+    out: &Served,
     disk: &mut Disk,
     (site, theme): (&Site, &Arc<Theme>),
     hashes: &HashMap<OsString, u64>,

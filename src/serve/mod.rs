@@ -18,7 +18,6 @@ mod reload;
 mod report;
 mod signature;
 mod watch;
-mod write;
 
 use std::fmt;
 use std::net::{IpAddr, SocketAddr};

@@ -1,6 +1,6 @@
-//! What the dev server keeps loaded between rebuilds: the configuration, the theme, every
-//! article (planned or held back) with its content hash and body links, and the last plan, which
-//! incremental rebuilds change instead of loading the site again.
+//! What the dev server keeps loaded between rebuilds: the engine's [`Session`] (configuration and
+//! theme), every article (planned or held back) with its content hash and body links, and the
+//! last plan, which incremental rebuilds change instead of loading the site again.
 
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
@@ -10,17 +10,16 @@ use std::sync::Arc;
 use rayon::prelude::*;
 
 use super::signature::content_hash;
-use crate::config::Config;
-use crate::content::{self, Article, BodyLink, links::ArticleIndex};
+use crate::content::{self, Article, BodyLink, Reuse, links::ArticleIndex};
+use crate::engine::Session;
 use crate::error::{Diagnostic, Result};
-use crate::render::Theme;
 use crate::site::Site;
 use crate::urls::Urls;
 
 /// The inputs as last loaded.
 pub struct Model {
-    pub config: Config,
-    pub theme: Arc<Theme>,
+    /// Configuration and theme, opened as `gazette build` opens them.
+    pub session: Session,
     pub urls: Urls,
     /// Article file (relative to the root) -> [`content_hash`]. Keyed by the raw string: a
     /// `Path` hashes component by component, which shows at 10,000 articles.
@@ -44,17 +43,16 @@ pub struct Model {
 }
 
 impl Model {
-    /// Loads the configuration (links under `base_url`), the theme and every article of the
-    /// site at `root`, with nothing planned yet.
-    pub fn load(root: &Path, base_url: &str) -> Result<Model> {
-        let config = crate::load_config(root, Some(base_url))?;
-        let theme = Theme::load(root, &config)?;
+    /// Opens the session (links under `base_url`) and loads every article of the site at
+    /// `root`, with nothing planned yet.
+    pub fn load(root: &Path, base_url: &str, drafts: bool) -> Result<Model> {
+        let session = Session::open(root, Some(base_url), drafts)?;
         let content::Loaded {
             articles: pool,
             links,
             warnings: skipped,
             ..
-        } = content::load_site(root, &config, &crate::NoProgress)?;
+        } = session.load(&crate::NoProgress, Reuse::default())?;
         let hashes = pool
             .par_iter()
             .map(|a| (a.file.clone().into_os_string(), content_hash(a)))
@@ -64,9 +62,8 @@ impl Model {
             .map(|a| (a.file.clone(), a.path.clone()))
             .collect();
         Ok(Model {
-            urls: Urls::new(&config.base_url),
-            config,
-            theme: Arc::new(theme),
+            urls: Urls::new(&session.config.base_url),
+            session,
             hashes,
             index,
             links,

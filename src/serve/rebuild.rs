@@ -29,13 +29,13 @@ use super::report::Rebuild;
 use super::signature::content_hash;
 use crate::content::Article;
 use crate::error::{Diagnostic, Error, Result};
-use crate::render::Theme;
+use crate::output::Served;
 use crate::site::{self, PlanOptions};
 
 /// Keeps the loaded model and what is on disk between rebuilds of one served folder.
 pub struct Rebuilder {
     root: PathBuf,
-    out: PathBuf,
+    out: Served,
     drafts: bool,
     base_url: String,
     /// `None` until a full build has loaded everything, and again after anything that leaves
@@ -56,7 +56,7 @@ impl Rebuilder {
     pub fn new(root: &Path, out: &Path, drafts: bool, base_url: &str) -> Rebuilder {
         Rebuilder {
             root: root.to_path_buf(),
-            out: out.to_path_buf(),
+            out: Served::new(out),
             drafts,
             base_url: base_url.to_string(),
             model: None,
@@ -91,13 +91,13 @@ impl Rebuilder {
         let result = match self.model.as_ref() {
             Some(Model {
                 planned: Some((site, _)),
-                theme,
+                session,
                 urls,
                 hashes,
                 ..
             }) => {
                 let inputs = Inputs {
-                    theme,
+                    theme: &session.theme,
                     urls,
                     hashes,
                     defer: true,
@@ -141,7 +141,7 @@ impl Rebuilder {
     pub fn full(&mut self) -> Result<Rebuild> {
         let started = Instant::now();
         self.model = None;
-        self.model = Some(Model::load(&self.root, &self.base_url)?);
+        self.model = Some(Model::load(&self.root, &self.base_url, self.drafts)?);
         self.publish(None, false, started)
     }
 
@@ -160,13 +160,10 @@ impl Rebuilder {
         };
         if changes.theme {
             // Templates or static files: reload them, keep the articles, render every page.
-            match Theme::load(&self.root, &model.config) {
-                Ok(theme) => model.theme = Arc::new(theme),
-                Err(e) => {
-                    // Keep no stale theme around: until it loads, every change retries it.
-                    self.model = None;
-                    return Err(e);
-                }
+            if let Err(e) = model.session.reload_theme() {
+                // Keep no stale theme around: until it loads, every change retries it.
+                self.model = None;
+                return Err(e);
             }
         } else if let Some(edits) = in_place_edits(model, &self.root, &changes.articles) {
             return self.apply_in_place(edits, started).map(Some);
@@ -199,7 +196,13 @@ impl Rebuilder {
     pub fn later(&self) -> Option<Job> {
         let model = self.model.as_ref()?;
         let (site, _) = model.planned.as_ref()?;
-        Job::new(&self.disk, site, &model.theme, &model.urls, &model.hashes)
+        Job::new(
+            &self.disk,
+            site,
+            &model.session.theme,
+            &model.urls,
+            &model.hashes,
+        )
     }
 
     /// Writes the files of a finished job that are still up to date. `None` when none is.
@@ -215,7 +218,7 @@ impl Rebuilder {
         let (rendered, written, removed) = later::accept(
             &self.out,
             &mut self.disk,
-            (site, &model.theme),
+            (site, &model.session.theme),
             &model.hashes,
             done,
         )?;
@@ -267,7 +270,7 @@ impl Rebuilder {
             }
         }
         let inputs = Inputs {
-            theme: &model.theme,
+            theme: &model.session.theme,
             urls: &model.urls,
             hashes: &model.hashes,
             defer: true,
@@ -318,9 +321,9 @@ impl Rebuilder {
                     changed: &changed,
                     before: &reloaded.before,
                 };
-                site::replan(pool, model.config.clone(), &options, &previous)
+                site::replan(pool, model.session.config.clone(), &options, &previous)
             }
-            _ => site::plan(pool, model.config.clone(), &options),
+            _ => site::plan(pool, model.session.config.clone(), &options),
         };
         // Freeing a 10,000-article plan takes a while; nobody needs to wait for it.
         let (reloaded, before) = match reloaded {
@@ -345,7 +348,7 @@ impl Rebuilder {
         let urgent = tabs.as_deref().map(|tabs| Urgent::new(&site, tabs, edited));
         let wants = |page: &site::Page| urgent.as_ref().is_none_or(|u| u.wants(page));
         let inputs = Inputs {
-            theme: &model.theme,
+            theme: &model.session.theme,
             urls: &model.urls,
             hashes: &model.hashes,
             defer,
@@ -360,7 +363,7 @@ impl Rebuilder {
         // As `gazette build` orders them: skipped links, the model's, then body links.
         let warnings = if full {
             let mut warnings = model.skipped.clone();
-            warnings.extend(model.theme.warnings().iter().cloned());
+            warnings.extend(model.session.theme.warnings().iter().cloned());
             warnings.append(&mut site.warnings);
             warnings.extend(link_warnings(&site, &model.links, None));
             warnings

@@ -53,12 +53,12 @@ pub fn in_place_edits(model: &Model, root: &Path, paths: &BTreeSet<PathBuf>) -> 
         if !std::fs::symlink_metadata(path).ok()?.is_file() {
             return None;
         }
-        let parsed = content::parse_file(root, path, &old.assets, &model.config).ok()?;
+        let parsed = content::parse_file(root, path, &old.assets, &model.session.config).ok()?;
         if parsed.page_path() != old.path {
             return None;
         }
         let (article, links) =
-            content::render_file(parsed, &model.index, &model.urls, &model.config);
+            content::render_file(parsed, &model.index, &model.urls, &model.session.config);
         if plan_key(&article) != plan_key(old) {
             return None;
         }
@@ -106,7 +106,7 @@ pub fn reload(model: &mut Model, root: &Path, paths: &BTreeSet<PathBuf>) -> Opti
             .collect();
         moved.clear();
     }
-    let (index, urls, config) = (&model.index, &model.urls, &model.config);
+    let (index, urls, config) = (&model.index, &model.urls, &model.session.config);
     let rendered: Vec<(Article, Vec<BodyLink>)> = parsed
         .into_par_iter()
         .map(|one| content::render_file(one, index, urls, config))
@@ -174,7 +174,7 @@ fn parse_into(
                 Some(assets) => assets,
                 None => assets_for(&model.pool, root, &rel)?,
             };
-            match content::parse_file(root, &path, &assets, &model.config) {
+            match content::parse_file(root, &path, &assets, &model.session.config) {
                 Ok(one) => {
                     model.broken.remove(&rel);
                     if model.index.get(&rel).map(String::as_str) != Some(one.page_path()) {

@@ -1,6 +1,7 @@
-//! Writing into the served folder while requests are being answered: each file is written to a
-//! temporary name in its own folder and renamed over the old one, so a request gets either the
-//! old or the new bytes, never half a file.
+//! Writing into the folder `gazette serve` serves while requests are being answered: each file
+//! is written to a temporary name in its own folder and renamed over the old one, so a request
+//! gets either the old or the new bytes, never half a file. The serve loop decides which files
+//! change; this module only makes each change safe to watch.
 
 use std::fs;
 use std::io::Write as _;
@@ -12,9 +13,35 @@ use crate::error::{Error, Result};
 /// Distinguishes temporary files of concurrent writers within this process.
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
+/// A folder being served, written file by file.
+#[derive(Debug, Clone)]
+pub struct Served {
+    out: PathBuf,
+}
+
+impl Served {
+    /// The served folder `out`, an existing folder the caller owns.
+    pub fn new(out: &Path) -> Served {
+        Served {
+            out: out.to_path_buf(),
+        }
+    }
+
+    /// Replaces the file at `rel` (a checked output path) with `bytes`, atomically.
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> Result<()> {
+        super::guard::check_path(&self.out, rel)?;
+        replace(&self.out, rel, bytes)
+    }
+
+    /// Removes the file at `rel` and the folders that leaves empty.
+    pub fn remove(&self, rel: &str) -> Result<()> {
+        remove(&self.out, rel)
+    }
+}
+
 /// Replaces `out/rel` with `bytes` atomically, creating folders. `rel` is a checked output path
 /// (from [`crate::urls::output_file`] or the static-file walk).
-pub fn replace(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
+fn replace(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
     let target = out.join(rel);
     let dir = target.parent().unwrap_or(out);
     fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
@@ -37,7 +64,7 @@ pub fn replace(out: &Path, rel: &str, bytes: &[u8]) -> Result<()> {
 
 /// Removes `out/rel`, then the folders above it that became empty (never `out` itself). A file
 /// already gone is fine.
-pub fn remove(out: &Path, rel: &str) -> Result<()> {
+fn remove(out: &Path, rel: &str) -> Result<()> {
     let target = out.join(rel);
     match fs::remove_file(&target) {
         Ok(()) => {}
