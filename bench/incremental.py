@@ -2,8 +2,8 @@
 """Incremental `gazette build` against a clean one, and against Hugo's build, on the bench corpus.
 
 For each size: clean builds (`--full`, each into a new folder), then, from one full build, each
-repeated --runs times, the build after: nothing changed, one article added, one article's body
-edited, one article deleted, one template edited. Hugo has no incremental mode: its column is
+repeated --runs times, the build after: nothing changed, one article published (dated an hour
+ago, so the newest), one article's body edited, one article deleted, one template edited. Hugo has no incremental mode: its column is
 its plain build of the same corpus, for scale (run with --hugo; at 100,000 articles one Hugo
 build takes ~20 min).
 Medians in seconds. Every edit is undone before the next run, so each run starts from the same site.

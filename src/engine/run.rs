@@ -218,18 +218,15 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             // From here the output changes: a cache describing the old one must not survive
             // a build stopped half way.
             let new: HashSet<&str> = records.iter().map(|r| r.path.as_str()).collect();
-            let stale: Vec<String> = known
-                .map(|k| {
-                    k.keys()
-                        .filter(|p| !new.contains(p.as_str()))
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            if !sink.unchanged(&stale) {
+            for stale in known.into_iter().flat_map(|k| k.keys()) {
+                if !new.contains(stale.as_str()) {
+                    sink.remove(stale)?;
+                }
+            }
+            if !sink.unchanged() {
                 cache::remove(&cache_path)?;
             }
-            sink.commit(stale, total)
+            sink.commit(total)
         },
         |w| format!("{} written, {} unchanged", w.written, w.unchanged),
     )?;

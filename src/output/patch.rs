@@ -23,6 +23,8 @@ pub struct Patch {
     places: guard::Places,
     /// Paths staged with new bytes, with their number in the staging folder.
     staged: Mutex<Vec<(String, usize)>>,
+    /// Paths an earlier build wrote that the site no longer has, deleted at commit.
+    stale: Mutex<Vec<String>>,
     /// The next staged file's number.
     next: std::sync::atomic::AtomicUsize,
     committed: bool,
@@ -48,6 +50,7 @@ impl Patch {
             shown: out_dir.to_path_buf(),
             places,
             staged: Mutex::default(),
+            stale: Mutex::default(),
             next: std::sync::atomic::AtomicUsize::new(0),
             committed: false,
         })
@@ -73,18 +76,29 @@ impl Patch {
         self.places.staging.join(format!("{n}.staged"))
     }
 
-    /// True while nothing is staged: committing would change no file but the `stale` ones.
-    pub fn is_empty(&self) -> bool {
-        self.staged
+    /// Deletes `path` (a file an earlier build wrote that the site no longer has) at commit.
+    pub fn remove(&self, path: &str) {
+        self.stale
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .is_empty()
+            .push(path.to_string());
     }
 
-    /// Moves every staged file into the output and deletes `stale` (paths an earlier build
-    /// wrote that this one does not), with any folder that leaves empty. `total` is how many
-    /// files the site has, for the report.
-    pub fn commit(mut self, stale: Vec<String>, total: usize) -> Result<WriteReport> {
+    /// True while nothing is staged or to be removed: committing would change nothing.
+    pub fn is_empty(&self) -> bool {
+        fn empty<T>(list: &Mutex<Vec<T>>) -> bool {
+            list.lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .is_empty()
+        }
+        empty(&self.staged) && empty(&self.stale)
+    }
+
+    /// Moves every staged file into the output and deletes the [removed](Patch::remove) ones,
+    /// with any folder that leaves empty. `total` is how many files the site has, for the
+    /// report.
+    pub fn commit(mut self, total: usize) -> Result<WriteReport> {
+        let stale = std::mem::take(&mut *self.stale.lock().unwrap_or_else(PoisonError::into_inner));
         let mut changed =
             std::mem::take(&mut *self.staged.lock().unwrap_or_else(PoisonError::into_inner));
         changed.sort_unstable();

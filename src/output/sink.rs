@@ -46,23 +46,37 @@ impl Sink {
         }
     }
 
-    /// Whether [`Sink::commit`] would leave the target as it is, given the `stale` paths to
-    /// remove: a patch that staged nothing and removes nothing.
-    pub fn unchanged(&self, stale: &[String]) -> bool {
+    /// Says the site no longer has the file at `rel`, which an earlier write made: the served
+    /// folder loses it now, a patch at [`Sink::commit`]; a full build never had it in its new
+    /// tree, and memory keeps nothing.
+    pub fn remove(&self, rel: &str) -> Result<()> {
         match self {
-            Sink::Patch(patch) => patch.is_empty() && stale.is_empty(),
+            Sink::Served(served) => served.remove(rel),
+            Sink::Patch(patch) => {
+                patch.remove(rel);
+                Ok(())
+            }
+            Sink::Full(_) | Sink::Memory(_) => Ok(()),
+        }
+    }
+
+    /// Whether [`Sink::commit`] would leave the target as it is: a patch that staged and
+    /// removes nothing.
+    pub fn unchanged(&self) -> bool {
+        match self {
+            Sink::Patch(patch) => patch.is_empty(),
             Sink::Memory(_) => true,
             Sink::Full(_) | Sink::Served(_) => false,
         }
     }
 
-    /// Finishes the write: swaps a staged tree in, or moves a patch's files in and removes
-    /// `stale` (paths an earlier build wrote that this one does not). `total` is how many files
-    /// the site has, for the report. Served and memory sinks have nothing left to do.
-    pub fn commit(self, stale: Vec<String>, total: usize) -> Result<WriteReport> {
+    /// Finishes the write: swaps a staged tree in, or moves a patch's files in and deletes
+    /// what it was told to remove. `total` is how many files the site has, for the report.
+    /// Served and memory sinks have nothing left to do.
+    pub fn commit(self, total: usize) -> Result<WriteReport> {
         match self {
             Sink::Full(staging) => staging.commit(),
-            Sink::Patch(patch) => patch.commit(stale, total),
+            Sink::Patch(patch) => patch.commit(total),
             Sink::Served(_) | Sink::Memory(_) => Ok(WriteReport::default()),
         }
     }
@@ -99,6 +113,8 @@ mod tests {
             b"<p>x</p>"
         );
         assert!(served.write(&page("../escape.html")).is_err());
+        served.remove("a/index.html").unwrap();
+        assert!(!tmp.path().join("a").exists(), "emptied folders go too");
         assert!(!tmp.path().parent().unwrap().join("escape.html").exists());
         assert_eq!(served.taken(), 0);
     }

@@ -10,7 +10,7 @@ use rayon::prelude::*;
 
 use super::signature::{display_hash, display_hashes, page_signature, sitemap_hash};
 use crate::error::{Diagnostic, Error, Result};
-use crate::output::{Contents, OutputFile, Served};
+use crate::output::{Contents, OutputFile, Sink};
 use crate::render::{self, Theme};
 use crate::site::{Page, PageKind, Site};
 use crate::urls::{self, Urls};
@@ -68,7 +68,7 @@ pub fn deferred(page: &Page) -> bool {
 /// removes what the site no longer has. With [`Inputs::urgent`], the changed pages it does not
 /// want now are returned instead of rendered (removals and copies are done now: they are cheap).
 pub fn write_changes(
-    out: &Served,
+    out: &Sink,
     disk: &mut Disk,
     inputs: &Inputs<'_>,
     site: &Site,
@@ -138,7 +138,13 @@ pub fn write_changes(
         if let Some(bytes) = bytes {
             let hash = bytes_hash(&bytes);
             if disk.files.get(&file.path) != Some(&hash) {
-                changed.push((file.path.clone(), hash, bytes));
+                changed.push((
+                    OutputFile {
+                        path: file.path.clone(),
+                        contents: Contents::Bytes(bytes),
+                    },
+                    hash,
+                ));
             }
         }
         copied.insert(file.path, source);
@@ -147,7 +153,7 @@ pub fn write_changes(
     write_all(out, disk, &changed)?;
 
     // A path just written belongs to something else now (a page moved onto an old asset path).
-    let just_written: HashSet<&str> = changed.iter().map(|(p, _, _)| p.as_str()).collect();
+    let just_written: HashSet<&str> = changed.iter().map(|(f, _)| f.path.as_str()).collect();
     let mut removed = Vec::new();
     for page in &gone_pages {
         disk.pages.remove(page);
@@ -180,7 +186,7 @@ pub fn write_changes(
 
 /// Renders and writes the pages [`write_changes`] left (`left`, from the same plan `site`).
 pub fn write_left(
-    out: &Served,
+    out: &Sink,
     disk: &mut Disk,
     inputs: &Inputs<'_>,
     site: &Site,
@@ -193,7 +199,7 @@ pub fn write_left(
 /// Renders the pages at `todo` (indices into the plan, with their `signatures`), writes those
 /// whose bytes changed and records both.
 fn write_pages(
-    out: &Served,
+    out: &Sink,
     disk: &mut Disk,
     inputs: &Inputs<'_>,
     site: &Site,
@@ -213,7 +219,7 @@ fn write_pages(
 /// their signatures are computed, found by scanning the plan for the indices instead of hashing
 /// every page.
 pub fn write_edits(
-    out: &Served,
+    out: &Sink,
     disk: &mut Disk,
     inputs: &Inputs<'_>,
     site: &Site,
@@ -257,17 +263,17 @@ pub fn write_edits(
     write_pages(out, disk, inputs, site, &todo, signatures)
 }
 
-/// A file whose bytes differ from the disk: output path, hash of the bytes, bytes.
-pub(super) type Change = (String, u64, Vec<u8>);
+/// A file whose bytes differ from the disk, with the hash of its bytes.
+pub(super) type Change = (OutputFile, u64);
 
 /// The rendered files whose bytes differ from what the disk holds.
 pub(super) fn changed_bytes(disk: &Disk, rendered: Vec<OutputFile>) -> Vec<Change> {
     let mut changed = Vec::new();
     for file in rendered {
-        if let Contents::Bytes(bytes) = file.contents {
-            let hash = bytes_hash(&bytes);
+        if let Contents::Bytes(bytes) = &file.contents {
+            let hash = bytes_hash(bytes);
             if disk.files.get(&file.path) != Some(&hash) {
-                changed.push((file.path, hash, bytes));
+                changed.push((file, hash));
             }
         }
     }
@@ -275,10 +281,10 @@ pub(super) fn changed_bytes(disk: &Disk, rendered: Vec<OutputFile>) -> Vec<Chang
 }
 
 /// Writes every change atomically, in parallel.
-pub(super) fn write_all(out: &Served, disk: &mut Disk, changed: &[Change]) -> Result<()> {
-    let outcome: Result<Vec<()>> = changed
+pub(super) fn write_all(out: &Sink, disk: &mut Disk, changed: &[Change]) -> Result<()> {
+    let outcome: Result<Vec<bool>> = changed
         .par_iter()
-        .map(|(path, _, bytes)| out.write(path, bytes))
+        .map(|(file, _)| out.write(file))
         .collect();
     if outcome.is_err() {
         // The disk no longer matches what we know: compare every page next time.
@@ -297,9 +303,9 @@ pub(super) fn record(
     changed: Vec<Change>,
 ) -> (Vec<String>, Vec<String>) {
     let mut written = Vec::with_capacity(changed.len());
-    for (path, hash, _) in changed {
-        disk.files.insert(path.clone(), hash);
-        written.push(path);
+    for (file, hash) in changed {
+        disk.files.insert(file.path.clone(), hash);
+        written.push(file.path);
     }
     let mut rendered = Vec::with_capacity(todo.len());
     for (&p, signature) in todo.iter().zip(signatures) {

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use super::diff::{Disk, Written, changed_bytes, deferred, record, write_all};
 use super::signature::{display_hashes, page_signature, sitemap_hash};
 use crate::error::{Diagnostic, Error, Result};
-use crate::output::{OutputFile, Served};
+use crate::output::{OutputFile, Sink};
 use crate::render::{self, Theme};
 use crate::site::Site;
 use crate::urls::{self, Urls};
@@ -100,7 +100,7 @@ impl Job {
 /// `site` (the current plan, rendered with `theme`); the others are out of date, and a newer
 /// job renders them.
 pub fn accept(
-    out: &Served,
+    out: &Sink,
     disk: &mut Disk,
     (site, theme): (&Site, &Arc<Theme>),
     hashes: &HashMap<OsString, u64>,

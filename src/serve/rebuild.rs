@@ -29,13 +29,14 @@ use super::report::Rebuild;
 use super::signature::content_hash;
 use crate::content::Article;
 use crate::error::{Diagnostic, Error, Result};
-use crate::output::Served;
+use crate::output::{Served, Sink};
 use crate::site::{self, PlanOptions};
 
 /// Keeps the loaded model and what is on disk between rebuilds of one served folder.
 pub struct Rebuilder {
     root: PathBuf,
-    out: Served,
+    /// The served folder, as a [`Sink::Served`].
+    out: Sink,
     drafts: bool,
     base_url: String,
     /// `None` until a full build has loaded everything, and again after anything that leaves
@@ -56,7 +57,7 @@ impl Rebuilder {
     pub fn new(root: &Path, out: &Path, drafts: bool, base_url: &str) -> Rebuilder {
         Rebuilder {
             root: root.to_path_buf(),
-            out: Served::new(out),
+            out: Sink::Served(Served::new(out)),
             drafts,
             base_url: base_url.to_string(),
             model: None,
