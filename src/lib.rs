@@ -25,6 +25,7 @@ pub mod serve;
 pub mod site;
 pub mod slug;
 pub mod urls;
+pub mod words;
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};

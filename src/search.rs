@@ -9,25 +9,18 @@
 //! and a word used by more than half of all articles (`the`, `and`) lists the articles that do
 //! *not* use it instead, after a `!`: whichever list is shorter.
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
-use std::hash::BuildHasherDefault;
 
 use rayon::prelude::*;
 use serde::Serialize;
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 use crate::content::Article;
-use crate::html::plain_text;
 use crate::site::{Site, Term};
 use crate::urls::Urls;
+use crate::words::words;
 
 /// Version of the index format; the script refuses an index of another version.
 pub const FORMAT: u32 = 2;
-
-/// Longer "words" are mostly URLs and hashes from code: nobody types them.
-const MAX_WORD_CHARS: usize = 32;
 
 /// Articles whose words are gathered at once (in parallel) before they go into the postings.
 const CHUNK: usize = 2048;
@@ -133,140 +126,6 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
     serde_json::to_vec(&index).map_err(|e| format!("search index: {e}"))
 }
 
-/// Folded words (see [`fold`]: lowercased, accents off, NFC; runs of letters, marks and
-/// digits) of 2 to [`MAX_WORD_CHARS`] characters; the search script splits queries the same way.
-pub fn words(text: &str) -> Vec<String> {
-    folded_words(&lowercase(text))
-        .map(Cow::into_owned)
-        .collect()
-}
-
-/// The words of `text` (already [`lowercase`]d), each [folded](fold): only the rare word
-/// with a non-ASCII letter pays for normalisation, not the whole text.
-fn folded_words(text: &str) -> impl Iterator<Item = Cow<'_, str>> {
-    runs(text).map(fold).filter(|word| {
-        let chars = if word.is_ascii() {
-            word.len()
-        } else {
-            word.chars().count()
-        };
-        (2..=MAX_WORD_CHARS).contains(&chars)
-    })
-}
-
-/// The runs of letters, marks and digits of `text`, as they are.
-fn runs(text: &str) -> Words<'_> {
-    Words { text, pos: 0 }
-}
-
-/// The iterator of [`runs`]: bytes are looked at one by one, and only non-ASCII ones are
-/// decoded, which is most of the index's time saved on English text.
-struct Words<'a> {
-    text: &'a str,
-    /// Byte offset of the next character (always on a character boundary).
-    pos: usize,
-}
-
-impl Words<'_> {
-    /// The character at `pos` and whether it belongs in a word; `None` at the end.
-    fn at(&self) -> Option<(usize, bool)> {
-        let byte = *self.text.as_bytes().get(self.pos)?;
-        if byte.is_ascii() {
-            return Some((1, byte.is_ascii_alphanumeric()));
-        }
-        let c = self.text.get(self.pos..)?.chars().next()?;
-        // Marks belong to their word: a Devanagari virama is no letter, but splitting there
-        // would cut `हिन्दी` in two.
-        Some((c.len_utf8(), c.is_alphanumeric() || is_combining_mark(c)))
-    }
-}
-
-impl<'a> Iterator for Words<'a> {
-    type Item = &'a str;
-
-    fn next(&mut self) -> Option<&'a str> {
-        // Skip what is not a word.
-        loop {
-            let (len, in_word) = self.at()?;
-            if in_word {
-                break;
-            }
-            self.pos += len;
-        }
-        let start = self.pos;
-        while let Some((len, true)) = self.at() {
-            self.pos += len;
-        }
-        self.text.get(start..self.pos)
-    }
-}
-
-/// A fast, non-cryptographic hash for the words of one article (FNV-1a): the set is thrown away
-/// after the article, so flooding is no concern.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-}
-
-/// `text` lowercased, without a copy when it already is (most ASCII text).
-fn lowercase(text: &str) -> Cow<'_, str> {
-    if text.is_ascii() {
-        if text.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(text.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(text)
-        }
-    } else {
-        Cow::Owned(text.to_lowercase())
-    }
-}
-
-/// A lowercased word folded for search: accents taken off Latin, Greek and Cyrillic letters
-/// (`zürich` -> `zurich`, `são` -> `sao`), a few letters that have no decomposition spelled
-/// out (`ß` -> `ss`, `ø` -> `o`), and NFC. Other scripts (Urdu, Chinese) are only normalised.
-/// The search script folds queries the same way, so a reader finds a word however its accents
-/// were typed. ASCII words, nearly all of them, come back as they are.
-fn fold(word: &str) -> Cow<'_, str> {
-    if word.is_ascii() {
-        return Cow::Borrowed(word);
-    }
-    // Decompose, strip the combining accents (U+0300-U+036F) that leaves, compose what is
-    // left, as the script does.
-    let mut bare = String::with_capacity(word.len());
-    for c in word.nfd() {
-        match c {
-            '\u{300}'..='\u{36f}' => {}
-            'ß' => bare.push_str("ss"),
-            'æ' => bare.push_str("ae"),
-            'œ' => bare.push_str("oe"),
-            'þ' => bare.push_str("th"),
-            'ø' => bare.push('o'),
-            'ł' => bare.push('l'),
-            'đ' => bare.push('d'),
-            'ı' => bare.push('i'),
-            c => bare.push(c),
-        }
-    }
-    Cow::Owned(bare.nfc().collect())
-}
-
 /// Article number `n`'s tags, as numbers of the first taxonomy's terms.
 fn doc_tags(site: &Site, n: usize) -> Vec<usize> {
     site.links
@@ -277,7 +136,9 @@ fn doc_tags(site: &Site, n: usize) -> Vec<usize> {
 }
 
 /// The distinct body words of article `n` that the script does not find without the body
-/// postings (those of its title, summary and tags), in no particular order.
+/// postings (those of its title, summary and tags), in no particular order. The body's words
+/// were found when the article was loaded ([`Article::search_words`]); an article made
+/// without loading (in a test) has them found here.
 fn body_words(site: &Site, tag_terms: &[Term], n: usize, article: &Article) -> Vec<String> {
     let mut shown: HashSet<String> = words(&article.title).into_iter().collect();
     shown.extend(words(&article.summary));
@@ -286,13 +147,16 @@ fn body_words(site: &Site, tag_terms: &[Term], n: usize, article: &Article) -> V
             shown.extend(words(&term.name));
         }
     }
-    let text = plain_text(&article.body_html);
-    let text = lowercase(&text);
-    let mut body: HashSet<Cow<'_, str>, BuildHasherDefault<Fnv>> = HashSet::default();
-    body.extend(folded_words(&text));
-    body.into_iter()
-        .filter(|word| !shown.contains(word.as_ref()))
-        .map(Cow::into_owned)
+    let found;
+    let body = if article.search_words.is_empty() && !article.body_html.is_empty() {
+        found = crate::words::body_words(&article.body_html);
+        &found
+    } else {
+        &article.search_words
+    };
+    body.split(' ')
+        .filter(|word| !word.is_empty() && !shown.contains(*word))
+        .map(str::to_string)
         .collect()
 }
 
@@ -416,82 +280,6 @@ mod tests {
         assert_eq!(encode(&(0..100).collect::<Vec<_>>()).len(), 100);
     }
 
-    #[test]
-    fn words_split_like_a_split_on_everything_but_letters_marks_and_digits() {
-        let text = "a bb ccc 1x 22 — café’s «naïve» x\u{301}y ok-ok__ab日本語テキスト 𝔸𝔹 \
-                    aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb z";
-        let expected: Vec<&str> = text
-            .split(|c: char| !c.is_alphanumeric() && !is_combining_mark(c))
-            .filter(|w| !w.is_empty())
-            .collect();
-        assert_eq!(runs(text).collect::<Vec<_>>(), expected);
-        assert_eq!(runs("").count(), 0);
-        assert_eq!(runs("—  !").count(), 0);
-        // Words are the folded runs of 2 to 32 characters.
-        let got: Vec<Cow<'_, str>> = folded_words(text).collect();
-        assert_eq!(got[..6], ["bb", "ccc", "1x", "22", "cafe", "naive"]);
-        assert_eq!(got[6], "xy");
-        assert!(got.iter().any(|w| w == "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"));
-        assert!(!got.iter().any(|w| w.starts_with("aaaa")));
-        assert!(!got.iter().any(|w| w == "a" || w == "z"));
-        // A letter that folds to two can make a word of a one-letter run.
-        assert_eq!(words("ß"), ["ss"]);
-    }
-
-    #[test]
-    fn words_are_lowercased_letters_and_digits() {
-        let got = words("Imran Khan's PTI, 450 protesters — D-Chowk a عمران خان");
-        assert_eq!(
-            got,
-            [
-                "imran",
-                "khan",
-                "pti",
-                "450",
-                "protesters",
-                "chowk",
-                "عمران",
-                "خان"
-            ]
-        );
-        // Accents fold away, typed precomposed or not; so does case, and letters without a
-        // decomposition are spelled out.
-        assert_eq!(words("Cafe\u{301} CAFÉ café"), ["cafe", "cafe", "cafe"]);
-        assert_eq!(
-            words("Zürich São Ørestad Straße Łódź Æsir Việt"),
-            [
-                "zurich", "sao", "orestad", "strasse", "lodz", "aesir", "viet"
-            ]
-        );
-        // Other scripts are only normalised: Urdu (its own marks kept), Chinese, Hindi.
-        assert_eq!(
-            words("عمران خانؔ 北京新闻 हिन्दी"),
-            ["عمران", "خانؔ", "北京新闻", "हिन्दी"]
-        );
-    }
-
-    #[test]
-    fn odd_markup_never_panics() {
-        for html in [
-            "<",
-            "<!--",
-            "<script",
-            "<script>x",
-            "</",
-            "&",
-            "&#;",
-            "&#x;",
-            "&#xFFFFFFFF;",
-            "&#99999999999;",
-            "<p>é&amp</p>",
-            "<style>a{}</STYLE>b",
-            "<a href='<'>ü</a",
-        ] {
-            let _ = words(&plain_text(html));
-        }
-        assert_eq!(plain_text("<STYLE>a{}</style>b"), " b");
-    }
-
     fn article(name: &str, date: &str, tags: &[&str], body: &str) -> crate::content::Article {
         let mut a = crate::site::tests::article(name, date, tags);
         a.title = format!("{name} headline");
@@ -543,6 +331,43 @@ mod tests {
                 // `smog` is in both articles: stored as "all but none".
                 "postings": ["0", "1", "1", "0", "!"],
             })
+        );
+    }
+
+    #[test]
+    fn words_found_at_load_make_the_same_index_as_words_found_here() {
+        let articles = vec![
+            article(
+                "a",
+                "2024-11-26T10:00:00Z",
+                &["x"],
+                "<p>Smog &amp; Zürich rain</p>",
+            ),
+            article(
+                "b",
+                "2024-11-27T10:00:00Z",
+                &["y"],
+                "<p>Rally, smog: again</p>",
+            ),
+        ];
+        let options = PlanOptions {
+            drafts: false,
+            now: chrono::Utc::now(),
+        };
+        let urls = Urls::new("/");
+        let here = plan(articles.clone(), Config::default(), &options).unwrap();
+        let loaded: Vec<Article> = articles
+            .into_iter()
+            .map(|mut a| {
+                a.search_words = crate::words::body_words(&a.body_html);
+                a
+            })
+            .collect();
+        assert!(loaded.iter().all(|a| !a.search_words.is_empty()));
+        let at_load = plan(loaded, Config::default(), &options).unwrap();
+        assert_eq!(
+            index(&here, &urls).unwrap(),
+            index(&at_load, &urls).unwrap()
         );
     }
 

@@ -29,6 +29,9 @@ pub struct Article {
     pub summary_html: String,
     /// Rendered Markdown body.
     pub body_html: String,
+    /// The body's distinct search words ([`crate::words::body_words`]), found once at load so
+    /// the search index of a build that reuses the article need not read its body again.
+    pub search_words: String,
     /// Headings of the body, in order, with their anchors.
     pub headings: Vec<Heading>,
     /// Words in the body.
@@ -110,6 +113,7 @@ impl Article {
             summary: String::new(),
             summary_html: String::new(),
             body_html: String::new(),
+            search_words: String::new(),
             headings: Vec::new(),
             word_count: 0,
             reading_minutes: 1,

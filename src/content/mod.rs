@@ -358,6 +358,7 @@ fn render_one(
         authors: fm.authors,
         summary,
         summary_html,
+        search_words: crate::words::body_words(&rendered.html),
         body_html: rendered.html,
         headings: rendered.headings,
         word_count: rendered.word_count,
@@ -540,6 +541,8 @@ mod tests {
         assert_eq!(a.summary, "Rivers & roads.");
         assert_eq!(a.summary_html, "<p>Rivers &amp; roads.</p>");
         assert_eq!(a.body_html, rendered.html);
+        // Found once here, for every later search index.
+        assert_eq!(a.search_words, "first longer of paragraph second story the");
         assert_eq!(a.headings, rendered.headings);
         assert_eq!(a.word_count, rendered.word_count);
         assert_eq!(

@@ -27,6 +27,7 @@ fn plan_key(article: &Article) -> Article {
         summary: String::new(),
         summary_html: String::new(),
         body_html: String::new(),
+        search_words: String::new(),
         headings: Vec::new(),
         word_count: 0,
         reading_minutes: 0,
