@@ -40,6 +40,14 @@ impl Fingerprint {
         Ok(self)
     }
 
+    /// Adds a serialisable value in its MessagePack form, streamed: much faster than
+    /// [`Fingerprint::json`] for long text, which MessagePack does not escape.
+    pub fn packed(&mut self, value: &impl Serialize) -> Result<&mut Self, String> {
+        self.0.update(b"\x1f");
+        rmp_serde::encode::write(&mut *self, value).map_err(|e| e.to_string())?;
+        Ok(self)
+    }
+
     /// The fingerprint.
     pub fn finish(&self) -> u128 {
         self.0.digest128()

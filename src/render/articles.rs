@@ -4,11 +4,14 @@
 use chrono::{DateTime, FixedOffset};
 use tera::Value;
 
+use serde::Serialize;
+
 use super::views::{ArticleTermsView, ArticleView, CardView, HeadingView, TagView};
+use crate::config::Config;
 use crate::content::Article;
 use crate::content::article::ImageAt;
 use crate::feeds::rebase_html;
-use crate::site::{ArticleLinks, Site};
+use crate::site::{Site, bylines};
 use crate::urls::Urls;
 use crate::urls::is_absolute_url;
 
@@ -17,41 +20,110 @@ pub fn rfc3339(date: &DateTime<FixedOffset>) -> String {
     date.to_rfc3339()
 }
 
-/// Tags from the first taxonomy (tags), in the order the model gives.
-fn tags(site: &Site, urls: &Urls, links: Option<&ArticleLinks>) -> Vec<TagView> {
-    terms_of(site, urls, links, 0)
+/// Everything of the model an article's views are made from: its card, its page's `article`
+/// view, and that page's title, description and sharing image. Besides this only the settings
+/// (`site.toml`, in every key's salt), the URLs and the neighbours' cards go in. Page keys
+/// fingerprint this same value ([`super::keys`]), and the views can read nothing else, so a
+/// page keyed by it cannot miss an input.
+#[derive(Serialize)]
+pub struct ArticleInputs<'a> {
+    /// The article, whole.
+    pub article: &'a Article,
+    /// Its day archive's site path.
+    pub day_path: &'a str,
+    /// Each taxonomy (in the model's order) with the terms of it the article carries.
+    pub taxonomies: Vec<TaxonomyInputs<'a>>,
 }
 
-/// The terms of taxonomy `t` an article carries, in the order the model gives.
-fn terms_of(site: &Site, urls: &Urls, links: Option<&ArticleLinks>, t: usize) -> Vec<TagView> {
-    let (Some(links), Some(taxonomy)) = (links, site.taxonomies.get(t)) else {
-        return Vec::new();
-    };
-    let Some(terms) = links.terms.get(t) else {
-        return Vec::new();
-    };
-    terms
-        .iter()
-        .filter_map(|t| taxonomy.terms.get(*t))
-        .map(|term| TagView {
-            name: term.name.clone(),
-            slug: term.slug.clone(),
-            url: urls.path(&term.path),
-        })
-        .collect()
+/// A taxonomy as an article's views show it.
+#[derive(Serialize)]
+pub struct TaxonomyInputs<'a> {
+    name: &'a str,
+    path: &'a str,
+    /// The article's terms of it, in the model's order.
+    terms: Vec<TermInputs<'a>>,
 }
 
-/// Every taxonomy with the terms the article carries.
-fn taxonomies(site: &Site, urls: &Urls, links: Option<&ArticleLinks>) -> Vec<ArticleTermsView> {
-    site.taxonomies
+/// A term as an article's views show it (not its list of articles).
+#[derive(Serialize)]
+struct TermInputs<'a> {
+    name: &'a str,
+    slug: &'a str,
+    path: &'a str,
+}
+
+/// The inputs of article `i` of `site`.
+pub fn inputs(site: &Site, i: usize) -> Option<ArticleInputs<'_>> {
+    let article = site.articles.get(i)?;
+    let links = site.links.get(i);
+    let taxonomies = site
+        .taxonomies
         .iter()
         .enumerate()
-        .map(|(t, taxonomy)| ArticleTermsView {
-            name: taxonomy.name.clone(),
-            url: urls.path(&taxonomy.path),
-            terms: terms_of(site, urls, links, t),
+        .map(|(t, taxonomy)| TaxonomyInputs {
+            name: &taxonomy.name,
+            path: &taxonomy.path,
+            terms: links
+                .and_then(|l| l.terms.get(t))
+                .into_iter()
+                .flatten()
+                .filter_map(|&k| taxonomy.terms.get(k))
+                .map(|term| TermInputs {
+                    name: &term.name,
+                    slug: &term.slug,
+                    path: &term.path,
+                })
+                .collect(),
         })
-        .collect()
+        .collect();
+    Some(ArticleInputs {
+        article,
+        day_path: links.map_or("", |l| l.day_path.as_str()),
+        taxonomies,
+    })
+}
+
+impl TaxonomyInputs<'_> {
+    fn terms(&self, urls: &Urls) -> Vec<TagView> {
+        self.terms
+            .iter()
+            .map(|term| TagView {
+                name: term.name.to_string(),
+                slug: term.slug.to_string(),
+                url: urls.path(term.path),
+            })
+            .collect()
+    }
+}
+
+impl ArticleInputs<'_> {
+    /// Tags: the terms of the first taxonomy.
+    fn tags(&self, urls: &Urls) -> Vec<TagView> {
+        self.taxonomies
+            .first()
+            .map(|t| t.terms(urls))
+            .unwrap_or_default()
+    }
+
+    /// Every taxonomy with the terms the article carries.
+    fn taxonomies(&self, urls: &Urls) -> Vec<ArticleTermsView> {
+        self.taxonomies
+            .iter()
+            .map(|t| ArticleTermsView {
+                name: t.name.to_string(),
+                url: urls.path(t.path),
+                terms: t.terms(urls),
+            })
+            .collect()
+    }
+
+    fn day_url(&self, urls: &Urls) -> String {
+        if self.day_path.is_empty() {
+            String::new()
+        } else {
+            urls.path(self.day_path)
+        }
+    }
 }
 
 /// The lead image as (href, absolute URL): an absolute URL stays, `/x.jpg` is a site path, and
@@ -82,50 +154,48 @@ fn portable(html: &str, article: &Article, urls: &Urls) -> Value {
     Value::safe_string(&rebase_html(html, &urls.absolute(&article.path), urls))
 }
 
-fn day_url(urls: &Urls, links: Option<&ArticleLinks>) -> String {
-    links.map(|l| urls.path(&l.day_path)).unwrap_or_default()
-}
-
-/// The card of article `i`.
-pub fn card(site: &Site, urls: &Urls, i: usize) -> Option<CardView> {
-    let article = site.articles.get(i)?;
-    let links = site.links.get(i);
-    Some(CardView {
+/// The card of an article.
+pub fn card(inputs: &ArticleInputs<'_>, config: &Config, urls: &Urls) -> CardView {
+    let article = inputs.article;
+    CardView {
         title: article.title.clone(),
         url: urls.path(&article.path),
         date: rfc3339(&article.date),
         updated: article.updated.as_ref().map(rfc3339),
         summary: article.summary.clone(),
         summary_html: portable(&article.summary_html, article, urls),
-        tags: tags(site, urls, links),
-        authors: site.bylines(article).to_vec(),
+        tags: inputs.tags(urls),
+        authors: bylines(config, article).to_vec(),
         source: article.source.clone(),
         source_url: source_url(article, urls),
         reading_time: article.reading_minutes,
         image: image(article, urls).map(|(href, _)| href),
         image_alt: article.image_alt.clone(),
-        day_url: day_url(urls, links),
+        day_url: inputs.day_url(urls),
         featured: article.featured,
-    })
+    }
 }
 
-/// The full view of article `i`; `cards` are every article's card, by index.
+/// The neighbours of an article as its page shows them: the cards of the next newer and older
+/// articles, and of the related ones.
+pub struct Neighbours {
+    pub newer: Option<Value>,
+    pub older: Option<Value>,
+    pub related: Vec<Value>,
+}
+
+/// The full view of an article.
 pub fn article_view(
-    site: &Site,
+    inputs: &ArticleInputs<'_>,
+    config: &Config,
     urls: &Urls,
-    i: usize,
-    cards: &[Value],
+    neighbours: Neighbours,
 ) -> Result<ArticleView, String> {
-    let article = site
-        .articles
-        .get(i)
-        .ok_or_else(|| format!("the plan names article {i}, which does not exist"))?;
-    let links = site.links.get(i);
-    let card_of = |j: &usize| cards.get(*j).cloned();
+    let article = inputs.article;
     let permalink = urls.absolute(&article.path);
     let image = image(article, urls);
-    let authors = site.bylines(article).to_vec();
-    let json_ld = json_ld(site, article, &authors, &permalink, image.as_ref())?;
+    let authors = bylines(config, article).to_vec();
+    let json_ld = json_ld(config, article, &authors, &permalink, image.as_ref())?;
     Ok(ArticleView {
         title: article.title.clone(),
         url: urls.path(&article.path),
@@ -133,8 +203,8 @@ pub fn article_view(
         slug: article.slug.clone(),
         date: rfc3339(&article.date),
         updated: article.updated.as_ref().map(rfc3339),
-        tags: tags(site, urls, links),
-        taxonomies: taxonomies(site, urls, links),
+        tags: inputs.tags(urls),
+        taxonomies: inputs.taxonomies(urls),
         authors,
         summary: article.summary.clone(),
         summary_html: portable(&article.summary_html, article, urls),
@@ -157,20 +227,18 @@ pub fn article_view(
         image_caption: article.image_caption.clone(),
         image_alt: article.image_alt.clone(),
         extra: article.extra.clone(),
-        day_url: day_url(urls, links),
+        day_url: inputs.day_url(urls),
         json_ld: Value::safe_string(&json_ld),
-        newer: links.and_then(|l| l.newer.as_ref()).and_then(card_of),
-        older: links.and_then(|l| l.older.as_ref()).and_then(card_of),
-        related: links
-            .map(|l| l.related.iter().filter_map(card_of).collect())
-            .unwrap_or_default(),
+        newer: neighbours.newer,
+        older: neighbours.older,
+        related: neighbours.related,
     })
 }
 
 /// A schema.org `NewsArticle`, serialised by serde_json and made safe to sit inside
 /// `<script type="application/ld+json">` (no `<`, `>` or `&` left to end the element).
 fn json_ld(
-    site: &Site,
+    config: &Config,
     article: &Article,
     authors: &[String],
     permalink: &str,
@@ -186,8 +254,8 @@ fn json_ld(
         "dateModified": modified.unwrap_or_else(|| published.clone()),
         "publisher": {
             "@type": "Organization",
-            "name": site.config.title,
-            "url": site.config.base_url,
+            "name": config.title,
+            "url": config.base_url,
         },
         "mainEntityOfPage": permalink,
         "url": permalink,
@@ -198,7 +266,7 @@ fn json_ld(
             let people: Vec<serde_json::Value> = authors
                 .iter()
                 .map(|name| {
-                    let kind = if site.config.organizations.contains(name) {
+                    let kind = if config.organizations.contains(name) {
                         "Organization"
                     } else {
                         "Person"

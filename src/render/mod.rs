@@ -251,8 +251,8 @@ fn shared<'a>(
     let cards: Vec<Value> = (0..site.articles.len())
         .into_par_iter()
         .map(
-            |i| match wanted(i).then(|| articles::card(site, urls, i)).flatten() {
-                Some(card) => views::to_value(&card),
+            |i| match wanted(i).then(|| articles::inputs(site, i)).flatten() {
+                Some(inputs) => views::to_value(&articles::card(&inputs, &site.config, urls)),
                 None => Ok(Value::none()),
             },
         )
@@ -309,19 +309,27 @@ fn render_page_keyed(
         ))
     })?;
     let template = pages::template_for(&page.kind);
-    let vars = match template {
-        Some(template) => Some(
-            pages::context(shared, page).map_err(|message| Error::Render {
-                template: template.into(),
-                page: page.path.clone(),
-                message,
-            })?,
-        ),
-        None => None,
+    let vars_of = |template: &str| {
+        pages::context(shared, page).map_err(|message| Error::Render {
+            template: template.into(),
+            page: page.path.clone(),
+            message,
+        })
+    };
+    // An article page is keyed by what its variables are made from (see
+    // `keys::ModelKeys::key`), so a current one costs no view; other template pages by their
+    // variables.
+    let by_inputs = matches!(page.kind, PageKind::Article(_));
+    let mut vars = match template {
+        Some(template) if !by_inputs => Some(vars_of(template)?),
+        _ => None,
     };
     let (key, current) = decide(vars.as_ref())?;
     if current {
         return Ok((None, key));
+    }
+    if let (None, Some(template)) = (&vars, template) {
+        vars = Some(vars_of(template)?);
     }
     let bytes = match (&page.kind, template, vars) {
         (PageKind::Feed(feed), ..) => {

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 use tera::{Context, Value};
 
-use super::articles::{article_view, rfc3339};
+use super::articles::{self, Neighbours, article_view, rfc3339};
 use super::lists::list_context;
 use super::views::{
     FeedLink, MonthView, PageFeed, PageView, SiteView, TaxonomyLink, TaxonomyView, TermView,
@@ -45,11 +45,16 @@ pub struct Shared<'a> {
 /// fingerprinted once per build instead of once per list that shows it. The addresses stay
 /// valid while [`Shared`] owns the values, which outlive every page's variables.
 #[derive(Debug, Default)]
-pub struct Prints(HashMap<usize, u128>);
+pub struct Prints(HashMap<usize, u128>, u128);
 
 impl Prints {
     fn get(&self, map: &tera::Map) -> Option<u128> {
         self.0.get(&(std::ptr::from_ref(map) as usize)).copied()
+    }
+
+    /// The fingerprint of the `site` view.
+    pub fn site(&self) -> u128 {
+        self.1
     }
 }
 
@@ -251,8 +256,9 @@ impl Shared<'_> {
             };
             let mut prints: HashMap<usize, u128> =
                 self.cards.par_iter().filter_map(print).collect();
-            prints.extend(print(&self.site_view));
-            Prints(prints)
+            let site = print(&self.site_view);
+            prints.extend(site);
+            Prints(prints, site.map_or(0, |(_, print)| print))
         })
     }
 }
@@ -291,7 +297,20 @@ pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Vars, String> {
         .collect();
     // The article view is built first: its lead image is also the page's sharing image.
     let article = match &page.kind {
-        PageKind::Article(i) => Some(article_view(site, urls, *i, &shared.cards)?),
+        PageKind::Article(i) => {
+            let inputs = articles::inputs(site, *i)
+                .ok_or_else(|| format!("the plan names article {i}, which does not exist"))?;
+            let card = |j: &usize| shared.cards.get(*j).cloned();
+            let links = site.links.get(*i);
+            let neighbours = Neighbours {
+                newer: links.and_then(|l| l.newer.as_ref()).and_then(card),
+                older: links.and_then(|l| l.older.as_ref()).and_then(card),
+                related: links
+                    .map(|l| l.related.iter().filter_map(card).collect())
+                    .unwrap_or_default(),
+            };
+            Some(article_view(&inputs, &site.config, urls, neighbours)?)
+        }
         _ => None,
     };
     let page_view = PageView {

@@ -527,3 +527,134 @@ fn theme_is_sync() {
     fn sync<T: Sync + Send>() {}
     sync::<Theme>();
 }
+
+/// Every page of `articles` planned (2 per list page) and rendered with the default theme:
+/// output path -> (key, bytes).
+fn keyed_pages(articles: Vec<Article>, theme: &Theme) -> HashMap<String, (u128, Vec<u8>)> {
+    let options = crate::site::PlanOptions {
+        drafts: false,
+        now: chrono::Utc::now(),
+    };
+    let config = Config {
+        paginate: 2,
+        author: Some("Desk".into()),
+        ..Config::default()
+    };
+    let site = crate::site::plan(articles, config, &options).unwrap();
+    let urls = Urls::new(&site.config.base_url);
+    let keying = Keying {
+        salt: 7,
+        current: &|_, _| false,
+    };
+    let pages = std::sync::Mutex::new(HashMap::new());
+    render_site_keyed(&site, theme, &urls, Some(&keying), &|_, file, key| {
+        let Contents::Bytes(bytes) = file.contents else {
+            panic!("copied {}", file.path)
+        };
+        pages
+            .lock()
+            .unwrap()
+            .insert(file.path, (key.expect("keyed"), bytes));
+        Ok(())
+    })
+    .unwrap();
+    pages.into_inner().unwrap()
+}
+
+/// A page key is what lets a build leave a page out: two renders whose keys for a page agree
+/// must have made the same bytes for it, whatever changed between them. Each change below is
+/// one field of one article (or the set of articles); pages that show it must change key, and
+/// the test fails if any page with an unchanged key changed.
+#[test]
+fn a_page_whose_key_is_unchanged_is_unchanged() {
+    let dir = site_dir(&[]);
+    let theme = Theme::load(dir.path(), &Config::default()).unwrap();
+    let base = || {
+        let mut articles: Vec<Article> = (1..=6)
+            .map(|n| {
+                let mut a = crate::site::tests::article(
+                    &format!("story-{n}"),
+                    &format!("2024-11-2{n}T10:00:00Z"),
+                    if n % 2 == 0 {
+                        &["rain", "city"]
+                    } else {
+                        &["rain"]
+                    },
+                );
+                a.summary = format!("Summary {n}");
+                a.summary_html = format!("<p>Summary {n}</p>");
+                a.body_html = format!("<p>Body {n}</p>");
+                a
+            })
+            .collect();
+        articles[2].featured = true;
+        articles
+    };
+    type Change = fn(&mut Vec<Article>);
+    let changes: &[(&str, Change)] = &[
+        ("body", |a| a[3].body_html = "<p>New body</p>".into()),
+        ("summary", |a| {
+            a[3].summary = "New".into();
+            a[3].summary_html = "<p>New</p>".into();
+        }),
+        ("title", |a| a[3].title = "Retitled".into()),
+        ("author", |a| a[3].authors = vec!["Ann".into()]),
+        ("tag spelling", |a| {
+            for article in a.iter_mut() {
+                article.tags = article
+                    .tags
+                    .iter()
+                    .map(|t| {
+                        if t == "city" {
+                            "City".into()
+                        } else {
+                            t.clone()
+                        }
+                    })
+                    .collect();
+            }
+        }),
+        ("new tag", |a| a[1].tags.push("storm".into())),
+        ("image", |a| a[3].image = Some("/lead.jpg".into())),
+        ("source", |a| a[3].source = Some("Wire".into())),
+        ("extra", |a| {
+            a[3].extra.insert("mood".into(), serde_json::json!("grim"));
+        }),
+        ("featured", |a| a[0].featured = true),
+        ("updated", |a| {
+            a[3].updated = Some(a[3].date + chrono::Duration::hours(2));
+        }),
+        ("redated", |a| a[3].date -= chrono::Duration::days(10)),
+        ("added", |a| {
+            a.push(crate::site::tests::article(
+                "story-7",
+                "2024-11-28T10:00:00Z",
+                &["rain"],
+            ));
+        }),
+        ("deleted", |a| {
+            a.remove(2);
+        }),
+    ];
+    let before = keyed_pages(base(), &theme);
+    for (what, change) in changes {
+        let mut articles = base();
+        change(&mut articles);
+        let after = keyed_pages(articles, &theme);
+        let mut rekeyed = 0;
+        for (path, (key, bytes)) in &after {
+            let Some((old_key, old_bytes)) = before.get(path) else {
+                continue;
+            };
+            if key == old_key {
+                assert!(
+                    bytes == old_bytes,
+                    "{what}: {path} kept its key but its bytes changed"
+                );
+            } else {
+                rekeyed += 1;
+            }
+        }
+        assert!(rekeyed > 0, "{what}: no page changed key");
+    }
+}

@@ -274,11 +274,7 @@ impl Site {
     /// Who an article is by: its own authors, else the site's `author`, else nobody. Pages,
     /// JSON-LD and feeds all ask here.
     pub fn bylines<'a>(&'a self, article: &'a Article) -> &'a [String] {
-        if article.authors.is_empty() {
-            self.config.author.as_slice()
-        } else {
-            &article.authors
-        }
+        bylines(&self.config, article)
     }
 
     /// Front-matter keys of the published articles that no Gazette field or taxonomy reads,
@@ -333,6 +329,16 @@ impl Site {
         }
         feeds.extend(feed_files("/"));
         feeds
+    }
+}
+
+/// The names an article is credited to: its own authors, else the site's author
+/// ([`Site::bylines`]).
+pub fn bylines<'a>(config: &'a Config, article: &'a Article) -> &'a [String] {
+    if article.authors.is_empty() {
+        config.author.as_slice()
+    } else {
+        &article.authors
     }
 }
 
