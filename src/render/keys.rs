@@ -12,8 +12,9 @@
 
 use rayon::prelude::*;
 
+use super::Basis;
 use super::articles;
-use super::pages::{self, Vars};
+use super::pages;
 use crate::fingerprint::Fingerprint;
 use crate::site::{Page, PageKind, Site};
 
@@ -43,13 +44,25 @@ impl<'a> ModelKeys<'a> {
     pub fn key(
         &self,
         page: &Page,
-        vars: Option<&Vars>,
+        basis: Basis<'_>,
         prints: &pages::Prints,
     ) -> Result<u128, String> {
         let mut f = Fingerprint::new();
         f.num(self.salt).str(&page.path);
-        match (&page.kind, vars) {
-            (PageKind::Article(i), None) => {
+        match (&page.kind, basis) {
+            (PageKind::List(_), Basis::List(inputs)) => {
+                // What `lists::vars` makes a list page's variables from: the page, the `site`
+                // view, the list's inputs, and the cards of its articles (made from their
+                // inputs).
+                f.str("list page")
+                    .str(page.lastmod.map(|d| d.to_rfc3339()).unwrap_or_default())
+                    .num(prints.site());
+                f.packed(inputs)?;
+                for i in inputs.articles() {
+                    f.num(self.article(i));
+                }
+            }
+            (PageKind::Article(i), Basis::Model) => {
                 // What `pages::context` makes an article page's variables from: the page, the
                 // `site` view, the article with its terms and day (its `article` view and the
                 // page's title, description and image), and the cards of its neighbours and
@@ -69,12 +82,12 @@ impl<'a> ModelKeys<'a> {
                     }
                 }
             }
-            (kind, Some(vars)) => {
+            (kind, Basis::Vars(vars)) => {
                 f.str("template")
                     .str(pages::template_for(kind).unwrap_or(""));
                 vars.fingerprint(&mut f, prints)?;
             }
-            (PageKind::Feed(feed), None) => {
+            (PageKind::Feed(feed), Basis::Model) => {
                 f.str("feed")
                     .str(format!("{:?}", feed.format))
                     .str(&feed.title)
@@ -83,14 +96,14 @@ impl<'a> ModelKeys<'a> {
                     f.num(self.article(i));
                 }
             }
-            (PageKind::Sitemap, None) => {
+            (PageKind::Sitemap, Basis::Model) => {
                 f.str("sitemap");
                 for page in &self.site.pages {
                     f.str(&page.path).num(u128::from(page.in_sitemap));
                     f.str(page.lastmod.map(|d| d.to_rfc3339()).unwrap_or_default());
                 }
             }
-            (PageKind::SearchIndex, None) => {
+            (PageKind::SearchIndex, Basis::Model) => {
                 f.str("search index");
                 for key in &self.articles {
                     f.num(*key);
@@ -99,13 +112,13 @@ impl<'a> ModelKeys<'a> {
                     f.str(&taxonomy.name).str(&taxonomy.path);
                 }
             }
-            (PageKind::Robots, None) => {
+            (PageKind::Robots, Basis::Model) => {
                 f.str("robots");
             }
-            (PageKind::Redirect(to), None) => {
+            (PageKind::Redirect(to), Basis::Model) => {
                 f.str("redirect").str(to);
             }
-            (kind, None) => return Err(format!("no key for a page of kind {kind:?}")),
+            (kind, _) => return Err(format!("no key for a page of kind {kind:?}")),
         }
         Ok(f.finish())
     }

@@ -1,14 +1,18 @@
 //! List page variables: `articles`, the day-grouped `days` digest, `paginator`, and the `term`
-//! or `period` a list belongs to (with its neighbouring periods).
+//! or `period` a list belongs to (with its neighbouring periods), made from the page's
+//! [`ListInputs`].
 
 use chrono::{Datelike, NaiveDate};
 use tera::Value;
 
-use super::pages::{Shared, Vars};
+use serde::Serialize;
+
+use super::articles::rfc3339;
+use super::pages::{Feed, Shared, Vars, describe, page_feeds};
 use super::views::{
-    DayView, PageNumber, PaginatorView, PeriodView, TaxonomyView, TermView, to_value,
+    DayView, PageNumber, PageView, PaginatorView, PeriodView, TaxonomyView, TermView, to_value,
 };
-use crate::site::{ListKind, ListPage, Paginator};
+use crate::site::{ListKind, ListPage, Page, Paginator};
 use crate::urls::Urls;
 
 /// `YYYY-MM-DD`.
@@ -16,39 +20,79 @@ fn ymd(date: NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
 }
 
-/// `articles`, `lead`, `latest` and `days_after_lead` (home page 1), `days`, `paginator`, and
-/// the term or period variables of a list page.
-pub fn list_context(shared: &Shared<'_>, list: &ListPage, ctx: &mut Vars) -> Result<(), String> {
+/// Everything of the model a list page's variables are made from, besides the settings (in
+/// every key's salt), the URLs, the `site` view and the cards of its articles (each made from
+/// its [`ArticleInputs`](super::articles::ArticleInputs)). Page keys fingerprint this value
+/// ([`super::keys`]) and [`vars`] reads nothing else of the model, so a list page keyed by it
+/// cannot miss an input.
+#[derive(Serialize)]
+pub struct ListInputs<'a> {
+    /// `page.kind`, `page.title`, `page.description`.
+    page: (&'static str, String, String),
+    /// The feeds the page advertises.
+    feeds: Vec<Feed>,
+    list: &'a ListKind,
+    paginator: &'a Paginator,
+    /// What the page shows of each of its articles besides the card, in order.
+    items: Vec<Item<'a>>,
+    /// A term's list: the term and its taxonomy.
+    term: Option<ListTerm<'a>>,
+    /// A date archive's neighbouring periods.
+    older_period: Option<Period<'a>>,
+    newer_period: Option<Period<'a>>,
+}
+
+/// One article of a list, as the list itself (not its card) uses it.
+#[derive(Serialize)]
+struct Item<'a> {
+    /// Index into the site's articles, for its card.
+    #[serde(skip)]
+    index: usize,
+    featured: bool,
+    /// `YYYY-MM-DD`, the day section it goes in.
+    day: String,
+    day_path: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ListTerm<'a> {
+    taxonomy: &'a str,
+    taxonomy_path: &'a str,
+    name: &'a str,
+    slug: &'a str,
+    path: &'a str,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct Period<'a> {
+    path: &'a str,
+    title: Option<&'a str>,
+}
+
+/// The inputs of the list page `page` (of kind `list`).
+pub fn inputs<'a>(
+    shared: &'a Shared<'_>,
+    page: &Page,
+    list: &'a ListPage,
+) -> Result<ListInputs<'a>, String> {
     let site = shared.site;
-    let urls = shared.urls;
-    let card = |i: &usize| shared.cards.get(*i).cloned();
-    let articles: Vec<Value> = list.items.iter().filter_map(card).collect();
-    ctx.insert_value("articles", to_value(&articles)?);
-
-    // The front page's lead story: the newest article marked `featured` among the page's,
-    // else the newest. `days` keeps every article (a theme may not show a lead);
-    // `days_after_lead` is the digest without it, so a theme that shows it shows it once.
-    let front = matches!(list.list, ListKind::Home) && list.paginator.current == 1;
-    let lead = front
-        .then(|| {
-            let featured = |i: &&usize| site.articles.get(**i).is_some_and(|a| a.featured);
-            list.items.iter().find(featured).or(list.items.first())
+    let page_texts = describe(site, page);
+    let feeds = page_feeds(shared, Some(&list.list), &page_texts.1);
+    let items = list
+        .items
+        .iter()
+        .filter_map(|&i| {
+            let article = site.articles.get(i)?;
+            Some(Item {
+                index: i,
+                featured: article.featured,
+                day: ymd(article.date.date_naive()),
+                day_path: site.links.get(i).map(|l| l.day_path.as_str()),
+            })
         })
-        .flatten()
-        .copied();
-    ctx.insert_value("lead", to_value(&lead.and_then(|i| card(&i)))?);
-    let latest: Option<Vec<Value>> = lead.map(|lead| {
-        let others = list.items.iter().filter(|&&i| i != lead);
-        others.filter_map(card).collect()
-    });
-    ctx.insert_value("latest", to_value(&latest)?);
-    ctx.insert_value("days", to_value(&days(shared, &list.items, None))?);
-    let after = lead.map(|lead| days(shared, &list.items, Some(lead)));
-    ctx.insert_value("days_after_lead", to_value(&after)?);
-    ctx.insert_value("paginator", to_value(&paginator(urls, &list.paginator))?);
-
-    match &list.list {
-        ListKind::Home => {}
+        .collect();
+    let term = match &list.list {
         ListKind::Term { taxonomy, term } => {
             let tax = site.taxonomies.get(*taxonomy).ok_or_else(|| {
                 format!("the plan names taxonomy {taxonomy}, which does not exist")
@@ -57,75 +101,163 @@ pub fn list_context(shared: &Shared<'_>, list: &ListPage, ctx: &mut Vars) -> Res
                 .terms
                 .get(*term)
                 .ok_or_else(|| format!("the plan names term {term}, which does not exist"))?;
-            let term_view = TermView {
-                name: t.name.clone(),
-                slug: t.slug.clone(),
-                url: urls.path(&t.path),
+            Some(ListTerm {
+                taxonomy: &tax.name,
+                taxonomy_path: &tax.path,
+                name: &t.name,
+                slug: &t.slug,
+                path: &t.path,
                 count: t.articles.len(),
-            };
-            let tax_view = TaxonomyView {
-                name: tax.name.clone(),
-                url: urls.path(&tax.path),
-                terms: None,
-            };
-            ctx.insert_value("term", to_value(&term_view)?);
-            ctx.insert_value("taxonomy", to_value(&tax_view)?);
+            })
         }
-        ListKind::Year(_) | ListKind::Month(..) | ListKind::Day(_) => {
-            let period = match &list.list {
-                ListKind::Year(y) => PeriodView {
-                    kind: "year",
-                    year: *y,
-                    month: None,
-                    day: None,
-                    date: format!("{y:04}-01-01"),
-                },
-                ListKind::Month(y, m) => PeriodView {
-                    kind: "month",
-                    year: *y,
-                    month: Some(*m),
-                    day: None,
-                    date: format!("{y:04}-{m:02}-01"),
-                },
-                ListKind::Day(d) => PeriodView {
-                    kind: "day",
-                    year: d.year(),
-                    month: Some(d.month()),
-                    day: Some(d.day()),
-                    date: ymd(*d),
-                },
-                ListKind::Home | ListKind::Term { .. } => return Ok(()),
-            };
-            let href = |p: &Option<String>| p.as_deref().map(|p| urls.path(p));
-            ctx.insert_value("period", to_value(&period)?);
-            let title = |p: &Option<String>| p.as_deref().and_then(|p| shared.period_title(p));
-            ctx.insert_value("older_period", to_value(&href(&list.older_period))?);
-            ctx.insert_value("newer_period", to_value(&href(&list.newer_period))?);
-            ctx.insert_value("older_period_title", to_value(&title(&list.older_period))?);
-            ctx.insert_value("newer_period_title", to_value(&title(&list.newer_period))?);
-        }
-    }
-    Ok(())
+        _ => None,
+    };
+    let period = |p: &'a Option<String>| {
+        p.as_deref().map(|path| Period {
+            path,
+            title: shared.period_title(path),
+        })
+    };
+    Ok(ListInputs {
+        page: page_texts,
+        feeds,
+        list: &list.list,
+        paginator: &list.paginator,
+        items,
+        term,
+        older_period: period(&list.older_period),
+        newer_period: period(&list.newer_period),
+    })
 }
 
-/// The digest of `items` (but `leave_out`): consecutive articles of one day share a section.
-fn days(shared: &Shared<'_>, items: &[usize], leave_out: Option<usize>) -> Vec<DayView> {
-    let site = shared.site;
+/// The variables of a list page: `site`, `page`, `articles`, `lead`, `latest` and
+/// `days_after_lead` (home page 1), `days`, `paginator`, and the term or period variables.
+pub fn vars(shared: &Shared<'_>, page: &Page, inputs: &ListInputs<'_>) -> Result<Vars, String> {
+    let urls = shared.urls;
+    let mut ctx = Vars::default();
+    ctx.insert_value("site", shared.site_value());
+    let (kind, title, description) = inputs.page.clone();
+    let page_view = PageView {
+        kind,
+        title,
+        description,
+        url: urls.path(&page.path),
+        permalink: urls.absolute(&page.path),
+        feeds: inputs.feeds.iter().map(|f| f.view(urls)).collect(),
+        lastmod: page.lastmod.as_ref().map(rfc3339),
+        image: None,
+        image_alt: None,
+    };
+    ctx.insert_value("page", to_value(&page_view)?);
+
+    let card = |item: &Item<'_>| shared.cards.get(item.index).cloned();
+    let articles: Vec<Value> = inputs.items.iter().filter_map(card).collect();
+    ctx.insert_value("articles", to_value(&articles)?);
+
+    // The front page's lead story: the newest article marked `featured` among the page's,
+    // else the newest. `days` keeps every article (a theme may not show a lead);
+    // `days_after_lead` is the digest without it, so a theme that shows it shows it once.
+    let front = matches!(inputs.list, ListKind::Home) && inputs.paginator.current == 1;
+    let lead = front
+        .then(|| {
+            let featured = inputs.items.iter().position(|item| item.featured);
+            featured.or((!inputs.items.is_empty()).then_some(0))
+        })
+        .flatten();
+    let lead_card = lead.and_then(|k| inputs.items.get(k)).and_then(card);
+    ctx.insert_value("lead", to_value(&lead_card)?);
+    let latest: Option<Vec<Value>> = lead.map(|lead| {
+        let others = inputs.items.iter().enumerate().filter(|(k, _)| *k != lead);
+        others.filter_map(|(_, item)| card(item)).collect()
+    });
+    ctx.insert_value("latest", to_value(&latest)?);
+    ctx.insert_value("days", to_value(&days(shared, &inputs.items, None))?);
+    let after = lead.map(|lead| days(shared, &inputs.items, Some(lead)));
+    ctx.insert_value("days_after_lead", to_value(&after)?);
+    ctx.insert_value("paginator", to_value(&paginator(urls, inputs.paginator))?);
+
+    if let Some(t) = &inputs.term {
+        let term_view = TermView {
+            name: t.name.to_string(),
+            slug: t.slug.to_string(),
+            url: urls.path(t.path),
+            count: t.count,
+        };
+        let tax_view = TaxonomyView {
+            name: t.taxonomy.to_string(),
+            url: urls.path(t.taxonomy_path),
+            terms: None,
+        };
+        ctx.insert_value("term", to_value(&term_view)?);
+        ctx.insert_value("taxonomy", to_value(&tax_view)?);
+    }
+    let period = match inputs.list {
+        ListKind::Year(y) => Some(PeriodView {
+            kind: "year",
+            year: *y,
+            month: None,
+            day: None,
+            date: format!("{y:04}-01-01"),
+        }),
+        ListKind::Month(y, m) => Some(PeriodView {
+            kind: "month",
+            year: *y,
+            month: Some(*m),
+            day: None,
+            date: format!("{y:04}-{m:02}-01"),
+        }),
+        ListKind::Day(d) => Some(PeriodView {
+            kind: "day",
+            year: d.year(),
+            month: Some(d.month()),
+            day: Some(d.day()),
+            date: ymd(*d),
+        }),
+        ListKind::Home | ListKind::Term { .. } => None,
+    };
+    if let Some(period) = period {
+        let href = |p: &Option<Period<'_>>| p.as_ref().map(|p| urls.path(p.path));
+        let title = |p: &Option<Period<'_>>| p.as_ref().and_then(|p| p.title.map(str::to_string));
+        ctx.insert_value("period", to_value(&period)?);
+        ctx.insert_value("older_period", to_value(&href(&inputs.older_period))?);
+        ctx.insert_value("newer_period", to_value(&href(&inputs.newer_period))?);
+        ctx.insert_value(
+            "older_period_title",
+            to_value(&title(&inputs.older_period))?,
+        );
+        ctx.insert_value(
+            "newer_period_title",
+            to_value(&title(&inputs.newer_period))?,
+        );
+    }
+    Ok(ctx)
+}
+
+impl ListInputs<'_> {
+    /// Indices of the articles the page shows (their inputs go into its key).
+    pub fn articles(&self) -> impl Iterator<Item = usize> + '_ {
+        self.items.iter().map(|item| item.index)
+    }
+}
+
+/// The digest of `items` (but the one at position `leave_out`): consecutive articles of one
+/// day share a section.
+fn days(shared: &Shared<'_>, items: &[Item<'_>], leave_out: Option<usize>) -> Vec<DayView> {
     let mut days: Vec<DayView> = Vec::new();
-    for &i in items.iter().filter(|&&i| Some(i) != leave_out) {
-        let (Some(article), Some(card)) = (site.articles.get(i), shared.cards.get(i).cloned())
-        else {
+    for (k, item) in items.iter().enumerate() {
+        if Some(k) == leave_out {
+            continue;
+        }
+        let Some(card) = shared.cards.get(item.index).cloned() else {
             continue;
         };
-        let date = ymd(article.date.date_naive());
         match days.last_mut() {
-            Some(day) if day.date == date => day.articles.push(card),
+            Some(day) if day.date == item.day => day.articles.push(card),
             _ => days.push(DayView {
-                date,
-                url: site
-                    .links
-                    .get(i)
-                    .map(|l| shared.urls.path(&l.day_path))
+                date: item.day.clone(),
+                url: item
+                    .day_path
+                    .map(|path| shared.urls.path(path))
                     .unwrap_or_default(),
                 articles: vec![card],
             }),

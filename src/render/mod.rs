@@ -98,8 +98,9 @@ pub struct KeyedRender {
 }
 
 /// [`render_site_into`] that can leave pages out: with `keying`, each page's key (a
-/// fingerprint of everything it is made from: its template variables, or the model data a
-/// feed, the sitemap or the search index is written from) is made first, and a page whose key
+/// fingerprint of everything it is made from: for article and list pages the inputs their
+/// variables are made from, for other template pages their variables, for a feed, the sitemap
+/// or the search index the model data it is written from) is made first, and a page whose key
 /// [`Keying::current`] accepts is not rendered. `sink` gets the page's plan index and key.
 pub fn render_site_keyed(
     site: &Site,
@@ -109,8 +110,53 @@ pub fn render_site_keyed(
     sink: &(dyn Fn(usize, OutputFile, Option<u128>) -> Result<()> + Sync),
 ) -> Result<KeyedRender> {
     let renderer = theme.renderer();
-    let mut shared = shared(site, urls, &|_| true)?;
     let model_keys = keying.map(|k| keys::ModelKeys::new(site, k.salt));
+    // First every page's key, which needs no card (article and list pages are keyed by their
+    // inputs); then the pages whose key the output does not hold are rendered, with only the
+    // cards they show. A build with nothing to render builds no card.
+    let mut keys: Vec<Option<u128>> = vec![None; site.pages.len()];
+    let todo: Vec<usize> = match (keying, &model_keys) {
+        (Some(keying), Some(model)) => {
+            let bare = shared(site, urls, &|_| false)?;
+            let keyed: Vec<Result<Option<(u128, bool)>>> = (0..site.pages.len())
+                .into_par_iter()
+                .map(|i| {
+                    let Some(page) = site.pages.get(i).filter(|p| publishes(theme, p)) else {
+                        return Ok(None);
+                    };
+                    let decide = |basis: Basis<'_>| -> Result<(Option<u128>, bool)> {
+                        let key = model.key(page, basis, bare.prints()).map_err(|message| {
+                            Error::Render {
+                                template: "(page key)".into(),
+                                page: page.path.clone(),
+                                message,
+                            }
+                        })?;
+                        // Stop before rendering: this pass only makes keys.
+                        Ok((Some(key), true))
+                    };
+                    let (_, key) = render_page_keyed(&bare, &renderer, page, &decide)?;
+                    Ok(key.map(|key| (key, (keying.current)(i, key))))
+                })
+                .collect();
+            let mut todo = Vec::new();
+            for (i, keyed) in keyed.into_iter().enumerate() {
+                if let Some((key, current)) = keyed? {
+                    if let Some(slot) = keys.get_mut(i) {
+                        *slot = Some(key);
+                    }
+                    if !current {
+                        todo.push(i);
+                    }
+                }
+            }
+            todo
+        }
+        _ => (0..site.pages.len()).collect(),
+    };
+    let wanted = cards_shown(site, &todo);
+    let mut shared = shared(site, urls, &|i| wanted.get(i).copied().unwrap_or(false))?;
+    let keys = &keys;
     let failed = AtomicBool::new(false);
     let render = |indices: &[usize], shared: &pages::Shared<'_>| -> Vec<(usize, Outcome)> {
         indices
@@ -118,31 +164,19 @@ pub fn render_site_keyed(
             .filter_map(|&i| Some((i, site.pages.get(i)?)))
             .map(|(i, page)| {
                 if !publishes(theme, page) {
-                    return (i, Outcome::Skipped(None));
+                    return (i, Outcome::Skipped);
                 }
-                let decide = |vars: Option<&pages::Vars>| -> Result<(Option<u128>, bool)> {
-                    let (Some(keying), Some(model)) = (keying, &model_keys) else {
-                        return Ok((None, false));
-                    };
-                    let prints = shared.prints();
-                    let key = model
-                        .key(page, vars, prints)
-                        .map_err(|message| Error::Render {
-                            template: "(page key)".into(),
-                            page: page.path.clone(),
-                            message,
-                        })?;
-                    Ok((Some(key), (keying.current)(i, key)))
-                };
+                let key = keys.get(i).copied().flatten();
+                let decide = |_: Basis<'_>| -> Result<(Option<u128>, bool)> { Ok((key, false)) };
                 let outcome = match render_page_keyed(shared, &renderer, page, &decide) {
                     Err(e) => {
                         failed.store(true, Ordering::Relaxed);
                         Outcome::RenderFailed(e)
                     }
-                    Ok((None, key)) => Outcome::Skipped(key),
-                    Ok((Some(_), key)) if failed.load(Ordering::Relaxed) => Outcome::Skipped(key),
+                    Ok((None, _)) => Outcome::Skipped,
+                    Ok((Some(_), _)) if failed.load(Ordering::Relaxed) => Outcome::Skipped,
                     Ok((Some(file), key)) => match sink(i, file, key) {
-                        Ok(()) => Outcome::Sent(key),
+                        Ok(()) => Outcome::Sent,
                         Err(e) => {
                             failed.store(true, Ordering::Relaxed);
                             Outcome::SinkFailed(e)
@@ -156,7 +190,7 @@ pub fn render_site_keyed(
     // Feeds, the search index and the sitemap are each made once but hold a lot while they are
     // made (each article's feed HTML, the index's postings): they go first, and what they hold
     // is freed before article and list pages fill the card cache.
-    let (first, rest): (Vec<usize>, Vec<usize>) = (0..site.pages.len()).partition(|&i| {
+    let (first, rest): (Vec<usize>, Vec<usize>) = todo.iter().partition(|&&i| {
         site.pages
             .get(i)
             .is_some_and(|p| !matches!(p.kind, PageKind::Article(_) | PageKind::List(_)))
@@ -167,21 +201,20 @@ pub fn render_site_keyed(
     outcomes.sort_unstable_by_key(|(i, _)| *i);
     let mut done = KeyedRender {
         sent: 0,
-        keys: Vec::with_capacity(outcomes.len()),
+        keys: keys.clone(),
     };
     let mut sink_error = None;
-    for (_, outcome) in outcomes {
+    for (i, outcome) in outcomes {
         match outcome {
             Outcome::RenderFailed(e) => return Err(e),
             Outcome::SinkFailed(e) => {
                 sink_error.get_or_insert(e);
-                done.keys.push(None);
+                if let Some(slot) = done.keys.get_mut(i) {
+                    *slot = None;
+                }
             }
-            Outcome::Sent(key) => {
-                done.sent += 1;
-                done.keys.push(key);
-            }
-            Outcome::Skipped(key) => done.keys.push(key),
+            Outcome::Sent => done.sent += 1,
+            Outcome::Skipped => {}
         }
     }
     match sink_error {
@@ -190,10 +223,10 @@ pub fn render_site_keyed(
     }
 }
 
-/// What became of one page in [`render_site_keyed`], with its key.
+/// What became of one page in [`render_site_keyed`].
 enum Outcome {
-    Sent(Option<u128>),
-    Skipped(Option<u128>),
+    Sent,
+    Skipped,
     RenderFailed(Error),
     SinkFailed(Error),
 }
@@ -207,6 +240,22 @@ pub fn render_pages(
     urls: &Urls,
     indices: &[usize],
 ) -> Result<Vec<OutputFile>> {
+    let wanted = cards_shown(site, indices);
+    // A new renderer: card HTML of an earlier render may show an article as it was before the edit.
+    let renderer = theme.renderer();
+    let shared = shared(site, urls, &|i| wanted.get(i).copied().unwrap_or(false))?;
+    let rendered: Vec<Result<OutputFile>> = indices
+        .par_iter()
+        .filter_map(|&p| site.pages.get(p))
+        .filter(|page| publishes(theme, page))
+        .map(|page| render_page(&shared, &renderer, page))
+        .collect();
+    rendered.into_iter().collect()
+}
+
+/// Which articles' cards the pages at `indices` show (by article index): an article page its
+/// neighbours' and related articles', a list page its articles'.
+fn cards_shown(site: &Site, indices: &[usize]) -> Vec<bool> {
     let mut wanted = vec![false; site.articles.len()];
     let mut want = |i: usize| {
         if let Some(w) = wanted.get_mut(i) {
@@ -229,16 +278,7 @@ pub fn render_pages(
             _ => {}
         }
     }
-    // A new renderer: card HTML of an earlier render may show an article as it was before the edit.
-    let renderer = theme.renderer();
-    let shared = shared(site, urls, &|i| wanted.get(i).copied().unwrap_or(false))?;
-    let rendered: Vec<Result<OutputFile>> = indices
-        .par_iter()
-        .filter_map(|&p| site.pages.get(p))
-        .filter(|page| publishes(theme, page))
-        .map(|page| render_page(&shared, &renderer, page))
-        .collect();
-    rendered.into_iter().collect()
+    wanted
 }
 
 /// The views every page shares, with the cards of the articles `wanted` says yes to. Each card
@@ -282,9 +322,18 @@ fn render_page(
     })
 }
 
-/// Given a page's template variables (if it has a template), its key and whether the output
-/// already holds it.
-type Decide<'a> = dyn Fn(Option<&pages::Vars>) -> Result<(Option<u128>, bool)> + 'a;
+/// What a page's key is made from.
+pub enum Basis<'a> {
+    /// Its template variables.
+    Vars(&'a pages::Vars),
+    /// A list page: what its variables are made from.
+    List(&'a lists::ListInputs<'a>),
+    /// The model alone: article pages, feeds, the sitemap, the search index.
+    Model,
+}
+
+/// Given what a page's key is made from, its key and whether the output already holds it.
+type Decide<'a> = dyn Fn(Basis<'_>) -> Result<(Option<u128>, bool)> + 'a;
 
 /// Renders one page unless `decide` says it is current. `decide` is called once, with the
 /// page's template variables for a template page (`None` for feeds and other files written
@@ -316,20 +365,43 @@ fn render_page_keyed(
             message,
         })
     };
-    // An article page is keyed by what its variables are made from (see
+    // Article and list pages are keyed by what their variables are made from (see
     // `keys::ModelKeys::key`), so a current one costs no view; other template pages by their
     // variables.
-    let by_inputs = matches!(page.kind, PageKind::Article(_));
-    let mut vars = match template {
-        Some(template) if !by_inputs => Some(vars_of(template)?),
+    let list_inputs = match (&page.kind, template) {
+        (PageKind::List(list), Some(template)) => Some(lists::inputs(shared, page, list).map_err(
+            |message| Error::Render {
+                template: template.into(),
+                page: page.path.clone(),
+                message,
+            },
+        )?),
         _ => None,
     };
-    let (key, current) = decide(vars.as_ref())?;
+    let mut vars = match template {
+        Some(template) if !matches!(page.kind, PageKind::Article(_) | PageKind::List(_)) => {
+            Some(vars_of(template)?)
+        }
+        _ => None,
+    };
+    let basis = match (&vars, &list_inputs) {
+        (Some(vars), _) => Basis::Vars(vars),
+        (None, Some(inputs)) => Basis::List(inputs),
+        (None, None) => Basis::Model,
+    };
+    let (key, current) = decide(basis)?;
     if current {
         return Ok((None, key));
     }
     if let (None, Some(template)) = (&vars, template) {
-        vars = Some(vars_of(template)?);
+        vars = Some(match &list_inputs {
+            Some(inputs) => lists::vars(shared, page, inputs).map_err(|message| Error::Render {
+                template: template.into(),
+                page: page.path.clone(),
+                message,
+            })?,
+            None => vars_of(template)?,
+        });
     }
     let bytes = match (&page.kind, template, vars) {
         (PageKind::Feed(feed), ..) => {

@@ -7,10 +7,11 @@ use std::sync::OnceLock;
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
+use serde::Serialize;
 use tera::{Context, Value};
 
 use super::articles::{self, Neighbours, article_view, rfc3339};
-use super::lists::list_context;
+use super::lists;
 use super::views::{
     FeedLink, MonthView, PageFeed, PageView, SiteView, TaxonomyLink, TaxonomyView, TermView,
     YearView, to_value,
@@ -121,6 +122,11 @@ impl<'a> Shared<'a> {
             period_titles,
             prints: OnceLock::new(),
         })
+    }
+
+    /// The `site` view.
+    pub fn site_value(&self) -> Value {
+        self.site_view.clone()
     }
 
     /// The title of the archive period at `path`, if it is one.
@@ -263,37 +269,21 @@ impl Shared<'_> {
     }
 }
 
-/// The full context of an HTML page.
+/// The full context of an HTML page. A list page's is made from its [`ListInputs`] (which
+/// its key fingerprints), every other page's from the model directly.
 pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Vars, String> {
+    if let PageKind::List(list) = &page.kind {
+        let inputs = lists::inputs(shared, page, list)?;
+        return lists::vars(shared, page, &inputs);
+    }
     let site = shared.site;
     let urls = shared.urls;
     let mut ctx = Vars::default();
     ctx.insert_value("site", shared.site_view.clone());
     let (kind, title, description) = describe(site, page);
-    let list = match &page.kind {
-        PageKind::List(list) => Some(&list.list),
-        _ => None,
-    };
-    let feeds = site
-        .feed_paths(list)
+    let feeds = page_feeds(shared, None, &title)
         .into_iter()
-        .map(|(format, path)| {
-            // The plan's feed title when the feed is planned; else the site title, with the
-            // page's own title for a term's feeds.
-            let name = match shared.feed_titles.get(path.as_str()) {
-                Some(name) => (*name).to_string(),
-                None if path.matches('/').count() > 1 => {
-                    format!("{} — {title}", site.config.title)
-                }
-                None => site.config.title.clone(),
-            };
-            PageFeed {
-                kind: feed_kind(format),
-                mime: feed_mime(format),
-                title: format!("{name} ({})", feed_label(format)),
-                url: urls.path(&path),
-            }
-        })
+        .map(|feed| feed.view(urls))
         .collect();
     // The article view is built first: its lead image is also the page's sharing image.
     let article = match &page.kind {
@@ -330,7 +320,6 @@ pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Vars, String> {
     }
 
     match &page.kind {
-        PageKind::List(list) => list_context(shared, list, &mut ctx)?,
         PageKind::TermIndex(t) => {
             let taxonomy = site
                 .taxonomies
@@ -387,9 +376,52 @@ pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Vars, String> {
     Ok(ctx)
 }
 
+/// One of the feeds a page advertises, before it becomes a [`PageFeed`].
+#[derive(Debug, Serialize)]
+pub struct Feed {
+    #[serde(skip)]
+    format: FeedFormat,
+    /// Its site path.
+    path: String,
+    /// Its name, without the format.
+    name: String,
+}
+
+impl Feed {
+    /// `page.feeds[n]` for this feed.
+    pub fn view(&self, urls: &Urls) -> PageFeed {
+        PageFeed {
+            kind: feed_kind(self.format),
+            mime: feed_mime(self.format),
+            title: format!("{} ({})", self.name, feed_label(self.format)),
+            url: urls.path(&self.path),
+        }
+    }
+}
+
+/// The feeds a page advertises: a term's own (`list`), then the site's. `title` is the page's.
+pub fn page_feeds(shared: &Shared<'_>, list: Option<&ListKind>, title: &str) -> Vec<Feed> {
+    let site = shared.site;
+    site.feed_paths(list)
+        .into_iter()
+        .map(|(format, path)| {
+            // The plan's feed title when the feed is planned; else the site title, with the
+            // page's own title for a term's feeds.
+            let name = match shared.feed_titles.get(path.as_str()) {
+                Some(name) => (*name).to_string(),
+                None if path.matches('/').count() > 1 => {
+                    format!("{} — {title}", site.config.title)
+                }
+                None => site.config.title.clone(),
+            };
+            Feed { format, path, name }
+        })
+        .collect()
+}
+
 /// `page.kind`, `page.title` and `page.description` for a page. Every page gets a description
 /// of its own (for search results and link previews), never an empty one.
-fn describe(site: &Site, page: &Page) -> (&'static str, String, String) {
+pub fn describe(site: &Site, page: &Page) -> (&'static str, String, String) {
     let config = &site.config;
     let name = &config.title;
     let (kind, title, description) = match &page.kind {

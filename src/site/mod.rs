@@ -181,7 +181,7 @@ pub struct ListPage {
 }
 
 /// Which list a [`ListPage`] belongs to.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub enum ListKind {
     /// The home page digest.
     Home,
@@ -201,7 +201,7 @@ pub enum ListKind {
 }
 
 /// Pagination state for templates.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Paginator {
     /// 1-based number of this page.
     pub current: usize,
