@@ -7,10 +7,9 @@ use tera::Value;
 
 use serde::Serialize;
 
-use super::articles::rfc3339;
-use super::pages::{Feed, Shared, Vars, describe, page_feeds};
+use super::pages::{Feed, Shared, Vars, describe, page_feeds, page_view};
 use super::views::{
-    DayView, PageNumber, PageView, PaginatorView, PeriodView, TaxonomyView, TermView, to_value,
+    DayView, PageNumber, PaginatorView, PeriodView, TaxonomyView, TermView, to_value,
 };
 use crate::site::{ListKind, ListPage, Page, Paginator};
 use crate::urls::Urls;
@@ -136,18 +135,8 @@ pub fn vars(shared: &Shared<'_>, page: &Page, inputs: &ListInputs<'_>) -> Result
     let urls = shared.urls;
     let mut ctx = Vars::default();
     ctx.insert_value("site", shared.site_value());
-    let (kind, title, description) = inputs.page.clone();
-    let page_view = PageView {
-        kind,
-        title,
-        description,
-        url: urls.path(&page.path),
-        permalink: urls.absolute(&page.path),
-        feeds: inputs.feeds.iter().map(|f| f.view(urls)).collect(),
-        lastmod: page.lastmod.as_ref().map(rfc3339),
-        image: None,
-        image_alt: None,
-    };
+    let feeds = inputs.feeds.iter().map(|f| f.view(urls)).collect();
+    let page_view = page_view(urls, page, inputs.page.clone(), feeds, (None, None));
     ctx.insert_value("page", to_value(&page_view)?);
 
     let card = |item: &Item<'_>| shared.cards.get(item.index).cloned();

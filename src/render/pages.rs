@@ -303,17 +303,15 @@ pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Vars, String> {
         }
         _ => None,
     };
-    let page_view = PageView {
-        kind,
-        title,
-        description,
-        url: urls.path(&page.path),
-        permalink: urls.absolute(&page.path),
+    let image = article.as_ref().and_then(|a| a.image_permalink.clone());
+    let image_alt = article.as_ref().and_then(|a| a.image_alt.clone());
+    let page_view = page_view(
+        urls,
+        page,
+        (kind, title, description),
         feeds,
-        lastmod: page.lastmod.as_ref().map(rfc3339),
-        image: article.as_ref().and_then(|a| a.image_permalink.clone()),
-        image_alt: article.as_ref().and_then(|a| a.image_alt.clone()),
-    };
+        (image, image_alt),
+    );
     ctx.insert_value("page", to_value(&page_view)?);
     if let Some(view) = &article {
         ctx.insert_value("article", to_value(view)?);
@@ -374,6 +372,28 @@ pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Vars, String> {
         _ => {}
     }
     Ok(ctx)
+}
+
+/// The `page` view of `page`: its kind, title and description ([`describe`]), feeds, and
+/// sharing image with its alt text.
+pub fn page_view(
+    urls: &Urls,
+    page: &Page,
+    (kind, title, description): (&'static str, String, String),
+    feeds: Vec<PageFeed>,
+    (image, image_alt): (Option<String>, Option<String>),
+) -> PageView {
+    PageView {
+        kind,
+        title,
+        description,
+        url: urls.path(&page.path),
+        permalink: urls.absolute(&page.path),
+        feeds,
+        lastmod: page.lastmod.as_ref().map(rfc3339),
+        image,
+        image_alt,
+    }
 }
 
 /// One of the feeds a page advertises, before it becomes a [`PageFeed`].
