@@ -335,10 +335,9 @@ pub enum Basis<'a> {
 /// Given what a page's key is made from, its key and whether the output already holds it.
 type Decide<'a> = dyn Fn(Basis<'_>) -> Result<(Option<u128>, bool)> + 'a;
 
-/// Renders one page unless `decide` says it is current. `decide` is called once, with the
-/// page's template variables for a template page (`None` for feeds and other files written
-/// from the model), before anything is rendered; it returns the page's key and whether the
-/// output already holds it.
+/// Renders one page unless `decide` says it is current. `decide` is called once, before any
+/// view an article or list page needs is built, with what the page's key is made from (a
+/// [`Basis`]); it returns the page's key and whether the output already holds it.
 fn render_page_keyed(
     shared: &pages::Shared<'_>,
     renderer: &Renderer<'_>,
@@ -358,29 +357,23 @@ fn render_page_keyed(
         ))
     })?;
     let template = pages::template_for(&page.kind);
-    let vars_of = |template: &str| {
-        pages::context(shared, page).map_err(|message| Error::Render {
-            template: template.into(),
-            page: page.path.clone(),
-            message,
-        })
+    let in_template = |message: String| Error::Render {
+        template: template.unwrap_or_default().into(),
+        page: page.path.clone(),
+        message,
     };
     // Article and list pages are keyed by what their variables are made from (see
     // `keys::ModelKeys::key`), so a current one costs no view; other template pages by their
     // variables.
     let list_inputs = match (&page.kind, template) {
-        (PageKind::List(list), Some(template)) => Some(lists::inputs(shared, page, list).map_err(
-            |message| Error::Render {
-                template: template.into(),
-                page: page.path.clone(),
-                message,
-            },
-        )?),
+        (PageKind::List(list), Some(_)) => {
+            Some(lists::inputs(shared, page, list).map_err(in_template)?)
+        }
         _ => None,
     };
     let mut vars = match template {
-        Some(template) if !matches!(page.kind, PageKind::Article(_) | PageKind::List(_)) => {
-            Some(vars_of(template)?)
+        Some(_) if !matches!(page.kind, PageKind::Article(_) | PageKind::List(_)) => {
+            Some(pages::context(shared, page).map_err(in_template)?)
         }
         _ => None,
     };
@@ -393,15 +386,12 @@ fn render_page_keyed(
     if current {
         return Ok((None, key));
     }
-    if let (None, Some(template)) = (&vars, template) {
-        vars = Some(match &list_inputs {
-            Some(inputs) => lists::vars(shared, page, inputs).map_err(|message| Error::Render {
-                template: template.into(),
-                page: page.path.clone(),
-                message,
-            })?,
-            None => vars_of(template)?,
-        });
+    if let (None, Some(_)) = (&vars, template) {
+        let made = match &list_inputs {
+            Some(inputs) => lists::vars(shared, page, inputs),
+            None => pages::context(shared, page),
+        };
+        vars = Some(made.map_err(in_template)?);
     }
     let bytes = match (&page.kind, template, vars) {
         (PageKind::Feed(feed), ..) => {

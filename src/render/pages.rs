@@ -399,7 +399,7 @@ pub fn page_view(
 /// One of the feeds a page advertises, before it becomes a [`PageFeed`].
 #[derive(Debug, Serialize)]
 pub struct Feed {
-    #[serde(skip)]
+    /// Atom, RSS or JSON Feed.
     format: FeedFormat,
     /// Its site path.
     path: String,

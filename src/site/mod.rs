@@ -260,7 +260,7 @@ pub struct FeedPage {
 }
 
 /// Feed formats.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 pub enum FeedFormat {
     /// Atom 1.0 (`atom.xml`).
     Atom,
