@@ -76,6 +76,13 @@ impl Session {
         site::plan(articles, self.config.clone(), &options)
     }
 
+    /// What every page key is salted with: the settings and the theme.
+    pub fn salt(&self) -> u128 {
+        let mut f = Fingerprint::new();
+        f.num(self.settings).num(self.theme.fingerprint());
+        f.finish()
+    }
+
     /// Loads the theme again (its templates or static files changed). On error the old theme
     /// stays, and the error says what is wrong.
     pub fn reload_theme(&mut self) -> Result<()> {

@@ -82,6 +82,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     )?;
     link_warnings.extend(crate::check::links_to_unpublished(&site, &links));
 
+    let salt = session.salt();
     let Session {
         theme, settings, ..
     } = session;
@@ -137,11 +138,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         same
     };
     let keying = Keying {
-        salt: {
-            let mut f = crate::fingerprint::Fingerprint::new();
-            f.num(settings).num(theme.fingerprint());
-            f.finish()
-        },
+        salt,
+        known: None,
         current: &is_current,
     };
     let urls = crate::urls::Urls::new(&site.config.base_url);

@@ -10,33 +10,50 @@
 //! writers read: each listed article's inputs, whose terms are those its entries link to
 //! (`feeds::categories`, `search::doc_tags`).
 
-use rayon::prelude::*;
+use std::sync::OnceLock;
+
+use chrono::{DateTime, FixedOffset};
 
 use super::Basis;
-use super::articles;
+use super::articles::{self, ArticleInputs};
 use super::pages;
+use crate::content::Article;
 use crate::fingerprint::Fingerprint;
 use crate::site::{Page, PageKind, Site};
 
-/// What the keys of one render share: the salt and each article's fingerprint.
+/// An article's [print](article_print) when the caller already has it (`serve` keeps each
+/// loaded article's), `None` to have it made.
+pub type Known<'a> = dyn Fn(&Article) -> Option<u128> + Sync + 'a;
+
+/// The fingerprint of an article, whole: what [`ModelKeys`] takes of its content. MessagePack,
+/// not JSON: at 10,000 articles JSON's string escaping of every body cost a tenth of an
+/// unchanged build.
+pub fn article_print(article: &Article) -> u128 {
+    let mut f = Fingerprint::new();
+    // An article always serialises; an error would only leave the print weaker.
+    let _ = f.packed(article);
+    f.finish()
+}
+
+/// What the keys of one render share: the salt and each article's fingerprint, made the first
+/// time a page needs it (a render that keys a few pages fingerprints a few articles).
 pub struct ModelKeys<'a> {
     site: &'a Site,
     salt: u128,
+    known: Option<&'a Known<'a>>,
     /// Each article (by index) with the terms it links to.
-    articles: Vec<u128>,
+    articles: Vec<OnceLock<u128>>,
 }
 
 impl<'a> ModelKeys<'a> {
-    /// Fingerprints every article of `site` (in parallel); `salt` goes into every key.
-    pub fn new(site: &'a Site, salt: u128) -> ModelKeys<'a> {
-        let articles = (0..site.articles.len())
-            .into_par_iter()
-            .map(|i| article_key(site, i))
-            .collect();
+    /// Keys for the pages of `site`; `salt` goes into every key, `known` gives article prints
+    /// already made.
+    pub fn new(site: &'a Site, salt: u128, known: Option<&'a Known<'a>>) -> ModelKeys<'a> {
         ModelKeys {
             site,
             salt,
-            articles,
+            known,
+            articles: (0..site.articles.len()).map(|_| OnceLock::new()).collect(),
         }
     }
 
@@ -55,7 +72,7 @@ impl<'a> ModelKeys<'a> {
                 // view, the list's inputs, and the cards of its articles (made from their
                 // inputs).
                 f.str("list page")
-                    .str(page.lastmod.map(|d| d.to_rfc3339()).unwrap_or_default())
+                    .num(instant(page.lastmod))
                     .num(prints.site());
                 f.packed(inputs)?;
                 for i in inputs.articles() {
@@ -69,7 +86,7 @@ impl<'a> ModelKeys<'a> {
                 // related articles (each made from the same inputs). The settings and theme
                 // are in the salt.
                 f.str("article page")
-                    .str(page.lastmod.map(|d| d.to_rfc3339()).unwrap_or_default())
+                    .num(instant(page.lastmod))
                     .num(prints.site())
                     .num(self.article(*i));
                 if let Some(links) = self.site.links.get(*i) {
@@ -100,13 +117,13 @@ impl<'a> ModelKeys<'a> {
                 f.str("sitemap");
                 for page in &self.site.pages {
                     f.str(&page.path).num(u128::from(page.in_sitemap));
-                    f.str(page.lastmod.map(|d| d.to_rfc3339()).unwrap_or_default());
+                    f.num(instant(page.lastmod));
                 }
             }
             (PageKind::SearchIndex, Basis::Model) => {
                 f.str("search index");
-                for key in &self.articles {
-                    f.num(*key);
+                for i in 0..self.articles.len() {
+                    f.num(self.article(i));
                 }
                 for taxonomy in &self.site.taxonomies {
                     f.str(&taxonomy.name).str(&taxonomy.path);
@@ -124,18 +141,68 @@ impl<'a> ModelKeys<'a> {
     }
 
     fn article(&self, i: usize) -> u128 {
-        self.articles.get(i).copied().unwrap_or_default()
+        self.articles.get(i).map_or(0, |slot| {
+            *slot.get_or_init(|| article_key(self.site, i, self.known))
+        })
     }
 }
 
-/// Article `i`'s [inputs](articles::ArticleInputs): the article whole, its day, and the name,
-/// slug and page of every term it is filed under. MessagePack, not JSON: at 10,000 articles
-/// JSON's string escaping of every body cost a tenth of an unchanged build.
-fn article_key(site: &Site, i: usize) -> u128 {
+/// A page's date as a number: its instant in nanoseconds and its UTC offset (both show in
+/// its RFC 3339 form). Formatting it cost more than the rest of an article page's key.
+fn instant(date: Option<DateTime<FixedOffset>>) -> u128 {
+    date.map_or(0, |d| {
+        let nanos = d
+            .timestamp_nanos_opt()
+            .unwrap_or(d.timestamp() * 1_000_000_000);
+        let offset = d.offset().local_minus_utc();
+        (1 << 127) | (u128::from(nanos as u64) << 32) | u128::from(offset as u32)
+    })
+}
+
+/// Article `i`'s [inputs](articles::ArticleInputs): the article's print, its day, and the
+/// name, slug and page of every term it is filed under. Destructured, so a field added to the
+/// inputs does not compile until it is keyed here.
+fn article_key(site: &Site, i: usize, known: Option<&Known<'_>>) -> u128 {
     let mut f = Fingerprint::new();
-    if let Some(inputs) = articles::inputs(site, i) {
+    if let Some(ArticleInputs {
+        article,
+        day_path,
+        taxonomies,
+    }) = articles::inputs(site, i)
+    {
+        let print = known
+            .and_then(|known| known(article))
+            .unwrap_or_else(|| article_print(article));
+        f.num(print).str(day_path);
         // The inputs always serialise; an error would only leave the key weaker.
-        let _ = f.packed(&inputs);
+        let _ = f.packed(&taxonomies);
     }
     f.finish()
+}
+
+/// By page index: the pages whose key can change when only the content of the articles
+/// `edited` (by index) changes and the plan stays the same. An article, list or feed page is
+/// keyed from the articles it shows (see [`ModelKeys::key`]), so it is among them only if it
+/// shows one of `edited`; every other page is.
+pub fn touched_by(site: &Site, edited: &[usize]) -> Vec<bool> {
+    let mut hit = vec![false; site.articles.len()];
+    for &i in edited {
+        if let Some(h) = hit.get_mut(i) {
+            *h = true;
+        }
+    }
+    let shows = |i: usize| hit.get(i).copied().unwrap_or(false);
+    site.pages
+        .iter()
+        .map(|page| match &page.kind {
+            PageKind::Article(i) => {
+                let mut any = shows(*i);
+                super::each_card(site, page, &mut |j| any |= shows(j));
+                any
+            }
+            PageKind::List(list) => list.items.iter().any(|&j| shows(j)),
+            PageKind::Feed(feed) => feed.items.iter().any(|&j| shows(j)),
+            _ => true,
+        })
+        .collect()
 }

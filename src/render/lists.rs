@@ -19,6 +19,10 @@ fn ymd(date: NaiveDate) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), date.month(), date.day())
 }
 
+fn day_number<S: serde::Serializer>(day: &NaiveDate, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_i32(day.num_days_from_ce())
+}
+
 /// Everything of the model a list page's variables are made from, besides the settings (in
 /// every key's salt), the URLs, the `site` view and the cards of its articles (each made from
 /// its [`ArticleInputs`](super::articles::ArticleInputs)). Page keys fingerprint this value
@@ -48,8 +52,10 @@ struct Item<'a> {
     #[serde(skip)]
     index: usize,
     featured: bool,
-    /// `YYYY-MM-DD`, the day section it goes in.
-    day: String,
+    /// The day section it goes in (keyed as a day number: formatting it for every item of
+    /// every list was a quarter of the time taken to key every page).
+    #[serde(serialize_with = "day_number")]
+    day: NaiveDate,
     day_path: Option<&'a str>,
 }
 
@@ -86,7 +92,7 @@ pub fn inputs<'a>(
             Some(Item {
                 index: i,
                 featured: article.featured,
-                day: ymd(article.date.date_naive()),
+                day: article.date.date_naive(),
                 day_path: site.links.get(i).map(|l| l.day_path.as_str()),
             })
         })
@@ -232,7 +238,7 @@ impl ListInputs<'_> {
 /// The digest of `items` (but the one at position `leave_out`): consecutive articles of one
 /// day share a section.
 fn days(shared: &Shared<'_>, items: &[Item<'_>], leave_out: Option<usize>) -> Vec<DayView> {
-    let mut days: Vec<DayView> = Vec::new();
+    let mut days: Vec<(NaiveDate, DayView)> = Vec::new();
     for (k, item) in items.iter().enumerate() {
         if Some(k) == leave_out {
             continue;
@@ -241,18 +247,21 @@ fn days(shared: &Shared<'_>, items: &[Item<'_>], leave_out: Option<usize>) -> Ve
             continue;
         };
         match days.last_mut() {
-            Some(day) if day.date == item.day => day.articles.push(card),
-            _ => days.push(DayView {
-                date: item.day.clone(),
-                url: item
-                    .day_path
-                    .map(|path| shared.urls.path(path))
-                    .unwrap_or_default(),
-                articles: vec![card],
-            }),
+            Some((date, day)) if *date == item.day => day.articles.push(card),
+            _ => days.push((
+                item.day,
+                DayView {
+                    date: ymd(item.day),
+                    url: item
+                        .day_path
+                        .map(|path| shared.urls.path(path))
+                        .unwrap_or_default(),
+                    articles: vec![card],
+                },
+            )),
         }
     }
-    days
+    days.into_iter().map(|(_, day)| day).collect()
 }
 
 fn paginator(urls: &Urls, p: &Paginator) -> PaginatorView {

@@ -23,6 +23,7 @@ use crate::output::{Contents, OutputFile};
 use crate::site::{Page, PageKind, Site};
 use crate::urls::Urls;
 
+pub use keys::{Known, article_print, touched_by};
 use theme::Renderer;
 pub use theme::{REQUIRED, Theme};
 
@@ -82,6 +83,8 @@ pub fn render_site_into(
 pub struct Keying<'a> {
     /// Mixed into every page's key: what every page depends on (the theme, the settings).
     pub salt: u128,
+    /// Article prints the caller already has (see [`keys::Known`]).
+    pub known: Option<&'a Known<'a>>,
     /// True when the file of page `index` made from `key` is already in the output as it
     /// would be rendered: that page is not rendered.
     pub current: &'a (dyn Fn(usize, u128) -> bool + Sync),
@@ -97,11 +100,55 @@ pub struct KeyedRender {
     pub keys: Vec<Option<u128>>,
 }
 
-/// [`render_site_into`] that can leave pages out: with `keying`, each page's key (a
-/// fingerprint of everything it is made from: for article and list pages the inputs their
-/// variables are made from, for other template pages their variables, for a feed, the sitemap
-/// or the search index the model data it is written from) is made first, and a page whose key
-/// [`Keying::current`] accepts is not rendered. `sink` gets the page's plan index and key.
+/// The key of each page of the plan that `which` (by plan index) says yes to: a fingerprint of
+/// everything the page is made from (for article and list pages the inputs their variables are
+/// made from, for other template pages their variables, for a feed, the sitemap or the search
+/// index the model data it is written from), with `salt` and article prints from `known`.
+/// Building a key needs no card and no view of an article, so keying every page of a
+/// 10,000-article site takes tens of milliseconds. `None` for pages left out or that the theme
+/// does not publish.
+pub fn page_keys(
+    site: &Site,
+    theme: &Theme,
+    urls: &Urls,
+    (salt, known): (u128, Option<&Known<'_>>),
+    which: &(dyn Fn(usize) -> bool + Sync),
+) -> Result<Vec<Option<u128>>> {
+    let renderer = theme.renderer();
+    let model = keys::ModelKeys::new(site, salt, known);
+    let bare = shared(site, urls, &|_| false)?;
+    let keyed: Vec<Result<Option<u128>>> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let Some(page) = site
+                .pages
+                .get(i)
+                .filter(|p| which(i) && publishes(theme, p))
+            else {
+                return Ok(None);
+            };
+            let decide = |basis: Basis<'_>| -> Result<(Option<u128>, bool)> {
+                let key =
+                    model
+                        .key(page, basis, bare.prints())
+                        .map_err(|message| Error::Render {
+                            template: "(page key)".into(),
+                            page: page.path.clone(),
+                            message,
+                        })?;
+                // Stop before rendering: this only makes keys.
+                Ok((Some(key), true))
+            };
+            let (_, key) = render_page_keyed(&bare, &renderer, page, &decide)?;
+            Ok(key)
+        })
+        .collect();
+    keyed.into_iter().collect()
+}
+
+/// [`render_site_into`] that can leave pages out: with `keying`, each page's key (see
+/// [`page_keys`]) is made first, and a page whose key [`Keying::current`] accepts is not
+/// rendered. `sink` gets the page's plan index and key.
 pub fn render_site_keyed(
     site: &Site,
     theme: &Theme,
@@ -110,49 +157,27 @@ pub fn render_site_keyed(
     sink: &(dyn Fn(usize, OutputFile, Option<u128>) -> Result<()> + Sync),
 ) -> Result<KeyedRender> {
     let renderer = theme.renderer();
-    let model_keys = keying.map(|k| keys::ModelKeys::new(site, k.salt));
-    // First every page's key, which needs no card (article and list pages are keyed by their
-    // inputs); then the pages whose key the output does not hold are rendered, with only the
-    // cards they show. A build with nothing to render builds no card.
-    let mut keys: Vec<Option<u128>> = vec![None; site.pages.len()];
-    let todo: Vec<usize> = match (keying, &model_keys) {
-        (Some(keying), Some(model)) => {
-            let bare = shared(site, urls, &|_| false)?;
-            let keyed: Vec<Result<Option<(u128, bool)>>> = (0..site.pages.len())
-                .into_par_iter()
-                .map(|i| {
-                    let Some(page) = site.pages.get(i).filter(|p| publishes(theme, p)) else {
-                        return Ok(None);
-                    };
-                    let decide = |basis: Basis<'_>| -> Result<(Option<u128>, bool)> {
-                        let key = model.key(page, basis, bare.prints()).map_err(|message| {
-                            Error::Render {
-                                template: "(page key)".into(),
-                                page: page.path.clone(),
-                                message,
-                            }
-                        })?;
-                        // Stop before rendering: this pass only makes keys.
-                        Ok((Some(key), true))
-                    };
-                    let (_, key) = render_page_keyed(&bare, &renderer, page, &decide)?;
-                    Ok(key.map(|key| (key, (keying.current)(i, key))))
+    // First every page's key, which needs no card; then the pages whose key the output does not
+    // hold are rendered, with only the cards they show. A build with nothing to render builds
+    // no card.
+    let (keys, todo): (Vec<Option<u128>>, Vec<usize>) = match keying {
+        Some(keying) => {
+            let keys = page_keys(site, theme, urls, (keying.salt, keying.known), &|_| true)?;
+            let todo = keys
+                .par_iter()
+                .enumerate()
+                .filter_map(|(i, key)| match key {
+                    Some(key) if (keying.current)(i, *key) => None,
+                    Some(_) => Some(i),
+                    None => None,
                 })
                 .collect();
-            let mut todo = Vec::new();
-            for (i, keyed) in keyed.into_iter().enumerate() {
-                if let Some((key, current)) = keyed? {
-                    if let Some(slot) = keys.get_mut(i) {
-                        *slot = Some(key);
-                    }
-                    if !current {
-                        todo.push(i);
-                    }
-                }
-            }
-            todo
+            (keys, todo)
         }
-        _ => (0..site.pages.len()).collect(),
+        None => (
+            vec![None; site.pages.len()],
+            (0..site.pages.len()).collect(),
+        ),
     };
     let wanted = cards_shown(site, &todo);
     let mut shared = shared(site, urls, &|i| wanted.get(i).copied().unwrap_or(false))?;
@@ -253,32 +278,32 @@ pub fn render_pages(
     rendered.into_iter().collect()
 }
 
-/// Which articles' cards the pages at `indices` show (by article index): an article page its
-/// neighbours' and related articles', a list page its articles'.
+/// Which articles' cards the pages at `indices` show (by article index).
 fn cards_shown(site: &Site, indices: &[usize]) -> Vec<bool> {
     let mut wanted = vec![false; site.articles.len()];
-    let mut want = |i: usize| {
-        if let Some(w) = wanted.get_mut(i) {
-            *w = true;
-        }
-    };
     for page in indices.iter().filter_map(|&p| site.pages.get(p)) {
-        match &page.kind {
-            PageKind::Article(i) => {
-                if let Some(links) = site.links.get(*i) {
-                    links
-                        .newer
-                        .into_iter()
-                        .chain(links.older)
-                        .for_each(&mut want);
-                    links.related.iter().copied().for_each(&mut want);
-                }
+        each_card(site, page, &mut |i| {
+            if let Some(w) = wanted.get_mut(i) {
+                *w = true;
             }
-            PageKind::List(list) => list.items.iter().copied().for_each(&mut want),
-            _ => {}
-        }
+        });
     }
     wanted
+}
+
+/// Calls `f` with each article whose card `page` shows: an article page its neighbours' and
+/// related articles', a list page its articles'.
+fn each_card(site: &Site, page: &Page, f: &mut dyn FnMut(usize)) {
+    match &page.kind {
+        PageKind::Article(i) => {
+            if let Some(links) = site.links.get(*i) {
+                links.newer.into_iter().chain(links.older).for_each(&mut *f);
+                links.related.iter().copied().for_each(f);
+            }
+        }
+        PageKind::List(list) => list.items.iter().copied().for_each(f),
+        _ => {}
+    }
 }
 
 /// The views every page shares, with the cards of the articles `wanted` says yes to. Each card
@@ -346,16 +371,6 @@ fn render_page_keyed(
 ) -> Result<(Option<OutputFile>, Option<u128>)> {
     let site = shared.site;
     let urls = shared.urls;
-    let path = crate::urls::output_file(&page.path).map_err(|message| {
-        let input = match &page.kind {
-            PageKind::Article(i) => site.articles.get(*i).map(|a| a.file.clone()),
-            _ => None,
-        };
-        Error::problem(Diagnostic::new(
-            input.unwrap_or_else(|| page.path.clone().into()),
-            message,
-        ))
-    })?;
     let template = pages::template_for(&page.kind);
     let in_template = |message: String| Error::Render {
         template: template.unwrap_or_default().into(),
@@ -386,6 +401,17 @@ fn render_page_keyed(
     if current {
         return Ok((None, key));
     }
+    // Checked only for a page to be written: keying every page spent a fifth of its time here.
+    let path = crate::urls::output_file(&page.path).map_err(|message| {
+        let input = match &page.kind {
+            PageKind::Article(i) => site.articles.get(*i).map(|a| a.file.clone()),
+            _ => None,
+        };
+        Error::problem(Diagnostic::new(
+            input.unwrap_or_else(|| page.path.clone().into()),
+            message,
+        ))
+    })?;
     if let (None, Some(_)) = (&vars, template) {
         let made = match &list_inputs {
             Some(inputs) => lists::vars(shared, page, inputs),

@@ -544,6 +544,7 @@ fn keyed_pages(articles: Vec<Article>, theme: &Theme) -> HashMap<String, (u128, 
     let urls = Urls::new(&site.config.base_url);
     let keying = Keying {
         salt: 7,
+        known: None,
         current: &|_, _| false,
     };
     let pages = std::sync::Mutex::new(HashMap::new());
@@ -657,4 +658,91 @@ fn a_page_whose_key_is_unchanged_is_unchanged() {
         }
         assert!(rekeyed > 0, "{what}: no page changed key");
     }
+}
+
+/// Keys are precise as well as sound: a body edit changes the key of exactly the pages that
+/// show the article, and [`touched_by`] finds each of them without keying the rest.
+#[test]
+fn a_body_edit_changes_the_keys_of_exactly_the_pages_that_show_the_article() {
+    let dir = site_dir(&[]);
+    let theme = Theme::load(dir.path(), &Config::default()).unwrap();
+    let articles = |body_of_b: &str| -> Vec<Article> {
+        ["a", "b", "c", "d"]
+            .iter()
+            .zip(1..)
+            .map(|(name, day)| Article {
+                body_html: match *name {
+                    "b" => body_of_b.to_string(),
+                    other => other.to_uppercase(),
+                },
+                ..crate::site::tests::article(
+                    name,
+                    &format!("2024-01-0{day}T10:00:00Z"),
+                    if *name == "b" { &["y"] } else { &["x"] },
+                )
+            })
+            .collect()
+    };
+    let plan = |articles: Vec<Article>| {
+        let options = crate::site::PlanOptions {
+            drafts: false,
+            now: chrono::Utc::now(),
+        };
+        let config = Config {
+            paginate: 2,
+            ..Config::default()
+        };
+        crate::site::plan(articles, config, &options).unwrap()
+    };
+    let (before, after) = (plan(articles("B")), plan(articles("B, edited")));
+    let urls = Urls::new(&before.config.base_url);
+    let keys = |site: &Site| page_keys(site, &theme, &urls, (7, None), &|_| true).unwrap();
+    let (old, new) = (keys(&before), keys(&after));
+    let changed: Vec<&str> = after
+        .pages
+        .iter()
+        .zip(old.iter().zip(&new))
+        .filter(|(_, (old, new))| old != new)
+        .map(|(page, _)| page.path.as_str())
+        .collect();
+    let mut sorted = changed.clone();
+    sorted.sort_unstable();
+    // Newest first, two per page: d c | b a. b is shown on its own page, by its neighbours a
+    // and c, on the second page of home, year and month, on its day and its tag, in the feeds
+    // that list it and in the search index.
+    assert_eq!(
+        sorted,
+        [
+            "/2024/01/01/a/",
+            "/2024/01/02/",
+            "/2024/01/02/b/",
+            "/2024/01/03/c/",
+            "/2024/01/page/2/",
+            "/2024/page/2/",
+            "/atom.xml",
+            "/feed.json",
+            "/page/2/",
+            "/rss.xml",
+            "/search-index.json",
+            "/tags/y/",
+            "/tags/y/atom.xml",
+            "/tags/y/feed.json",
+            "/tags/y/rss.xml",
+        ]
+    );
+    let b = after.articles.iter().position(|a| a.title == "b").unwrap();
+    let touched = touched_by(&after, &[b]);
+    for (page, hit) in after.pages.iter().zip(&touched) {
+        assert!(
+            *hit || !changed.contains(&page.path.as_str()),
+            "{} changed key but is not touched",
+            page.path
+        );
+    }
+    let articles_and_lists = after
+        .pages
+        .iter()
+        .zip(&touched)
+        .filter(|(p, hit)| **hit && matches!(p.kind, PageKind::Article(_) | PageKind::List(_)));
+    assert_eq!(articles_and_lists.count(), 8, "only those showing b");
 }

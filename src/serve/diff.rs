@@ -1,6 +1,7 @@
 //! What the served folder holds, and bringing it up to date with a plan: render the pages whose
-//! [signature](super::signature) changed, write only files whose bytes changed (atomically), copy
-//! new or changed static files and assets, and remove what the site no longer has.
+//! [key](crate::render::page_keys) differs from the one they were written with, write only files
+//! whose bytes changed (atomically), copy new or changed static files and assets, and remove what
+//! the site no longer has.
 
 use std::collections::{HashMap, HashSet};
 use std::ffi::OsString;
@@ -8,7 +9,7 @@ use std::path::PathBuf;
 
 use rayon::prelude::*;
 
-use super::signature::{display_hash, display_hashes, page_signature, sitemap_hash};
+use crate::content::Article;
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::{Contents, OutputFile, Sink};
 use crate::render::{self, Theme};
@@ -18,8 +19,8 @@ use crate::urls::{self, Urls};
 /// What the served folder holds now.
 #[derive(Default)]
 pub struct Disk {
-    /// Site path -> signature of the page as written.
-    pages: HashMap<String, u64>,
+    /// Site path -> key of the page as written.
+    pages: HashMap<String, u128>,
     /// Output path -> hash of the bytes written there.
     files: HashMap<String, u64>,
     /// Output path -> source of a file published besides pages: static files (`None` for
@@ -28,9 +29,9 @@ pub struct Disk {
 }
 
 impl Disk {
-    /// Whether the page at site path `path` was written with this signature.
-    pub fn holds(&self, path: &str, signature: u64) -> bool {
-        self.pages.get(path) == Some(&signature)
+    /// Whether the page at site path `path` was written with this key.
+    pub fn holds(&self, path: &str, key: u128) -> bool {
+        self.pages.get(path) == Some(&key)
     }
 }
 
@@ -43,18 +44,34 @@ pub struct Inputs<'a> {
     pub theme: &'a Theme,
     /// Links under the served base URL.
     pub urls: &'a Urls,
-    /// Article file -> content hash.
-    pub hashes: &'a HashMap<OsString, u64>,
+    /// The session's salt, in every page key.
+    pub salt: u128,
+    /// Article file -> [print](render::article_print), kept between rebuilds.
+    pub prints: &'a HashMap<OsString, u128>,
     /// Leave the [slow pages](deferred) for a [later job](super::later), so the tabs reload
     /// without waiting for them.
     pub defer: bool,
     /// Fast rendering: only the changed pages this says yes to are rendered now; the others
-    /// are left [pending](Left) for [`write_left`], right after the tabs reload.
+    /// are left [pending](Left) for [`write_pages`], right after the tabs reload.
     pub urgent: Option<&'a (dyn Fn(&Page) -> bool + Sync)>,
 }
 
-/// Changed pages left for later by fast rendering: index in the plan, signature.
-pub type Left = Vec<(usize, u64)>;
+impl Inputs<'_> {
+    /// The keys of the pages of `site` that `which` (by plan index) says yes to and that are
+    /// not left for later.
+    pub fn keys(
+        &self,
+        site: &Site,
+        which: &(dyn Fn(usize) -> bool + Sync),
+    ) -> Result<Vec<Option<u128>>> {
+        let known = |a: &Article| self.prints.get(a.file.as_os_str()).copied();
+        let now = |i: usize| which(i) && !(self.defer && site.pages.get(i).is_some_and(deferred));
+        render::page_keys(site, self.theme, self.urls, (self.salt, Some(&known)), &now)
+    }
+}
+
+/// Changed pages left for later by fast rendering: index in the plan, key.
+pub type Left = Vec<(usize, u128)>;
 
 /// Pages that take long to render and that no tab shows: the search index (every article's
 /// words: about 2 s for 10,000 articles, where the rest of a text edit takes a few
@@ -64,7 +81,19 @@ pub fn deferred(page: &Page) -> bool {
     matches!(page.kind, PageKind::SearchIndex | PageKind::Sitemap)
 }
 
-/// Renders the pages whose signature changed (all when `full`), copies new or changed files, and
+/// The pages (plan index, key) of `keys` whose key is not what the disk holds (all when `full`).
+fn stale(disk: &Disk, site: &Site, keys: &[Option<u128>], full: bool) -> Left {
+    keys.iter()
+        .zip(&site.pages)
+        .enumerate()
+        .filter_map(|(i, (key, page))| {
+            let key = (*key)?;
+            (full || !disk.holds(&page.path, key)).then_some((i, key))
+        })
+        .collect()
+}
+
+/// Renders the pages whose key changed (all when `full`), copies new or changed files, and
 /// removes what the site no longer has. With [`Inputs::urgent`], the changed pages it does not
 /// want now are returned instead of rendered (removals and copies are done now: they are cheap).
 pub fn write_changes(
@@ -74,34 +103,14 @@ pub fn write_changes(
     site: &Site,
     full: bool,
 ) -> Result<(Written, Left)> {
-    let display = display_hashes(site, inputs.hashes);
-    // Only a sitemap page uses it, and one that is deferred is signed by the later job.
-    let sitemap = if inputs.defer { 0 } else { sitemap_hash(site) };
-    let signatures: Vec<u64> = site
-        .pages
-        .par_iter()
-        .map(|page| {
-            let shown = |i: usize| display.get(i).copied().unwrap_or_default();
-            page_signature(site, page, &shown, sitemap)
-        })
-        .collect();
-    let changed: Vec<usize> = site
-        .pages
-        .iter()
-        .zip(&signatures)
-        .enumerate()
-        .filter(|(_, (page, sig))| full || disk.pages.get(&page.path) != Some(*sig))
-        .filter(|(_, (page, _))| !(inputs.defer && deferred(page)))
-        .map(|(i, _)| i)
-        .collect();
-    let signature = |i: usize| signatures.get(i).copied().unwrap_or_default();
-    let (todo, left): (Vec<usize>, Vec<usize>) = match inputs.urgent {
+    let keys = inputs.keys(site, &|_| true)?;
+    let changed = stale(disk, site, &keys, full);
+    let (todo, left): (Left, Left) = match inputs.urgent {
         Some(urgent) if !full => changed
             .into_iter()
-            .partition(|&i| site.pages.get(i).is_some_and(urgent)),
+            .partition(|&(i, _)| site.pages.get(i).is_some_and(urgent)),
         _ => (changed, Vec::new()),
     };
-    let left: Left = left.into_iter().map(|i| (i, signature(i))).collect();
     let planned: HashSet<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
     let gone_pages: Vec<String> = disk
         .pages
@@ -110,7 +119,8 @@ pub fn write_changes(
         .cloned()
         .collect();
 
-    let mut rendered = render::render_pages(site, inputs.theme, inputs.urls, &todo)?;
+    let indices: Vec<usize> = todo.iter().map(|&(i, _)| i).collect();
+    let mut rendered = render::render_pages(site, inputs.theme, inputs.urls, &indices)?;
     crate::finish_pages(site, &mut rendered);
     // The very files `gazette build` publishes besides pages, from the same function.
     let copies = crate::copied_files(site, inputs.theme)?;
@@ -179,45 +189,31 @@ pub fn write_changes(
     }
     disk.copies = copied;
     removed.sort();
-    let signatures = todo.iter().map(|&i| signature(i));
-    let (rendered, written) = record(disk, site, &todo, signatures, changed);
+    let (rendered, written) = record(disk, site, &todo, changed);
     Ok(((rendered, written, removed), left))
 }
 
-/// Renders and writes the pages [`write_changes`] left (`left`, from the same plan `site`).
-pub fn write_left(
+/// Renders and writes the pages at `todo` (plan index and key, from the plan `site`): those
+/// [`write_changes`] left, or those [`write_edits`] found changed.
+pub fn write_pages(
     out: &Sink,
     disk: &mut Disk,
     inputs: &Inputs<'_>,
     site: &Site,
-    left: Left,
+    todo: Left,
 ) -> Result<Written> {
-    let (todo, signatures): (Vec<usize>, Vec<u64>) = left.into_iter().unzip();
-    write_pages(out, disk, inputs, site, &todo, signatures)
-}
-
-/// Renders the pages at `todo` (indices into the plan, with their `signatures`), writes those
-/// whose bytes changed and records both.
-fn write_pages(
-    out: &Sink,
-    disk: &mut Disk,
-    inputs: &Inputs<'_>,
-    site: &Site,
-    todo: &[usize],
-    signatures: Vec<u64>,
-) -> Result<Written> {
-    let mut rendered = render::render_pages(site, inputs.theme, inputs.urls, todo)?;
+    let indices: Vec<usize> = todo.iter().map(|&(i, _)| i).collect();
+    let mut rendered = render::render_pages(site, inputs.theme, inputs.urls, &indices)?;
     crate::finish_pages(site, &mut rendered);
     let changed = changed_bytes(disk, rendered);
     write_all(out, disk, &changed)?;
-    let (rendered, written) = record(disk, site, todo, signatures.into_iter(), changed);
+    let (rendered, written) = record(disk, site, &todo, changed);
     Ok((rendered, written, Vec::new()))
 }
 
 /// Like [`write_changes`] when the plan is unchanged and only the articles at `edited` (indices
-/// into the plan) have new content: only the pages that show one of them can differ, so only
-/// their signatures are computed, found by scanning the plan for the indices instead of hashing
-/// every page.
+/// into the plan) have new content: only the pages [touched](render::touched_by) by them are
+/// keyed.
 pub fn write_edits(
     out: &Sink,
     disk: &mut Disk,
@@ -225,42 +221,10 @@ pub fn write_edits(
     site: &Site,
     edited: &[usize],
 ) -> Result<Written> {
-    let mut mask = vec![false; site.articles.len()];
-    for &i in edited {
-        if let Some(m) = mask.get_mut(i) {
-            *m = true;
-        }
-    }
-    let hit = |i: &usize| mask.get(*i).copied().unwrap_or(false);
-    let shows_edit = |page: &Page| match &page.kind {
-        PageKind::Article(i) => {
-            hit(i)
-                || site
-                    .links
-                    .get(*i)
-                    .is_some_and(|l| l.newer.iter().chain(&l.older).chain(&l.related).any(hit))
-        }
-        PageKind::List(list) => list.items.iter().any(hit),
-        PageKind::Feed(feed) => feed.items.iter().any(hit),
-        // Every article's words.
-        PageKind::SearchIndex => true,
-        // The rest show no article's content: only counts, paths and dates from the plan.
-        _ => false,
-    };
-    let shown = |i: usize| display_hash(site, i, inputs.hashes);
-    let mut todo = Vec::new();
-    let mut signatures = Vec::new();
-    for (p, page) in site.pages.iter().enumerate() {
-        if shows_edit(page) && !(inputs.defer && deferred(page)) {
-            // The sitemap is never among them, so its hash is not needed.
-            let signature = page_signature(site, page, &shown, 0);
-            if disk.pages.get(&page.path) != Some(&signature) {
-                todo.push(p);
-                signatures.push(signature);
-            }
-        }
-    }
-    write_pages(out, disk, inputs, site, &todo, signatures)
+    let touched = render::touched_by(site, edited);
+    let keys = inputs.keys(site, &|i| touched.get(i).copied().unwrap_or(false))?;
+    let todo = stale(disk, site, &keys, false);
+    write_pages(out, disk, inputs, site, todo)
 }
 
 /// A file whose bytes differ from the disk, with the hash of its bytes.
@@ -293,13 +257,12 @@ pub(super) fn write_all(out: &Sink, disk: &mut Disk, changed: &[Change]) -> Resu
     outcome.map(|_| ())
 }
 
-/// Remembers what was written and the signatures of the pages rendered (`todo`, indices into
-/// the plan); returns both lists of paths, sorted.
+/// Remembers what was written and the keys of the pages rendered (`todo`: plan index, key);
+/// returns both lists of paths, sorted.
 pub(super) fn record(
     disk: &mut Disk,
     site: &Site,
-    todo: &[usize],
-    signatures: impl Iterator<Item = u64>,
+    todo: &[(usize, u128)],
     changed: Vec<Change>,
 ) -> (Vec<String>, Vec<String>) {
     let mut written = Vec::with_capacity(changed.len());
@@ -308,9 +271,9 @@ pub(super) fn record(
         written.push(file.path);
     }
     let mut rendered = Vec::with_capacity(todo.len());
-    for (&p, signature) in todo.iter().zip(signatures) {
+    for &(p, key) in todo {
         if let Some(page) = site.pages.get(p) {
-            disk.pages.insert(page.path.clone(), signature);
+            disk.pages.insert(page.path.clone(), key);
             rendered.push(page.path.clone());
         }
     }

@@ -1,15 +1,13 @@
 //! Pages left for later: the [deferred](super::diff::deferred) pages (search index, sitemap) are
 //! rendered off the rebuild thread, from a snapshot of the plan, so the tabs reload and the next
 //! save is rebuilt without waiting for them. When the rendering is done, the files are written
-//! only if the plan still gives those pages the same signature; else a newer job follows.
+//! only if the plan still gives those pages the same key; else a newer job follows.
 
 use std::collections::HashMap;
-use std::ffi::OsString;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::diff::{Disk, Written, changed_bytes, deferred, record, write_all};
-use super::signature::{display_hashes, page_signature, sitemap_hash};
+use super::diff::{Disk, Inputs, Left, Written, changed_bytes, deferred, record, write_all};
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::{OutputFile, Sink};
 use crate::render::{self, Theme};
@@ -22,16 +20,16 @@ pub struct Job {
     site: Arc<Site>,
     theme: Arc<Theme>,
     urls: Urls,
-    /// Indices of the pages in the plan, with their signatures.
-    pages: Vec<(usize, u64)>,
+    /// Indices of the pages in the plan, with their keys.
+    pages: Left,
 }
 
-/// A finished [`Job`]: the pages with the signatures they were rendered for, and the files.
+/// A finished [`Job`]: the pages with the keys they were rendered for, and the files.
 pub struct Done {
     /// The theme it was rendered with: a new one (reloaded, or with a new configuration) means
     /// a new full render, and this one is out of date.
     theme: Arc<Theme>,
-    pages: Vec<(usize, String, u64)>,
+    pages: Vec<(usize, String, u128)>,
     files: Result<Vec<OutputFile>>,
     took: Duration,
 }
@@ -44,36 +42,37 @@ impl Done {
 }
 
 impl Job {
-    /// The deferred pages of `site` whose signature differs from what the disk holds, or `None`.
+    /// The deferred pages of `site` (rendered with `inputs`) whose key differs from what the
+    /// disk holds, or `None`.
     pub fn new(
         disk: &Disk,
         site: &Arc<Site>,
         theme: &Arc<Theme>,
-        urls: &Urls,
-        hashes: &HashMap<OsString, u64>,
-    ) -> Option<Job> {
-        let pages: Vec<(usize, u64)> = signatures(site, hashes)
-            .filter(|&(p, signature)| {
+        inputs: &Inputs<'_>,
+    ) -> Result<Option<Job>> {
+        let pages: Left = keys(site, inputs)?
+            .into_iter()
+            .filter(|&(p, key)| {
                 site.pages
                     .get(p)
-                    .is_some_and(|page| !disk.holds(&page.path, signature))
+                    .is_some_and(|page| !disk.holds(&page.path, key))
             })
             .collect();
-        (!pages.is_empty()).then(|| Job {
+        Ok((!pages.is_empty()).then(|| Job {
             site: site.clone(),
             theme: theme.clone(),
-            urls: urls.clone(),
+            urls: inputs.urls.clone(),
             pages,
-        })
+        }))
     }
 
     /// Renders the pages (on any thread). A panic is caught and returned as an error.
     pub fn run(self) -> Done {
         let started = Instant::now();
-        let pages: Vec<(usize, String, u64)> = self
+        let pages: Vec<(usize, String, u128)> = self
             .pages
             .iter()
-            .filter_map(|&(p, sig)| Some((p, self.site.pages.get(p)?.path.clone(), sig)))
+            .filter_map(|&(p, key)| Some((p, self.site.pages.get(p)?.path.clone(), key)))
             .collect();
         let todo: Vec<usize> = pages.iter().map(|(p, _, _)| *p).collect();
         let files = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -96,54 +95,50 @@ impl Job {
     }
 }
 
-/// Writes the files of `done` whose pages still have the signature they were rendered for in
-/// `site` (the current plan, rendered with `theme`); the others are out of date, and a newer
-/// job renders them.
+/// Writes the files of `done` whose pages still have the key they were rendered for in `site`
+/// (the current plan, rendered with `theme` and `inputs`); the others are out of date, and a
+/// newer job renders them.
 pub fn accept(
     out: &Sink,
     disk: &mut Disk,
     (site, theme): (&Site, &Arc<Theme>),
-    hashes: &HashMap<OsString, u64>,
+    inputs: &Inputs<'_>,
     done: Done,
 ) -> Result<Written> {
     if !Arc::ptr_eq(&done.theme, theme) {
         return Ok(Written::default());
     }
     let files = done.files?;
-    let current: HashMap<usize, u64> = signatures(site, hashes).collect();
+    let current: HashMap<usize, u128> = keys(site, inputs)?.into_iter().collect();
     let mut todo = Vec::new();
-    let mut kept = Vec::new();
     let mut keep = Vec::new();
     let mut files: HashMap<String, OutputFile> =
         files.into_iter().map(|f| (f.path.clone(), f)).collect();
-    for (p, path, signature) in done.pages {
+    for (p, path, key) in done.pages {
         let same_page = site.pages.get(p).is_some_and(|page| page.path == path);
         let file = urls::output_file(&path).ok().and_then(|f| files.remove(&f));
-        if let Some(file) = file.filter(|_| same_page && current.get(&p) == Some(&signature)) {
-            todo.push(p);
-            kept.push(signature);
+        if let Some(file) = file.filter(|_| same_page && current.get(&p) == Some(&key)) {
+            todo.push((p, key));
             keep.push(file);
         }
     }
     let changed = changed_bytes(disk, keep);
     write_all(out, disk, &changed)?;
-    let (rendered, written) = record(disk, site, &todo, kept.into_iter(), changed);
+    let (rendered, written) = record(disk, site, &todo, changed);
     Ok((rendered, written, Vec::new()))
 }
 
-/// Every deferred page of `site` with its current signature.
-fn signatures<'a>(
-    site: &'a Site,
-    hashes: &'a HashMap<OsString, u64>,
-) -> impl Iterator<Item = (usize, u64)> + 'a {
-    let display = display_hashes(site, hashes);
-    let sitemap = sitemap_hash(site);
-    site.pages
-        .iter()
+/// Every deferred page of `site` with its current key.
+fn keys(site: &Site, inputs: &Inputs<'_>) -> Result<Left> {
+    let now = Inputs {
+        defer: false,
+        urgent: None,
+        ..*inputs
+    };
+    let keys = now.keys(site, &|i| site.pages.get(i).is_some_and(deferred))?;
+    Ok(keys
+        .into_iter()
         .enumerate()
-        .filter(|(_, page)| deferred(page))
-        .map(move |(p, page)| {
-            let shown = |i: usize| display.get(i).copied().unwrap_or_default();
-            (p, page_signature(site, page, &shown, sitemap))
-        })
+        .filter_map(|(i, key)| Some((i, key?)))
+        .collect())
 }

@@ -16,7 +16,6 @@ mod pending;
 mod rebuild;
 mod reload;
 mod report;
-mod signature;
 mod watch;
 
 use std::fmt;
@@ -313,7 +312,7 @@ fn spawn_rebuilds(
             }
             let quiet = last_change.elapsed();
             if running.is_none() && dirty && quiet >= LATER_AFTER {
-                match guarded(&mut rebuilder, |r| Ok(r.later())) {
+                match guarded(&mut rebuilder, |r| r.later()) {
                     Ok(Some(job)) => {
                         let (tx, rx) = mpsc::channel();
                         std::thread::spawn(move || {

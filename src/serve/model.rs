@@ -1,5 +1,5 @@
 //! What the dev server keeps loaded between rebuilds: the engine's [`Session`] (configuration and
-//! theme), every article (planned or held back) with its content hash and body links, and the
+//! theme), every article (planned or held back) with its print and body links, and the
 //! last plan, which incremental rebuilds change instead of loading the site again.
 
 use std::collections::{BTreeMap, HashMap};
@@ -9,10 +9,11 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::signature::content_hash;
+use super::diff::Inputs;
 use crate::content::{self, Article, BodyLink, Reuse, links::ArticleIndex};
 use crate::engine::Session;
 use crate::error::{Diagnostic, Result};
+use crate::render;
 use crate::site::Site;
 use crate::urls::Urls;
 
@@ -21,9 +22,11 @@ pub struct Model {
     /// Configuration and theme, opened as `gazette build` opens them.
     pub session: Session,
     pub urls: Urls,
-    /// Article file (relative to the root) -> [`content_hash`]. Keyed by the raw string: a
-    /// `Path` hashes component by component, which shows at 10,000 articles.
-    pub hashes: HashMap<OsString, u64>,
+    /// Article file (relative to the root) -> [print](render::article_print), made when the
+    /// file is loaded, so a rebuild's page keys fingerprint only the articles that changed.
+    /// Keyed by the raw string: a `Path` hashes component by component, which shows at 10,000
+    /// articles.
+    pub prints: HashMap<OsString, u128>,
     /// Every loaded article's page, by file (drafts too): what links to `.md` files resolve to.
     pub index: ArticleIndex,
     /// Body links of every loaded article, by file.
@@ -53,9 +56,9 @@ impl Model {
             warnings: skipped,
             ..
         } = session.load(&crate::NoProgress, Reuse::default())?;
-        let hashes = pool
+        let prints = pool
             .par_iter()
-            .map(|a| (a.file.clone().into_os_string(), content_hash(a)))
+            .map(|a| (a.file.clone().into_os_string(), render::article_print(a)))
             .collect();
         let index = pool
             .iter()
@@ -64,7 +67,7 @@ impl Model {
         Ok(Model {
             urls: Urls::new(&session.config.base_url),
             session,
-            hashes,
+            prints,
             index,
             links,
             broken: BTreeMap::new(),
@@ -73,6 +76,19 @@ impl Model {
             pool,
             previous: None,
         })
+    }
+
+    /// What rendering into the served folder needs besides the plan; with `defer`, the slow
+    /// pages are left for a later job.
+    pub fn inputs(&self, defer: bool) -> Inputs<'_> {
+        Inputs {
+            theme: &self.session.theme,
+            urls: &self.urls,
+            salt: self.session.salt(),
+            prints: &self.prints,
+            defer,
+            urgent: None,
+        }
     }
 
     /// Every article, planned or not.

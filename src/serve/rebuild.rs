@@ -1,7 +1,7 @@
 //! Rebuilding the served site. A full build on start and whenever `site.toml` or an asset
 //! changes; the theme reloaded and every page rendered (articles kept) when a template, theme or
 //! static file changes; otherwise an incremental one that reloads only the Markdown files that
-//! changed and writes only the pages whose signature changed:
+//! changed and writes only the pages whose [key](crate::render::page_keys) changed:
 //!
 //! - when the edits leave everything the plan depends on alone (dates, titles, URLs, terms,
 //!   drafts: the usual case of fixing a story's text), the articles are swapped into the last
@@ -18,7 +18,7 @@ use std::time::Instant;
 use chrono::Utc;
 
 use super::changes::Changes;
-use super::diff::{Disk, Inputs, Left, write_changes, write_edits, write_left};
+use super::diff::{Disk, Inputs, Left, write_changes, write_edits, write_pages};
 use super::fast::{Tabs, Urgent};
 use super::later::{self, Done, Job};
 use super::link_warnings::link_warnings;
@@ -26,10 +26,10 @@ use super::model::Model;
 use super::pending::Pending;
 use super::reload::{Edit, Reloaded, in_place_edits, reload};
 use super::report::Rebuild;
-use super::signature::content_hash;
 use crate::content::Article;
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::{Served, Sink};
+use crate::render;
 use crate::site::{self, PlanOptions};
 
 /// Keeps the loaded model and what is on disk between rebuilds of one served folder.
@@ -90,21 +90,14 @@ impl Rebuilder {
         }
         let started = Instant::now();
         let result = match self.model.as_ref() {
-            Some(Model {
-                planned: Some((site, _)),
-                session,
-                urls,
-                hashes,
-                ..
-            }) => {
-                let inputs = Inputs {
-                    theme: &session.theme,
-                    urls,
-                    hashes,
-                    defer: true,
-                    urgent: None,
-                };
-                write_left(&self.out, &mut self.disk, &inputs, site, left).map(|written| {
+            Some(
+                model @ Model {
+                    planned: Some((site, _)),
+                    ..
+                },
+            ) => {
+                let inputs = model.inputs(true);
+                write_pages(&self.out, &mut self.disk, &inputs, site, left).map(|written| {
                     Some(Rebuild::on_plan(
                         site,
                         written,
@@ -113,7 +106,7 @@ impl Rebuilder {
                     ))
                 })
             }
-            // Not written: their signatures are not on record, so the next rebuild renders them.
+            // Not written: their keys are not on record, so the next rebuild renders them.
             _ => Ok(None),
         };
         // Waiting requests get what is there now, written or not (an error is shown in the tabs).
@@ -194,16 +187,14 @@ impl Rebuilder {
 
     /// A job rendering the pages the last [`Rebuilder::update`] left for later (the search
     /// index), if any, to [run](Job::run) on any thread and hand to [`Rebuilder::accept`].
-    pub fn later(&self) -> Option<Job> {
-        let model = self.model.as_ref()?;
-        let (site, _) = model.planned.as_ref()?;
-        Job::new(
-            &self.disk,
-            site,
-            &model.session.theme,
-            &model.urls,
-            &model.hashes,
-        )
+    pub fn later(&self) -> Result<Option<Job>> {
+        let Some(model) = self.model.as_ref() else {
+            return Ok(None);
+        };
+        let Some((site, _)) = model.planned.as_ref() else {
+            return Ok(None);
+        };
+        Job::new(&self.disk, site, &model.session.theme, &model.inputs(false))
     }
 
     /// Writes the files of a finished job that are still up to date. `None` when none is.
@@ -220,7 +211,7 @@ impl Rebuilder {
             &self.out,
             &mut self.disk,
             (site, &model.session.theme),
-            &model.hashes,
+            &model.inputs(false),
             done,
         )?;
         if rendered.is_empty() {
@@ -239,7 +230,7 @@ impl Rebuilder {
     /// the served folder is again what `gazette build` writes. `None` when nothing was left.
     pub fn finish(&mut self) -> Result<Option<Rebuild>> {
         self.flush()?;
-        match self.later() {
+        match self.later()? {
             Some(job) => self.accept(job.run()),
             None => Ok(None),
         }
@@ -259,10 +250,10 @@ impl Rebuilder {
         let mut edited = Vec::with_capacity(edits.len());
         let mut files = Vec::with_capacity(edits.len());
         for (i, article, links) in edits {
-            let hash = content_hash(&article);
+            let print = render::article_print(&article);
             model
-                .hashes
-                .insert(article.file.clone().into_os_string(), hash);
+                .prints
+                .insert(article.file.clone().into_os_string(), print);
             model.links.insert(article.file.clone(), links);
             files.push(article.file.clone());
             if let Some(slot) = site.articles.get_mut(i) {
@@ -270,14 +261,17 @@ impl Rebuilder {
                 edited.push(i);
             }
         }
-        let inputs = Inputs {
-            theme: &model.session.theme,
-            urls: &model.urls,
-            hashes: &model.hashes,
-            defer: true,
-            urgent: None,
+        let model = &*model;
+        let Some((site, _)) = model.planned.as_ref() else {
+            return Err(nothing_loaded(&self.root));
         };
-        let written = write_edits(&self.out, &mut self.disk, &inputs, site, &edited)?;
+        let written = write_edits(
+            &self.out,
+            &mut self.disk,
+            &model.inputs(true),
+            site,
+            &edited,
+        )?;
         let warnings = link_warnings(site, &model.links, Some(&files));
         Ok(Rebuild::on_plan(site, written, warnings, started.elapsed()))
     }
@@ -349,16 +343,13 @@ impl Rebuilder {
         let urgent = tabs.as_deref().map(|tabs| Urgent::new(&site, tabs, edited));
         let wants = |page: &site::Page| urgent.as_ref().is_none_or(|u| u.wants(page));
         let inputs = Inputs {
-            theme: &model.session.theme,
-            urls: &model.urls,
-            hashes: &model.hashes,
-            defer,
             urgent: urgent
                 .is_some()
                 .then_some(&wants as &(dyn Fn(&site::Page) -> bool + Sync)),
+            ..model.inputs(defer)
         };
         // Kept even when writing fails: the plan is right, and the next rebuild compares
-        // signatures with what did get written.
+        // keys with what did get written.
         let result = write_changes(&self.out, &mut self.disk, &inputs, &site, full);
         drop(urgent);
         // As `gazette build` orders them: skipped links, the model's, then body links.

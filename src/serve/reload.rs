@@ -10,9 +10,9 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 use super::model::Model;
-use super::signature::content_hash;
 use crate::content::{self, Article, BodyLink, Parsed, Target};
 use crate::error::{Diagnostic, Error};
+use crate::render;
 
 /// An article saved with new content but the same place in the plan: its index in the plan,
 /// the article, its body links.
@@ -125,9 +125,10 @@ pub fn reload(model: &mut Model, root: &Path, paths: &BTreeSet<PathBuf>) -> Opti
     let mut files = Vec::with_capacity(rendered.len());
     for (article, links) in rendered {
         let file = article.file.clone();
-        model
-            .hashes
-            .insert(file.clone().into_os_string(), content_hash(&article));
+        model.prints.insert(
+            file.clone().into_os_string(),
+            render::article_print(&article),
+        );
         model.links.insert(file.clone(), links);
         match position.get(&file).and_then(|&i| model.pool.get_mut(i)) {
             Some(slot) => done.before.push(std::mem::replace(slot, article)),
@@ -163,7 +164,7 @@ fn parse_into(
                 done.before.push(model.pool.swap_remove(i));
             }
             done.removed.push(rel.clone());
-            model.hashes.remove(rel.as_os_str());
+            model.prints.remove(rel.as_os_str());
             model.links.remove(&rel);
             model.broken.remove(&rel);
             if model.index.remove(&rel).is_some() {
