@@ -317,9 +317,27 @@ pub fn output_file(site_path: &str) -> Result<String, String> {
     Ok(file)
 }
 
+/// The site path whose [output file](output_file) is `file`: `x/index.html` -> `/x/`,
+/// `atom.xml` -> `/atom.xml`, `index.html` -> `/`. Not checked: it names a page only if the
+/// plan has one there.
+pub fn site_path_of(file: &str) -> String {
+    match file.strip_suffix("index.html") {
+        Some("") => "/".to_string(),
+        Some(folder) if folder.ends_with('/') => format!("/{folder}"),
+        _ => format!("/{file}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn site_path_of_undoes_output_file() {
+        for path in ["/", "/x/", "/tags/café/", "/atom.xml", "/2024/page/2/"] {
+            assert_eq!(site_path_of(&output_file(path).unwrap()), path);
+        }
+    }
 
     #[test]
     fn links_carry_the_base_path() {

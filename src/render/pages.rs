@@ -34,9 +34,9 @@ pub struct Shared<'a> {
     /// The `site` view.
     site_view: Value,
     /// Feed site path -> feed title, from the plan's feed pages.
-    feed_titles: HashMap<&'a str, &'a str>,
+    feed_titles: OnceLock<HashMap<&'a str, &'a str>>,
     /// Archive period site path -> its title (`2024`, `November 2024`, `27 November 2024`).
-    period_titles: HashMap<&'a str, String>,
+    period_titles: OnceLock<HashMap<&'a str, String>>,
     /// Fingerprints of the shared views, made on first use (see [`Prints`]).
     prints: OnceLock<Prints>,
 }
@@ -94,32 +94,15 @@ impl<'a> Shared<'a> {
                 .collect(),
             archive_url: urls.path(archive_path),
         };
-        let feed_titles = site
-            .pages
-            .iter()
-            .filter_map(|p| match &p.kind {
-                PageKind::Feed(feed) => Some((p.path.as_str(), feed.title.as_str())),
-                _ => None,
-            })
-            .collect();
-        let mut period_titles = HashMap::new();
-        for year in &site.years {
-            period_titles.insert(year.path.as_str(), format!("{:04}", year.year));
-            for month in &year.months {
-                period_titles.insert(month.path.as_str(), month_title(year.year, month.month));
-                for day in &month.days {
-                    period_titles.insert(day.path.as_str(), day_title(day.date));
-                }
-            }
-        }
         Ok(Shared {
             site,
             urls,
             cards,
             feeds: FeedCache::new(site.articles.len()),
             site_view: to_value(&site_view)?,
-            feed_titles,
-            period_titles,
+            // Made on first use: keying a few pages (a save in `serve`) needs neither.
+            feed_titles: OnceLock::new(),
+            period_titles: OnceLock::new(),
             prints: OnceLock::new(),
         })
     }
@@ -131,7 +114,35 @@ impl<'a> Shared<'a> {
 
     /// The title of the archive period at `path`, if it is one.
     pub fn period_title(&self, path: &str) -> Option<&str> {
-        self.period_titles.get(path).map(String::as_str)
+        let titles = self.period_titles.get_or_init(|| {
+            let mut titles = HashMap::new();
+            for year in &self.site.years {
+                titles.insert(year.path.as_str(), format!("{:04}", year.year));
+                for month in &year.months {
+                    titles.insert(month.path.as_str(), month_title(year.year, month.month));
+                    for day in &month.days {
+                        titles.insert(day.path.as_str(), day_title(day.date));
+                    }
+                }
+            }
+            titles
+        });
+        titles.get(path).map(String::as_str)
+    }
+
+    /// The plan's title of the feed at site path `path`, if it is planned.
+    fn feed_title(&self, path: &str) -> Option<&'a str> {
+        let titles = self.feed_titles.get_or_init(|| {
+            self.site
+                .pages
+                .iter()
+                .filter_map(|p| match &p.kind {
+                    PageKind::Feed(feed) => Some((p.path.as_str(), feed.title.as_str())),
+                    _ => None,
+                })
+                .collect()
+        });
+        titles.get(path).copied()
     }
 }
 
@@ -427,8 +438,8 @@ pub fn page_feeds(shared: &Shared<'_>, list: Option<&ListKind>, title: &str) -> 
         .map(|(format, path)| {
             // The plan's feed title when the feed is planned; else the site title, with the
             // page's own title for a term's feeds.
-            let name = match shared.feed_titles.get(path.as_str()) {
-                Some(name) => (*name).to_string(),
+            let name = match shared.feed_title(&path) {
+                Some(name) => name.to_string(),
                 None if path.matches('/').count() > 1 => {
                     format!("{} — {title}", site.config.title)
                 }

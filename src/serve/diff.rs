@@ -33,6 +33,11 @@ impl Disk {
     pub fn holds(&self, path: &str, key: u128) -> bool {
         self.pages.get(path) == Some(&key)
     }
+
+    /// Output paths of the files published besides pages.
+    pub fn copies(&self) -> impl Iterator<Item = &String> {
+        self.copies.keys()
+    }
 }
 
 /// What one write did: site paths rendered, output paths written and removed (each sorted).
@@ -51,8 +56,8 @@ pub struct Inputs<'a> {
     /// Leave the [slow pages](deferred) for a [later job](super::later), so the tabs reload
     /// without waiting for them.
     pub defer: bool,
-    /// Fast rendering: only the changed pages this says yes to are rendered now; the others
-    /// are left [pending](Left) for [`write_pages`], right after the tabs reload.
+    /// Fast rendering: only the pages this says yes to are keyed and, if changed, rendered
+    /// now; the others are left to compare and write right after the tabs reload.
     pub urgent: Option<&'a (dyn Fn(&Page) -> bool + Sync)>,
 }
 
@@ -70,8 +75,8 @@ impl Inputs<'_> {
     }
 }
 
-/// Changed pages left for later by fast rendering: index in the plan, key.
-pub type Left = Vec<(usize, u128)>;
+/// Pages with their keys: index in the plan, key.
+pub type Keyed = Vec<(usize, u128)>;
 
 /// Pages that take long to render and that no tab shows: the search index (every article's
 /// words: about 2 s for 10,000 articles, where the rest of a text edit takes a few
@@ -82,7 +87,7 @@ pub fn deferred(page: &Page) -> bool {
 }
 
 /// The pages (plan index, key) of `keys` whose key is not what the disk holds (all when `full`).
-fn stale(disk: &Disk, site: &Site, keys: &[Option<u128>], full: bool) -> Left {
+pub fn stale(disk: &Disk, site: &Site, keys: &[Option<u128>], full: bool) -> Keyed {
     keys.iter()
         .zip(&site.pages)
         .enumerate()
@@ -94,23 +99,29 @@ fn stale(disk: &Disk, site: &Site, keys: &[Option<u128>], full: bool) -> Left {
 }
 
 /// Renders the pages whose key changed (all when `full`), copies new or changed files, and
-/// removes what the site no longer has. With [`Inputs::urgent`], the changed pages it does not
-/// want now are returned instead of rendered (removals and copies are done now: they are cheap).
+/// removes what the site no longer has. With [`Inputs::urgent`], the pages it does not want now
+/// are not even keyed (keying all 15,000 pages of a 10,000-article site takes longer than the
+/// rest of a rebuild): their plan indices are returned, for [`write_unchecked`] (removals and
+/// copies are done now: they are cheap).
 pub fn write_changes(
     out: &Sink,
     disk: &mut Disk,
     inputs: &Inputs<'_>,
     site: &Site,
     full: bool,
-) -> Result<(Written, Left)> {
-    let keys = inputs.keys(site, &|_| true)?;
-    let changed = stale(disk, site, &keys, full);
-    let (todo, left): (Left, Left) = match inputs.urgent {
-        Some(urgent) if !full => changed
-            .into_iter()
-            .partition(|&(i, _)| site.pages.get(i).is_some_and(urgent)),
-        _ => (changed, Vec::new()),
-    };
+) -> Result<(Written, Vec<usize>)> {
+    let urgent = inputs.urgent.filter(|_| !full);
+    let now: Vec<bool> = site
+        .pages
+        .iter()
+        .map(|page| urgent.is_none_or(|urgent| urgent(page)))
+        .collect();
+    let keys = inputs.keys(site, &|i| now.get(i).copied().unwrap_or(false))?;
+    let todo = stale(disk, site, &keys, full);
+    let left: Vec<usize> = (0..site.pages.len())
+        .filter(|&i| !now.get(i).copied().unwrap_or(true))
+        .filter(|&i| !(inputs.defer && site.pages.get(i).is_some_and(deferred)))
+        .collect();
     let planned: HashSet<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
     let gone_pages: Vec<String> = disk
         .pages
@@ -193,14 +204,39 @@ pub fn write_changes(
     Ok(((rendered, written, removed), left))
 }
 
-/// Renders and writes the pages at `todo` (plan index and key, from the plan `site`): those
-/// [`write_changes`] left, or those [`write_edits`] found changed.
-pub fn write_pages(
+/// Keys the pages at `left` (plan indices, from the plan `site`: those [`write_changes`] left),
+/// tells `changing` the output paths of those whose key changed, and writes them.
+pub fn write_unchecked(
     out: &Sink,
     disk: &mut Disk,
     inputs: &Inputs<'_>,
     site: &Site,
-    todo: Left,
+    (left, changing): (&[usize], &dyn Fn(Vec<String>)),
+) -> Result<Written> {
+    let mut mask = vec![false; site.pages.len()];
+    for &i in left {
+        if let Some(m) = mask.get_mut(i) {
+            *m = true;
+        }
+    }
+    let keys = inputs.keys(site, &|i| mask.get(i).copied().unwrap_or(false))?;
+    let todo = stale(disk, site, &keys, false);
+    changing(
+        todo.iter()
+            .filter_map(|&(i, _)| urls::output_file(&site.pages.get(i)?.path).ok())
+            .collect(),
+    );
+    write_pages(out, disk, inputs, site, todo)
+}
+
+/// Renders and writes the pages at `todo` (plan index and key, from the plan `site`), and
+/// records them.
+fn write_pages(
+    out: &Sink,
+    disk: &mut Disk,
+    inputs: &Inputs<'_>,
+    site: &Site,
+    todo: Keyed,
 ) -> Result<Written> {
     let indices: Vec<usize> = todo.iter().map(|&(i, _)| i).collect();
     let mut rendered = render::render_pages(site, inputs.theme, inputs.urls, &indices)?;

@@ -1,7 +1,8 @@
-//! Fast rendering: which changed pages a rebuild writes before the tabs reload. The pages a tab
-//! shows, the saved articles' own pages and the first page of every list are written first;
-//! every other changed page (the hundreds of list pages a new, moved or deleted article shifts)
-//! is left [pending](super::pending) and written right after the reload.
+//! Fast rendering: which pages a rebuild compares (by key) and writes before the tabs reload.
+//! The pages a tab shows, the saved articles' own pages and the first page of each list that
+//! shows one of them are done first; every other page (among them the hundreds of list pages a new, moved or deleted
+//! article shifts) is [pending](super::pending) until it is compared and written, right after
+//! the reload.
 
 use std::collections::HashSet;
 use std::ffi::OsStr;
@@ -15,35 +16,41 @@ use crate::urls;
 pub type Tabs = std::sync::Arc<dyn Fn() -> Vec<String> + Send + Sync>;
 
 /// The pages to write before the reload.
-pub struct Urgent<'a> {
-    site: &'a Site,
-    /// Output paths the open tabs are served from.
+pub struct Urgent {
+    /// Site paths of the pages the open tabs show.
     open: HashSet<String>,
-    /// The saved article files (relative to the root).
-    edited: HashSet<&'a OsStr>,
+    /// By article index: whether the article was saved.
+    edited: Vec<bool>,
 }
 
-impl<'a> Urgent<'a> {
+impl Urgent {
     /// The pages of `site` that are urgent while the tabs show `tabs` and `edited` were saved.
-    pub fn new(site: &'a Site, tabs: &[String], edited: &'a [PathBuf]) -> Self {
+    pub fn new(site: &Site, tabs: &[String], edited: &[PathBuf]) -> Self {
+        let saved: HashSet<&OsStr> = edited.iter().map(|f| f.as_os_str()).collect();
         Urgent {
-            site,
-            open: tabs.iter().flat_map(|t| candidates(t)).collect(),
-            edited: edited.iter().map(|f| f.as_os_str()).collect(),
+            open: tabs
+                .iter()
+                .flat_map(|t| candidates(t))
+                .map(|file| urls::site_path_of(&file))
+                .collect(),
+            edited: site
+                .articles
+                .iter()
+                .map(|a| saved.contains(a.file.as_os_str()))
+                .collect(),
         }
     }
 
-    /// Whether `page` is written before the tabs reload.
+    /// Whether `page` is compared and written before the tabs reload: a page a tab shows, a
+    /// saved article's page, or the first page of a list that shows a saved article.
     pub fn wants(&self, page: &Page) -> bool {
+        let saved = |i: &usize| self.edited.get(*i).copied().unwrap_or(false);
         let first = match &page.kind {
-            PageKind::Article(i) => self
-                .site
-                .articles
-                .get(*i)
-                .is_some_and(|a| self.edited.contains(a.file.as_os_str())),
-            PageKind::List(list) => list.paginator.current == 1,
+            PageKind::Article(i) => saved(i),
+            PageKind::List(list) => list.paginator.current == 1 && list.items.iter().any(saved),
             _ => false,
         };
-        first || urls::output_file(&page.path).is_ok_and(|file| self.open.contains(file.as_str()))
+        // Compared by site path: making every page's output path cost more than the rest.
+        first || self.open.contains(&page.path)
     }
 }

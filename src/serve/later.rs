@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::diff::{Disk, Inputs, Left, Written, changed_bytes, deferred, record, write_all};
+use super::diff::{Disk, Inputs, Keyed, Written, changed_bytes, deferred, record, write_all};
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::{OutputFile, Sink};
 use crate::render::{self, Theme};
@@ -21,7 +21,7 @@ pub struct Job {
     theme: Arc<Theme>,
     urls: Urls,
     /// Indices of the pages in the plan, with their keys.
-    pages: Left,
+    pages: Keyed,
 }
 
 /// A finished [`Job`]: the pages with the keys they were rendered for, and the files.
@@ -50,7 +50,7 @@ impl Job {
         theme: &Arc<Theme>,
         inputs: &Inputs<'_>,
     ) -> Result<Option<Job>> {
-        let pages: Left = keys(site, inputs)?
+        let pages: Keyed = keys(site, inputs)?
             .into_iter()
             .filter(|&(p, key)| {
                 site.pages
@@ -129,7 +129,7 @@ pub fn accept(
 }
 
 /// Every deferred page of `site` with its current key.
-fn keys(site: &Site, inputs: &Inputs<'_>) -> Result<Left> {
+fn keys(site: &Site, inputs: &Inputs<'_>) -> Result<Keyed> {
     let now = Inputs {
         defer: false,
         urgent: None,

@@ -363,9 +363,8 @@ fn rebuild(
     match guarded(rebuilder, |r| r.update(&changes)) {
         Ok(None) => changes.full,
         Ok(Some(rebuild)) => {
-            let touched = !rebuild.written.is_empty()
-                || !rebuild.removed.is_empty()
-                || !rebuild.pending.is_empty();
+            let touched =
+                !rebuild.written.is_empty() || !rebuild.removed.is_empty() || rebuild.unchecked > 0;
             if touched || hub.failing() {
                 hub.reload();
             }

@@ -13,15 +13,52 @@ use super::paths;
 /// written, and a signal for when some are.
 #[derive(Default)]
 pub struct Pending {
-    files: Mutex<HashSet<String>>,
+    state: Mutex<State>,
     written: Condvar,
 }
 
+#[derive(Default)]
+struct State {
+    /// Output paths still to be written.
+    files: HashSet<String>,
+    /// While the pages fast rendering left are not compared yet, nobody knows which will
+    /// change: every path but these (the pages and files already up to date) is pending.
+    all_but: Option<HashSet<String>>,
+}
+
+impl State {
+    /// Whether a request served from one of `candidates` must wait: one of them is pending, or
+    /// none of them is known to be up to date.
+    fn waits(&self, candidates: &[String]) -> bool {
+        candidates.iter().any(|c| self.files.contains(c))
+            || self
+                .all_but
+                .as_ref()
+                .is_some_and(|done| !candidates.iter().any(|c| done.contains(c)))
+    }
+}
+
 impl Pending {
-    /// Replaces the pending output paths with `files`; the waiters of those dropped are woken.
+    /// Replaces what is pending with the output paths `files`; the waiters of those dropped are
+    /// woken.
     pub fn set(&self, files: impl IntoIterator<Item = String>) {
-        if let Ok(mut pending) = self.files.lock() {
-            *pending = files.into_iter().collect();
+        if let Ok(mut state) = self.state.lock() {
+            *state = State {
+                files: files.into_iter().collect(),
+                all_but: None,
+            };
+        }
+        self.written.notify_all();
+    }
+
+    /// Makes every output path pending but `done`, until the next [`Pending::set`] or
+    /// [`Pending::clear`].
+    pub fn set_all_but(&self, done: HashSet<String>) {
+        if let Ok(mut state) = self.state.lock() {
+            *state = State {
+                files: HashSet::new(),
+                all_but: Some(done),
+            };
         }
         self.written.notify_all();
     }
@@ -31,15 +68,23 @@ impl Pending {
         self.set(std::iter::empty());
     }
 
-    /// The pending output paths, sorted.
+    /// The pending output paths named one by one, sorted (not those of [`Pending::set_all_but`]).
     pub fn files(&self) -> Vec<String> {
         let mut files: Vec<String> = self
-            .files
+            .state
             .lock()
-            .map(|f| f.iter().cloned().collect())
+            .map(|s| s.files.iter().cloned().collect())
             .unwrap_or_default();
         files.sort();
         files
+    }
+
+    /// Whether nothing at all is pending.
+    pub fn is_empty(&self) -> bool {
+        self.state
+            .lock()
+            .map(|s| s.files.is_empty() && s.all_but.is_none())
+            .unwrap_or(true)
     }
 
     /// Waits (at most `timeout`) until no file a request for `raw` (a request path, such as
@@ -51,18 +96,18 @@ impl Pending {
             return true;
         }
         let deadline = Instant::now() + timeout;
-        let Ok(mut pending) = self.files.lock() else {
+        let Ok(mut state) = self.state.lock() else {
             return true;
         };
         loop {
-            if !candidates.iter().any(|c| pending.contains(c)) {
+            if !state.waits(&candidates) {
                 return true;
             }
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
                 return false;
             }
-            pending = match self.written.wait_timeout(pending, left) {
+            state = match self.written.wait_timeout(state, left) {
                 Ok((guard, _)) => guard,
                 Err(_) => return true,
             };
@@ -119,5 +164,20 @@ mod tests {
         assert_eq!(pending.files(), ["atom.xml"]);
         pending.clear();
         assert!(pending.wait_for("/atom.xml", Duration::from_millis(1)));
+        assert!(pending.is_empty());
+    }
+
+    #[test]
+    fn all_but_makes_every_other_path_wait() {
+        let pending = Pending::default();
+        pending.set_all_but(["index.html".to_string(), "style.css".to_string()].into());
+        assert!(!pending.is_empty());
+        assert!(pending.wait_for("/", Duration::from_millis(1)));
+        assert!(pending.wait_for("/style.css", Duration::from_millis(1)));
+        assert!(!pending.wait_for("/page/2/", Duration::from_millis(20)));
+        assert!(pending.files().is_empty());
+        pending.set(["atom.xml".to_string()]);
+        assert!(pending.wait_for("/page/2/", Duration::from_millis(1)));
+        assert!(!pending.wait_for("/atom.xml", Duration::from_millis(20)));
     }
 }

@@ -18,7 +18,7 @@ use std::time::Instant;
 use chrono::Utc;
 
 use super::changes::Changes;
-use super::diff::{Disk, Inputs, Left, write_changes, write_edits, write_pages};
+use super::diff::{Disk, Inputs, write_changes, write_edits, write_unchecked};
 use super::fast::{Tabs, Urgent};
 use super::later::{self, Done, Job};
 use super::link_warnings::link_warnings;
@@ -45,9 +45,10 @@ pub struct Rebuilder {
     disk: Disk,
     /// With fast rendering: what the open tabs show.
     tabs: Option<Tabs>,
-    /// Changed pages of the current plan not written yet (see [`Rebuilder::flush`]).
-    left: Left,
-    /// Their output paths, which requests wait for.
+    /// Pages of the current plan not compared with the disk yet (plan indices; see
+    /// [`Rebuilder::flush`]).
+    left: Vec<usize>,
+    /// What requests wait for while they are not written.
     pending: Arc<Pending>,
 }
 
@@ -63,7 +64,7 @@ impl Rebuilder {
             model: None,
             disk: Disk::default(),
             tabs: None,
-            left: Left::new(),
+            left: Vec::new(),
             pending: Arc::default(),
         }
     }
@@ -81,8 +82,8 @@ impl Rebuilder {
         self.pending.clone()
     }
 
-    /// Renders and writes the pages the last [`Rebuilder::update`] left pending, then wakes the
-    /// requests waiting for them. `None` when none was left.
+    /// Compares the pages the last [`Rebuilder::update`] left with the disk and writes those
+    /// that changed, then wakes the requests waiting for them. `None` when none was left.
     pub fn flush(&mut self) -> Result<Option<Rebuild>> {
         let left = std::mem::take(&mut self.left);
         if left.is_empty() {
@@ -97,7 +98,10 @@ impl Rebuilder {
                 },
             ) => {
                 let inputs = model.inputs(true);
-                write_pages(&self.out, &mut self.disk, &inputs, site, left).map(|written| {
+                let pending = &self.pending;
+                let changing = |files: Vec<String>| pending.set(files);
+                let left = (left.as_slice(), &changing as &dyn Fn(Vec<String>));
+                write_unchecked(&self.out, &mut self.disk, &inputs, site, left).map(|written| {
                     Some(Rebuild::on_plan(
                         site,
                         written,
@@ -106,7 +110,7 @@ impl Rebuilder {
                     ))
                 })
             }
-            // Not written: their keys are not on record, so the next rebuild renders them.
+            // Not compared: their keys are not on record, so the next rebuild renders them.
             _ => Ok(None),
         };
         // Waiting requests get what is there now, written or not (an error is shown in the tabs).
@@ -365,15 +369,28 @@ impl Rebuilder {
         let (articles, pages) = (site.articles.len(), site.pages.len());
         model.planned = Some((Arc::new(site), held));
         let ((rendered, written, removed), left) = result?;
-        let mut pending: Vec<String> = left
-            .iter()
-            .filter_map(|&(p, _)| {
-                let page = model.planned.as_ref()?.0.pages.get(p)?;
-                crate::urls::output_file(&page.path).ok()
-            })
-            .collect();
-        pending.sort();
-        self.pending.set(pending.iter().cloned());
+        if left.is_empty() {
+            self.pending.clear();
+        } else if let Some((site, _)) = model.planned.as_ref() {
+            // Until the pages left are compared, any of them may change: only the pages just
+            // compared and the copied files are known to be up to date.
+            let mut unchecked = vec![false; site.pages.len()];
+            for &i in &left {
+                if let Some(u) = unchecked.get_mut(i) {
+                    *u = true;
+                }
+            }
+            let mut done: HashSet<String> = site
+                .pages
+                .iter()
+                .zip(&unchecked)
+                .filter(|(_, u)| !**u)
+                .filter_map(|(page, _)| crate::urls::output_file(&page.path).ok())
+                .collect();
+            done.extend(self.disk.copies().cloned());
+            self.pending.set_all_but(done);
+        }
+        let unchecked = left.len();
         self.left = left;
         Ok(Rebuild {
             full,
@@ -383,7 +400,7 @@ impl Rebuilder {
             rendered,
             written,
             removed,
-            pending,
+            unchecked,
             warnings,
             elapsed: started.elapsed(),
         })

@@ -23,8 +23,9 @@ pub struct Rebuild {
     pub written: Vec<String>,
     /// Output paths removed because nothing produces them any more (sorted).
     pub removed: Vec<String>,
-    /// Output paths of changed pages left for [`Rebuilder::flush`](super::Rebuilder::flush) by fast rendering (sorted).
-    pub pending: Vec<String>,
+    /// Pages fast rendering left to compare and write after the reload, in
+    /// [`Rebuilder::flush`](super::Rebuilder::flush).
+    pub unchecked: usize,
     /// Things worth saying that did not stop the build: every one on full builds, those about
     /// the articles reloaded on incremental ones.
     pub warnings: Vec<Diagnostic>,
@@ -49,7 +50,7 @@ impl Rebuild {
             rendered,
             written,
             removed,
-            pending: Vec::new(),
+            unchecked: 0,
             warnings,
             elapsed,
         }
