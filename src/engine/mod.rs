@@ -6,8 +6,12 @@
 //! is unchanged and leaves out every page whose key (see [`crate::render::Keying`]) and output
 //! file are unchanged, writing only what differs. Anything the cache cannot vouch for is made
 //! again, so an incremental build writes exactly what a full one would.
+//!
+//! [`rebuild`] keeps a session loaded between changes and brings one folder up to date after
+//! each (what `gazette serve` serves), comparing the same page keys.
 
 pub mod cache;
+pub mod rebuild;
 mod run;
 
 use std::path::{Path, PathBuf};

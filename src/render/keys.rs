@@ -25,7 +25,7 @@ use crate::site::{Page, PageKind, Site};
 /// loaded article's), `None` to have it made.
 pub type Known<'a> = dyn Fn(&Article) -> Option<u128> + Sync + 'a;
 
-/// The fingerprint of an article, whole: what [`ModelKeys`] takes of its content. MessagePack,
+/// The fingerprint of an article, whole: what [page keys](super::page_keys) take of its content. MessagePack,
 /// not JSON: at 10,000 articles JSON's string escaping of every body cost a tenth of an
 /// unchanged build.
 pub fn article_print(article: &Article) -> u128 {
@@ -182,7 +182,7 @@ fn article_key(site: &Site, i: usize, known: Option<&Known<'_>>) -> u128 {
 
 /// By page index: the pages whose key can change when only the content of the articles
 /// `edited` (by index) changes and the plan stays the same. An article, list or feed page is
-/// keyed from the articles it shows (see [`ModelKeys::key`]), so it is among them only if it
+/// keyed from the articles it shows (see [`super::page_keys`]), so it is among them only if it
 /// shows one of `edited`; every other page is.
 pub fn touched_by(site: &Site, edited: &[usize]) -> Vec<bool> {
     let mut hit = vec![false; site.articles.len()];

@@ -26,7 +26,7 @@ use tokio::time::{Instant, Sleep};
 
 use super::live::{self, Hub};
 use super::paths::{self, Target};
-use super::pending::Pending;
+use crate::engine::rebuild::Pending;
 
 /// Connections served at once; more wait in the kernel's accept queue.
 const MAX_CONNECTIONS: usize = 512;
@@ -124,7 +124,7 @@ async fn handle(server: &Server, request: Request<Incoming>) -> Response<Respons
             let hub = server.hub.clone();
             let pending = server.pending.clone();
             tokio::task::spawn_blocking(move || {
-                pending.wait_for(&path, PENDING_WAIT);
+                pending.wait_for(&paths::candidates(&path), PENDING_WAIT);
                 file_response(&root, &path, hub.build())
             })
             .await

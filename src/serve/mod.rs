@@ -3,19 +3,9 @@
 //!
 //! The library never prints: what happens is reported as [`Event`]s to the caller's callback.
 
-mod changes;
-mod diff;
-mod fast;
 mod http;
-mod later;
-mod link_warnings;
 mod live;
-mod model;
 mod paths;
-mod pending;
-mod rebuild;
-mod reload;
-mod report;
 mod watch;
 
 use std::fmt;
@@ -27,12 +17,8 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Diagnostic, Error, Result};
 
-pub use changes::Changes;
-pub use later::{Done, Job};
+pub use crate::engine::rebuild::{Changes, Done, Job, Pending, Rebuild, Rebuilder};
 pub use live::{EVENTS_PATH, SCRIPT_PATH};
-pub use pending::Pending;
-pub use rebuild::Rebuilder;
-pub use report::Rebuild;
 
 /// What `gazette serve` was asked to do.
 #[derive(Debug, Clone)]
@@ -199,7 +185,14 @@ pub fn serve(options: ServeOptions, report: impl Fn(&Event) + Send + Sync + 'sta
     let mut rebuilder = Rebuilder::new(&root, &out_root, options.drafts, &url);
     if options.fast_render {
         let tabs = hub.clone();
-        rebuilder.fast_render(move || tabs.open_paths());
+        // The site paths of the pages the tabs show, from their request paths.
+        rebuilder.fast_render(move || {
+            let files = tabs
+                .open_paths()
+                .into_iter()
+                .flat_map(|p| paths::candidates(&p));
+            files.map(|file| crate::urls::site_path_of(&file)).collect()
+        });
     }
     let pending = rebuilder.pending();
     match rebuilder.full() {

@@ -71,10 +71,37 @@ pub fn inside(root: &Path, path: &Path) -> Option<PathBuf> {
     (real.starts_with(root) && real.is_file()).then_some(real)
 }
 
+/// The output paths a request path may be served from: the file itself, or the `index.html` of
+/// the folder (with or without its trailing slash, which redirects to it). Empty for a path that
+/// is never served.
+pub fn candidates(raw: &str) -> Vec<String> {
+    let Some((parts, trailing)) = segments(raw) else {
+        return Vec::new();
+    };
+    let joined = parts.join("/");
+    let index = match joined.is_empty() {
+        true => "index.html".to_string(),
+        false => format!("{joined}/index.html"),
+    };
+    match trailing {
+        true => vec![index],
+        false => vec![joined, index],
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::fs;
+
+    #[test]
+    fn request_paths_map_to_the_files_they_are_served_from() {
+        assert_eq!(candidates("/"), ["index.html"]);
+        assert_eq!(candidates("/page/2/"), ["page/2/index.html"]);
+        assert_eq!(candidates("/page/2"), ["page/2", "page/2/index.html"]);
+        assert_eq!(candidates("/tags/caf%C3%A9/"), ["tags/café/index.html"]);
+        assert_eq!(candidates("/../x"), Vec::<String>::new());
+    }
 
     #[test]
     fn segments_refuse_every_way_out() {

@@ -8,11 +8,9 @@ use std::collections::HashSet;
 use std::ffi::OsStr;
 use std::path::PathBuf;
 
-use super::pending::candidates;
 use crate::site::{Page, PageKind, Site};
-use crate::urls;
 
-/// What the open tabs show: their request paths (such as `/page/2/`).
+/// What the open tabs show: the site paths of their pages (such as `/page/2/`).
 pub type Tabs = std::sync::Arc<dyn Fn() -> Vec<String> + Send + Sync>;
 
 /// The pages to write before the reload.
@@ -28,11 +26,7 @@ impl Urgent {
     pub fn new(site: &Site, tabs: &[String], edited: &[PathBuf]) -> Self {
         let saved: HashSet<&OsStr> = edited.iter().map(|f| f.as_os_str()).collect();
         Urgent {
-            open: tabs
-                .iter()
-                .flat_map(|t| candidates(t))
-                .map(|file| urls::site_path_of(&file))
-                .collect(),
+            open: tabs.iter().cloned().collect(),
             edited: site
                 .articles
                 .iter()
@@ -50,7 +44,7 @@ impl Urgent {
             PageKind::List(list) => list.paginator.current == 1 && list.items.iter().any(saved),
             _ => false,
         };
-        // Compared by site path: making every page's output path cost more than the rest.
+        // Compared by site path: making every page's output path costs more than the rest.
         first || self.open.contains(&page.path)
     }
 }

@@ -17,20 +17,31 @@ use std::time::Instant;
 
 use chrono::Utc;
 
-use super::changes::Changes;
-use super::diff::{Disk, Inputs, write_changes, write_edits, write_unchecked};
-use super::fast::{Tabs, Urgent};
-use super::later::{self, Done, Job};
-use super::link_warnings::link_warnings;
-use super::model::Model;
-use super::pending::Pending;
-use super::reload::{Edit, Reloaded, in_place_edits, reload};
-use super::report::Rebuild;
+mod changes;
+mod diff;
+mod fast;
+mod later;
+mod link_warnings;
+mod model;
+mod pending;
+mod reload;
+mod report;
+
+pub use changes::Changes;
+pub use later::{Done, Job};
+pub use pending::Pending;
+pub use report::Rebuild;
+
 use crate::content::Article;
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::{Served, Sink};
 use crate::render;
 use crate::site::{self, PlanOptions};
+use diff::{Disk, Inputs, write_changes, write_edits, write_unchecked};
+use fast::{Tabs, Urgent};
+use link_warnings::link_warnings;
+use model::Model;
+use reload::{Edit, Reloaded, in_place_edits, reload};
 
 /// Keeps the loaded model and what is on disk between rebuilds of one served folder.
 pub struct Rebuilder {
@@ -132,7 +143,7 @@ impl Rebuilder {
     /// What changed paths (absolute, from the watcher) ask for, given what is loaded.
     pub fn changes(&self, paths: &[PathBuf]) -> Changes {
         let known = self.model.as_ref().map(Model::known);
-        super::changes::classify(&self.root, paths, known.as_deref())
+        changes::classify(&self.root, paths, known.as_deref())
     }
 
     /// Reloads everything and writes every page whose bytes changed.

@@ -1,13 +1,12 @@
 //! Pages whose new bytes are not written yet: with fast rendering, a rebuild writes the pages a
-//! tab shows (and a few more) before the tabs reload, and the other changed pages right after.
-//! Until they are written, a request for one of them waits here, so no tab is served a stale
-//! page after a reload.
+//! tab shows (and a few more) before the tabs reload, and compares and writes the others right
+//! after. Until they are written, a request for one of them waits here (the server asks with the
+//! output paths the request may be served from), so no tab is served a stale page after a
+//! reload.
 
 use std::collections::HashSet;
 use std::sync::{Condvar, Mutex};
 use std::time::{Duration, Instant};
-
-use super::paths;
 
 /// Output paths (relative to the served folder, such as `page/2/index.html`) still to be
 /// written, and a signal for when some are.
@@ -87,11 +86,10 @@ impl Pending {
             .unwrap_or(true)
     }
 
-    /// Waits (at most `timeout`) until no file a request for `raw` (a request path, such as
-    /// `/page/2/` or `/tags/caf%C3%A9`) can be served from is pending. False when the timeout
-    /// ran out first: the caller serves what is there.
-    pub fn wait_for(&self, raw: &str, timeout: Duration) -> bool {
-        let candidates = candidates(raw);
+    /// Waits (at most `timeout`) until none of `candidates`, the output paths a request may be
+    /// served from, is pending. False when the timeout ran out first: the caller serves what
+    /// is there.
+    pub fn wait_for(&self, candidates: &[String], timeout: Duration) -> bool {
         if candidates.is_empty() {
             return true;
         }
@@ -100,7 +98,7 @@ impl Pending {
             return true;
         };
         loop {
-            if !state.waits(&candidates) {
+            if !state.waits(candidates) {
                 return true;
             }
             let left = deadline.saturating_duration_since(Instant::now());
@@ -115,47 +113,29 @@ impl Pending {
     }
 }
 
-/// The output paths a request path may be served from: the file itself, or the `index.html` of
-/// the folder (with or without its trailing slash, which redirects to it). Empty for a path that
-/// is never served.
-pub fn candidates(raw: &str) -> Vec<String> {
-    let Some((parts, trailing)) = paths::segments(raw) else {
-        return Vec::new();
-    };
-    let joined = parts.join("/");
-    let index = match joined.is_empty() {
-        true => "index.html".to_string(),
-        false => format!("{joined}/index.html"),
-    };
-    match trailing {
-        true => vec![index],
-        false => vec![joined, index],
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::sync::Arc;
 
-    #[test]
-    fn request_paths_map_to_the_files_they_are_served_from() {
-        assert_eq!(candidates("/"), ["index.html"]);
-        assert_eq!(candidates("/page/2/"), ["page/2/index.html"]);
-        assert_eq!(candidates("/page/2"), ["page/2", "page/2/index.html"]);
-        assert_eq!(candidates("/tags/caf%C3%A9/"), ["tags/café/index.html"]);
-        assert_eq!(candidates("/../x"), Vec::<String>::new());
+    fn files(paths: &[&str]) -> Vec<String> {
+        paths.iter().map(|p| p.to_string()).collect()
     }
 
     #[test]
     fn a_waiter_wakes_when_its_file_is_written_and_gives_up_after_the_timeout() {
         let pending = Arc::new(Pending::default());
         pending.set(["page/2/index.html".to_string(), "atom.xml".to_string()]);
-        assert!(pending.wait_for("/page/3/", Duration::from_secs(5)));
-        assert!(!pending.wait_for("/atom.xml", Duration::from_millis(30)));
+        assert!(pending.wait_for(&files(&["page/3/index.html"]), Duration::from_secs(5)));
+        assert!(!pending.wait_for(&files(&["atom.xml"]), Duration::from_millis(30)));
         let waiter = {
             let pending = pending.clone();
-            std::thread::spawn(move || pending.wait_for("/page/2", Duration::from_secs(20)))
+            std::thread::spawn(move || {
+                pending.wait_for(
+                    &files(&["page/2", "page/2/index.html"]),
+                    Duration::from_secs(20),
+                )
+            })
         };
         std::thread::sleep(Duration::from_millis(50));
         assert!(!waiter.is_finished());
@@ -163,7 +143,7 @@ mod tests {
         assert!(waiter.join().unwrap());
         assert_eq!(pending.files(), ["atom.xml"]);
         pending.clear();
-        assert!(pending.wait_for("/atom.xml", Duration::from_millis(1)));
+        assert!(pending.wait_for(&files(&["atom.xml"]), Duration::from_millis(1)));
         assert!(pending.is_empty());
     }
 
@@ -172,12 +152,12 @@ mod tests {
         let pending = Pending::default();
         pending.set_all_but(["index.html".to_string(), "style.css".to_string()].into());
         assert!(!pending.is_empty());
-        assert!(pending.wait_for("/", Duration::from_millis(1)));
-        assert!(pending.wait_for("/style.css", Duration::from_millis(1)));
-        assert!(!pending.wait_for("/page/2/", Duration::from_millis(20)));
+        assert!(pending.wait_for(&files(&["index.html"]), Duration::from_millis(1)));
+        assert!(pending.wait_for(&files(&["style.css"]), Duration::from_millis(1)));
+        assert!(!pending.wait_for(&files(&["page/2/index.html"]), Duration::from_millis(20)));
         assert!(pending.files().is_empty());
         pending.set(["atom.xml".to_string()]);
-        assert!(pending.wait_for("/page/2/", Duration::from_millis(1)));
-        assert!(!pending.wait_for("/atom.xml", Duration::from_millis(20)));
+        assert!(pending.wait_for(&files(&["page/2/index.html"]), Duration::from_millis(1)));
+        assert!(!pending.wait_for(&files(&["atom.xml"]), Duration::from_millis(20)));
     }
 }
