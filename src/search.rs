@@ -9,9 +9,8 @@
 //! and a word used by more than half of all articles (`the`, `and`) lists the articles that do
 //! *not* use it instead, after a `!`: whichever list is shorter.
 
-use std::collections::{HashMap, HashSet};
-
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 use serde::Serialize;
 
 use crate::content::Article;
@@ -77,31 +76,40 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
         })
         .collect();
 
-    // Each article's body words are found in parallel, a chunk at a time (so memory holds the
-    // words of one chunk, not of the whole site), then added to the postings in article order.
-    let mut postings: HashMap<String, Posting> = HashMap::new();
+    // An article made without loading (in a test) has its body words found here.
+    let found: Vec<Option<String>> = site
+        .articles
+        .par_iter()
+        .map(|a| {
+            (a.search_words.is_empty() && !a.body_html.is_empty())
+                .then(|| crate::words::body_words(&a.body_html))
+        })
+        .collect();
+    // Each article's body words are picked in parallel, a chunk at a time, then added to the
+    // postings in article order. Words are borrowed from the articles and hashed with FxHash:
+    // owned words and SipHash were most of the index's time.
+    let mut postings: FxHashMap<&str, Posting> = FxHashMap::default();
     let articles: Vec<(usize, &Article)> = site.articles.iter().enumerate().collect();
     for chunk in articles.chunks(CHUNK) {
-        let found: Vec<(usize, Vec<String>)> = chunk
+        let picked: Vec<(usize, Vec<&str>)> = chunk
             .par_iter()
-            .map(|&(n, article)| (n, body_words(site, tag_terms, n, article)))
+            .map(|&(n, article)| {
+                let body = match found.get(n) {
+                    Some(Some(words)) => words.as_str(),
+                    _ => article.search_words.as_str(),
+                };
+                (n, body_words(site, tag_terms, n, article, body))
+            })
             .collect();
-        for (n, words) in found {
+        for (n, words) in picked {
             let number = u32::try_from(n).map_err(|_| "too many articles to index".to_string())?;
             for word in words {
-                match postings.get_mut(word.as_str()) {
-                    Some(posting) => posting.push(number),
-                    None => {
-                        let mut posting = Posting::default();
-                        posting.push(number);
-                        postings.insert(word, posting);
-                    }
-                }
+                postings.entry(word).or_default().push(number);
             }
         }
     }
-    let mut postings: Vec<(String, Posting)> = postings.into_iter().collect();
-    postings.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let mut postings: Vec<(&str, Posting)> = postings.into_iter().collect();
+    postings.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
     let total = u32::try_from(docs.len()).map_err(|_| "too many articles to index".to_string())?;
     let (words, postings) = postings
@@ -112,7 +120,7 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
             } else {
                 posting.encoded
             };
-            (word, encoded)
+            (word.to_string(), encoded)
         })
         .unzip();
     let index = Index {
@@ -135,28 +143,25 @@ fn doc_tags(site: &Site, n: usize) -> Vec<usize> {
         .unwrap_or_default()
 }
 
-/// The distinct body words of article `n` that the script does not find without the body
-/// postings (those of its title, summary and tags), in no particular order. The body's words
-/// were found when the article was loaded ([`Article::search_words`]); an article made
-/// without loading (in a test) has them found here.
-fn body_words(site: &Site, tag_terms: &[Term], n: usize, article: &Article) -> Vec<String> {
-    let mut shown: HashSet<String> = words(&article.title).into_iter().collect();
+/// The distinct words of `body` (article `n`'s body words, space-separated: found when it was
+/// loaded, [`Article::search_words`]) that the script does not find without the body postings
+/// (those of its title, summary and tags), in no particular order.
+fn body_words<'a>(
+    site: &Site,
+    tag_terms: &[Term],
+    n: usize,
+    article: &Article,
+    body: &'a str,
+) -> Vec<&'a str> {
+    let mut shown: FxHashSet<String> = words(&article.title).into_iter().collect();
     shown.extend(words(&article.summary));
     for t in doc_tags(site, n) {
         if let Some(term) = tag_terms.get(t) {
             shown.extend(words(&term.name));
         }
     }
-    let found;
-    let body = if article.search_words.is_empty() && !article.body_html.is_empty() {
-        found = crate::words::body_words(&article.body_html);
-        &found
-    } else {
-        &article.search_words
-    };
     body.split(' ')
         .filter(|word| !word.is_empty() && !shown.contains(*word))
-        .map(str::to_string)
         .collect()
 }
 
