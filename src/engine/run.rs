@@ -139,7 +139,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     };
     let keying = Keying {
         salt,
-        known: None,
         current: &is_current,
     };
     let urls = crate::urls::Urls::new(&site.config.base_url);

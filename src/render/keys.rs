@@ -25,9 +25,9 @@ use crate::site::{Page, PageKind, Site};
 /// loaded article's), `None` to have it made.
 pub type Known<'a> = dyn Fn(&Article) -> Option<u128> + Sync + 'a;
 
-/// The fingerprint of an article, whole: what [page keys](super::page_keys) take of its content. MessagePack,
-/// not JSON: at 10,000 articles JSON's string escaping of every body cost a tenth of an
-/// unchanged build.
+/// The fingerprint of an article, whole: what [page keys](super::page_keys) take of its
+/// content. MessagePack, not JSON: at 10,000 articles JSON's string escaping of every body cost
+/// a tenth of an unchanged build.
 pub fn article_print(article: &Article) -> u128 {
     let mut f = Fingerprint::new();
     // An article always serialises; an error would only leave the print weaker.

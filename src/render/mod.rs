@@ -83,8 +83,6 @@ pub fn render_site_into(
 pub struct Keying<'a> {
     /// Mixed into every page's key: what every page depends on (the theme, the settings).
     pub salt: u128,
-    /// Article prints the caller already has (see [`keys::Known`]).
-    pub known: Option<&'a Known<'a>>,
     /// True when the file of page `index` made from `key` is already in the output as it
     /// would be rendered: that page is not rendered.
     pub current: &'a (dyn Fn(usize, u128) -> bool + Sync),
@@ -162,7 +160,7 @@ pub fn render_site_keyed(
     // no card.
     let (keys, todo): (Vec<Option<u128>>, Vec<usize>) = match keying {
         Some(keying) => {
-            let keys = page_keys(site, theme, urls, (keying.salt, keying.known), &|_| true)?;
+            let keys = page_keys(site, theme, urls, (keying.salt, None), &|_| true)?;
             let todo = keys
                 .par_iter()
                 .enumerate()

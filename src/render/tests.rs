@@ -544,7 +544,6 @@ fn keyed_pages(articles: Vec<Article>, theme: &Theme) -> HashMap<String, (u128, 
     let urls = Urls::new(&site.config.base_url);
     let keying = Keying {
         salt: 7,
-        known: None,
         current: &|_, _| false,
     };
     let pages = std::sync::Mutex::new(HashMap::new());

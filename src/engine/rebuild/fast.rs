@@ -1,8 +1,8 @@
 //! Fast rendering: which pages a rebuild compares (by key) and writes before the tabs reload.
 //! The pages a tab shows, the saved articles' own pages and the first page of each list that
-//! shows one of them are done first; every other page (among them the hundreds of list pages a new, moved or deleted
-//! article shifts) is [pending](super::pending) until it is compared and written, right after
-//! the reload.
+//! shows one of them are done first; every other page (among them the hundreds of list pages a
+//! new, moved or deleted article shifts) is [pending](super::pending) until it is compared and
+//! written, right after the reload.
 
 use std::collections::HashSet;
 use std::ffi::OsStr;

@@ -80,10 +80,10 @@ impl Rebuilder {
         }
     }
 
-    /// Turns on fast rendering: an incremental rebuild that moves pages writes only the changed
-    /// pages the tabs show (`tabs` gives their request paths), the saved articles' pages and
-    /// the first page of every list; the other changed pages are [pending](Rebuilder::pending)
-    /// until [`Rebuilder::flush`].
+    /// Turns on fast rendering: an incremental rebuild that moves pages compares and writes only
+    /// the pages the tabs show (`tabs` gives their site paths), the saved articles' pages and the
+    /// first page of each list that shows a saved article; every other page is
+    /// [pending](Rebuilder::pending) until [`Rebuilder::flush`] compares and writes it.
     pub fn fast_render(&mut self, tabs: impl Fn() -> Vec<String> + Send + Sync + 'static) {
         self.tabs = Some(Arc::new(tabs));
     }
