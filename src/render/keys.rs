@@ -185,12 +185,7 @@ fn article_key(site: &Site, i: usize, known: Option<&Known<'_>>) -> u128 {
 /// keyed from the articles it shows (see [`super::page_keys`]), so it is among them only if it
 /// shows one of `edited`; every other page is.
 pub fn touched_by(site: &Site, edited: &[usize]) -> Vec<bool> {
-    let mut hit = vec![false; site.articles.len()];
-    for &i in edited {
-        if let Some(h) = hit.get_mut(i) {
-            *h = true;
-        }
-    }
+    let hit = crate::site::marked(site.articles.len(), edited);
     let shows = |i: usize| hit.get(i).copied().unwrap_or(false);
     site.pages
         .iter()

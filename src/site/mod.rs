@@ -332,6 +332,17 @@ impl Site {
     }
 }
 
+/// A mask of `len` flags (by article or page index) with those at `indices` set.
+pub fn marked(len: usize, indices: &[usize]) -> Vec<bool> {
+    let mut mask = vec![false; len];
+    for &i in indices {
+        if let Some(m) = mask.get_mut(i) {
+            *m = true;
+        }
+    }
+    mask
+}
+
 /// The names an article is credited to: its own authors, else the site's author
 /// ([`Site::bylines`]).
 pub fn bylines<'a>(config: &'a Config, article: &'a Article) -> &'a [String] {

@@ -13,7 +13,7 @@ use crate::content::Article;
 use crate::error::{Diagnostic, Error, Result};
 use crate::output::{Contents, OutputFile, Sink};
 use crate::render::{self, Theme};
-use crate::site::{Page, PageKind, Site};
+use crate::site::{self, Page, PageKind, Site};
 use crate::urls::{self, Urls};
 
 /// What the served folder holds now.
@@ -34,9 +34,17 @@ impl Disk {
         self.pages.get(path) == Some(&key)
     }
 
-    /// Output paths of the files published besides pages.
-    pub fn copies(&self) -> impl Iterator<Item = &String> {
-        self.copies.keys()
+    /// The output paths known to be up to date while the pages at `left` (plan indices of
+    /// `site`) are not compared yet: every other page's, and every copied file.
+    pub fn up_to_date(&self, site: &Site, left: &[usize]) -> HashSet<String> {
+        let unchecked = site::marked(site.pages.len(), left);
+        let pages = site
+            .pages
+            .iter()
+            .zip(&unchecked)
+            .filter(|(_, u)| !**u)
+            .filter_map(|(page, _)| urls::output_file(&page.path).ok());
+        pages.chain(self.copies.keys().cloned()).collect()
     }
 }
 
@@ -213,12 +221,7 @@ pub fn write_unchecked(
     site: &Site,
     (left, changing): (&[usize], &dyn Fn(Vec<String>)),
 ) -> Result<Written> {
-    let mut mask = vec![false; site.pages.len()];
-    for &i in left {
-        if let Some(m) = mask.get_mut(i) {
-            *m = true;
-        }
-    }
+    let mask = site::marked(site.pages.len(), left);
     let keys = inputs.keys(site, &|i| mask.get(i).copied().unwrap_or(false))?;
     let todo = stale(disk, site, &keys, false);
     changing(

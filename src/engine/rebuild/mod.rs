@@ -383,23 +383,8 @@ impl Rebuilder {
         if left.is_empty() {
             self.pending.clear();
         } else if let Some((site, _)) = model.planned.as_ref() {
-            // Until the pages left are compared, any of them may change: only the pages just
-            // compared and the copied files are known to be up to date.
-            let mut unchecked = vec![false; site.pages.len()];
-            for &i in &left {
-                if let Some(u) = unchecked.get_mut(i) {
-                    *u = true;
-                }
-            }
-            let mut done: HashSet<String> = site
-                .pages
-                .iter()
-                .zip(&unchecked)
-                .filter(|(_, u)| !**u)
-                .filter_map(|(page, _)| crate::urls::output_file(&page.path).ok())
-                .collect();
-            done.extend(self.disk.copies().cloned());
-            self.pending.set_all_but(done);
+            // Until the pages left are compared, any of them may change.
+            self.pending.set_all_but(self.disk.up_to_date(site, &left));
         }
         let unchecked = left.len();
         self.left = left;

@@ -68,6 +68,7 @@ impl Pending {
     }
 
     /// The pending output paths named one by one, sorted (not those of [`Pending::set_all_but`]).
+    #[cfg(test)]
     pub fn files(&self) -> Vec<String> {
         let mut files: Vec<String> = self
             .state
