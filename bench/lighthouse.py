@@ -10,7 +10,7 @@ page's SEO score aside: it is kept out of search engines on purpose).
 
     bench/lighthouse.py [--gazette target/release/gazette]
 """
-import argparse, functools, http.server, json, os, subprocess, sys, tempfile, threading
+import argparse, atexit, functools, http.server, json, os, shutil, subprocess, sys, tempfile, threading
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
@@ -49,6 +49,7 @@ def main():
     args = ap.parse_args()
     cli = lighthouse(args.out)
     work = tempfile.mkdtemp(prefix="gazette-lighthouse-")
+    atexit.register(shutil.rmtree, work, ignore_errors=True)
     public = os.path.join(work, "public")
     subprocess.run([os.path.abspath(args.gazette), "-q", "build", "-o", public,
                     "--base-url", "http://127.0.0.1/"], cwd=REPO, check=True)

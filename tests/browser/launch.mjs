@@ -1,7 +1,7 @@
 // Shared by every browser script: Debian's Chromium, headless, with the flags that keep it off the
 // network, and a fresh profile folder each time.
 import { chromium } from "playwright-core";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -18,6 +18,9 @@ export function executable() {
 /** A persistent context on a fresh profile; close it when done. */
 export async function launch() {
   const profile = mkdtempSync(join(tmpdir(), "gazette-chromium-"));
+  // On exit rather than on close, so a script that throws before closing leaves nothing behind either
+  // (each profile is about 1 MB, and every test run makes several).
+  process.on("exit", () => rmSync(profile, { recursive: true, force: true, maxRetries: 3 }));
   return chromium.launchPersistentContext(profile, {
     executablePath: executable(),
     headless: true,
