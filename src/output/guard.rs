@@ -19,6 +19,8 @@ pub(super) struct Places {
     pub staging: PathBuf,
     /// `<parent>/.<name>.gazette-old`: used only when the kernel cannot exchange two folders.
     pub old: PathBuf,
+    /// `<parent>/.<name>.gazette-spare`: the files an incremental build writes over.
+    pub spare: PathBuf,
     /// Whether `out` already exists (as a folder).
     pub out_exists: bool,
 }
@@ -78,6 +80,7 @@ pub(super) fn places(shown: &Path) -> Result<Places> {
     Ok(Places {
         staging: parent.join(format!(".{name}.gazette-staging")),
         old: parent.join(format!(".{name}.gazette-old")),
+        spare: parent.join(format!(".{name}.gazette-spare")),
         out,
         out_exists,
     })

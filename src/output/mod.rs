@@ -8,6 +8,7 @@ mod guard;
 mod patch;
 mod served;
 mod sink;
+mod spares;
 mod stage;
 mod staging;
 mod statics;

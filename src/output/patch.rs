@@ -1,38 +1,27 @@
 //! A write that changes some files of an existing output instead of replacing all of it (an
-//! incremental build). New and changed files are written into the staging folder first, so an
-//! error while rendering leaves the output as it was; [`Patch::commit`] then moves each into
-//! place (one rename each, so no file is ever half-written) and deletes the files the site no
-//! longer has, which must be files an earlier build wrote.
-//!
-//! Staged files lie under numbers in a fixed set of folders of the staging folder: mirroring
-//! the output's folders there cost a folder made and deleted per page (most pages are an
-//! `index.html` in a folder of their own), which on ext4 made a 900-page patch spend more time
-//! finding free inodes than rendering.
+//! incremental build). New and changed files are written into the spare folder first
+//! ([`Spares`]), so an error while rendering leaves the output as it was; [`Patch::commit`] then
+//! puts each in place (one exchange or rename each, so no file is ever half-written) and
+//! deletes the files the site no longer has, which must be files an earlier build wrote.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, PoisonError};
 
+use super::spares::Spares;
 use super::{OutputFile, WriteReport, guard, stage};
 use crate::error::{Error, Result};
-
-/// Folders the staged files are spread over. In one folder, every file made there waited on
-/// that folder's lock, and ext4 looked for free inodes in one block group only: `perf` of a
-/// 6,000-file patch put most of its time there.
-const SHARDS: usize = 32;
 
 /// Changed files of an output, staged. `write` may be called from any number of threads.
 #[derive(Debug)]
 pub struct Patch {
     shown: PathBuf,
     places: guard::Places,
-    /// Paths staged with new bytes, with their number in the staging folder.
-    staged: Mutex<Vec<(String, usize)>>,
+    spares: Spares,
+    /// Paths staged with new bytes, with the spare file that holds them.
+    staged: Mutex<Vec<(String, PathBuf)>>,
     /// Paths an earlier build wrote that the site no longer has, deleted at commit.
     stale: Mutex<Vec<String>>,
-    /// The next staged file's number.
-    next: std::sync::atomic::AtomicUsize,
-    committed: bool,
 }
 
 impl Patch {
@@ -48,20 +37,16 @@ impl Patch {
             ));
         }
         guard::check_path_list(out_dir, paths)?;
+        // Left by a full build that was stopped.
         guard::clear_leftover(&places.staging)?;
         guard::clear_leftover(&places.old)?;
-        stage::create(&places.staging)?;
-        for shard in 0..SHARDS {
-            let dir = places.staging.join(shard.to_string());
-            fs::create_dir(&dir).map_err(|e| Error::io(&dir, e))?;
-        }
+        let spares = Spares::open(&places.spare)?;
         Ok(Patch {
             shown: out_dir.to_path_buf(),
             places,
+            spares,
             staged: Mutex::default(),
             stale: Mutex::default(),
-            next: std::sync::atomic::AtomicUsize::new(0),
-            committed: false,
         })
     }
 
@@ -71,20 +56,12 @@ impl Patch {
         if stage::unchanged(Some(&self.places.out), file)?.is_some() {
             return Ok(false);
         }
-        let n = self.next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        stage::write_new(&self.staged_file(n), file)?;
+        let filled = self.spares.fill(file)?;
         self.staged
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .push((file.path.clone(), n));
+            .push((file.path.clone(), filled));
         Ok(true)
-    }
-
-    /// Where staged file number `n` lies.
-    fn staged_file(&self, n: usize) -> PathBuf {
-        self.places
-            .staging
-            .join(format!("{}/{n}.staged", n % SHARDS))
     }
 
     /// Deletes `path` (a file an earlier build wrote that the site no longer has) at commit.
@@ -105,13 +82,18 @@ impl Patch {
         empty(&self.staged) && empty(&self.stale)
     }
 
-    /// Moves every staged file into the output and deletes the [removed](Patch::remove) ones,
+    /// Puts every staged file into the output and deletes the [removed](Patch::remove) ones,
     /// with any folder that leaves empty. `total` is how many files the site has, for the
     /// report.
-    pub fn commit(mut self, total: usize) -> Result<WriteReport> {
-        let stale = std::mem::take(&mut *self.stale.lock().unwrap_or_else(PoisonError::into_inner));
-        let mut changed =
-            std::mem::take(&mut *self.staged.lock().unwrap_or_else(PoisonError::into_inner));
+    pub fn commit(self, total: usize) -> Result<WriteReport> {
+        let stale = self
+            .stale
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
+        let mut changed = self
+            .staged
+            .into_inner()
+            .unwrap_or_else(PoisonError::into_inner);
         changed.sort_unstable();
         let out = &self.places.out;
         // Stale files go first: one may stand where a new file needs a folder.
@@ -128,21 +110,24 @@ impl Patch {
                 _ => {}
             }
         }
-        for (path, n) in &changed {
-            let to = out.join(path);
+        let mut replaced = Vec::with_capacity(changed.len());
+        let mut paths = Vec::with_capacity(changed.len());
+        for (path, filled) in changed {
+            let to = out.join(&path);
             if let Some(dir) = to.parent() {
                 fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
             }
-            fs::rename(self.staged_file(*n), &to).map_err(|e| Error::io(&to, e))?;
+            if self.spares.place(&filled, &to)? {
+                replaced.push(filled);
+            }
+            paths.push(path);
         }
-        let changed: Vec<String> = changed.into_iter().map(|(path, _)| path).collect();
+        self.spares.trim(replaced, total);
         removed.sort_unstable();
-        guard::clear_leftover(&self.places.staging)?;
-        self.committed = true;
         Ok(WriteReport {
-            written: changed.len(),
-            unchanged: total.saturating_sub(changed.len()),
-            changed,
+            written: paths.len(),
+            unchanged: total.saturating_sub(paths.len()),
+            changed: paths,
             removed,
         })
     }
@@ -156,13 +141,5 @@ fn prune(out: &Path, file: &Path) {
             break;
         }
         dir = d.parent();
-    }
-}
-
-impl Drop for Patch {
-    fn drop(&mut self) {
-        if !self.committed {
-            let _ = guard::clear_leftover(&self.places.staging);
-        }
     }
 }

@@ -25,20 +25,20 @@ pub(super) fn swap(places: &Places) -> Result<()> {
     }
 }
 
-/// Swaps two folders atomically (Linux `renameat2` with `RENAME_EXCHANGE`).
+/// Swaps two folders (or two files) atomically (Linux `renameat2` with `RENAME_EXCHANGE`).
 #[cfg(any(target_os = "linux", target_os = "android"))]
-fn exchange(a: &Path, b: &Path) -> io::Result<()> {
+pub(super) fn exchange(a: &Path, b: &Path) -> io::Result<()> {
     use rustix::fs::{CWD, RenameFlags, renameat_with};
     renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE).map_err(io::Error::from)
 }
 
 #[cfg(not(any(target_os = "linux", target_os = "android")))]
-fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
+pub(super) fn exchange(_a: &Path, _b: &Path) -> io::Result<()> {
     Err(io::Error::from(io::ErrorKind::Unsupported))
 }
 
 /// True when the error means "this kernel or file system cannot exchange", not a real failure.
-fn unsupported(e: &io::Error) -> bool {
+pub(super) fn unsupported(e: &io::Error) -> bool {
     use rustix::io::Errno;
     if e.kind() == io::ErrorKind::Unsupported {
         return true;
