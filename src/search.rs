@@ -10,11 +10,11 @@
 //! *not* use it instead, after a `!`: whichever list is shorter.
 
 use rayon::prelude::*;
-use rustc_hash::{FxHashMap, FxHashSet};
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::content::Article;
-use crate::site::{Site, Term};
+use crate::site::Site;
 use crate::urls::Urls;
 use crate::words::words;
 
@@ -82,12 +82,13 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
         .par_iter()
         .map(|a| {
             (a.search_words.is_empty() && !a.body_html.is_empty())
-                .then(|| crate::words::body_words(&a.body_html))
+                .then(|| crate::words::body_words(&a.body_html, &[&a.title, &a.summary]))
         })
         .collect();
     // Each article's body words are picked in parallel, a chunk at a time, then added to the
     // postings in article order. Words are borrowed from the articles and hashed with FxHash:
     // owned words and SipHash were most of the index's time.
+    let tag_words: Vec<Vec<String>> = tag_terms.iter().map(|t| words(&t.name)).collect();
     let mut postings: FxHashMap<&str, Posting> = FxHashMap::default();
     let articles: Vec<(usize, &Article)> = site.articles.iter().enumerate().collect();
     for chunk in articles.chunks(CHUNK) {
@@ -98,7 +99,7 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
                     Some(Some(words)) => words.as_str(),
                     _ => article.search_words.as_str(),
                 };
-                (n, body_words(site, tag_terms, n, article, body))
+                (n, body_words(site, &tag_words, n, body))
             })
             .collect();
         for (n, words) in picked {
@@ -143,25 +144,20 @@ fn doc_tags(site: &Site, n: usize) -> Vec<usize> {
         .unwrap_or_default()
 }
 
-/// The distinct words of `body` (article `n`'s body words, space-separated: found when it was
-/// loaded, [`Article::search_words`]) that the script does not find without the body postings
-/// (those of its title, summary and tags), in no particular order.
-fn body_words<'a>(
-    site: &Site,
-    tag_terms: &[Term],
-    n: usize,
-    article: &Article,
-    body: &'a str,
-) -> Vec<&'a str> {
-    let mut shown: FxHashSet<String> = words(&article.title).into_iter().collect();
-    shown.extend(words(&article.summary));
-    for t in doc_tags(site, n) {
-        if let Some(term) = tag_terms.get(t) {
-            shown.extend(words(&term.name));
-        }
-    }
+/// The words of `body` (article `n`'s body words, space-separated, without those of its title
+/// and summary: found when it was loaded, [`Article::search_words`]) that the script does not
+/// find without the body postings (also those of its tags, `tag_words` by term), in no
+/// particular order.
+fn body_words<'a>(site: &Site, tag_words: &[Vec<String>], n: usize, body: &'a str) -> Vec<&'a str> {
+    let tags = doc_tags(site, n);
+    let shown: Vec<&str> = tags
+        .iter()
+        .filter_map(|&t| tag_words.get(t))
+        .flatten()
+        .map(String::as_str)
+        .collect();
     body.split(' ')
-        .filter(|word| !word.is_empty() && !shown.contains(*word))
+        .filter(|word| !word.is_empty() && !shown.contains(word))
         .collect()
 }
 
@@ -364,7 +360,7 @@ mod tests {
         let loaded: Vec<Article> = articles
             .into_iter()
             .map(|mut a| {
-                a.search_words = crate::words::body_words(&a.body_html);
+                a.search_words = crate::words::body_words(&a.body_html, &[&a.title, &a.summary]);
                 a
             })
             .collect();

@@ -15,14 +15,20 @@ use crate::html::plain_text;
 /// Longer "words" are mostly URLs and hashes from code: nobody types them.
 const MAX_WORD_CHARS: usize = 32;
 
-/// The distinct folded words of the text of `html`, sorted, one space between each: what the
-/// search index takes from an article's body, kept with the article so that a build which
-/// reuses the article does not read its body again.
-pub fn body_words(html: &str) -> String {
+/// The distinct folded words of the text of `html`, sorted, one space between each, without
+/// the words of the texts in `apart` (an article's title and summary, which the search index
+/// holds apart): what the index takes from an article's body, kept with the article so that a
+/// build which reuses the article does not read its body again.
+pub fn body_words(html: &str, apart: &[&str]) -> String {
     let text = plain_text(html);
     let text = lowercase(&text);
     let mut distinct: HashSet<Cow<'_, str>, BuildHasherDefault<Fnv>> = HashSet::default();
     distinct.extend(folded_words(&text));
+    for other in apart {
+        for word in words(other) {
+            distinct.remove(word.as_str());
+        }
+    }
     let mut sorted: Vec<Cow<'_, str>> = distinct.into_iter().collect();
     sorted.sort_unstable();
     sorted.join(" ")
@@ -246,10 +252,15 @@ mod tests {
     fn body_words_are_distinct_sorted_and_skip_markup() {
         assert_eq!(
             body_words(
-                "<p>Rain in <em>Zürich</em>, rain in <a href=\"/x\">Bern</a>.</p><style>p{}</style>"
+                "<p>Rain in <em>Zürich</em>, rain in <a href=\"/x\">Bern</a>.</p><style>p{}</style>",
+                &[]
             ),
             "bern in rain zurich"
         );
-        assert_eq!(body_words(""), "");
+        assert_eq!(
+            body_words("<p>Rain in Zürich and Bern</p>", &["ZURICH rain", "Bern."]),
+            "and in"
+        );
+        assert_eq!(body_words("", &[]), "");
     }
 }

@@ -29,8 +29,9 @@ pub struct Article {
     pub summary_html: String,
     /// Rendered Markdown body.
     pub body_html: String,
-    /// The body's distinct search words ([`crate::words::body_words`]), found once at load so
-    /// the search index of a build that reuses the article need not read its body again.
+    /// The body's distinct search words that are not in its title or summary
+    /// ([`crate::words::body_words`]), found once at load so the search index of a build that
+    /// reuses the article need not read its body again.
     pub search_words: String,
     /// Headings of the body, in order, with their anchors.
     pub headings: Vec<Heading>,

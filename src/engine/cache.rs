@@ -21,7 +21,7 @@ use crate::content::{Reused, Stamp};
 use crate::error::{Error, Result};
 
 /// The first line of every cache file; the number changes with the layout.
-const HEADER: &[u8] = b"gazette build cache 6\n";
+const HEADER: &[u8] = b"gazette build cache 7\n";
 
 /// Articles per frame: about 2 MB of MessagePack, so a few frames in flight hold little.
 const ARTICLES_PER_FRAME: usize = 256;
