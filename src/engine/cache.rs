@@ -11,7 +11,7 @@
 //! Gazette binary, or made with other settings is not used.
 
 use std::fs;
-use std::io::{self, Seek, Write};
+use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -78,63 +78,172 @@ pub enum Found {
 }
 
 /// Reads the cache at `path`, usable only when it was made with `settings`.
+///
+/// The file is read a batch of frames at a time while the previous batch is decoded on the
+/// other cores, into buffers used again for every batch: reading the whole file into memory
+/// first cost a copy of it (about 80 MB at 10,000 articles, 850 MB at 100,000) in fresh pages,
+/// and about 50 ms at 10,000 articles before any decoding could begin. The checksum is checked
+/// when the last frame has been read, before anything decoded is used.
 pub fn read(path: &Path, settings: u128) -> Found {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
+    let file = match fs::File::open(path) {
+        Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Found::Missing,
         Err(e) => return Found::Unusable(format!("cannot read it: {e}")),
     };
-    let Some(rest) = bytes.strip_prefix(HEADER) else {
-        return Found::Unusable("it was written by another version of Gazette".into());
-    };
-    let Some((sum, body)) = rest.split_first_chunk::<16>() else {
-        return Found::Unusable("it is damaged (too short)".into());
-    };
-    if u128::from_le_bytes(*sum) != xxhash_rust::xxh3::xxh3_128(body) {
-        return Found::Unusable("it is damaged (checksum mismatch)".into());
+    let mut input = io::BufReader::with_capacity(1 << 20, file);
+    let mut header = [0; HEADER.len()];
+    match read_full(&mut input, &mut header) {
+        Ok(true) if header == HEADER => {}
+        Ok(_) => return Found::Unusable("it was written by another version of Gazette".into()),
+        Err(e) => return Found::Unusable(format!("cannot read it: {e}")),
     }
-    let Some((made_with, body)) = body.split_first_chunk::<16>() else {
-        return Found::Unusable("it is damaged (too short)".into());
-    };
-    if u128::from_le_bytes(*made_with) != settings {
+    let (mut sum, mut made_with) = ([0; 16], [0; 16]);
+    match (
+        read_full(&mut input, &mut sum),
+        read_full(&mut input, &mut made_with),
+    ) {
+        (Ok(true), Ok(true)) => {}
+        (Err(e), _) | (_, Err(e)) => return Found::Unusable(format!("cannot read it: {e}")),
+        _ => return Found::Unusable("it is damaged (too short)".into()),
+    }
+    if u128::from_le_bytes(made_with) != settings {
         return Found::OtherSettings;
     }
-    let mut frames = Vec::new();
-    let mut rest = body;
-    while !rest.is_empty() {
-        let Some((len, after)) = rest.split_first_chunk::<8>() else {
-            return Found::Unusable("it is damaged (a frame is cut short)".into());
-        };
-        let len = usize::try_from(u64::from_le_bytes(*len)).unwrap_or(usize::MAX);
-        if len > after.len() {
-            return Found::Unusable("it is damaged (a frame is cut short)".into());
+    let mut frames = Frames {
+        input,
+        sum: xxhash_rust::xxh3::Xxh3::new(),
+    };
+    frames.sum.update(&made_with);
+    match frames.decode(settings) {
+        Ok((decoded, expected)) if expected == u128::from_le_bytes(sum) => match decoded {
+            Ok(stored) => Found::Usable(stored),
+            Err(reason) => Found::Unusable(format!("it is damaged ({reason})")),
+        },
+        Ok(_) => Found::Unusable("it is damaged (checksum mismatch)".into()),
+        Err(Cut::Short) => Found::Unusable("it is damaged (a frame is cut short)".into()),
+        Err(Cut::Io(e)) => Found::Unusable(format!("cannot read it: {e}")),
+    }
+}
+
+/// Frames of about this many bytes are read while the previous batch is decoded.
+const BATCH_BYTES: usize = 8 << 20;
+
+/// The cache's content, or why it does not decode.
+type Decoded = std::result::Result<Stored, String>;
+
+/// Why the frames could not all be read.
+enum Cut {
+    Short,
+    Io(io::Error),
+}
+
+/// The cache's frames, read in order through the checksum.
+struct Frames<R> {
+    input: R,
+    sum: xxhash_rust::xxh3::Xxh3,
+}
+
+impl<R: io::Read + Send> Frames<R> {
+    /// Every frame read and decoded, and the checksum of all that was read. A frame that does
+    /// not decode is an `Err` inside: the checksum decides which damage to name.
+    fn decode(&mut self, settings: u128) -> std::result::Result<(Decoded, u128), Cut> {
+        let mut meta = Vec::new();
+        if !self.next(&mut meta)? {
+            let expected = self.sum.digest128();
+            return Ok((Err("no frames".into()), expected));
         }
-        let (frame, after) = after.split_at(len);
-        frames.push(frame);
-        rest = after;
+        let meta: std::result::Result<Meta<Vec<FileRecord>>, String> =
+            rmp_serde::from_slice(&meta).map_err(|e| e.to_string());
+        let (mut current, mut next): (Vec<Vec<u8>>, Vec<Vec<u8>>) = (Vec::new(), Vec::new());
+        let mut filled = self.batch(&mut current)?;
+        let mut articles: Vec<Reused> = Vec::new();
+        let mut failed: Option<String> = None;
+        while filled > 0 {
+            let (read, decoded) = rayon::join(
+                || self.batch(&mut next),
+                || {
+                    current[..filled]
+                        .par_iter()
+                        .map(|frame| rmp_serde::from_slice::<Vec<Reused>>(frame))
+                        .collect::<std::result::Result<Vec<_>, _>>()
+                },
+            );
+            match decoded {
+                Ok(runs) if failed.is_none() => articles.extend(runs.into_iter().flatten()),
+                Ok(_) => {}
+                Err(e) => {
+                    failed.get_or_insert(e.to_string());
+                }
+            }
+            filled = read?;
+            std::mem::swap(&mut current, &mut next);
+        }
+        let expected = self.sum.digest128();
+        let stored = match (meta, failed) {
+            (Err(e), _) | (_, Some(e)) => Err(e),
+            (Ok(meta), None) if meta.settings != settings => Err("its settings disagree".into()),
+            (Ok(meta), None) => Ok(Stored {
+                settings,
+                taken_at_ns: meta.taken_at_ns,
+                articles,
+                files: meta.files,
+            }),
+        };
+        Ok((stored, expected))
     }
-    let Some((meta, runs)) = frames.split_first() else {
-        return Found::Unusable("it is damaged (no frames)".into());
-    };
-    let meta: Meta<Vec<FileRecord>> = match rmp_serde::from_slice(meta) {
-        Ok(meta) => meta,
-        Err(e) => return Found::Unusable(format!("it is damaged ({e})")),
-    };
-    if meta.settings != settings {
-        return Found::Unusable("it is damaged (its settings disagree)".into());
+
+    /// Reads frames into `into` (its buffers used again) until about [`BATCH_BYTES`] are read
+    /// or the file ends; returns how many were read.
+    fn batch(&mut self, into: &mut Vec<Vec<u8>>) -> std::result::Result<usize, Cut> {
+        let (mut count, mut bytes) = (0, 0);
+        while bytes < BATCH_BYTES {
+            if into.len() == count {
+                into.push(Vec::new());
+            }
+            let Some(buffer) = into.get_mut(count) else {
+                break;
+            };
+            if !self.next(buffer)? {
+                break;
+            }
+            bytes += buffer.len();
+            count += 1;
+        }
+        Ok(count)
     }
-    let runs: std::result::Result<Vec<Vec<Reused>>, _> = runs
-        .par_iter()
-        .map(|frame| rmp_serde::from_slice::<Vec<Reused>>(frame))
-        .collect();
-    match runs {
-        Ok(runs) => Found::Usable(Stored {
-            settings,
-            taken_at_ns: meta.taken_at_ns,
-            articles: runs.into_iter().flatten().collect(),
-            files: meta.files,
-        }),
-        Err(e) => Found::Unusable(format!("it is damaged ({e})")),
+
+    /// Reads the next frame into `buffer`; false at the end of the file.
+    fn next(&mut self, buffer: &mut Vec<u8>) -> std::result::Result<bool, Cut> {
+        let mut prefix = [0; 8];
+        match read_full(&mut self.input, &mut prefix) {
+            Ok(true) => {}
+            Ok(false) => return Ok(false),
+            Err(e) => return Err(Cut::Io(e)),
+        }
+        let len = u64::from_le_bytes(prefix);
+        buffer.clear();
+        // Read as it comes, not allocated from the length: a damaged length must not ask
+        // for gigabytes.
+        let got = (&mut self.input)
+            .take(len)
+            .read_to_end(buffer)
+            .map_err(Cut::Io)?;
+        if got as u64 != len {
+            return Err(Cut::Short);
+        }
+        self.sum.update(&prefix);
+        self.sum.update(buffer);
+        Ok(true)
+    }
+}
+
+/// Fills `buf`; false when the input ends first (at its start or part way: both mean the
+/// file is shorter than its layout says).
+fn read_full(input: &mut impl io::Read, buf: &mut [u8]) -> io::Result<bool> {
+    match input.read_exact(buf) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => Ok(false),
+        Err(e) => Err(e),
     }
 }
 
@@ -232,6 +341,63 @@ pub fn remove(path: &Path) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::content::{Article, Source};
+
+    fn reused(n: usize) -> Reused {
+        let mut article = Article::sample(
+            &format!("Story {n}"),
+            &format!("s{n}"),
+            "2024-11-27T10:00:00Z",
+        );
+        // Bodies large enough that the frames fill more than one batch.
+        article.body_html = format!("<p>{}</p>", "word ".repeat(2_000 + n));
+        Reused {
+            source: Source {
+                stamp: Stamp {
+                    len: n as u64,
+                    inode: 1,
+                    mtime_ns: 2,
+                    ctime_ns: 3,
+                },
+                hash: n as u128,
+            },
+            article,
+            links: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn many_frames_read_back_in_order_and_damage_in_any_of_them_is_named() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(".public.gazette-cache");
+        let articles: Vec<Reused> = (0..3 * ARTICLES_PER_FRAME + 7).map(reused).collect();
+        write(&path, 7, 11, &[], &articles).unwrap();
+        assert!(
+            fs::metadata(&path).unwrap().len() as usize > BATCH_BYTES,
+            "several batches"
+        );
+        let Found::Usable(back) = read(&path, 7) else {
+            panic!("not usable")
+        };
+        let titles = |list: &[Reused]| -> Vec<String> {
+            list.iter().map(|r| r.article.title.clone()).collect()
+        };
+        assert_eq!(titles(&back.articles), titles(&articles));
+        assert_eq!(back.articles[700].source, articles[700].source);
+        assert_eq!(
+            back.articles[700].article.body_html,
+            articles[700].article.body_html
+        );
+
+        let bytes = fs::read(&path).unwrap();
+        let mut damaged = bytes.clone();
+        let middle = damaged.len() / 2;
+        damaged[middle] ^= 0x40;
+        fs::write(&path, &damaged).unwrap();
+        assert!(matches!(read(&path, 7), Found::Unusable(why) if why.contains("checksum")));
+        fs::write(&path, &bytes[..bytes.len() - 100]).unwrap();
+        assert!(matches!(read(&path, 7), Found::Unusable(why) if why.contains("cut short")));
+    }
 
     #[test]
     fn a_written_cache_reads_back_and_damage_is_named() {
