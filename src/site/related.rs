@@ -1,5 +1,7 @@
 //! Related articles: most shared terms of the first taxonomy (tags), then closest date.
 
+use std::cmp::Reverse;
+
 use rayon::prelude::*;
 
 use crate::content::Article;
@@ -47,7 +49,10 @@ pub(super) fn related_to(i: usize, times: &[i64], tags: &Taxonomy, terms: &[usiz
         let end = (pos + WINDOW + 1).min(term.articles.len());
         windows.push(term.articles.get(start..end).unwrap_or_default());
     }
-    let mut candidates: Vec<(usize, usize)> = Vec::new();
+    let time = times[i];
+    // The best few so far, best first: most shared terms, then closest in time, then lowest
+    // index. Kept as the candidates come, so no list of every candidate is made and sorted.
+    let mut best: Vec<(Reverse<usize>, u64, usize)> = Vec::with_capacity(RELATED + 1);
     while let Some(j) = windows.iter().filter_map(|w| w.first()).min().copied() {
         let mut count = 0;
         for window in &mut windows {
@@ -58,27 +63,19 @@ pub(super) fn related_to(i: usize, times: &[i64], tags: &Taxonomy, terms: &[usiz
                 count += 1;
             }
         }
-        if j != i {
-            candidates.push((j, count));
+        if j == i {
+            continue;
+        }
+        let rank = (Reverse(count), (times[j] - time).unsigned_abs(), j);
+        if best.len() < RELATED || best.last().is_some_and(|worst| rank < *worst) {
+            let at = best.partition_point(|b| *b < rank);
+            best.insert(at, rank);
+            best.truncate(RELATED);
         }
     }
-    let time = times[i];
-    let distance = |j: usize| (times[j] - time).unsigned_abs();
-    let order = |a: &(usize, usize), b: &(usize, usize)| {
-        b.1.cmp(&a.1)
-            .then(distance(a.0).cmp(&distance(b.0)))
-            .then(a.0.cmp(&b.0))
-    };
-    // Only the best few matter: partition around the cut, then sort just those.
-    if candidates.len() > RELATED {
-        candidates.select_nth_unstable_by(RELATED, order);
-        candidates.truncate(RELATED);
-    }
-    candidates.sort_unstable_by(order);
-    // A new vector: collecting from `candidates` would reuse its allocation, and every article
-    // would keep room for hundreds of candidates (most of the plan's memory).
-    let mut related = Vec::with_capacity(candidates.len());
-    related.extend(candidates.iter().map(|&(j, _)| j));
+    // A new vector, sized to fit: every article keeps its list until the build ends.
+    let mut related = Vec::with_capacity(best.len());
+    related.extend(best.iter().map(|&(_, _, j)| j));
     related
 }
 
