@@ -3,6 +3,7 @@
 
 use std::io;
 
+use super::cache::xml_text;
 use super::{FeedContext, Item, rfc3339, text_element, xml_bytes, xml_safe, xml_writer};
 use quick_xml::Writer;
 use quick_xml::events::BytesText;
@@ -71,9 +72,9 @@ fn entry(w: &mut Writer<Vec<u8>>, context: &FeedContext, item: &Item) -> io::Res
             element.write_empty()?;
         }
         if !item.bodies.summary_html.is_empty() {
-            html_element(w, "summary", &item.bodies.summary_xml)?;
+            html_element(w, "summary", &xml_text(&item.bodies.summary_html))?;
         }
-        html_element(w, "content", &item.bodies.content_xml)?;
+        html_element(w, "content", &xml_text(&item.bodies.content_html))?;
         Ok(())
     })?;
     Ok(())

@@ -5,6 +5,8 @@ use std::io;
 
 use quick_xml::Writer;
 
+use super::cache::xml_text;
+
 use super::{
     FeedContext, Item, escaped, escaped_text_element, rfc822, text_element, xml_bytes, xml_safe,
     xml_writer,
@@ -71,7 +73,7 @@ fn write_item(w: &mut Writer<Vec<u8>>, item: &Item) -> io::Result<()> {
             text_element(w, "category", category.label)?;
         }
         // Full content: readers show the description as the item's text.
-        escaped_text_element(w, "description", &item.bodies.content_xml)?;
+        escaped_text_element(w, "description", &xml_text(&item.bodies.content_html))?;
         Ok(())
     })?;
     Ok(())
