@@ -12,6 +12,7 @@ mod test_support;
 
 use std::borrow::Cow;
 use std::io;
+use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use quick_xml::Writer;
@@ -74,7 +75,7 @@ struct Item<'a> {
     authors: Vec<&'a str>,
     categories: Vec<Category<'a>>,
     /// Body and summary with absolute links, as HTML and as XML text.
-    bodies: Held<'a>,
+    bodies: Arc<cache::Bodies>,
     /// Absolute URL of the lead image.
     image: Option<String>,
     /// Absolute URL of the original report.
@@ -89,23 +90,6 @@ struct Category<'a> {
     label: &'a str,
     /// Absolute URL of the taxonomy's term list, naming the scheme.
     scheme: Option<String>,
-}
-
-/// An article's feed HTML: from the cache, or made for this feed alone.
-enum Held<'a> {
-    Shared(&'a cache::Bodies),
-    Own(cache::Bodies),
-}
-
-impl std::ops::Deref for Held<'_> {
-    type Target = cache::Bodies;
-
-    fn deref(&self) -> &cache::Bodies {
-        match self {
-            Held::Shared(bodies) => bodies,
-            Held::Own(bodies) => bodies,
-        }
-    }
 }
 
 impl<'a> FeedContext<'a> {
@@ -153,10 +137,10 @@ impl<'a> Item<'a> {
     ) -> Self {
         let url = urls.absolute(&article.path);
         let full = site.config.feed_full_content;
-        let bodies = match cache.bodies(index, article, &url, full, urls) {
-            Some(bodies) => Held::Shared(bodies),
-            None => Held::Own(cache::Bodies::new(article, &url, full, urls)),
-        };
+        // From the cache, or made for this feed alone.
+        let bodies = cache
+            .bodies(index, article, &url, full, urls)
+            .unwrap_or_else(|| Arc::new(cache::Bodies::new(article, &url, full, urls)));
         let authors: Vec<&str> = site.bylines(article).iter().map(String::as_str).collect();
         let resolve = |reference: &String| absolute_url(reference, &url, urls);
         Item {

@@ -227,6 +227,15 @@ pub fn render_site_keyed(
             .get(i)
             .is_none_or(|p| p.kind != PageKind::SearchIndex)
     });
+    shared.feeds.expect(
+        first
+            .iter()
+            .filter_map(|&i| match site.pages.get(i).map(|p| &p.kind) {
+                Some(PageKind::Feed(feed)) => Some(feed.items.iter().copied()),
+                _ => None,
+            })
+            .flatten(),
+    );
     let mut outcomes = render(&first, &shared);
     shared.feeds = crate::feeds::FeedCache::default();
     outcomes.extend(render(&rest, &shared));
