@@ -28,11 +28,13 @@ def timed(cmd, cwd):
 
 
 def remove_output(out):
-    """An output folder and the build cache beside it."""
+    """An output folder and the build cache and spare files beside it."""
     shutil.rmtree(out, ignore_errors=True)
-    cache = os.path.join(os.path.dirname(out), f".{os.path.basename(out)}.gazette-cache")
-    if os.path.exists(cache):
-        os.remove(cache)
+    work = os.path.join(os.path.dirname(out), f".{os.path.basename(out)}.gazette-")
+    for name in ("cache", "cache-articles"):
+        if os.path.exists(work + name):
+            os.remove(work + name)
+    shutil.rmtree(work + "spare", ignore_errors=True)
 
 
 def edits(site):

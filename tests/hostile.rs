@@ -358,11 +358,12 @@ fn hostile_slugs_stay_inside_the_output() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     top.sort();
-    // Besides the output, only the build cache (beside it, never inside it).
+    // Besides the output, only the build cache's two files (beside it, never inside it).
     assert_eq!(
         top,
         vec![
             ".public.gazette-cache",
+            ".public.gazette-cache-articles",
             "content",
             "public",
             "site.toml",
@@ -1006,13 +1007,17 @@ fn a_build_killed_half_way_leaves_the_previous_site_and_is_cleaned_up_next_time(
     // The next build clears the stale staging folder and completes.
     build_ok(&site);
     assert!(!staging.exists());
-    let names: Vec<String> = std::fs::read_dir(&site.root)
+    let mut names: Vec<String> = std::fs::read_dir(&site.root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with('.'))
         .collect();
-    // No staging or old folder is left: only the build cache.
-    assert_eq!(names, vec![".public.gazette-cache"]);
+    names.sort();
+    // No staging or old folder is left: only the build cache's two files.
+    assert_eq!(
+        names,
+        vec![".public.gazette-cache", ".public.gazette-cache-articles"]
+    );
     assert_eq!(
         texts(&site.html("index.html"), ".site-title"),
         vec!["Second"]

@@ -321,6 +321,34 @@ fn a_damaged_or_foreign_cache_means_a_full_build_with_a_note() {
     let out = site.run(&["build"]);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("Build cache:"));
 
+    // The article log damaged (the meta beside it intact).
+    let log = site.root.join(".public.gazette-cache-articles");
+    let mut bytes = std::fs::read(&log).unwrap();
+    let middle = bytes.len() / 2;
+    bytes[middle] ^= 0x20;
+    std::fs::write(&log, &bytes).unwrap();
+    story(
+        &site,
+        3,
+        "Edited while the log was damaged",
+        4,
+        &["world"],
+        false,
+    );
+    let out = site.run(&["build"]);
+    assert!(out.status.success());
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("Build cache:") && text.contains("article log") && text.contains("damaged"),
+        "{text}"
+    );
+    assert!(without_marker(site.snapshot()) == clean_build(&site));
+    // Gone: the same, a full build with a note.
+    std::fs::remove_file(&log).unwrap();
+    let out = site.run(&["build"]);
+    assert!(String::from_utf8_lossy(&out.stdout).contains("is missing"));
+    assert!(without_marker(site.snapshot()) == clean_build(&site));
+
     // `--full` ignores it and says so.
     let out = site.run(&["build", "--full"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("Build cache: --full"));

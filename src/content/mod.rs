@@ -12,7 +12,7 @@ pub mod printable;
 pub mod reuse;
 mod walk;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -39,8 +39,9 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
     /// Where each article came from on disk, by file: what a later load needs to reuse it.
     pub sources: HashMap<PathBuf, Source>,
-    /// How many articles were taken from the earlier load instead of being read again.
-    pub reused: usize,
+    /// The files of the articles taken from the earlier load as they were, instead of being
+    /// read or rendered again.
+    pub kept: HashSet<PathBuf>,
 }
 
 impl Loaded {
@@ -193,12 +194,14 @@ pub fn load_site_reusing(
         links: HashMap::with_capacity(rendered.len()),
         warnings: found.warnings,
         sources,
-        reused: 0,
+        kept: HashSet::new(),
     };
     for result in rendered {
         match result {
             Ok((article, body_links, kept)) => {
-                loaded.reused += usize::from(kept);
+                if kept {
+                    loaded.kept.insert(article.file.clone());
+                }
                 loaded.links.insert(article.file.clone(), body_links);
                 loaded.articles.push(article);
             }

@@ -41,7 +41,7 @@ impl Stamp {
     }
 
     /// True when the file had been left alone for [`SETTLE`] before `taken_at`.
-    fn settled_before(&self, taken_at_ns: i128) -> bool {
+    pub fn settled_before(&self, taken_at_ns: i128) -> bool {
         let settle = SETTLE.as_nanos() as i128;
         self.mtime_ns.max(self.ctime_ns) + settle < taken_at_ns
     }
@@ -72,6 +72,10 @@ pub struct Reused {
     pub source: Source,
     pub article: Article,
     pub links: Vec<BodyLink>,
+    /// When the load that saw `source` began (nanoseconds since the epoch): kept apart from
+    /// the article, once per run of articles in the build cache.
+    #[serde(skip)]
+    pub taken_at_ns: i128,
 }
 
 /// What an earlier load offers to the next one.
@@ -79,8 +83,6 @@ pub struct Reused {
 pub struct Reuse {
     /// Articles by file (relative to the site root).
     pub articles: HashMap<PathBuf, Reused>,
-    /// When the earlier load began (nanoseconds since the epoch).
-    pub taken_at_ns: i128,
 }
 
 impl Reuse {
@@ -88,7 +90,7 @@ impl Reuse {
     pub(super) fn by_stamp(&self, file: &PathBuf, stamp: &Stamp) -> Option<&Reused> {
         self.articles
             .get(file)
-            .filter(|r| r.source.stamp == *stamp && stamp.settled_before(self.taken_at_ns))
+            .filter(|r| r.source.stamp == *stamp && stamp.settled_before(r.taken_at_ns))
     }
 
     /// The earlier article for `file` when its bytes hash to `hash`.
@@ -121,14 +123,16 @@ mod tests {
             },
             article: Article::sample("A", "a", "2024-11-27T10:00:00Z"),
             links: Vec::new(),
+            taken_at_ns: 101 * second,
         };
         let mut reuse = Reuse {
             articles: HashMap::from([(file.clone(), reused)]),
-            taken_at_ns: 101 * second,
         };
         // Changed one second before the load: the stamp may hide a second save.
         assert!(reuse.by_stamp(&file, &stamp(100 * second)).is_none());
-        reuse.taken_at_ns = 103 * second;
+        if let Some(r) = reuse.articles.get_mut(&file) {
+            r.taken_at_ns = 103 * second;
+        }
         assert!(reuse.by_stamp(&file, &stamp(100 * second)).is_some());
         assert!(reuse.by_stamp(&file, &stamp(99 * second)).is_none());
         assert!(

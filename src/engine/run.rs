@@ -3,6 +3,7 @@
 //! swapped in, or, when the cache describes the output, as a patch of the changed files.
 
 use std::collections::{HashMap, HashSet};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -34,26 +35,32 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     };
     let cache_path = cache::path_for(&output_dir)?;
     let (prior, note) = prior_cache(options, &session, &cache_path);
-    let prior_articles = prior.as_ref().map_or(0, |stored| stored.articles.len());
-    let (reuse, prior_files) = match prior {
+    let (reuse, prior_files, prior_log) = match prior {
         Some(stored) => {
+            // A later entry of the log for the same file stands for it.
             let reuse = Reuse {
                 articles: stored
                     .articles
                     .into_iter()
                     .map(|r| (r.article.file.clone(), r))
                     .collect(),
-                taken_at_ns: stored.taken_at_ns,
             };
             let files: HashMap<String, FileRecord> = stored
                 .files
                 .into_iter()
                 .map(|f| (f.path.clone(), f))
                 .collect();
-            (reuse, Some(files))
+            (reuse, Some(files), Some(stored.log))
         }
-        None => (Reuse::default(), None),
+        None => (Reuse::default(), None, None),
     };
+    // What the log holds for each file, so that only articles it does not hold as they are now
+    // are appended to it.
+    let logged: HashMap<PathBuf, (Source, i128)> = reuse
+        .articles
+        .iter()
+        .map(|(file, r)| (file.clone(), (r.source, r.taken_at_ns)))
+        .collect();
     let loaded = stage(
         progress,
         Stage::Load,
@@ -66,8 +73,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         links,
         warnings: skipped,
         sources,
-        reused: articles_reused,
+        kept,
     } = loaded;
+    let articles_reused = kept.len();
     let site = stage(
         progress,
         Stage::Plan,
@@ -242,25 +250,24 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     warnings.extend(theme.warnings().iter().cloned());
     warnings.extend(site.warnings.iter().cloned());
     warnings.extend(link_warnings);
-    // Nothing read anew, nothing written or removed, every file as the cache has it: the cache
-    // already says all this one would (its older start time only makes it trust fewer stamps),
-    // and at 10,000 articles it is tens of megabytes not worth writing again.
+    // Every published article taken from the log as it was, nothing written or removed, every
+    // file as the cache has it: the cache already says all this one would (entries of deleted
+    // articles in the log are never used; a racily clean entry only makes the next build
+    // compare that file's bytes again).
     let same_cache = write.changed.is_empty()
         && write.removed.is_empty()
-        && articles_reused == prior_articles
-        && site.articles.len() == prior_articles
+        && articles_reused == site.articles.len()
         && known.is_some_and(|k| {
             k.len() == records.len() && records.iter().all(|r| k.get(&r.path) == Some(r))
         });
     if !same_cache
         && let Err(e) = save(
             &cache_path,
-            settings,
-            taken_at_ns,
+            (settings, taken_at_ns),
             &site,
-            &links,
-            &sources,
+            (&links, &sources),
             records,
+            (prior_log, &logged, &kept),
         )
     {
         warnings.push(crate::error::Diagnostic::new(
@@ -333,15 +340,21 @@ struct ArticleRef<'a> {
     links: &'a [BodyLink],
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What the article log of the last build holds for each file (source and load time), and
+/// the files this build took from it as they were.
+type Logged<'a> = (
+    Option<cache::Log>,
+    &'a HashMap<PathBuf, (Source, i128)>,
+    &'a HashSet<PathBuf>,
+);
+
 fn save(
     path: &std::path::Path,
-    settings: u128,
-    taken_at_ns: i128,
+    (settings, taken_at_ns): (u128, i128),
     site: &site::Site,
-    links: &HashMap<std::path::PathBuf, Vec<BodyLink>>,
-    sources: &HashMap<std::path::PathBuf, Source>,
+    (links, sources): (&HashMap<PathBuf, Vec<BodyLink>>, &HashMap<PathBuf, Source>),
     files: Vec<FileRecord>,
+    (prior_log, logged, kept): Logged<'_>,
 ) -> Result<()> {
     let articles = site
         .articles
@@ -354,5 +367,26 @@ fn save(
             })
         })
         .collect::<Vec<_>>();
-    cache::write(path, settings, taken_at_ns, &files, &articles)
+    // The log already holds an article taken from it as it was, seen with the same source,
+    // unless its stamp could not vouch for it then (a racily clean file): then it is logged
+    // again with this load's time, so the next build can trust the stamp.
+    let new: Vec<&ArticleRef<'_>> = articles
+        .iter()
+        .filter(|a| {
+            let file = &a.article.file;
+            let as_logged = kept.contains(file)
+                && logged.get(file).is_some_and(|(source, taken_at)| {
+                    source == a.source && source.stamp.settled_before(*taken_at)
+                });
+            !as_logged
+        })
+        .collect();
+    cache::write(
+        path,
+        settings,
+        taken_at_ns,
+        &files,
+        (&articles, &new),
+        prior_log,
+    )
 }
