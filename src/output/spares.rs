@@ -5,8 +5,8 @@
 //! Why not a new file renamed over the old one: that makes an inode and frees one per changed
 //! file, and ext4's search for a free inode skips recently freed ones, so it grows slower with
 //! every build. Side by side on this project's machine (920 files of 20 kB, `tmp` benchmark in
-//! the note), new files renamed into place took 150–700 ms of system time, a spare
-//! truncated and rewritten 80–170 ms, and a spare written over and exchanged 35–50 ms.
+//! the note), new files renamed into place took 150–510 ms of system time, a spare
+//! truncated and rewritten 68–147 ms, and a spare written over and exchanged 33–48 ms.
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Write};
