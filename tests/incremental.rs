@@ -380,3 +380,36 @@ fn an_unchanged_site_renders_no_page_and_writes_nothing() {
     assert_eq!(report.write.written, 0);
     assert!(report.write.changed.is_empty() && report.write.removed.is_empty());
 }
+
+#[test]
+fn the_cache_log_records_each_article_again_only_when_its_stamp_cannot_vouch_for_it() {
+    let site = wire(8);
+    site.build_ok();
+    let log = site.root.join(".public.gazette-cache-articles");
+    let meta = site.root.join(".public.gazette-cache");
+    let len = || std::fs::metadata(&log).unwrap().len();
+    let first = len();
+    // The stories were written just before that build began: their stamps could hide a second
+    // save, so they were compared by their bytes, and are logged again once settled.
+    std::thread::sleep(Duration::from_millis(2_100));
+    site.build_ok();
+    let settled = len();
+    assert!(settled > first + first / 2, "{first} -> {settled}");
+    // Unchanged: the cache is not written at all.
+    let written = std::fs::metadata(&meta).unwrap().modified().unwrap();
+    site.build_ok();
+    assert_eq!(len(), settled);
+    assert_eq!(
+        std::fs::metadata(&meta).unwrap().modified().unwrap(),
+        written
+    );
+    // One new story: only it is appended.
+    story(&site, 8, "Story 8", 9, &["world"], false);
+    site.build_ok();
+    let grown = len() - settled;
+    assert!(
+        grown > 0 && grown < first / 4,
+        "{first} bytes, then {grown} more"
+    );
+    assert!(without_marker(site.snapshot()) == clean_build(&site));
+}

@@ -39,9 +39,12 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
     /// Where each article came from on disk, by file: what a later load needs to reuse it.
     pub sources: HashMap<PathBuf, Source>,
-    /// The files of the articles taken from the earlier load as they were, instead of being
-    /// read or rendered again.
-    pub kept: HashSet<PathBuf>,
+    /// How many articles were taken from the earlier load instead of being read again.
+    pub reused: usize,
+    /// The files of the reused articles taken by their stamp alone (unchanged, and settled
+    /// before the earlier load): what the earlier load recorded of them still stands, so a
+    /// build cache need not record them again.
+    pub vouched: HashSet<PathBuf>,
 }
 
 impl Loaded {
@@ -137,11 +140,11 @@ pub fn load_site_reusing(
                 sources.insert(parsed.file.clone(), source);
                 slots.push(Slot::Fresh(*parsed));
             }
-            Ok(First::Keep(file, source)) => match reuse.articles.remove(&file) {
+            Ok(First::Keep(file, source, taken)) => match reuse.articles.remove(&file) {
                 Some(mut kept) => {
                     kept.article.assets = assets_of(path).clone();
                     sources.insert(file, source);
-                    slots.push(Slot::Kept(kept));
+                    slots.push(Slot::Kept(kept, taken));
                 }
                 // Each file is walked once, so its earlier article is taken once.
                 None => problems.push(Diagnostic::new(&file, "walked twice")),
@@ -158,7 +161,7 @@ pub fn load_site_reusing(
         .iter()
         .map(|slot| match slot {
             Slot::Fresh(p) => (p.file.clone(), p.path.clone()),
-            Slot::Kept(r) => (r.article.file.clone(), r.article.path.clone()),
+            Slot::Kept(r, _) => (r.article.file.clone(), r.article.path.clone()),
         })
         .collect();
     let urls = urls::Urls::new(&config.base_url);
@@ -167,22 +170,22 @@ pub fn load_site_reusing(
         .into_par_iter()
         .map(|slot| {
             let done = match slot {
-                Slot::Kept(kept) if links_still_resolve(&kept, &index) => {
-                    Ok((kept.article, kept.links, true))
+                Slot::Kept(kept, taken) if links_still_resolve(&kept, &index) => {
+                    Ok((kept.article, kept.links, taken))
                 }
                 // A linked article moved: its URL is in this body, which is made again.
-                Slot::Kept(kept) => {
+                Slot::Kept(kept, _) => {
                     let assets = kept.article.assets;
                     parse_one(&root, &root.join(&kept.article.file), &assets, config).map(
                         |parsed| {
                             let (article, links) = render_one(parsed, &index, &urls, &options);
-                            (article, links, false)
+                            (article, links, Taken::Made)
                         },
                     )
                 }
                 Slot::Fresh(parsed) => {
                     let (article, links) = render_one(parsed, &index, &urls, &options);
-                    Ok((article, links, false))
+                    Ok((article, links, Taken::Made))
                 }
             };
             progress.tick();
@@ -194,13 +197,15 @@ pub fn load_site_reusing(
         links: HashMap::with_capacity(rendered.len()),
         warnings: found.warnings,
         sources,
-        kept: HashSet::new(),
+        reused: 0,
+        vouched: HashSet::new(),
     };
     for result in rendered {
         match result {
-            Ok((article, body_links, kept)) => {
-                if kept {
-                    loaded.kept.insert(article.file.clone());
+            Ok((article, body_links, taken)) => {
+                loaded.reused += usize::from(taken != Taken::Made);
+                if taken == Taken::ByStamp {
+                    loaded.vouched.insert(article.file.clone());
                 }
                 loaded.links.insert(article.file.clone(), body_links);
                 loaded.articles.push(article);
@@ -215,13 +220,24 @@ pub fn load_site_reusing(
     Ok(loaded)
 }
 
-/// An article after the second phase, with its body links and whether it was reused.
-type Done = (Article, Vec<BodyLink>, bool);
+/// An article after the second phase, with its body links and how it was taken.
+type Done = (Article, Vec<BodyLink>, Taken);
+
+/// How the load came by an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Taken {
+    /// Read and rendered.
+    Made,
+    /// From the earlier load, after comparing the file's bytes.
+    ByHash,
+    /// From the earlier load, by the file's stamp alone.
+    ByStamp,
+}
 
 /// What the first phase made of one file.
 enum First {
-    /// Unchanged since the earlier load: take its article (by file).
-    Keep(PathBuf, Source),
+    /// Unchanged since the earlier load: take its article (by file), as [`Taken`] says.
+    Keep(PathBuf, Source, Taken),
     /// New or changed: read and checked.
     Parse(Box<Parsed>, Source),
 }
@@ -229,7 +245,7 @@ enum First {
 /// One article between the phases, in walk order.
 enum Slot {
     Fresh(Parsed),
-    Kept(Reused),
+    Kept(Reused, Taken),
 }
 
 /// The first phase for one file: the earlier article when the file is unchanged, else the
@@ -249,7 +265,7 @@ fn first_look(
             stamp,
             hash: kept.source.hash,
         };
-        return Ok(First::Keep(file, source));
+        return Ok(First::Keep(file, source, Taken::ByStamp));
     }
     let bytes = std::fs::read(path).map_err(unreadable)?;
     let source = Source {
@@ -257,7 +273,7 @@ fn first_look(
         hash: reuse::content_hash(&bytes),
     };
     if reuse.by_hash(&file, source.hash).is_some() {
-        return Ok(First::Keep(file, source));
+        return Ok(First::Keep(file, source, Taken::ByHash));
     }
     let parsed = parse_bytes(file, path, &bytes, assets, config)?;
     Ok(First::Parse(Box::new(parsed), source))

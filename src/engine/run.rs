@@ -54,13 +54,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         }
         None => (Reuse::default(), None, None),
     };
-    // What the log holds for each file, so that only articles it does not hold as they are now
-    // are appended to it.
-    let logged: HashMap<PathBuf, (Source, i128)> = reuse
-        .articles
-        .iter()
-        .map(|(file, r)| (file.clone(), (r.source, r.taken_at_ns)))
-        .collect();
     let loaded = stage(
         progress,
         Stage::Load,
@@ -73,9 +66,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         links,
         warnings: skipped,
         sources,
-        kept,
+        reused: articles_reused,
+        vouched,
     } = loaded;
-    let articles_reused = kept.len();
     let site = stage(
         progress,
         Stage::Plan,
@@ -250,13 +243,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     warnings.extend(theme.warnings().iter().cloned());
     warnings.extend(site.warnings.iter().cloned());
     warnings.extend(link_warnings);
-    // Every published article taken from the log as it was, nothing written or removed, every
+    // Every published article's log entry still standing, nothing written or removed, every
     // file as the cache has it: the cache already says all this one would (entries of deleted
-    // articles in the log are never used; a racily clean entry only makes the next build
-    // compare that file's bytes again).
+    // articles in the log are never used).
     let same_cache = write.changed.is_empty()
         && write.removed.is_empty()
-        && articles_reused == site.articles.len()
+        && vouched.len() == site.articles.len()
         && known.is_some_and(|k| {
             k.len() == records.len() && records.iter().all(|r| k.get(&r.path) == Some(r))
         });
@@ -267,7 +259,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             &site,
             (&links, &sources),
             records,
-            (prior_log, &logged, &kept),
+            (prior_log, &vouched),
         )
     {
         warnings.push(crate::error::Diagnostic::new(
@@ -340,21 +332,13 @@ struct ArticleRef<'a> {
     links: &'a [BodyLink],
 }
 
-/// What the article log of the last build holds for each file (source and load time), and
-/// the files this build took from it as they were.
-type Logged<'a> = (
-    Option<cache::Log>,
-    &'a HashMap<PathBuf, (Source, i128)>,
-    &'a HashSet<PathBuf>,
-);
-
 fn save(
     path: &std::path::Path,
     (settings, taken_at_ns): (u128, i128),
     site: &site::Site,
     (links, sources): (&HashMap<PathBuf, Vec<BodyLink>>, &HashMap<PathBuf, Source>),
     files: Vec<FileRecord>,
-    (prior_log, logged, kept): Logged<'_>,
+    (prior_log, vouched): (Option<cache::Log>, &HashSet<PathBuf>),
 ) -> Result<()> {
     let articles = site
         .articles
@@ -367,19 +351,12 @@ fn save(
             })
         })
         .collect::<Vec<_>>();
-    // The log already holds an article taken from it as it was, seen with the same source,
-    // unless its stamp could not vouch for it then (a racily clean file): then it is logged
-    // again with this load's time, so the next build can trust the stamp.
+    // The log already holds the articles taken by their stamp as they stand; the rest (new,
+    // changed, or only compared by their bytes: a racily clean file, logged again with this
+    // load's time so the next build can trust its stamp) are appended.
     let new: Vec<&ArticleRef<'_>> = articles
         .iter()
-        .filter(|a| {
-            let file = &a.article.file;
-            let as_logged = kept.contains(file)
-                && logged.get(file).is_some_and(|(source, taken_at)| {
-                    source == a.source && source.stamp.settled_before(*taken_at)
-                });
-            !as_logged
-        })
+        .filter(|a| !vouched.contains(&a.article.file))
         .collect();
     cache::write(
         path,
