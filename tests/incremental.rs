@@ -193,6 +193,24 @@ fn random_edit_batches_leave_exactly_what_a_clean_build_writes() {
                     site.write("templates/404.html", edited);
                     did.push("template".into());
                 }
+                8 => {
+                    // A file beside an article comes or goes: the article's files change, not
+                    // its Markdown.
+                    let e = &stories[&pick];
+                    let photo = site
+                        .root
+                        .join(format!("content/2024/11/{:02}/photo-{batch}.jpg", e.1));
+                    let there: Vec<PathBuf> = std::fs::read_dir(photo.parent().unwrap())
+                        .unwrap()
+                        .map(|entry| entry.unwrap().path())
+                        .filter(|p| p.extension().is_some_and(|x| x == "jpg"))
+                        .collect();
+                    match there.first() {
+                        Some(old) if batch % 2 == 0 => std::fs::remove_file(old).unwrap(),
+                        _ => std::fs::write(&photo, format!("jpeg {batch}")).unwrap(),
+                    }
+                    did.push(format!("file beside {pick}"));
+                }
                 _ => {
                     site.write("static/notice.txt", format!("batch {batch}\n"));
                     did.push("static file".into());

@@ -45,6 +45,9 @@ pub struct Loaded {
     /// before the earlier load): what the earlier load recorded of them still stands, so a
     /// build cache need not record them again.
     pub vouched: HashSet<PathBuf>,
+    /// The [print](crate::render::article_print) of each reused article as the earlier load
+    /// logged it, by file; none for an article made anew or whose files beside it changed.
+    pub prints: HashMap<PathBuf, u128>,
 }
 
 impl Loaded {
@@ -142,9 +145,12 @@ pub fn load_site_reusing(
             }
             Ok(First::Keep(file, source, taken)) => match reuse.articles.remove(&file) {
                 Some(mut kept) => {
-                    kept.article.assets = assets_of(path).clone();
+                    let assets = assets_of(path);
+                    // Files beside it came or went: the logged print no longer fits.
+                    let fits = kept.article.assets == *assets;
+                    kept.article.assets = assets.clone();
                     sources.insert(file, source);
-                    slots.push(Slot::Kept(kept, taken));
+                    slots.push(Slot::Kept(kept, taken, fits));
                 }
                 // Each file is walked once, so its earlier article is taken once.
                 None => problems.push(Diagnostic::new(&file, "walked twice")),
@@ -161,7 +167,7 @@ pub fn load_site_reusing(
         .iter()
         .map(|slot| match slot {
             Slot::Fresh(p) => (p.file.clone(), p.path.clone()),
-            Slot::Kept(r, _) => (r.article.file.clone(), r.article.path.clone()),
+            Slot::Kept(r, _, _) => (r.article.file.clone(), r.article.path.clone()),
         })
         .collect();
     let urls = urls::Urls::new(&config.base_url);
@@ -170,22 +176,22 @@ pub fn load_site_reusing(
         .into_par_iter()
         .map(|slot| {
             let done = match slot {
-                Slot::Kept(kept, taken) if links_still_resolve(&kept, &index) => {
-                    Ok((kept.article, kept.links, taken))
+                Slot::Kept(kept, taken, fits) if links_still_resolve(&kept, &index) => {
+                    Ok((kept.article, kept.links, taken, fits.then_some(kept.print)))
                 }
                 // A linked article moved: its URL is in this body, which is made again.
-                Slot::Kept(kept, _) => {
+                Slot::Kept(kept, _, _) => {
                     let assets = kept.article.assets;
                     parse_one(&root, &root.join(&kept.article.file), &assets, config).map(
                         |parsed| {
                             let (article, links) = render_one(parsed, &index, &urls, &options);
-                            (article, links, Taken::Made)
+                            (article, links, Taken::Made, None)
                         },
                     )
                 }
                 Slot::Fresh(parsed) => {
                     let (article, links) = render_one(parsed, &index, &urls, &options);
-                    Ok((article, links, Taken::Made))
+                    Ok((article, links, Taken::Made, None))
                 }
             };
             progress.tick();
@@ -199,11 +205,15 @@ pub fn load_site_reusing(
         sources,
         reused: 0,
         vouched: HashSet::new(),
+        prints: HashMap::new(),
     };
     for result in rendered {
         match result {
-            Ok((article, body_links, taken)) => {
+            Ok((article, body_links, taken, print)) => {
                 loaded.reused += usize::from(taken != Taken::Made);
+                if let Some(print) = print {
+                    loaded.prints.insert(article.file.clone(), print);
+                }
                 if taken == Taken::ByStamp {
                     loaded.vouched.insert(article.file.clone());
                 }
@@ -221,7 +231,7 @@ pub fn load_site_reusing(
 }
 
 /// An article after the second phase, with its body links and how it was taken.
-type Done = (Article, Vec<BodyLink>, Taken);
+type Done = (Article, Vec<BodyLink>, Taken, Option<u128>);
 
 /// How the load came by an article.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -245,7 +255,8 @@ enum First {
 /// One article between the phases, in walk order.
 enum Slot {
     Fresh(Parsed),
-    Kept(Reused, Taken),
+    /// With whether the logged print still fits it.
+    Kept(Reused, Taken, bool),
 }
 
 /// The first phase for one file: the earlier article when the file is unchanged, else the

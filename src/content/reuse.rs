@@ -72,6 +72,9 @@ pub struct Reused {
     pub source: Source,
     pub article: Article,
     pub links: Vec<BodyLink>,
+    /// [`crate::render::article_print`] of `article` as logged: a build that takes the article
+    /// from the log keys its pages without serialising the whole article again.
+    pub print: u128,
     /// When the load that saw `source` began (nanoseconds since the epoch): kept apart from
     /// the article, once per run of articles in the build cache.
     #[serde(skip)]
@@ -123,6 +126,7 @@ mod tests {
             },
             article: Article::sample("A", "a", "2024-11-27T10:00:00Z"),
             links: Vec::new(),
+            print: 0,
             taken_at_ns: 101 * second,
         };
         let mut reuse = Reuse {

@@ -34,7 +34,7 @@ use crate::error::{Error, Result};
 const HEADER: &[u8] = b"gazette build cache 8\n";
 
 /// The first line of every article log; the number changes with the layout.
-const LOG_HEADER: &[u8] = b"gazette article log 1\n";
+const LOG_HEADER: &[u8] = b"gazette article log 2\n";
 
 /// Articles per frame: about 2 MB of MessagePack, so a few frames in flight hold little.
 const ARTICLES_PER_FRAME: usize = 256;
@@ -550,6 +550,7 @@ mod tests {
             },
             article,
             links: Vec::new(),
+            print: n as u128,
             taken_at_ns: 0,
         }
     }

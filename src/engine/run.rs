@@ -68,6 +68,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         sources,
         reused: articles_reused,
         vouched,
+        prints,
     } = loaded;
     let site = stage(
         progress,
@@ -138,9 +139,11 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         }
         same
     };
+    let known_print = |article: &content::Article| prints.get(&article.file).copied();
     let keying = Keying {
         salt,
         current: &is_current,
+        known: Some(&known_print),
     };
     let urls = crate::urls::Urls::new(&site.config.base_url);
     let writing = AtomicU64::new(0);
@@ -257,7 +260,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             &cache_path,
             (settings, taken_at_ns),
             &site,
-            (&links, &sources),
+            (&links, &sources, &prints),
             records,
             (prior_log, &vouched),
         )
@@ -324,30 +327,40 @@ fn prior_cache(
     }
 }
 
+/// What the load knows of each article, by its file.
+type ByFile<T> = HashMap<PathBuf, T>;
+
 /// One article as the cache keeps it ([`content::Reused`], borrowed).
 #[derive(Serialize)]
 struct ArticleRef<'a> {
     source: &'a Source,
     article: &'a content::Article,
     links: &'a [BodyLink],
+    print: u128,
 }
 
 fn save(
     path: &std::path::Path,
     (settings, taken_at_ns): (u128, i128),
     site: &site::Site,
-    (links, sources): (&HashMap<PathBuf, Vec<BodyLink>>, &HashMap<PathBuf, Source>),
+    (links, sources, prints): (&ByFile<Vec<BodyLink>>, &ByFile<Source>, &ByFile<u128>),
     files: Vec<FileRecord>,
     (prior_log, vouched): (Option<cache::Log>, &HashSet<PathBuf>),
 ) -> Result<()> {
+    // Prints of articles made anew are made here (in a full build, every article's: its
+    // pages were keyed with prints the render did not keep).
     let articles = site
         .articles
-        .iter()
+        .par_iter()
         .filter_map(|article| {
             Some(ArticleRef {
                 source: sources.get(&article.file)?,
                 article,
                 links: links.get(&article.file).map_or(&[][..], Vec::as_slice),
+                print: prints
+                    .get(&article.file)
+                    .copied()
+                    .unwrap_or_else(|| render::article_print(article)),
             })
         })
         .collect::<Vec<_>>();

@@ -86,6 +86,8 @@ pub struct Keying<'a> {
     /// True when the file of page `index` made from `key` is already in the output as it
     /// would be rendered: that page is not rendered.
     pub current: &'a (dyn Fn(usize, u128) -> bool + Sync),
+    /// Article prints the caller already has (from the build cache's log).
+    pub known: Option<&'a Known<'a>>,
 }
 
 /// What [`render_site_keyed`] did.
@@ -160,7 +162,7 @@ pub fn render_site_keyed(
     // no card.
     let (keys, todo): (Vec<Option<u128>>, Vec<usize>) = match keying {
         Some(keying) => {
-            let keys = page_keys(site, theme, urls, (keying.salt, None), &|_| true)?;
+            let keys = page_keys(site, theme, urls, (keying.salt, keying.known), &|_| true)?;
             let todo = keys
                 .par_iter()
                 .enumerate()
