@@ -81,10 +81,17 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
         .articles
         .par_iter()
         .map(|a| {
-            (a.search_words.is_empty() && !a.body_html.is_empty())
-                .then(|| crate::words::body_words(&a.body_html, &[&a.title, &a.summary]))
+            if a.search_words.is_empty() && !a.body_html.is_empty() {
+                let body = a.body_html.html()?;
+                Ok(Some(crate::words::body_words(
+                    &body,
+                    &[&a.title, &a.summary],
+                )))
+            } else {
+                Ok(None)
+            }
         })
-        .collect();
+        .collect::<Result<_, String>>()?;
     // Each article's body words are picked in parallel, a chunk at a time, then added to the
     // postings in article order. Words are borrowed from the articles and hashed with FxHash:
     // owned words and SipHash were most of the index's time.
@@ -285,7 +292,7 @@ mod tests {
         let mut a = crate::site::tests::article(name, date, tags);
         a.title = format!("{name} headline");
         a.summary = format!("Summary of {name}.");
-        a.body_html = body.to_string();
+        a.body_html = body.into();
         a
     }
 
@@ -360,7 +367,8 @@ mod tests {
         let loaded: Vec<Article> = articles
             .into_iter()
             .map(|mut a| {
-                a.search_words = crate::words::body_words(&a.body_html, &[&a.title, &a.summary]);
+                let body = a.body_html.html().unwrap().into_owned();
+                a.search_words = crate::words::body_words(&body, &[&a.title, &a.summary]);
                 a
             })
             .collect();

@@ -27,8 +27,9 @@ pub struct Article {
     pub summary: String,
     /// The same summary as HTML (rendered Markdown, or the escaped front-matter text in `<p>`).
     pub summary_html: String,
-    /// Rendered Markdown body.
-    pub body_html: String,
+    /// Rendered Markdown body (left in the build cache's log until a page needs it, when the
+    /// article was taken from there).
+    pub body_html: super::Body,
     /// The body's distinct search words that are not in its title or summary
     /// ([`crate::words::body_words`]), found once at load so the search index of a build that
     /// reuses the article need not read its body again.
@@ -113,7 +114,7 @@ impl Article {
             authors: Vec::new(),
             summary: String::new(),
             summary_html: String::new(),
-            body_html: String::new(),
+            body_html: Default::default(),
             search_words: String::new(),
             headings: Vec::new(),
             word_count: 0,

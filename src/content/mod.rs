@@ -5,6 +5,7 @@
 //! are rendered, so that a link to another article's `.md` file can become that article's URL.
 
 pub mod article;
+pub mod body;
 pub mod dates;
 pub mod front_matter;
 pub mod links;
@@ -18,6 +19,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use article::Article;
+pub use body::Body;
 pub use links::{BodyLink, Target};
 pub use reuse::{Reuse, Reused, Source, Stamp};
 pub use walk::{ARTICLE_EXTENSIONS, is_article_extension, is_editor_leftover, is_markdown};
@@ -390,7 +392,7 @@ fn render_one(
         summary,
         summary_html,
         search_words,
-        body_html: rendered.html,
+        body_html: rendered.html.into(),
         headings: rendered.headings,
         word_count: rendered.word_count,
         reading_minutes: markdown::reading_minutes(rendered.word_count),
@@ -571,7 +573,7 @@ mod tests {
         assert_eq!(a.authors, vec!["Ann"]);
         assert_eq!(a.summary, "Rivers & roads.");
         assert_eq!(a.summary_html, "<p>Rivers &amp; roads.</p>");
-        assert_eq!(a.body_html, rendered.html);
+        assert_eq!(a.body_html, Body::from(rendered.html));
         // Found once here, for every later search index; "the" is in the title, which the index
         // holds apart.
         assert_eq!(a.search_words, "first longer of paragraph second story");
@@ -801,7 +803,7 @@ mod tests {
         let articles = load(dir.path(), &Config::default()).unwrap();
         assert_eq!(articles[0].title, "Win");
         let rendered = markdown::render_with("Hello\n", &markdown::Options::default());
-        assert_eq!(articles[0].body_html, rendered.html);
+        assert_eq!(articles[0].body_html, Body::from(rendered.html));
     }
 
     #[test]

@@ -23,10 +23,12 @@ use std::ffi::OsString;
 use std::fs;
 use std::io::{self, Read, Seek, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::content::body::{self, LogFile};
 use crate::content::{Reused, Stamp};
 use crate::error::{Error, Result};
 
@@ -204,6 +206,11 @@ fn read_log(
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err("is missing".into()),
         Err(e) => return Err(format!("cannot be read: {e}")),
     };
+    // Bodies stay in the log, read through their own handle when a page needs them.
+    let bodies = match file.try_clone() {
+        Ok(handle) => Arc::new(LogFile::new(handle, path)),
+        Err(e) => return Err(format!("cannot be read: {e}")),
+    };
     // Bytes past the mark are an append that was stopped: never read.
     let mut input = io::BufReader::with_capacity(1 << 20, file).take(mark.len);
     let mut header = [0; LOG_HEADER.len()];
@@ -223,6 +230,7 @@ fn read_log(
         input,
         sum: xxhash_rust::xxh3::Xxh3::new(),
         read: (LOG_HEADER.len() + 16) as u64,
+        bodies,
     };
     frames.sum.update(&made_with);
     let decoded = match frames.decode() {
@@ -260,29 +268,39 @@ enum Cut {
 /// One frame of the log: when the load that saw these articles began, and the articles.
 type Run = (i128, Vec<Reused>);
 
+/// A frame's bytes, and where they begin in the log.
+type Buffer = (Vec<u8>, u64);
+
 /// The log's frames, read in order through the checksum.
 struct Frames<R> {
     input: R,
     sum: xxhash_rust::xxh3::Xxh3,
     /// Bytes read so far, header included.
     read: u64,
+    /// The log, for the bodies the frames leave in it.
+    bodies: Arc<LogFile>,
 }
 
 impl<R: io::Read + Send> Frames<R> {
     /// Every frame read and decoded. A frame that does not decode is an `Err` inside: the
     /// checksum decides which damage to name.
     fn decode(&mut self) -> std::result::Result<std::result::Result<Vec<Reused>, String>, Cut> {
-        let (mut current, mut next): (Vec<Vec<u8>>, Vec<Vec<u8>>) = (Vec::new(), Vec::new());
+        let (mut current, mut next): (Vec<Buffer>, Vec<Buffer>) = (Vec::new(), Vec::new());
         let mut filled = self.batch(&mut current)?;
         let mut articles: Vec<Reused> = Vec::new();
         let mut failed: Option<String> = None;
+        let log = Arc::clone(&self.bodies);
         while filled > 0 {
             let (read, decoded) = rayon::join(
                 || self.batch(&mut next),
                 || {
                     current[..filled]
                         .par_iter()
-                        .map(|frame| rmp_serde::from_slice::<Run>(frame))
+                        .map(|(frame, at)| {
+                            body::leaving_bodies_in(&log, frame, *at, || {
+                                rmp_serde::from_slice::<Run>(frame)
+                            })
+                        })
                         .collect::<std::result::Result<Vec<_>, _>>()
                 },
             );
@@ -311,11 +329,11 @@ impl<R: io::Read + Send> Frames<R> {
 
     /// Reads frames into `into` (its buffers used again) until about [`BATCH_BYTES`] are read
     /// or the input ends; returns how many were read.
-    fn batch(&mut self, into: &mut Vec<Vec<u8>>) -> std::result::Result<usize, Cut> {
+    fn batch(&mut self, into: &mut Vec<Buffer>) -> std::result::Result<usize, Cut> {
         let (mut count, mut bytes) = (0, 0);
         while bytes < BATCH_BYTES {
             if into.len() == count {
-                into.push(Vec::new());
+                into.push((Vec::new(), 0));
             }
             let Some(buffer) = into.get_mut(count) else {
                 break;
@@ -323,14 +341,15 @@ impl<R: io::Read + Send> Frames<R> {
             if !self.next(buffer)? {
                 break;
             }
-            bytes += buffer.len();
+            bytes += buffer.0.len();
             count += 1;
         }
         Ok(count)
     }
 
-    /// Reads the next frame into `buffer`; false at the end of the input.
-    fn next(&mut self, buffer: &mut Vec<u8>) -> std::result::Result<bool, Cut> {
+    /// Reads the next frame into `buffer`, with where it begins in the log; false at the end of
+    /// the input.
+    fn next(&mut self, (buffer, at): &mut Buffer) -> std::result::Result<bool, Cut> {
         let mut prefix = [0; 8];
         match read_full(&mut self.input, &mut prefix) {
             Ok(true) => {}
@@ -350,6 +369,7 @@ impl<R: io::Read + Send> Frames<R> {
         }
         self.sum.update(&prefix);
         self.sum.update(buffer);
+        *at = self.read + 8;
         self.read += 8 + len;
         Ok(true)
     }
@@ -537,7 +557,7 @@ mod tests {
             "2024-11-27T10:00:00Z",
         );
         // Bodies large enough that the frames fill more than one batch.
-        article.body_html = format!("<p>{}</p>", "word ".repeat(2_000 + n));
+        article.body_html = format!("<p>{}</p>", "word ".repeat(2_000 + n)).into();
         Reused {
             source: Source {
                 stamp: Stamp {
@@ -586,10 +606,18 @@ mod tests {
         assert_eq!(titles(&back.articles), titles(&articles));
         assert!(back.articles.iter().all(|r| r.taken_at_ns == 11));
         assert_eq!(back.articles[700].source, articles[700].source);
-        assert_eq!(
-            back.articles[700].article.body_html,
-            articles[700].article.body_html
+        // Bodies stay in the log, read back when asked for; every one is where it was written.
+        assert!(
+            back.articles
+                .iter()
+                .all(|r| r.article.body_html.is_logged())
         );
+        for (back, written) in back.articles.iter().zip(&articles) {
+            assert_eq!(
+                back.article.body_html.html().unwrap(),
+                written.article.body_html.html().unwrap()
+            );
+        }
 
         let bytes = fs::read(&log).unwrap();
         let mut damaged = bytes.clone();

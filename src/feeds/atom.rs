@@ -250,7 +250,7 @@ mod tests {
         let site = site(two_articles());
         let mut page = home_feed(&site, FeedFormat::Atom);
         page.items.clear();
-        let bytes = crate::feeds::feed(&site, "/atom.xml", &page, &urls());
+        let bytes = crate::feeds::feed(&site, "/atom.xml", &page, &urls()).unwrap();
         assert!(text(&bytes).contains("<updated>2024-11-28T08:00:00+05:00</updated>"));
         assert!(parse(&bytes).entries.is_empty());
 

@@ -60,7 +60,8 @@ impl FeedCache {
     }
 
     /// The feed HTML of article `index` (at absolute URL `url`), made now or taken from the
-    /// cache; `None` for an index the cache was not made for.
+    /// cache; `None` for an index the cache was not made for. An error when the body cannot
+    /// be read from the build cache.
     pub(super) fn bodies(
         &self,
         index: usize,
@@ -68,31 +69,40 @@ impl FeedCache {
         url: &str,
         full_content: bool,
         urls: &Urls,
-    ) -> Option<Arc<Bodies>> {
+    ) -> Option<Result<Arc<Bodies>, String>> {
         let slot = self.slots.get(index)?;
         // Made under the lock: a feed that needs the same article meanwhile waits for it
         // rather than making it twice.
         let mut held = slot.bodies.lock().unwrap_or_else(PoisonError::into_inner);
         let bodies = match &*held {
             Some(bodies) => Arc::clone(bodies),
-            None => Arc::new(Bodies::new(article, url, full_content, urls)),
+            None => match Bodies::new(article, url, full_content, urls) {
+                Ok(bodies) => Arc::new(bodies),
+                Err(e) => return Some(Err(e)),
+            },
         };
         let last = slot
             .left
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
             == Ok(1);
         *held = (!last).then(|| Arc::clone(&bodies));
-        Some(bodies)
+        Some(Ok(bodies))
     }
 }
 
 impl Bodies {
-    /// Makes an article's feed HTML; `url` is the absolute URL of its page.
-    pub(super) fn new(article: &Article, url: &str, full_content: bool, urls: &Urls) -> Bodies {
+    /// Makes an article's feed HTML; `url` is the absolute URL of its page. An error when the
+    /// body cannot be read from the build cache.
+    pub(super) fn new(
+        article: &Article,
+        url: &str,
+        full_content: bool,
+        urls: &Urls,
+    ) -> Result<Bodies, String> {
         let summary_html = absolutize_html(&article.summary_html, url, urls);
         // `feed_content = "summary"` keeps bodies on the site: readers get the summary.
         let content_html = if full_content {
-            absolutize_html(&article.body_html, url, urls)
+            absolutize_html(&article.body_html.html()?, url, urls)
         } else {
             summary_html.clone()
         };
@@ -101,10 +111,10 @@ impl Bodies {
             text.shrink_to_fit();
             text
         };
-        Bodies {
+        Ok(Bodies {
             content_html: fit(content_html),
             summary_html: fit(summary_html),
-        }
+        })
     }
 }
 
@@ -159,7 +169,11 @@ mod tests {
         let mut cache = FeedCache::new(site.articles.len());
         cache.expect([0, 0, 1]);
         let url = "https://example.org/news/2024/11/27/first/";
-        let bodies = |cache: &FeedCache| cache.bodies(0, &site.articles[0], url, true, &urls());
+        let bodies = |cache: &FeedCache| {
+            cache
+                .bodies(0, &site.articles[0], url, true, &urls())
+                .map(Result::unwrap)
+        };
         let once = bodies(&cache).unwrap();
         assert!(held(&cache)[0].is_some());
         let twice = bodies(&cache).unwrap();

@@ -27,8 +27,9 @@ pub use cache::FeedCache;
 pub use links::{absolute_url, absolutize_html, rebase_html};
 pub use sitemap::{robots, robots_note, sitemap};
 
-/// Serialises one feed page: `page_path` is the feed's own site path (`/atom.xml`).
-pub fn feed(site: &Site, page_path: &str, feed: &FeedPage, urls: &Urls) -> Vec<u8> {
+/// Serialises one feed page: `page_path` is the feed's own site path (`/atom.xml`). An error
+/// when an article body cannot be read from the build cache.
+pub fn feed(site: &Site, page_path: &str, feed: &FeedPage, urls: &Urls) -> Result<Vec<u8>, String> {
     feed_cached(site, page_path, feed, urls, &FeedCache::default())
 }
 
@@ -40,15 +41,15 @@ pub fn feed_cached(
     feed: &FeedPage,
     urls: &Urls,
     cache: &FeedCache,
-) -> Vec<u8> {
-    let context = FeedContext::new(site, page_path, feed, urls, cache);
+) -> Result<Vec<u8>, String> {
+    let context = FeedContext::new(site, page_path, feed, urls, cache)?;
     // Writing into a Vec cannot fail, and serde_json only fails on maps with non-string keys,
     // which these types do not have: the empty fallback is never taken.
-    match feed.format {
+    Ok(match feed.format {
         FeedFormat::Atom => atom::write(&context).unwrap_or_default(),
         FeedFormat::Rss => rss::write(&context).unwrap_or_default(),
         FeedFormat::Json => json::write(&context).unwrap_or_default(),
-    }
+    })
 }
 
 /// Everything the three formats share, resolved once: absolute URLs, dates and item data.
@@ -99,7 +100,7 @@ impl<'a> FeedContext<'a> {
         feed: &'a FeedPage,
         urls: &'a Urls,
         cache: &'a FeedCache,
-    ) -> Self {
+    ) -> Result<Self, String> {
         let items: Vec<Item<'a>> = feed
             .items
             .iter()
@@ -112,18 +113,18 @@ impl<'a> FeedContext<'a> {
                     cache,
                 ))
             })
-            .collect();
+            .collect::<Result<_, String>>()?;
         let updated = newest(items.iter().map(|item| item.updated))
             .or_else(|| newest(site.articles.iter().map(updated_or_date)))
             .unwrap_or_else(|| DateTime::<Utc>::UNIX_EPOCH.fixed_offset());
-        FeedContext {
+        Ok(FeedContext {
             site,
             title: &feed.title,
             self_url: urls.absolute(page_path),
             home_url: urls.absolute(&feed.alternate),
             updated,
             items,
-        }
+        })
     }
 }
 
@@ -134,16 +135,17 @@ impl<'a> Item<'a> {
         article: &'a Article,
         urls: &Urls,
         cache: &'a FeedCache,
-    ) -> Self {
+    ) -> Result<Self, String> {
         let url = urls.absolute(&article.path);
         let full = site.config.feed_full_content;
         // From the cache, or made for this feed alone.
-        let bodies = cache
-            .bodies(index, article, &url, full, urls)
-            .unwrap_or_else(|| Arc::new(cache::Bodies::new(article, &url, full, urls)));
+        let bodies = match cache.bodies(index, article, &url, full, urls) {
+            Some(bodies) => bodies?,
+            None => Arc::new(cache::Bodies::new(article, &url, full, urls)?),
+        };
         let authors: Vec<&str> = site.bylines(article).iter().map(String::as_str).collect();
         let resolve = |reference: &String| absolute_url(reference, &url, urls);
-        Item {
+        Ok(Item {
             article,
             updated: updated_or_date(article),
             authors,
@@ -152,7 +154,7 @@ impl<'a> Item<'a> {
             image: article.image.as_ref().map(resolve),
             source_url: article.source_url.as_ref().map(resolve),
             url,
-        }
+        })
     }
 }
 
@@ -280,7 +282,7 @@ mod tests {
             items: vec![0],
             alternate: "/tags/pti/".into(),
         };
-        feed(site, "/tags/pti/feed", &page, &urls())
+        feed(site, "/tags/pti/feed", &page, &urls()).unwrap()
     }
 
     #[test]
@@ -355,7 +357,7 @@ mod tests {
         for format in FORMATS {
             let mut page = home_feed(&site, format);
             page.items = vec![1, 99];
-            let parsed = parse(&feed(&site, feed_path(format), &page, &urls()));
+            let parsed = parse(&feed(&site, feed_path(format), &page, &urls()).unwrap());
             let ids: Vec<&str> = parsed.entries.iter().map(|e| e.id.as_str()).collect();
             assert_eq!(ids, ["https://example.org/news/2024/11/26/older/"]);
         }

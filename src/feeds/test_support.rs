@@ -139,7 +139,7 @@ pub fn feed_path(format: FeedFormat) -> &'static str {
 
 /// The home feed in `format`, serialised.
 pub fn render(site: &Site, format: FeedFormat) -> Vec<u8> {
-    super::feed(site, feed_path(format), &home_feed(site, format), &urls())
+    super::feed(site, feed_path(format), &home_feed(site, format), &urls()).unwrap()
 }
 
 /// Parses feed bytes with feed-rs.

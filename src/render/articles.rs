@@ -208,7 +208,7 @@ pub fn article_view(
         authors,
         summary: article.summary.clone(),
         summary_html: portable(&article.summary_html, article, urls),
-        content: portable(&article.body_html, article, urls),
+        content: portable(&article.body_html.html()?, article, urls),
         headings: article
             .headings
             .iter()

@@ -439,7 +439,13 @@ fn render_page_keyed(
     }
     let bytes = match (&page.kind, template, vars) {
         (PageKind::Feed(feed), ..) => {
-            crate::feeds::feed_cached(site, &page.path, feed, urls, &shared.feeds)
+            crate::feeds::feed_cached(site, &page.path, feed, urls, &shared.feeds).map_err(
+                |message| Error::Render {
+                    template: "(feed)".into(),
+                    page: page.path.clone(),
+                    message,
+                },
+            )?
         }
         (PageKind::Sitemap, ..) => crate::feeds::sitemap(site, urls),
         (PageKind::Robots, ..) => crate::feeds::robots(urls),

@@ -584,7 +584,7 @@ fn a_page_whose_key_is_unchanged_is_unchanged() {
                 );
                 a.summary = format!("Summary {n}");
                 a.summary_html = format!("<p>Summary {n}</p>");
-                a.body_html = format!("<p>Body {n}</p>");
+                a.body_html = format!("<p>Body {n}</p>").into();
                 a
             })
             .collect();
@@ -672,8 +672,8 @@ fn a_body_edit_changes_the_keys_of_exactly_the_pages_that_show_the_article() {
             .zip(1..)
             .map(|(name, day)| Article {
                 body_html: match *name {
-                    "b" => body_of_b.to_string(),
-                    other => other.to_uppercase(),
+                    "b" => body_of_b.into(),
+                    other => other.to_uppercase().into(),
                 },
                 ..crate::site::tests::article(
                     name,

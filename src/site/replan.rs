@@ -368,7 +368,7 @@ mod tests {
                     1 => {
                         pool.swap_remove(k);
                     }
-                    2 => a.body_html = format!("edited {step}"),
+                    2 => a.body_html = format!("edited {step}").into(),
                     3 => a.title = format!("t{}", rng.below(50)),
                     4 => {
                         let other = random_article(&mut rng, 0);

@@ -26,7 +26,7 @@ fn plan_key(article: &Article) -> Article {
     Article {
         summary: String::new(),
         summary_html: String::new(),
-        body_html: String::new(),
+        body_html: Default::default(),
         search_words: String::new(),
         headings: Vec::new(),
         word_count: 0,
