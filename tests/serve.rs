@@ -1405,6 +1405,59 @@ fn with_fast_rendering_a_pending_page_is_waited_for_and_then_new() {
 }
 
 #[test]
+fn saves_that_come_before_the_pending_pages_are_written_still_end_as_a_full_build() {
+    let site = stories(40, 5);
+    let out = tempfile::tempdir().unwrap();
+    let mut rebuilder = rebuilder(&site, out.path(), true);
+    rebuilder.full().unwrap();
+    let page3 = out.path().join("page/3/index.html");
+    let old = std::fs::read_to_string(&page3).unwrap();
+
+    // A new story moves every list page; a save comes before any of them is written.
+    let added = newest_story(&site);
+    update(&mut rebuilder, &[&added]).unwrap().unwrap();
+    let interrupted = rebuilder
+        .flush_until(&|| true)
+        .unwrap()
+        .expect("the pending pages, compared");
+    assert!(interrupted.written.is_empty(), "{interrupted:?}");
+    assert!(interrupted.unchecked > 0 && rebuilder.has_left());
+    let pending = rebuilder.pending();
+    assert!(!pending.wait_for(&["page/3/index.html".to_string()], Duration::ZERO));
+    assert_eq!(std::fs::read_to_string(&page3).unwrap(), old);
+
+    // The next saves do not wait for those pages: one edits a story's text in place (the
+    // pages left stay pending), one retitles another (the plan changes again).
+    let (text, retitled) = (
+        "content/2024/01/03/story-002.md",
+        "content/2024/01/04/story-003.md",
+    );
+    site.article(
+        "2024/01/03/story-002.md",
+        "title: Story 002\ndate: 2024-01-03T10:00:00Z\ntags: [t2]",
+        "A corrected lead.\n",
+    );
+    update(&mut rebuilder, &[text]).unwrap().unwrap();
+    assert!(rebuilder.has_left());
+    assert!(!pending.wait_for(&["page/3/index.html".to_string()], Duration::ZERO));
+    site.article(
+        "2024/01/04/story-003.md",
+        "title: Story three, renamed\ndate: 2024-01-04T10:00:00Z\ntags: [t3]",
+        "Lead.\n",
+    );
+    let last = update(&mut rebuilder, &[retitled]).unwrap().unwrap();
+    assert!(last.replanned && last.unchecked > 0, "{last:?}");
+    let flushed = rebuilder.flush().unwrap().expect("the pending pages");
+    assert!(
+        flushed.written.iter().any(|w| w == "page/3/index.html"),
+        "{flushed:?}"
+    );
+    assert!(pending.is_empty() && !rebuilder.has_left());
+    rebuilder.finish().unwrap();
+    same_as_build(out.path(), &site, "after saves that came first");
+}
+
+#[test]
 fn with_fast_rendering_the_open_tab_is_written_before_the_reload_and_nothing_stale_after() {
     let site = stories(40, 5);
     let served = Served::start_with(&site, &["--verbose"]);

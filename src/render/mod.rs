@@ -296,6 +296,37 @@ pub fn render_pages(
     rendered.into_iter().collect()
 }
 
+/// What [`render_batches`] hands each batch to: the batch's plan indices and its files; false
+/// to stop.
+pub type Batches<'a> = dyn FnMut(&[usize], Vec<OutputFile>) -> Result<bool> + 'a;
+
+/// [`render_pages`] a batch of `size` pages at a time, handing each batch's files (with the
+/// batch's indices) to `each` before the next batch is rendered; stops when `each` says false.
+/// One theme renderer and one set of card views serve every batch.
+pub fn render_batches(
+    site: &Site,
+    theme: &Theme,
+    urls: &Urls,
+    (indices, size): (&[usize], usize),
+    each: &mut Batches<'_>,
+) -> Result<()> {
+    let wanted = cards_shown(site, indices);
+    let renderer = theme.renderer();
+    let shared = shared(site, urls, &|i| wanted.get(i).copied().unwrap_or(false))?;
+    for batch in indices.chunks(size.max(1)) {
+        let rendered: Vec<Result<OutputFile>> = batch
+            .par_iter()
+            .filter_map(|&p| site.pages.get(p))
+            .filter(|page| publishes(theme, page))
+            .map(|page| render_page(&shared, &renderer, page))
+            .collect();
+        if !each(batch, rendered.into_iter().collect::<Result<_>>()?)? {
+            break;
+        }
+    }
+    Ok(())
+}
+
 /// Which articles' cards the pages at `indices` show (by article index).
 fn cards_shown(site: &Site, indices: &[usize]) -> Vec<bool> {
     let mut wanted = vec![false; site.articles.len()];

@@ -60,7 +60,7 @@ pub enum Event {
         rebuild: Rebuild,
     },
     /// Right after a rebuild's reload, the changed pages fast rendering left pending were
-    /// written.
+    /// written (`unchecked` of them were not: a new save came first).
     Flushed(Rebuild),
     /// After a rebuild (and the tabs' reload), the pages it left for later were written: the
     /// search index.
@@ -107,18 +107,24 @@ impl fmt::Display for Event {
                     r.elapsed.as_millis()
                 )
             }
-            Event::Flushed(r) => write!(
-                f,
-                "then {} pending {}, {} written in {} ms",
-                r.rendered.len(),
-                if r.rendered.len() == 1 {
-                    "page"
-                } else {
-                    "pages"
-                },
-                crate::counted(r.written.len(), "file"),
-                r.elapsed.as_millis()
-            ),
+            Event::Flushed(r) => {
+                write!(
+                    f,
+                    "then {} pending {}, {} written in {} ms",
+                    r.rendered.len(),
+                    if r.rendered.len() == 1 {
+                        "page"
+                    } else {
+                        "pages"
+                    },
+                    crate::counted(r.written.len(), "file"),
+                    r.elapsed.as_millis()
+                )?;
+                if r.unchecked > 0 {
+                    write!(f, " ({} left for after the next save)", r.unchecked)?;
+                }
+                Ok(())
+            }
             Event::Finished(r) => write!(
                 f,
                 "then {}: {} written in {} ms",
@@ -285,6 +291,15 @@ fn spawn_rebuilds(
                     watcher.watch_links();
                 }
             }
+            if rebuilder.has_left() {
+                // The tabs are reloading: what they did not need first is written now (their
+                // requests for it wait until it is), unless the next save comes first.
+                match guarded(&mut rebuilder, |r| r.flush_until(&|| watcher.has_news())) {
+                    Ok(None) => {}
+                    Ok(Some(flushed)) => report(&Event::Flushed(flushed)),
+                    Err(error) => failed(&hub, &*report, None, &error),
+                }
+            }
             if let Some(done) = running.as_ref().map(mpsc::Receiver::try_recv) {
                 match done {
                     Ok(done) => {
@@ -363,13 +378,6 @@ fn rebuild(
             }
             let full = changes.full || rebuild.full;
             report(&Event::Rebuilt { cause, rebuild });
-            // The tabs are reloading: what they did not need first is written now, and their
-            // requests for it wait until it is.
-            match guarded(rebuilder, Rebuilder::flush) {
-                Ok(None) => {}
-                Ok(Some(flushed)) => report(&Event::Flushed(flushed)),
-                Err(error) => failed(hub, report, None, &error),
-            }
             full
         }
         Err(error) => {

@@ -2,6 +2,7 @@
 //! debouncing: events are collected until the file system has been quiet for a moment, so a
 //! burst of saves (or an editor's write-then-rename) is one rebuild.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -39,6 +40,8 @@ pub struct Watch {
     root: PathBuf,
     watcher: RecommendedWatcher,
     events: Receiver<notify::Result<notify::Event>>,
+    /// An event [`Watch::has_news`] took off the queue, first in the next batch.
+    peeked: RefCell<Option<notify::Result<notify::Event>>>,
     watched: HashSet<PathBuf>,
     /// Targets (canonical) of the links in `content/` that stay inside the site.
     linked: HashSet<PathBuf>,
@@ -62,6 +65,7 @@ impl Watch {
             root: root.to_path_buf(),
             watcher,
             events,
+            peeked: RefCell::new(None),
             watched: HashSet::new(),
             linked: HashSet::new(),
             link_watches: HashSet::new(),
@@ -132,31 +136,34 @@ impl Watch {
         dir == self.root || self.watched.iter().any(|w| dir.starts_with(w))
     }
 
+    /// Whether an event that may change something is waiting (a new save, most likely),
+    /// without waiting for one.
+    pub fn has_news(&self) -> bool {
+        let mut peeked = self.peeked.borrow_mut();
+        while peeked.is_none() {
+            match self.events.try_recv() {
+                Ok(Ok(event)) if matches!(event.kind, notify::EventKind::Access(_)) => {}
+                Ok(event) => *peeked = Some(event),
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+
     /// Waits for the next burst and returns it; `None` once `stop` is set. With `at_most`, an
     /// empty batch once that long has passed without an event.
     pub fn next_batch(&mut self, stop: &AtomicBool, at_most: Option<Duration>) -> Option<Batch> {
         let mut batch = Batch::default();
         let mut seen = HashSet::new();
-        let waiting = Instant::now();
-        // Wait for the first event.
-        loop {
-            if stop.load(Ordering::Relaxed) {
-                return None;
-            }
-            let wait = match at_most {
-                Some(limit) if waiting.elapsed() >= limit => return Some(batch),
-                Some(limit) => STOP_CHECK.min(limit - waiting.elapsed()),
-                None => STOP_CHECK,
-            };
-            match self.events.recv_timeout(wait) {
-                Ok(event) => {
-                    self.take(event, &mut batch, &mut seen);
-                    break;
-                }
-                Err(RecvTimeoutError::Timeout) => continue,
-                Err(RecvTimeoutError::Disconnected) => return None,
-            }
-        }
+        // The first event: one peeked at, or the next to come.
+        let first = match self.peeked.get_mut().take() {
+            Some(event) => event,
+            None => match self.wait(stop, at_most)? {
+                Some(event) => event,
+                None => return Some(batch),
+            },
+        };
+        self.take(first, &mut batch, &mut seen);
         // Then collect until the file system is quiet.
         let started = Instant::now();
         while started.elapsed() < LONGEST {
@@ -166,6 +173,31 @@ impl Watch {
             }
         }
         Some(batch)
+    }
+
+    /// Waits for an event: `None` once `stop` is set or the watcher is gone, `Some(None)` once
+    /// `at_most` has passed without one.
+    fn wait(
+        &self,
+        stop: &AtomicBool,
+        at_most: Option<Duration>,
+    ) -> Option<Option<notify::Result<notify::Event>>> {
+        let waiting = Instant::now();
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return None;
+            }
+            let wait = match at_most {
+                Some(limit) if waiting.elapsed() >= limit => return Some(None),
+                Some(limit) => STOP_CHECK.min(limit - waiting.elapsed()),
+                None => STOP_CHECK,
+            };
+            match self.events.recv_timeout(wait) {
+                Ok(event) => return Some(Some(event)),
+                Err(RecvTimeoutError::Timeout) => continue,
+                Err(RecvTimeoutError::Disconnected) => return None,
+            }
+        }
     }
 
     fn take(
@@ -221,6 +253,31 @@ fn problem(path: &Path, error: &notify::Error) -> Error {
 mod tests {
     use super::*;
     use std::fs;
+
+    #[test]
+    fn news_is_peeked_at_without_being_lost() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(tmp.path()).unwrap();
+        fs::create_dir_all(root.join("content")).unwrap();
+        fs::write(root.join("content/a.md"), "x").unwrap();
+        let mut watch = Watch::new(&root).unwrap();
+        // Reading a file is no news.
+        let _ = fs::read(root.join("content/a.md")).unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(!watch.has_news());
+        fs::write(root.join("content/b.md"), "x").unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !watch.has_news() {
+            assert!(Instant::now() < deadline, "no news of the save");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert!(watch.has_news());
+        let batch = watch.next_batch(&AtomicBool::new(false), None).unwrap();
+        assert!(
+            batch.paths.contains(&root.join("content/b.md")),
+            "{batch:?}"
+        );
+    }
 
     #[test]
     fn a_burst_of_saves_is_one_batch() {

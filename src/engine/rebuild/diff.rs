@@ -220,7 +220,8 @@ pub fn write_unchecked(
     inputs: &Inputs<'_>,
     site: &Site,
     (left, changing): (&[usize], &dyn Fn(Vec<String>)),
-) -> Result<Written> {
+    stop: &dyn Fn() -> bool,
+) -> Result<(Written, Vec<usize>)> {
     let mask = site::marked(site.pages.len(), left);
     let keys = inputs.keys(site, &|i| mask.get(i).copied().unwrap_or(false))?;
     let todo = stale(disk, site, &keys, false);
@@ -229,8 +230,29 @@ pub fn write_unchecked(
             .filter_map(|&(i, _)| urls::output_file(&site.pages.get(i)?.path).ok())
             .collect(),
     );
-    write_pages(out, disk, inputs, site, todo)
+    let indices: Vec<usize> = todo.iter().map(|&(i, _)| i).collect();
+    let mut written: Written = Default::default();
+    let mut done = 0;
+    if !stop() {
+        let mut each = |batch: &[usize], rendered: Vec<OutputFile>| -> Result<bool> {
+            let keyed = todo.get(done..done + batch.len()).unwrap_or_default();
+            let (pages, files, _) = write_rendered(out, disk, site, keyed, rendered)?;
+            written.0.extend(pages);
+            written.1.extend(files);
+            done += batch.len();
+            Ok(!stop())
+        };
+        let batches = (indices.as_slice(), UNCHECKED_CHUNK);
+        render::render_batches(site, inputs.theme, inputs.urls, batches, &mut each)?;
+    }
+    written.0.sort();
+    written.1.sort();
+    Ok((written, indices.get(done..).unwrap_or_default().to_vec()))
 }
+
+/// Pages [`write_unchecked`] renders and writes between looks at whether to stop: about 30 ms
+/// of work at 10,000 articles, so a save is never kept waiting longer.
+const UNCHECKED_CHUNK: usize = 96;
 
 /// Renders and writes the pages at `todo` (plan index and key, from the plan `site`), and
 /// records them.
@@ -242,11 +264,23 @@ fn write_pages(
     todo: Keyed,
 ) -> Result<Written> {
     let indices: Vec<usize> = todo.iter().map(|&(i, _)| i).collect();
-    let mut rendered = render::render_pages(site, inputs.theme, inputs.urls, &indices)?;
+    let rendered = render::render_pages(site, inputs.theme, inputs.urls, &indices)?;
+    write_rendered(out, disk, site, &todo, rendered)
+}
+
+/// Writes the files of the pages at `todo` (plan index and key) whose bytes changed, and
+/// records them.
+fn write_rendered(
+    out: &Sink,
+    disk: &mut Disk,
+    site: &Site,
+    todo: &[(usize, u128)],
+    mut rendered: Vec<OutputFile>,
+) -> Result<Written> {
     crate::finish_pages(site, &mut rendered);
     let changed = changed_bytes(disk, rendered);
     write_all(out, disk, &changed)?;
-    let (rendered, written) = record(disk, site, &todo, changed);
+    let (rendered, written) = record(disk, site, todo, changed);
     Ok((rendered, written, Vec::new()))
 }
 

@@ -37,6 +37,7 @@ use crate::error::{Diagnostic, Error, Result};
 use crate::output::{Served, Sink};
 use crate::render;
 use crate::site::{self, PlanOptions};
+use crate::urls;
 use diff::{Disk, Inputs, write_changes, write_edits, write_unchecked};
 use fast::{Tabs, Urgent};
 use link_warnings::link_warnings;
@@ -96,6 +97,18 @@ impl Rebuilder {
     /// Compares the pages the last [`Rebuilder::update`] left with the disk and writes those
     /// that changed, then wakes the requests waiting for them. `None` when none was left.
     pub fn flush(&mut self) -> Result<Option<Rebuild>> {
+        self.flush_until(&|| false)
+    }
+
+    /// Whether the last update left pages to compare ([`Rebuilder::flush`]).
+    pub fn has_left(&self) -> bool {
+        !self.left.is_empty()
+    }
+
+    /// [`Rebuilder::flush`], stopping between batches of pages once `stop` says so (a new save
+    /// came): the pages not written stay pending, and are compared after the next update (which
+    /// keys the pages it needs itself, so it does not wait for them).
+    pub fn flush_until(&mut self, stop: &dyn Fn() -> bool) -> Result<Option<Rebuild>> {
         let left = std::mem::take(&mut self.left);
         if left.is_empty() {
             return Ok(None);
@@ -112,21 +125,38 @@ impl Rebuilder {
                 let pending = &self.pending;
                 let changing = |files: Vec<String>| pending.set(files);
                 let left = (left.as_slice(), &changing as &dyn Fn(Vec<String>));
-                write_unchecked(&self.out, &mut self.disk, &inputs, site, left).map(|written| {
-                    Some(Rebuild::on_plan(
-                        site,
-                        written,
-                        Vec::new(),
-                        started.elapsed(),
-                    ))
-                })
+                write_unchecked(&self.out, &mut self.disk, &inputs, site, left, stop).map(
+                    |(written, rest)| {
+                        let rebuild =
+                            Rebuild::on_plan(site, written, Vec::new(), started.elapsed());
+                        (Some(rebuild), rest)
+                    },
+                )
             }
             // Not compared: their keys are not on record, so the next rebuild renders them.
-            _ => Ok(None),
+            _ => Ok((None, Vec::new())),
         };
-        // Waiting requests get what is there now, written or not (an error is shown in the tabs).
-        self.pending.clear();
-        result
+        match result {
+            Ok((mut rebuild, rest)) if !rest.is_empty() => {
+                if let Some(rebuild) = rebuild.as_mut() {
+                    rebuild.unchecked = rest.len();
+                }
+                if let Some((site, _)) = self.model.as_ref().and_then(|m| m.planned.as_ref()) {
+                    self.pending.set(
+                        rest.iter()
+                            .filter_map(|&i| urls::output_file(&site.pages.get(i)?.path).ok()),
+                    );
+                }
+                self.left = rest;
+                Ok(rebuild)
+            }
+            result => {
+                // Waiting requests get what is there now, written or not (an error is shown
+                // in the tabs).
+                self.pending.clear();
+                result.map(|(rebuild, _)| rebuild)
+            }
+        }
     }
 
     /// The site root.
@@ -161,8 +191,9 @@ impl Rebuilder {
         if changes.is_empty() {
             return Ok(None);
         }
-        // Every rebuild starts from a disk that holds the whole last plan.
-        self.flush()?;
+        // Pages an interrupted flush left are not waited for: an update that plans again keys
+        // the pages it needs and leaves the others (those among them) for its own flush, and
+        // one that edits in place keeps them for the next flush.
         let started = Instant::now();
         let Some(model) = self.model.as_mut().filter(|_| !changes.full) else {
             return self.full().map(Some);
