@@ -21,6 +21,17 @@ const MAX_SEGMENT_BYTES: usize = 255;
 /// `-`. The result never holds `.`, `/`, `\` or control characters, has no leading or trailing
 /// `-`, and is at most 80 chars (and 200 bytes).
 pub fn slugify(text: &str) -> String {
+    let slug = slugify_once(text);
+    // Dropping an apostrophe can bring two combining marks together, which NFC then puts in
+    // another order: a second pass makes the slug one that slugifies to itself.
+    if unicode_normalization::is_nfc(&slug) {
+        slug
+    } else {
+        slugify_once(&slug)
+    }
+}
+
+fn slugify_once(text: &str) -> String {
     join_runs(text.nfc().flat_map(char::to_lowercase), |c, _| {
         if is_dropped(c) {
             Part::Dropped
@@ -204,6 +215,14 @@ mod tests {
         // A zero-width non-joiner inside a Persian word does not split it.
         assert_eq!(slugify("می\u{200C}شود"), "میشود");
         assert_eq!(slugify("co\u{AD}operate"), "cooperate");
+    }
+
+    #[test]
+    fn marks_brought_together_by_a_dropped_apostrophe_are_put_in_order() {
+        // U+0EC8 (combining class 122) before U+0C55 (class 84): NFC orders them the other way.
+        let slug = slugify("\u{ec8}'\u{c55}");
+        assert_eq!(slug, "\u{c55}\u{ec8}");
+        assert_eq!(slugify(&slug), slug);
     }
 
     #[test]
