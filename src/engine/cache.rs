@@ -31,6 +31,7 @@ use serde::{Deserialize, Serialize};
 use crate::content::body::{self, LogFile};
 use crate::content::{Reused, Stamp};
 use crate::error::{Error, Result};
+use crate::render::KeptCards;
 
 /// The first line of every meta file; the number changes with the layout.
 const HEADER: &[u8] = b"gazette build cache 8\n";
@@ -534,6 +535,61 @@ impl<W: Write> Write for Summed<W> {
     }
 }
 
+/// The first line of every card file; the number changes with the layout.
+const CARDS_HEADER: &[u8] = b"gazette card cache 1\n";
+
+/// The card file that goes with the meta at `path`: the cards of the last incremental build
+/// that rendered many, each by the fingerprint of what it shows ([`crate::render::CardCache`]),
+/// for one theme and settings (`salt`): a header line, the salt, the cards in MessagePack, and
+/// an xxh3 of all but the header. Written whole through a temporary file and a rename; a card
+/// file that is missing, damaged or for another salt offers nothing.
+pub fn cards_path(path: &Path) -> PathBuf {
+    with_suffix(path, "-cards")
+}
+
+/// The cards in the card file at `path`, if it was written for `salt`.
+pub fn read_cards(path: &Path, salt: u128) -> KeptCards {
+    let bytes = fs::read(path).unwrap_or_default();
+    let read = || -> Option<Vec<(u128, &str)>> {
+        let (body, sum) = bytes.strip_prefix(CARDS_HEADER)?.split_last_chunk::<16>()?;
+        if u128::from_le_bytes(*sum) != xxhash_rust::xxh3::xxh3_128(body) {
+            return None;
+        }
+        let (made_for, cards) = body.split_first_chunk::<16>()?;
+        if u128::from_le_bytes(*made_for) != salt {
+            return None;
+        }
+        rmp_serde::from_slice(cards).ok()
+    };
+    KeptCards::new(read().unwrap_or_default())
+}
+
+/// Writes `cards` (rendered for `salt`) as the card file at `path`, streamed: the checksum
+/// comes last.
+pub fn write_cards(path: &Path, salt: u128, cards: &[(u128, &str)]) -> Result<()> {
+    let tmp = with_suffix(path, ".tmp");
+    let write = || -> io::Result<()> {
+        let mut file = io::BufWriter::new(fs::File::create(&tmp)?);
+        file.write_all(CARDS_HEADER)?;
+        let mut out = Summed {
+            out: file,
+            sum: xxhash_rust::xxh3::Xxh3::new(),
+            written: 0,
+        };
+        out.write_all(&salt.to_le_bytes())?;
+        rmp_serde::encode::write(&mut out, cards).map_err(io::Error::other)?;
+        let sum = out.sum.digest128();
+        let mut file = out.out;
+        file.write_all(&sum.to_le_bytes())?;
+        file.into_inner().map_err(io::IntoInnerError::into_error)?;
+        fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
 /// Removes the cache's meta at `path`, before the output changes: a build stopped while it
 /// changes must leave no cache that describes the old output. The article log stays (without
 /// a meta it is never read, and the next build writes it afresh).
@@ -709,5 +765,31 @@ mod tests {
         remove(&path).unwrap();
         remove(&path).unwrap();
         assert!(!path.exists());
+    }
+
+    #[test]
+    fn a_card_file_offers_its_cards_only_whole_and_for_its_salt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = cards_path(&dir.path().join(".public.gazette-cache"));
+        assert!(read_cards(&path, 7).is_empty(), "no file");
+        let cards = [(1, "<article>One</article>"), (2, ""), (3, "<p>é</p>")];
+        write_cards(&path, 7, &cards).unwrap();
+        let back = read_cards(&path, 7);
+        assert_eq!(back.len(), 3);
+        assert_eq!(back.get(1), Some("<article>One</article>"));
+        assert_eq!(back.get(2), Some(""));
+        assert_eq!(back.get(3), Some("<p>é</p>"));
+        assert_eq!(back.get(4), None);
+        assert!(read_cards(&path, 8).is_empty(), "another theme or settings");
+        let mut bytes = fs::read(&path).unwrap();
+        let last = bytes.len() - 3;
+        bytes[last] ^= 1;
+        fs::write(&path, &bytes).unwrap();
+        assert!(read_cards(&path, 7).is_empty(), "damaged");
+        let names: Vec<_> = fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
     }
 }

@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 
@@ -15,7 +16,7 @@ use super::cache::{self, FileRecord, Stored};
 use crate::content::{self, BodyLink, Reuse, Source, Stamp, reuse::nanos};
 use crate::error::Result;
 use crate::output::{self, Contents, Sink};
-use crate::render::{self, Keying};
+use crate::render::{self, CardCache, Keying};
 use crate::{BuildOptions, BuildReport, CacheUse, Progress, SEARCH_INDEX_FILE, Stage, site, stage};
 
 /// Builds the site as [`crate::build_with`] describes.
@@ -140,10 +141,22 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         same
     };
     let known_print = |article: &content::Article| prints.get(&article.file).copied();
+    // An incremental build takes the cards of the last one with this theme and settings, and
+    // keeps all it renders for the next. A full build keeps a card only from its second use
+    // and saves none: holding every card would raise its peak memory.
+    let cards_path = cache::cards_path(&cache_path);
+    let cards = Arc::new(match patching {
+        false => CardCache::default(),
+        true => {
+            let path = cards_path.clone();
+            CardCache::with_earlier(Box::new(move || cache::read_cards(&path, salt)))
+        }
+    });
     let keying = Keying {
         salt,
         current: &is_current,
         known: Some(&known_print),
+        cards: Some(&cards),
     };
     let urls = crate::urls::Urls::new(&site.config.base_url);
     let writing = AtomicU64::new(0);
@@ -179,6 +192,21 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         },
     )?;
     let pages_rendered = keyed.sent;
+    // Kept as soon as the render ends (the file depends on nothing else), so that the render's
+    // cards are not held through the rest of the build.
+    let mut card_warning = None;
+    // Cards are kept for the next build when this one rendered enough of them (up to four per
+    // article: the settings a theme shows cards with are few).
+    if patching && cards.worth_keeping() {
+        let limit = 4 * site.articles.len() + 1024;
+        if let Err(e) = cards.keep_with(limit, |keep| cache::write_cards(&cards_path, salt, keep)) {
+            card_warning = Some(crate::error::Diagnostic::new(
+                &cards_path,
+                format!("the cards were not kept ({e}); the next build renders them again"),
+            ));
+        }
+    }
+    drop(cards);
 
     // Every file of the new output, with the key it was made from.
     let mut records: Vec<FileRecord> = Vec::with_capacity(site.pages.len() + copied.len());
@@ -246,6 +274,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     warnings.extend(theme.warnings().iter().cloned());
     warnings.extend(site.warnings.iter().cloned());
     warnings.extend(link_warnings);
+    warnings.extend(card_warning);
     // Every published article's log entry still standing, nothing written or removed, every
     // file as the cache has it: the cache already says all this one would (entries of deleted
     // articles in the log are never used).

@@ -1,39 +1,106 @@
 //! `render_card(card=card, level=3, date_format="%H:%M")`: an article's card rendered through
 //! `partials/card.html` and reused on every page that shows it with the same setting. A news
 //! site shows each article on many lists (home, every tag, year, month, day, related), so
-//! rendering each card twice (it is kept from its second use on) instead of on every page saves
-//! most of the template work of list pages.
+//! rendering each card once instead of on every page saves most of the template work of list
+//! pages. `gazette build` also keeps the cards between builds ([`CardCache::with_earlier`]): a
+//! publish moves every home, year and month page by one, and their cards were half the time
+//! spent rendering them.
 //!
 //! The partial sees only `card`, `card_level`, `card_date_format` and `site`, which is what
-//! makes its output safe to reuse. Each render has its own cache ([`super::Theme`] keeps none),
-//! and an entry is reused only for an equal card value.
+//! makes its output safe to reuse: a card is found by a fingerprint of all four. Each render
+//! has its own cache ([`super::Theme`] keeps none); cards of an earlier build are offered only
+//! for the same theme and settings.
 
 use std::cell::Cell;
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, HashSet};
 use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError, Weak};
 
 use tera::{Context, Kwargs, State, Tera, TeraResult, Value};
 
+use crate::fingerprint::Fingerprint;
+
 /// The partial `render_card` renders.
 pub const PARTIAL: &str = "partials/card.html";
 
-/// Rendered cards of one render, by card URL and setting.
+/// Where the cards of an earlier build come from, asked the first time a card is needed (a
+/// build that renders no list page never reads them).
+pub type Earlier = Box<dyn FnOnce() -> KeptCards + Send>;
+
+/// Cards kept from an earlier build: their HTML one after another in one string, and where
+/// each is by key (one allocation for all of them, not one per card).
+#[derive(Debug, Default)]
+pub struct KeptCards {
+    html: String,
+    at: HashMap<u128, (usize, usize)>,
+}
+
+impl KeptCards {
+    /// Cards as `(key, HTML)`.
+    pub fn new<'a>(cards: impl IntoIterator<Item = (u128, &'a str)>) -> KeptCards {
+        let mut kept = KeptCards::default();
+        for (key, html) in cards {
+            kept.at.insert(key, (kept.html.len(), html.len()));
+            kept.html.push_str(html);
+        }
+        kept
+    }
+
+    /// The HTML of the card `key`.
+    pub fn get(&self, key: u128) -> Option<&str> {
+        let &(start, len) = self.at.get(&key)?;
+        self.html.get(start..start + len)
+    }
+
+    /// How many cards there are.
+    pub fn len(&self) -> usize {
+        self.at.len()
+    }
+
+    /// True without cards.
+    pub fn is_empty(&self) -> bool {
+        self.at.is_empty()
+    }
+
+    /// Every card as `(key, HTML)`.
+    pub fn iter(&self) -> impl Iterator<Item = (u128, &str)> {
+        self.at
+            .iter()
+            .filter_map(|(key, &(start, len))| Some((*key, self.html.get(start..start + len)?)))
+    }
+}
+
+/// Rendered cards of one render, by [`key`].
 #[derive(Default)]
 pub struct CardCache {
     /// The compiled theme, to render the partial with (set once the theme is compiled).
     tera: OnceLock<Tera>,
+    /// Cards of this render, by [`url_key`].
     entries: Mutex<Entries>,
+    /// Cards rendered in this render, by [`CardCache::key`], when they are kept for the next
+    /// build.
+    fresh: Mutex<Vec<(u128, Value)>>,
+    /// Cards an earlier build rendered with the same theme and settings.
+    earlier: OnceLock<KeptCards>,
+    load_earlier: Mutex<Option<Earlier>>,
+    /// The fingerprint of the last `site` value seen, by the address of its map (it is the
+    /// same value for every card of a render).
+    site_print: Mutex<Option<(usize, u128)>>,
+    /// Keep every card (to save them for the next build), rather than only those shown a
+    /// second time: a card shown once (as on a day's page, where each article appears once)
+    /// would only cost memory.
+    keep_all: bool,
+    /// Cards rendered in this render.
+    rendered: AtomicUsize,
 }
 
-/// A card is kept from its second use on: a card shown once (as on a day's page, where each
-/// article appears once) would only cost memory.
+/// The cards of one render, found by URL and setting (and checked whole).
 #[derive(Default)]
 struct Entries {
-    /// Rendered cards, by [`key`].
     kept: HashMap<u64, Entry>,
-    /// Keys of the cards rendered once so far.
+    /// Keys of the cards rendered once and not kept.
     seen: HashSet<u64>,
 }
 
@@ -45,34 +112,133 @@ struct Entry {
     html: Value,
 }
 
+/// The hash of a card's URL and setting, to find it within one render; an entry is used only
+/// when the setting and the whole card are equal, so a collision costs a render, never a wrong
+/// card.
+fn url_key(url: &str, level: Option<i64>, date_format: Option<&str>) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    (url, level, date_format).hash(&mut hasher);
+    hasher.finish()
+}
+
 thread_local! {
     /// True while this thread renders a card, so a partial that calls `render_card` itself
     /// gets an error instead of endless recursion.
     static IN_CARD: Cell<bool> = const { Cell::new(false) };
 }
 
-/// The hash of a card's URL and setting; an entry is used only when all of them, and the
-/// whole card, are equal, so a collision costs a render, never a wrong card.
-fn key(url: &str, level: Option<i64>, date_format: Option<&str>) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    (url, level, date_format).hash(&mut hasher);
-    hasher.finish()
+/// The fingerprint of a value, the same in every run (Tera's maps iterate in a random order).
+fn print(value: &Value) -> TeraResult<u128> {
+    super::pages::value_print(value).map_err(tera::Error::message)
 }
 
 impl CardCache {
+    /// A cache that also offers the cards `earlier` gives (those an earlier build rendered with
+    /// this theme and these settings).
+    pub fn with_earlier(earlier: Earlier) -> CardCache {
+        CardCache {
+            load_earlier: Mutex::new(Some(earlier)),
+            keep_all: true,
+            ..CardCache::default()
+        }
+    }
+
     /// Hands over the compiled theme; later calls are ignored.
     pub fn set_tera(&self, tera: Tera) {
         let _ = self.tera.set(tera);
     }
 
+    /// How many cards this render rendered rather than found.
+    pub fn rendered(&self) -> usize {
+        self.rendered.load(Ordering::Relaxed)
+    }
+
     /// Number of cards kept, for tests.
     #[cfg(test)]
-    pub fn len(&self) -> usize {
+    pub fn kept(&self) -> usize {
         self.lock().kept.len()
+    }
+
+    /// Whether the cards to keep differ enough from the earlier build's to be written again:
+    /// some were rendered, and they are more than a sixteenth of those kept (a publish renders
+    /// the new article's cards alone, which the next build renders again for less than
+    /// writing them all would cost).
+    pub fn worth_keeping(&self) -> bool {
+        let fresh = self.fresh().len();
+        let earlier = self.earlier.get().map_or(0, KeptCards::len);
+        fresh > 0 && fresh * 16 >= earlier
+    }
+
+    /// Hands `keep` the cards to keep for the next build (borrowed, not copied): every card
+    /// this render rendered, then those of the earlier build, up to `limit` cards in all.
+    pub fn keep_with<R>(&self, limit: usize, keep: impl FnOnce(&[(u128, &str)]) -> R) -> R {
+        let fresh = self.fresh();
+        let rendered: HashSet<u128> = fresh.iter().map(|(key, _)| *key).collect();
+        let earlier = self
+            .earlier()
+            .iter()
+            .filter(|(key, _)| !rendered.contains(key));
+        let cards: Vec<(u128, &str)> = fresh
+            .iter()
+            .filter_map(|(key, html)| Some((*key, html.as_str()?)))
+            .chain(earlier)
+            .take(limit)
+            .collect();
+        keep(&cards)
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Entries> {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn fresh(&self) -> std::sync::MutexGuard<'_, Vec<(u128, Value)>> {
+        self.fresh.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The fingerprint of everything a card's HTML is made from (the templates aside: cards
+    /// are kept for one theme).
+    fn key(
+        &self,
+        card: &Value,
+        level: Option<i64>,
+        date_format: Option<&str>,
+        site: Option<&Value>,
+    ) -> TeraResult<u128> {
+        let site_print = match site {
+            None => 0,
+            Some(site) => {
+                let address = site.as_map().map(|m| std::ptr::from_ref(m) as usize);
+                let mut last = self
+                    .site_print
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                match (*last, address) {
+                    (Some((seen, print)), Some(at)) if seen == at => print,
+                    _ => {
+                        let made = print(site)?;
+                        *last = address.map(|at| (at, made));
+                        made
+                    }
+                }
+            }
+        };
+        let mut f = Fingerprint::new();
+        f.num(print(card)?)
+            .num(site_print)
+            .str(level.map(|l| l.to_string()).unwrap_or_default())
+            .str(date_format.map_or(String::from("\0"), |d| format!("={d}")));
+        Ok(f.finish())
+    }
+
+    fn earlier(&self) -> &KeptCards {
+        self.earlier.get_or_init(|| {
+            let load = self
+                .load_earlier
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take();
+            load.map(|load| load()).unwrap_or_default()
+        })
     }
 
     /// The HTML of `card` with this setting, rendered now or taken from the cache.
@@ -83,31 +249,45 @@ impl CardCache {
         date_format: Option<&str>,
         state: &State,
     ) -> TeraResult<Value> {
-        let key = card
+        let url_key = card
             .get_from_path("url")
             .and_then(Value::as_str)
-            .map(|url| key(url, level, date_format));
-        let mut keep = false;
-        if let Some(key) = key {
+            .map(|url| url_key(url, level, date_format));
+        let mut keep = self.keep_all;
+        if let Some(url_key) = url_key {
             let mut entries = self.lock();
-            if let Some(entry) = entries.kept.get(&key)
+            if let Some(entry) = entries.kept.get(&url_key)
                 && entry.level == level
                 && entry.date_format.as_deref() == date_format
                 && entry.card == card
             {
                 return Ok(entry.html.clone());
             }
-            keep = !entries.seen.insert(key);
+            keep = keep || !entries.seen.insert(url_key);
         }
-        let html = self.render(&card, level, date_format, state)?;
-        if let (Some(key), true) = (key, keep) {
+        let site = state.get::<Value>("site")?;
+        let html = if self.keep_all {
+            // Fingerprinted once per card and render, not once per use.
+            let key = self.key(&card, level, date_format, site.as_ref())?;
+            match self.earlier().get(key) {
+                Some(html) => Value::safe_string(html),
+                None => {
+                    let html = self.render(&card, level, date_format, site)?;
+                    self.fresh().push((key, html.clone()));
+                    html
+                }
+            }
+        } else {
+            self.render(&card, level, date_format, site)?
+        };
+        if let (Some(url_key), true) = (url_key, keep) {
             let entry = Entry {
                 level,
                 date_format: date_format.map(str::to_string),
                 card,
                 html: html.clone(),
             };
-            self.lock().kept.insert(key, entry);
+            self.lock().kept.insert(url_key, entry);
         }
         Ok(html)
     }
@@ -117,7 +297,7 @@ impl CardCache {
         card: &Value,
         level: Option<i64>,
         date_format: Option<&str>,
-        state: &State,
+        site: Option<Value>,
     ) -> TeraResult<Value> {
         let Some(tera) = self.tera.get() else {
             return Err(tera::Error::message("render_card: the theme is not ready"));
@@ -135,12 +315,13 @@ impl CardCache {
         if let Some(format) = date_format {
             context.insert("card_date_format", &format);
         }
-        if let Some(site) = state.get::<Value>("site")? {
+        if let Some(site) = site {
             context.insert_value("site", site);
         }
         IN_CARD.set(true);
         let html = tera.render(PARTIAL, &context);
         IN_CARD.set(false);
+        self.rendered.fetch_add(1, Ordering::Relaxed);
         Ok(Value::safe_string(&html?))
     }
 }
@@ -176,7 +357,11 @@ mod tests {
 
     /// A theme of two templates: the partial, and a page that shows `cards` three ways.
     fn theme(partial: &str) -> (Tera, Arc<CardCache>) {
-        let cache = Arc::new(CardCache::default());
+        theme_with(partial, CardCache::default())
+    }
+
+    fn theme_with(partial: &str, cache: CardCache) -> (Tera, Arc<CardCache>) {
+        let cache = Arc::new(cache);
         let mut tera = Tera::new();
         register(&mut tera, &cache);
         tera.add_raw_templates([
@@ -199,9 +384,13 @@ mod tests {
     }
 
     fn render(tera: &Tera, cards: Vec<Value>) -> String {
+        render_for(tera, cards, "The <Site>")
+    }
+
+    fn render_for(tera: &Tera, cards: Vec<Value>, site: &str) -> String {
         let mut context = Context::new();
         context.insert_value("cards", Value::from(cards));
-        context.insert_value("site", Value::from("The <Site>"));
+        context.insert_value("site", Value::from(site));
         tera.render("page.html", &context).unwrap()
     }
 
@@ -217,14 +406,14 @@ mod tests {
         let b_line = "<h2>B</h2> %H The &lt;Site&gt;|<h3>B</h3> - The &lt;Site&gt;|<h2>B</h2> %H The &lt;Site&gt;;";
         assert_eq!(out, format!("{a_line}{b_line}{a_line}"));
         // `a` is shown twice with each setting, `b` once: only `a`'s cards are kept.
-        assert_eq!(cache.len(), 2);
+        assert_eq!(cache.kept(), 2);
 
         // The same URL with another title is rendered anew, not taken from the cache.
         let out = render(&tera, vec![card("/a/", "Changed")]);
         assert!(out.starts_with("<h2>Changed</h2>"), "{out}");
-        // Shown again: kept now.
         render(&tera, vec![b.clone()]);
-        assert_eq!(cache.len(), 4);
+        // Shown again: kept now.
+        assert_eq!(cache.kept(), 4);
     }
 
     #[test]
@@ -234,7 +423,73 @@ mod tests {
         map.insert("title".into(), Value::from("No link"));
         let out = render(&tera, vec![Value::from(map.clone()), Value::from(map)]);
         assert!(out.starts_with("<h2>No link</h2>"), "{out}");
-        assert_eq!(cache.len(), 0);
+        assert_eq!(cache.kept(), 0);
+    }
+
+    #[test]
+    fn cards_of_an_earlier_build_are_used_only_for_the_same_card_setting_and_site() {
+        // A first build with no cards kept: it keeps all it renders.
+        let (tera, first) = theme_with(
+            PARTIAL_TEXT,
+            CardCache::with_earlier(Box::new(KeptCards::default)),
+        );
+        let cards = vec![card("/a/", "A & B"), card("/b/", "B")];
+        let out = render(&tera, cards.clone());
+        let kept: Vec<(u128, String)> = first.keep_with(100, |cards| {
+            cards
+                .iter()
+                .map(|(key, html)| (*key, html.to_string()))
+                .collect()
+        });
+        assert_eq!(kept.len(), 4);
+        let earlier_cards = || KeptCards::new(kept.iter().map(|(k, h)| (*k, h.as_str())));
+
+        let earlier = earlier_cards();
+        let (tera, second) = theme_with(
+            PARTIAL_TEXT,
+            CardCache::with_earlier(Box::new(move || earlier)),
+        );
+        assert_eq!(render(&tera, cards.clone()), out);
+        assert_eq!(
+            second.rendered(),
+            0,
+            "every card came from the earlier build"
+        );
+        assert_eq!(second.keep_with(100, |cards| cards.len()), 4);
+        assert_eq!(
+            second.keep_with(3, |cards| cards.len()),
+            3,
+            "kept up to the limit"
+        );
+        assert!(!second.worth_keeping(), "nothing new to keep");
+
+        // A changed card, and any card under another `site`, are rendered anew.
+        let earlier = earlier_cards();
+        let (tera, third) = theme_with(
+            PARTIAL_TEXT,
+            CardCache::with_earlier(Box::new(move || earlier)),
+        );
+        let out = render_for(
+            &tera,
+            vec![card("/a/", "A & B"), card("/b/", "B!")],
+            "Other",
+        );
+        assert!(out.contains("<h2>B!</h2> %H Other") && out.contains("<h3>A &amp; B</h3> - Other"));
+        assert_eq!(third.rendered(), 4);
+        assert!(third.worth_keeping());
+        assert_eq!(
+            third.keep_with(100, |cards| cards.len()),
+            8,
+            "the new cards and the earlier ones"
+        );
+
+        // An earlier build's cards are not even read when no card is shown.
+        let (tera, fourth) = theme_with(
+            PARTIAL_TEXT,
+            CardCache::with_earlier(Box::new(|| panic!("read without need"))),
+        );
+        render(&tera, Vec::new());
+        assert_eq!(fourth.rendered(), 0);
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod theme;
 mod unclosed;
 pub mod views;
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use rayon::prelude::*;
@@ -23,6 +24,7 @@ use crate::output::{Contents, OutputFile};
 use crate::site::{Page, PageKind, Site};
 use crate::urls::Urls;
 
+pub use cards::{CardCache, Earlier, KeptCards};
 pub use keys::{Known, article_print, touched_by};
 use theme::Renderer;
 pub use theme::{REQUIRED, Theme};
@@ -88,6 +90,8 @@ pub struct Keying<'a> {
     pub current: &'a (dyn Fn(usize, u128) -> bool + Sync),
     /// Article prints the caller already has (from the build cache's log).
     pub known: Option<&'a Known<'a>>,
+    /// Where cards are kept (and an earlier build's offered), for the caller to save.
+    pub cards: Option<&'a Arc<CardCache>>,
 }
 
 /// What [`render_site_keyed`] did.
@@ -156,7 +160,10 @@ pub fn render_site_keyed(
     keying: Option<&Keying<'_>>,
     sink: &(dyn Fn(usize, OutputFile, Option<u128>) -> Result<()> + Sync),
 ) -> Result<KeyedRender> {
-    let renderer = theme.renderer();
+    let renderer = match keying.and_then(|k| k.cards) {
+        Some(cards) => theme.renderer_with(Arc::clone(cards)),
+        None => theme.renderer(),
+    };
     // First every page's key, which needs no card; then the pages whose key the output does not
     // hold are rendered, with only the cards they show. A build with nothing to render builds
     // no card.

@@ -228,6 +228,13 @@ impl Vars {
     }
 }
 
+/// The fingerprint of `value`, the same in every run ([`fingerprint_value`]).
+pub(super) fn value_print(value: &Value) -> Result<u128, String> {
+    let mut f = Fingerprint::new();
+    fingerprint_value(&mut f, value, &Prints::default())?;
+    Ok(f.finish())
+}
+
 /// Adds `value` to `f` the same way in every run: Tera's maps iterate in a random order, so
 /// map entries go in sorted by key. Strings carry their "safe" mark (it changes escaping). A
 /// map in `prints` goes in as its fingerprint.

@@ -132,7 +132,11 @@ impl Theme {
     /// keeps its cards for this render only. The theme itself is never changed by a render,
     /// so renders cannot see each other's cards.
     pub(crate) fn renderer(&self) -> Renderer<'_> {
-        let cards = Arc::new(CardCache::default());
+        self.renderer_with(Arc::new(CardCache::default()))
+    }
+
+    /// [`Theme::renderer`] keeping its cards in `cards` (which may offer an earlier build's).
+    pub(crate) fn renderer_with(&self, cards: Arc<CardCache>) -> Renderer<'_> {
         let mut tera = self.tera.clone();
         super::cards::register(&mut tera, &cards);
         // `render_card` renders through its own copy of the templates.
