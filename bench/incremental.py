@@ -31,7 +31,7 @@ def remove_output(out):
     """An output folder and the build cache and spare files beside it."""
     shutil.rmtree(out, ignore_errors=True)
     work = os.path.join(os.path.dirname(out), f".{os.path.basename(out)}.gazette-")
-    for name in ("cache", "cache-articles"):
+    for name in ("cache", "cache-articles", "cache-cards"):
         if os.path.exists(work + name):
             os.remove(work + name)
     shutil.rmtree(work + "spare", ignore_errors=True)
