@@ -550,18 +550,20 @@ pub fn cards_path(path: &Path) -> PathBuf {
 /// The cards in the card file at `path`, if it was written for `salt`.
 pub fn read_cards(path: &Path, salt: u128) -> KeptCards {
     let bytes = fs::read(path).unwrap_or_default();
-    let read = || -> Option<Vec<(u128, &str)>> {
-        let (body, sum) = bytes.strip_prefix(CARDS_HEADER)?.split_last_chunk::<16>()?;
-        if u128::from_le_bytes(*sum) != xxhash_rust::xxh3::xxh3_128(body) {
-            return None;
-        }
-        let (made_for, cards) = body.split_first_chunk::<16>()?;
-        if u128::from_le_bytes(*made_for) != salt {
-            return None;
-        }
-        rmp_serde::from_slice(cards).ok()
-    };
-    KeptCards::new(read().unwrap_or_default())
+    KeptCards::within(bytes, |bytes| cards_in(bytes, salt).unwrap_or_default())
+}
+
+/// The cards of a card file's bytes, borrowed from them, if they are whole and for `salt`.
+fn cards_in(bytes: &[u8], salt: u128) -> Option<Vec<(u128, &str)>> {
+    let (body, sum) = bytes.strip_prefix(CARDS_HEADER)?.split_last_chunk::<16>()?;
+    if u128::from_le_bytes(*sum) != xxhash_rust::xxh3::xxh3_128(body) {
+        return None;
+    }
+    let (made_for, cards) = body.split_first_chunk::<16>()?;
+    if u128::from_le_bytes(*made_for) != salt {
+        return None;
+    }
+    rmp_serde::from_slice(cards).ok()
 }
 
 /// Writes `cards` (rendered for `salt`) as the card file at `path`, streamed: the checksum

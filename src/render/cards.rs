@@ -29,11 +29,11 @@ pub const PARTIAL: &str = "partials/card.html";
 /// build that renders no list page never reads them).
 pub type Earlier = Box<dyn FnOnce() -> KeptCards + Send>;
 
-/// Cards kept from an earlier build: their HTML one after another in one string, and where
-/// each is by key (one allocation for all of them, not one per card).
+/// Cards kept from an earlier build: one buffer that holds their HTML (the card file as read),
+/// and where each card is in it by key (no allocation per card, and no copy of the file).
 #[derive(Debug, Default)]
 pub struct KeptCards {
-    html: String,
+    bytes: Vec<u8>,
     at: HashMap<u128, (usize, usize)>,
 }
 
@@ -42,16 +42,30 @@ impl KeptCards {
     pub fn new<'a>(cards: impl IntoIterator<Item = (u128, &'a str)>) -> KeptCards {
         let mut kept = KeptCards::default();
         for (key, html) in cards {
-            kept.at.insert(key, (kept.html.len(), html.len()));
-            kept.html.push_str(html);
+            kept.at.insert(key, (kept.bytes.len(), html.len()));
+            kept.bytes.extend_from_slice(html.as_bytes());
         }
         kept
+    }
+
+    /// Cards whose HTML lies in `bytes`, which `find` finds there as `(key, HTML)` borrowed
+    /// from it; HTML found elsewhere is left out.
+    pub fn within(bytes: Vec<u8>, find: impl FnOnce(&[u8]) -> Vec<(u128, &str)>) -> KeptCards {
+        let start = bytes.as_ptr() as usize;
+        let at = find(&bytes)
+            .into_iter()
+            .filter_map(|(key, html)| {
+                let offset = (html.as_ptr() as usize).checked_sub(start)?;
+                (offset + html.len() <= bytes.len()).then_some((key, (offset, html.len())))
+            })
+            .collect();
+        KeptCards { bytes, at }
     }
 
     /// The HTML of the card `key`.
     pub fn get(&self, key: u128) -> Option<&str> {
         let &(start, len) = self.at.get(&key)?;
-        self.html.get(start..start + len)
+        std::str::from_utf8(self.bytes.get(start..start + len)?).ok()
     }
 
     /// How many cards there are.
@@ -67,8 +81,8 @@ impl KeptCards {
     /// Every card as `(key, HTML)`.
     pub fn iter(&self) -> impl Iterator<Item = (u128, &str)> {
         self.at
-            .iter()
-            .filter_map(|(key, &(start, len))| Some((*key, self.html.get(start..start + len)?)))
+            .keys()
+            .filter_map(|key| Some((*key, self.get(*key)?)))
     }
 }
 

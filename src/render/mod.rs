@@ -290,17 +290,13 @@ pub fn render_pages(
     urls: &Urls,
     indices: &[usize],
 ) -> Result<Vec<OutputFile>> {
-    let wanted = cards_shown(site, indices);
-    // A new renderer: card HTML of an earlier render may show an article as it was before the edit.
-    let renderer = theme.renderer();
-    let shared = shared(site, urls, &|i| wanted.get(i).copied().unwrap_or(false))?;
-    let rendered: Vec<Result<OutputFile>> = indices
-        .par_iter()
-        .filter_map(|&p| site.pages.get(p))
-        .filter(|page| publishes(theme, page))
-        .map(|page| render_page(&shared, &renderer, page))
-        .collect();
-    rendered.into_iter().collect()
+    let mut files = Vec::with_capacity(indices.len());
+    let mut all = |_: &[usize], mut batch: Vec<OutputFile>| -> Result<bool> {
+        files.append(&mut batch);
+        Ok(true)
+    };
+    render_batches(site, theme, urls, (indices, indices.len()), &mut all)?;
+    Ok(files)
 }
 
 /// What [`render_batches`] hands each batch to: the batch's plan indices and its files; false
@@ -318,6 +314,7 @@ pub fn render_batches(
     each: &mut Batches<'_>,
 ) -> Result<()> {
     let wanted = cards_shown(site, indices);
+    // A new renderer: card HTML of an earlier render may show an article as it was before the edit.
     let renderer = theme.renderer();
     let shared = shared(site, urls, &|i| wanted.get(i).copied().unwrap_or(false))?;
     for batch in indices.chunks(size.max(1)) {
