@@ -1,6 +1,7 @@
 //! The build cache: what one `gazette build` leaves for the next so that it redoes only what
 //! changed. It lives beside the output folder, never inside it, so deploys never carry it;
-//! deleting it only makes the next build a full one. It is two files:
+//! deleting it only makes the next build a full one. It is two files, and a third for cards
+//! ([`cards_path`]):
 //!
 //! - `.<output>.gazette-cache`, the **meta**: a header line, a checksum of the rest, the
 //!   settings fingerprint, then one MessagePack frame with the output's files and where the
@@ -13,7 +14,8 @@
 //!   articles took 80 to 130 ms of every build that changed anything. A later entry for a file
 //!   stands for it; the log is written afresh when its entries outnumber the site's articles
 //!   twice over. Bytes past the end the meta vouches for (an append that was stopped) are cut
-//!   before the next append and never read.
+//!   before the next append and never read. Article bodies are not decoded: each stays in the
+//!   log, read when a page needs it ([`crate::content::Body`]).
 //!
 //! The settings come before the MessagePack so that a cache from another Gazette binary (whose
 //! MessagePack may not even decode) is told apart from a damaged one. A cache whose meta or log
