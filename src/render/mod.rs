@@ -295,7 +295,13 @@ pub fn render_pages(
         files.append(&mut batch);
         Ok(true)
     };
-    render_batches(site, theme, urls, (indices, indices.len()), &mut all)?;
+    render_batches(
+        site,
+        theme,
+        urls,
+        (indices, indices.len()),
+        (&mut all, &|| false),
+    )?;
     Ok(files)
 }
 
@@ -304,20 +310,24 @@ pub fn render_pages(
 pub type Batches<'a> = dyn FnMut(&[usize], Vec<OutputFile>) -> Result<bool> + 'a;
 
 /// [`render_pages`] a batch of `size` pages at a time, handing each batch's files (with the
-/// batch's indices) to `each` before the next batch is rendered; stops when `each` says false.
+/// batch's indices) to `each` before the next batch is rendered; stops when `each` says false,
+/// or when `stop` says true before a batch (the first one too: the card views take a while).
 /// One theme renderer and one set of card views serve every batch.
 pub fn render_batches(
     site: &Site,
     theme: &Theme,
     urls: &Urls,
     (indices, size): (&[usize], usize),
-    each: &mut Batches<'_>,
+    (each, stop): (&mut Batches<'_>, &dyn Fn() -> bool),
 ) -> Result<()> {
     let wanted = cards_shown(site, indices);
     // A new renderer: card HTML of an earlier render may show an article as it was before the edit.
     let renderer = theme.renderer();
     let shared = shared(site, urls, &|i| wanted.get(i).copied().unwrap_or(false))?;
     for batch in indices.chunks(size.max(1)) {
+        if stop() {
+            break;
+        }
         let rendered: Vec<Result<OutputFile>> = batch
             .par_iter()
             .filter_map(|&p| site.pages.get(p))

@@ -240,10 +240,10 @@ pub fn write_unchecked(
             written.0.extend(pages);
             written.1.extend(files);
             done += batch.len();
-            Ok(!stop())
+            Ok(true)
         };
         let batches = (indices.as_slice(), UNCHECKED_CHUNK);
-        render::render_batches(site, inputs.theme, inputs.urls, batches, &mut each)?;
+        render::render_batches(site, inputs.theme, inputs.urls, batches, (&mut each, stop))?;
     }
     written.0.sort();
     written.1.sort();
