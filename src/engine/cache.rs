@@ -233,6 +233,7 @@ fn read_log(
         input,
         sum: xxhash_rust::xxh3::Xxh3::new(),
         read: (LOG_HEADER.len() + 16) as u64,
+        end: mark.len,
         bodies,
     };
     frames.sum.update(&made_with);
@@ -280,6 +281,8 @@ struct Frames<R> {
     sum: xxhash_rust::xxh3::Xxh3,
     /// Bytes read so far, header included.
     read: u64,
+    /// Where the input ends (the log's length the meta vouches for).
+    end: u64,
     /// The log, for the bodies the frames leave in it.
     bodies: Arc<LogFile>,
 }
@@ -360,9 +363,15 @@ impl<R: io::Read + Send> Frames<R> {
             Err(e) => return Err(Cut::Io(e)),
         }
         let len = u64::from_le_bytes(prefix);
+        // A damaged length must not ask for gigabytes: a frame cannot run past the end.
+        let left = self.end.saturating_sub(self.read + 8);
+        if len > left {
+            return Err(Cut::Short);
+        }
         buffer.clear();
-        // Read as it comes, not allocated from the length: a damaged length must not ask
-        // for gigabytes.
+        // Room for the whole frame first, rather than growing the buffer (and copying it) as
+        // the bytes come.
+        buffer.reserve(usize::try_from(len).map_err(|_| Cut::Short)?);
         let got = (&mut self.input)
             .take(len)
             .read_to_end(buffer)
