@@ -694,6 +694,12 @@ mod tests {
         damaged[middle] ^= 0x40;
         fs::write(&log, &damaged).unwrap();
         assert!(matches!(read(&path, 7), Found::Unusable(why) if why.contains("checksum")));
+        // A frame length longer than the log is named, not allocated.
+        let mut damaged = bytes.clone();
+        let first = LOG_HEADER.len() + 16;
+        damaged[first..first + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+        fs::write(&log, &damaged).unwrap();
+        assert!(matches!(read(&path, 7), Found::Unusable(why) if why.contains("cut short")));
         fs::write(&log, &bytes[..bytes.len() - 100]).unwrap();
         assert!(matches!(read(&path, 7), Found::Unusable(why) if why.contains("cut short")));
         fs::remove_file(&log).unwrap();
