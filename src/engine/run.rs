@@ -69,7 +69,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         sources,
         reused: articles_reused,
         vouched,
-        prints,
+        mut prints,
     } = loaded;
     let site = stage(
         progress,
@@ -140,6 +140,15 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         }
         same
     };
+    // Every article's print, once: taken from the log, or made now for the articles made anew.
+    // The page keys and the log's new entries both use them.
+    let made: Vec<(PathBuf, u128)> = site
+        .articles
+        .par_iter()
+        .filter(|article| !prints.contains_key(&article.file))
+        .map(|article| (article.file.clone(), render::article_print(article)))
+        .collect();
+    prints.extend(made);
     let known_print = |article: &content::Article| prints.get(&article.file).copied();
     // An incremental build takes the cards of the last one with this theme and settings, and
     // keeps all it renders for the next. A full build keeps a card only from its second use
@@ -376,20 +385,15 @@ fn save(
     files: Vec<FileRecord>,
     (prior_log, vouched): (Option<cache::Log>, &HashSet<PathBuf>),
 ) -> Result<()> {
-    // Prints of articles made anew are made here (in a full build, every article's: its
-    // pages were keyed with prints the render did not keep).
     let articles = site
         .articles
-        .par_iter()
+        .iter()
         .filter_map(|article| {
             Some(ArticleRef {
                 source: sources.get(&article.file)?,
                 article,
                 links: links.get(&article.file).map_or(&[][..], Vec::as_slice),
-                print: prints
-                    .get(&article.file)
-                    .copied()
-                    .unwrap_or_else(|| render::article_print(article)),
+                print: *prints.get(&article.file)?,
             })
         })
         .collect::<Vec<_>>();
