@@ -13,16 +13,12 @@ use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::content::Article;
 use crate::site::Site;
 use crate::urls::Urls;
 use crate::words::words;
 
 /// Version of the index format; the script refuses an index of another version.
 pub const FORMAT: u32 = 2;
-
-/// Articles whose words are gathered at once (in parallel) before they go into the postings.
-const CHUNK: usize = 2048;
 
 /// Digits of the posting encoding: the first 32 end a number, the last 32 carry 5 more bits.
 const DIGITS: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
@@ -92,31 +88,43 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
             }
         })
         .collect::<Result<_, String>>()?;
-    // Each article's body words are picked in parallel, a chunk at a time, then added to the
-    // postings in article order. Words are borrowed from the articles and hashed with FxHash:
-    // owned words and SipHash were most of the index's time.
+    // One article after another straight into the postings, words borrowed from the articles
+    // as bytes and hashed with FxHash: owned words, SipHash, `str::split` and a list of words
+    // per article each cost more than the postings themselves. A word of the article's tags is
+    // marked in its posting before the article's words go in, instead of every word being
+    // looked for among the tag words.
     let tag_words: Vec<Vec<String>> = tag_terms.iter().map(|t| words(&t.name)).collect();
-    let mut postings: FxHashMap<&str, Posting> = FxHashMap::default();
-    let articles: Vec<(usize, &Article)> = site.articles.iter().enumerate().collect();
-    for chunk in articles.chunks(CHUNK) {
-        let picked: Vec<(usize, Vec<&str>)> = chunk
-            .par_iter()
-            .map(|&(n, article)| {
-                let body = match found.get(n) {
-                    Some(Some(words)) => words.as_str(),
-                    _ => article.search_words.as_str(),
-                };
-                (n, body_words(site, &tag_words, n, body))
-            })
-            .collect();
-        for (n, words) in picked {
-            let number = u32::try_from(n).map_err(|_| "too many articles to index".to_string())?;
-            for word in words {
-                postings.entry(word).or_default().push(number);
+    let mut postings: FxHashMap<&[u8], Posting> = FxHashMap::default();
+    for (n, article) in site.articles.iter().enumerate() {
+        let number = u32::try_from(n).map_err(|_| "too many articles to index".to_string())?;
+        let mark = number.checked_add(1).ok_or("too many articles to index")?;
+        for word in doc_tags(site, n)
+            .iter()
+            .filter_map(|&t| tag_words.get(t))
+            .flatten()
+        {
+            postings.entry(word.as_bytes()).or_default().shown_by = mark;
+        }
+        let body = match found.get(n) {
+            Some(Some(words)) => words.as_str(),
+            _ => article.search_words.as_str(),
+        };
+        for word in body.as_bytes().split(|&b| b == b' ') {
+            if word.is_empty() {
+                continue;
+            }
+            let posting = postings.entry(word).or_default();
+            if posting.shown_by != mark {
+                posting.push(number);
             }
         }
     }
-    let mut postings: Vec<(&str, Posting)> = postings.into_iter().collect();
+    // Words split from text at spaces are text; a tag word no body used has no posting.
+    let mut postings: Vec<(&str, Posting)> = postings
+        .into_iter()
+        .filter(|(_, posting)| posting.count > 0)
+        .filter_map(|(word, posting)| Some((std::str::from_utf8(word).ok()?, posting)))
+        .collect();
     postings.sort_unstable_by(|a, b| a.0.cmp(b.0));
 
     let total = u32::try_from(docs.len()).map_err(|_| "too many articles to index".to_string())?;
@@ -151,23 +159,6 @@ fn doc_tags(site: &Site, n: usize) -> Vec<usize> {
         .unwrap_or_default()
 }
 
-/// The words of `body` (article `n`'s body words, space-separated, without those of its title
-/// and summary: found when it was loaded, [`Article::search_words`]) that the script does not
-/// find without the body postings (also those of its tags, `tag_words` by term), in no
-/// particular order.
-fn body_words<'a>(site: &Site, tag_words: &[Vec<String>], n: usize, body: &'a str) -> Vec<&'a str> {
-    let tags = doc_tags(site, n);
-    let shown: Vec<&str> = tags
-        .iter()
-        .filter_map(|&t| tag_words.get(t))
-        .flatten()
-        .map(String::as_str)
-        .collect();
-    body.split(' ')
-        .filter(|word| !word.is_empty() && !shown.contains(word))
-        .collect()
-}
-
 /// The article numbers below `total` that are not in `numbers` (ascending).
 fn complement(numbers: &[u32], total: u32) -> Vec<u32> {
     let mut missing = Vec::with_capacity(total as usize - numbers.len().min(total as usize));
@@ -192,6 +183,9 @@ struct Posting {
     last: u32,
     /// How many numbers were added.
     count: u32,
+    /// One more than the number of the article whose tags show this word, while its words go
+    /// in: the article is not added.
+    shown_by: u32,
 }
 
 impl Posting {
@@ -264,6 +258,7 @@ fn decode(text: &str) -> Vec<u32> {
 mod tests {
     use super::*;
     use crate::config::Config;
+    use crate::content::Article;
     use crate::site::{PlanOptions, plan};
 
     #[test]
