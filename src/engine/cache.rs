@@ -41,8 +41,10 @@ const HEADER: &[u8] = b"gazette build cache 8\n";
 /// The first line of every article log; the number changes with the layout.
 const LOG_HEADER: &[u8] = b"gazette article log 2\n";
 
-/// Articles per frame: about 2 MB of MessagePack, so a few frames in flight hold little.
-const ARTICLES_PER_FRAME: usize = 256;
+/// Articles per frame: about half a megabyte of MessagePack at 8 kB an article, so the few
+/// frames in flight while the log is read hold little (each buffer is fresh memory, and fresh
+/// pages are dear).
+const ARTICLES_PER_FRAME: usize = 64;
 
 /// Everything the cache keeps.
 #[derive(Debug, Default)]
@@ -237,7 +239,10 @@ fn read_log(
         bodies,
     };
     frames.sum.update(&made_with);
-    let decoded = match frames.decode() {
+    // Room for every entry at once (a damaged count cannot ask for more than the log could
+    // hold): grown by doubling, the list cost about twice its size in fresh memory.
+    let entries = usize::try_from(mark.entries.min(mark.len / 64)).unwrap_or(0);
+    let decoded = match frames.decode(entries) {
         Ok(decoded) => decoded,
         Err(Cut::Short) => return Err("is damaged (a frame is cut short)".into()),
         Err(Cut::Io(e)) => return Err(format!("cannot be read: {e}")),
@@ -260,8 +265,9 @@ fn read_log(
     }
 }
 
-/// Frames of about this many bytes are read while the previous batch is decoded.
-const BATCH_BYTES: usize = 8 << 20;
+/// Frames of about this many bytes are read while the previous batch is decoded (four frames
+/// of [`ARTICLES_PER_FRAME`], two for each core of a small machine).
+const BATCH_BYTES: usize = 2 << 20;
 
 /// Why the frames could not all be read.
 enum Cut {
@@ -288,12 +294,15 @@ struct Frames<R> {
 }
 
 impl<R: io::Read + Send> Frames<R> {
-    /// Every frame read and decoded. A frame that does not decode is an `Err` inside: the
-    /// checksum decides which damage to name.
-    fn decode(&mut self) -> std::result::Result<std::result::Result<Vec<Reused>, String>, Cut> {
+    /// Every frame read and decoded (about `entries` articles). A frame that does not decode is
+    /// an `Err` inside: the checksum decides which damage to name.
+    fn decode(
+        &mut self,
+        entries: usize,
+    ) -> std::result::Result<std::result::Result<Vec<Reused>, String>, Cut> {
         let (mut current, mut next): (Vec<Buffer>, Vec<Buffer>) = (Vec::new(), Vec::new());
         let mut filled = self.batch(&mut current)?;
-        let mut articles: Vec<Reused> = Vec::new();
+        let mut articles: Vec<Reused> = Vec::with_capacity(entries);
         let mut failed: Option<String> = None;
         let log = Arc::clone(&self.bodies);
         while filled > 0 {
@@ -368,10 +377,13 @@ impl<R: io::Read + Send> Frames<R> {
         if len > left {
             return Err(Cut::Short);
         }
+        let len_bytes = usize::try_from(len).map_err(|_| Cut::Short)?;
         buffer.clear();
-        // Room for the whole frame first, rather than growing the buffer (and copying it) as
-        // the bytes come.
-        buffer.reserve(usize::try_from(len).map_err(|_| Cut::Short)?);
+        // Room for the whole frame first, and exactly: growing a used buffer copies what it
+        // held and doubles it, and every fresh page costs (frames of about 2 MB grew to 4 MB).
+        if buffer.capacity() < len_bytes {
+            *buffer = Vec::with_capacity(len_bytes);
+        }
         let got = (&mut self.input)
             .take(len)
             .read_to_end(buffer)
@@ -674,7 +686,11 @@ mod tests {
         let back = usable(&path);
         assert_eq!(titles(&back.articles), titles(&articles));
         assert!(back.articles.iter().all(|r| r.taken_at_ns == 11));
-        assert_eq!(back.articles[700].source, articles[700].source);
+        let third_frame = 2 * ARTICLES_PER_FRAME + 3;
+        assert_eq!(
+            back.articles[third_frame].source,
+            articles[third_frame].source
+        );
         // Bodies stay in the log, read back when asked for; every one is where it was written.
         assert!(
             back.articles
