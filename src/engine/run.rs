@@ -215,7 +215,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             ));
         }
     }
-    drop(cards);
+    drop_later(cards);
 
     // Every file of the new output, with the key it was made from.
     let mut records: Vec<FileRecord> = Vec::with_capacity(site.pages.len() + copied.len());
@@ -315,7 +315,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         search_index_bytes = std::fs::metadata(output_dir.join(SEARCH_INDEX_FILE))
             .map_or(0, |m| usize::try_from(m.len()).unwrap_or(usize::MAX));
     }
-    Ok(BuildReport {
+    let report = BuildReport {
         articles: site.articles.len(),
         pages: site.pages.len(),
         output_dir,
@@ -331,7 +331,21 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         },
         notes: crate::feeds::robots_note(&urls).into_iter().collect(),
         extra_keys: site.extra_keys_note(),
-    })
+    };
+    drop_later((
+        site, theme, prints, links, sources, patch_from, keyed, vouched,
+    ));
+    Ok(report)
+}
+
+/// Drops `value` on a thread of its own. Freeing what a build holds (tens of thousands of
+/// strings, card values and map entries) took 40-60 ms of a 0.6 s publish at 10,000 articles,
+/// after the output was written; `gazette build` exits without waiting for it. When no thread
+/// can be started, `spawn` drops it here.
+fn drop_later<T: Send + 'static>(value: T) {
+    let _ = std::thread::Builder::new()
+        .name("gazette-drop".into())
+        .spawn(move || drop(value));
 }
 
 /// The cache of the last build, when this build may use it, and otherwise a one-line note
