@@ -21,7 +21,7 @@ use rayon::prelude::*;
 pub use article::Article;
 pub use body::Body;
 pub use links::{BodyLink, Target};
-pub use reuse::{Reuse, Reused, Source, Stamp};
+pub use reuse::{Folder, Reuse, Reused, Source, Stamp};
 pub use walk::{ARTICLE_EXTENSIONS, is_article_extension, is_editor_leftover, is_markdown};
 
 use crate::config::Config;
@@ -119,6 +119,7 @@ pub fn load_site_reusing(
     // Assets are handed on as absolute paths, so the walk starts from an absolute root.
     let root = std::path::absolute(root).map_err(|e| Error::io(root, e))?;
     let found = walk::walk(&root);
+    let folder = Folder::open(&root).ok();
     progress.total(found.articles.len() * 2);
     let no_assets = Vec::new();
     let assets_of = |path: &Path| {
@@ -130,7 +131,13 @@ pub fn load_site_reusing(
         .articles
         .par_iter()
         .map(|path| {
-            let first = first_look(&root, path, assets_of(path), config, &reuse);
+            let first = first_look(
+                (&root, folder.as_ref()),
+                path,
+                assets_of(path),
+                config,
+                &reuse,
+            );
             progress.tick();
             first
         })
@@ -206,8 +213,9 @@ pub fn load_site_reusing(
         warnings: found.warnings,
         sources,
         reused: 0,
-        vouched: HashSet::new(),
-        prints: HashMap::new(),
+        // Sized at once: grown by doubling, each map was made three or four times over.
+        vouched: HashSet::with_capacity(rendered.len()),
+        prints: HashMap::with_capacity(rendered.len()),
     };
     for result in rendered {
         match result {
@@ -261,10 +269,10 @@ enum Slot {
     Kept(Reused, Taken, bool),
 }
 
-/// The first phase for one file: the earlier article when the file is unchanged, else the
-/// file read and checked.
+/// The first phase for one file under `root` (opened as `folder`): the earlier article when
+/// the file is unchanged, else the file read and checked.
 fn first_look(
-    root: &Path,
+    (root, folder): (&Path, Option<&Folder>),
     path: &Path,
     assets: &[PathBuf],
     config: &Config,
@@ -272,7 +280,12 @@ fn first_look(
 ) -> std::result::Result<First, Vec<Diagnostic>> {
     let file = walk::relative(root, path);
     let unreadable = |e: std::io::Error| vec![Diagnostic::new(&file, format!("cannot read: {e}"))];
-    let stamp = Stamp::of(&std::fs::metadata(path).map_err(unreadable)?);
+    // Inside the site's folder, opened once; by full path when it could not be opened.
+    let stamp = match folder {
+        Some(folder) => folder.stamp_through(&file),
+        None => std::fs::metadata(path).map(|m| Stamp::of(&m)),
+    }
+    .map_err(unreadable)?;
     if let Some(kept) = reuse.by_stamp(&file, &stamp) {
         let source = Source {
             stamp,

@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::fs::Metadata;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
@@ -44,6 +44,52 @@ impl Stamp {
     pub fn settled_before(&self, taken_at_ns: i128) -> bool {
         let settle = SETTLE.as_nanos() as i128;
         self.mtime_ns.max(self.ctime_ns) + settle < taken_at_ns
+    }
+}
+
+/// A folder opened once, whose files are stamped by their paths inside it
+/// ([`Folder::stamp_of`]): a path from the root had the kernel walk every folder above again
+/// for each file, a third of each stat (15,857 output files: 51-65 ms by full path, 33-44 ms
+/// inside the opened folder).
+pub struct Folder {
+    fd: rustix::fd::OwnedFd,
+}
+
+impl Folder {
+    pub fn open(path: &Path) -> std::io::Result<Folder> {
+        use rustix::fs::{Mode, OFlags, open};
+        let fd = open(
+            path,
+            OFlags::DIRECTORY | OFlags::RDONLY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        Ok(Folder { fd })
+    }
+
+    /// The stamp of the file at `relative`, itself when it is a link (as `symlink_metadata`
+    /// sees it).
+    pub fn stamp_of(&self, relative: &Path) -> std::io::Result<Stamp> {
+        self.stamp(relative, rustix::fs::AtFlags::SYMLINK_NOFOLLOW)
+    }
+
+    /// The stamp of the file at `relative`, or of the file a link there leads to (as
+    /// `metadata` sees it).
+    pub fn stamp_through(&self, relative: &Path) -> std::io::Result<Stamp> {
+        self.stamp(relative, rustix::fs::AtFlags::empty())
+    }
+
+    fn stamp(&self, relative: &Path, flags: rustix::fs::AtFlags) -> std::io::Result<Stamp> {
+        // Every field widened to i128 first: their types differ between targets.
+        fn wide(n: impl Into<i128>) -> i128 {
+            n.into()
+        }
+        let stat = rustix::fs::statat(&self.fd, relative, flags)?;
+        Ok(Stamp {
+            len: u64::try_from(wide(stat.st_size)).unwrap_or(0),
+            inode: u64::try_from(wide(stat.st_ino)).unwrap_or(0),
+            mtime_ns: wide(stat.st_mtime) * 1_000_000_000 + wide(stat.st_mtime_nsec),
+            ctime_ns: wide(stat.st_ctime) * 1_000_000_000 + wide(stat.st_ctime_nsec),
+        })
     }
 }
 

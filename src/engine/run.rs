@@ -3,7 +3,7 @@
 //! swapped in, or, when the cache describes the output, as a patch of the changed files.
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant, SystemTime};
@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::Session;
 use super::cache::{self, FileRecord, Stored};
-use crate::content::{self, BodyLink, Reuse, Source, Stamp, reuse::nanos};
+use crate::content::{self, BodyLink, Reuse, Source, reuse::nanos};
 use crate::error::Result;
 use crate::output::{self, Contents, Sink};
 use crate::render::{self, CardCache, Keying};
@@ -116,6 +116,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     let patching = matches!(sink, Sink::Patch(_));
     let known = if patching { patch_from.as_ref() } else { None };
 
+    // Output files are stamped inside the output folder, opened once (none to open: nothing
+    // is current).
+    let stamp_in = |folder: &Option<content::Folder>, path: &str| {
+        folder
+            .as_ref()
+            .and_then(|folder| folder.stamp_of(Path::new(path)).ok())
+    };
+    let output_before = content::Folder::open(&output_dir).ok();
     // Which pages were left out as current, by plan index.
     let current: Vec<AtomicBool> = (0..site.pages.len())
         .map(|_| AtomicBool::new(false))
@@ -133,8 +141,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         };
         let same = record.key == Some(key)
             && record.stamp.is_some()
-            && std::fs::symlink_metadata(output_dir.join(&path))
-                .is_ok_and(|m| Some(Stamp::of(&m)) == record.stamp);
+            && stamp_in(&output_before, &path) == record.stamp;
         if same && let Some(flag) = current.get(i) {
             flag.store(true, Ordering::Relaxed);
         }
@@ -269,16 +276,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         |w| format!("{} written, {} unchanged", w.written, w.unchanged),
     )?;
 
-    // Stamp what was written, then keep the cache for the next build. A cache that cannot be
-    // written costs the next build its speed, not its correctness: it is a warning.
+    // Stamp what was written (in the folder as it is now: a full build swapped a new one in),
+    // then keep the cache for the next build. A cache that cannot be written costs the next
+    // build its speed, not its correctness: it is a warning.
+    let output_after = content::Folder::open(&output_dir).ok();
     records
         .par_iter_mut()
         .filter(|r| r.key.is_some() && r.stamp.is_none())
-        .for_each(|r| {
-            r.stamp = std::fs::symlink_metadata(output_dir.join(&r.path))
-                .ok()
-                .map(|m| Stamp::of(&m));
-        });
+        .for_each(|r| r.stamp = stamp_in(&output_after, &r.path));
     let mut warnings = skipped;
     warnings.extend(theme.warnings().iter().cloned());
     warnings.extend(site.warnings.iter().cloned());
