@@ -311,8 +311,10 @@ pub type Batches<'a> = dyn FnMut(&[usize], Vec<OutputFile>) -> Result<bool> + 'a
 
 /// [`render_pages`] a batch of `size` pages at a time, handing each batch's files (with the
 /// batch's indices) to `each` before the next batch is rendered; stops when `each` says false,
-/// or when `stop` says true before a batch (the first one too: the card views take a while).
-/// One theme renderer and one set of card views serve every batch.
+/// or when `stop` says true before a batch (the first one too). One theme renderer and one set
+/// of card views serve every batch; each batch builds the card views it is the first to show,
+/// so that a stop is never long in coming (all the views of 1,100 pages, built at once, took
+/// 38 ms at 10,000 articles).
 pub fn render_batches(
     site: &Site,
     theme: &Theme,
@@ -320,13 +322,28 @@ pub fn render_batches(
     (indices, size): (&[usize], usize),
     (each, stop): (&mut Batches<'_>, &dyn Fn() -> bool),
 ) -> Result<()> {
-    let wanted = cards_shown(site, indices);
     // A new renderer: card HTML of an earlier render may show an article as it was before the edit.
     let renderer = theme.renderer();
-    let shared = shared(site, urls, &|i| wanted.get(i).copied().unwrap_or(false))?;
+    let mut shared = shared(site, urls, &|_| false)?;
+    let mut built = vec![false; site.articles.len()];
     for batch in indices.chunks(size.max(1)) {
         if stop() {
             break;
+        }
+        let wanted = cards_shown(site, batch);
+        let new: Vec<usize> = (wanted.iter().zip(&built).enumerate())
+            .filter(|(_, (wanted, built))| **wanted && !**built)
+            .map(|(i, _)| i)
+            .collect();
+        let cards = new
+            .par_iter()
+            .map(|&i| Ok((i, card_view(site, urls, i)?)))
+            .collect::<Result<Vec<_>>>()?;
+        for (i, card) in cards {
+            if let (Some(slot), Some(done)) = (shared.cards.get_mut(i), built.get_mut(i)) {
+                *slot = card;
+                *done = true;
+            }
         }
         let rendered: Vec<Result<OutputFile>> = batch
             .par_iter()
@@ -378,23 +395,32 @@ fn shared<'a>(
 ) -> Result<pages::Shared<'a>> {
     let cards: Vec<Value> = (0..site.articles.len())
         .into_par_iter()
-        .map(
-            |i| match wanted(i).then(|| articles::inputs(site, i)).flatten() {
-                Some(inputs) => views::to_value(&articles::card(&inputs, &site.config, urls)),
-                None => Ok(Value::none()),
-            },
-        )
-        .collect::<std::result::Result<_, String>>()
-        .map_err(|message| Error::Render {
-            template: "(cards)".into(),
-            page: "/".into(),
-            message,
-        })?;
+        .map(|i| match wanted(i) {
+            true => card_view(site, urls, i),
+            false => Ok(Value::none()),
+        })
+        .collect::<Result<_>>()?;
     pages::Shared::new(site, urls, cards).map_err(|message| Error::Render {
         template: "(site)".into(),
         page: "/".into(),
         message,
     })
+}
+
+/// Article `i`'s card view (none for an index the plan does not have).
+fn card_view(site: &Site, urls: &Urls, i: usize) -> Result<Value> {
+    match articles::inputs(site, i) {
+        Some(inputs) => {
+            views::to_value(&articles::card(&inputs, &site.config, urls)).map_err(|message| {
+                Error::Render {
+                    template: "(cards)".into(),
+                    page: "/".into(),
+                    message,
+                }
+            })
+        }
+        None => Ok(Value::none()),
+    }
 }
 
 fn render_page(

@@ -229,6 +229,47 @@ fn attr(e: &ElementRef<'_>, name: &str) -> String {
 }
 
 #[test]
+fn pages_rendered_a_batch_at_a_time_are_the_pages_rendered_at_once() {
+    // Each batch builds only the card views no earlier batch built: a batch of one page at a
+    // time must still show every card.
+    let site = sample_site();
+    let dir = site_dir(&[]);
+    let theme = Theme::load(dir.path(), &site.config).unwrap();
+    let urls = Urls::new(&site.config.base_url);
+    // Last page first: the article pages (a few cards each) before the lists that show all.
+    let indices: Vec<usize> = (0..site.pages.len()).rev().collect();
+    let bytes = |f: OutputFile| match f.contents {
+        Contents::Bytes(b) => (f.path, b),
+        Contents::Copy(p) => panic!("render copied {}", p.display()),
+    };
+    let at_once: HashMap<String, Vec<u8>> = render_site(&site, &theme, &urls)
+        .unwrap()
+        .into_iter()
+        .map(bytes)
+        .collect();
+    let mut batches = 0;
+    let mut one_by_one = HashMap::new();
+    let mut each = |batch: &[usize], files: Vec<OutputFile>| -> Result<bool> {
+        assert_eq!(batch.len(), 1);
+        batches += 1;
+        one_by_one.extend(files.into_iter().map(bytes));
+        Ok(true)
+    };
+    super::render_batches(&site, &theme, &urls, (&indices, 1), (&mut each, &|| false)).unwrap();
+    assert_eq!(batches, site.pages.len());
+    let cards = Selector::parse("article").unwrap();
+    let home = Html::parse_document(std::str::from_utf8(&one_by_one["index.html"]).unwrap());
+    assert!(
+        home.select(&cards).count() >= 2,
+        "the home page shows cards"
+    );
+    assert_eq!(one_by_one.len(), at_once.len());
+    for (path, bytes) in &at_once {
+        assert!(one_by_one.get(path) == Some(bytes), "{path} differs");
+    }
+}
+
+#[test]
 fn every_page_gets_its_file() {
     let files = render(&[]).unwrap();
     let mut paths: Vec<&str> = files.keys().map(String::as_str).collect();
