@@ -150,7 +150,7 @@ pub fn load_site_reusing(
         match result {
             Ok(First::Parse(parsed, source)) => {
                 sources.insert(parsed.file.clone(), source);
-                slots.push(Slot::Fresh(*parsed));
+                slots.push(Slot::Fresh(parsed));
             }
             Ok(First::Keep(file, source, taken)) => match reuse.articles.remove(&file) {
                 Some(mut kept) => {
@@ -199,7 +199,7 @@ pub fn load_site_reusing(
                     )
                 }
                 Slot::Fresh(parsed) => {
-                    let (article, links) = render_one(parsed, &index, &urls, &options);
+                    let (article, links) = render_one(*parsed, &index, &urls, &options);
                     Ok((article, links, Taken::Made, None))
                 }
             };
@@ -264,9 +264,9 @@ enum First {
 
 /// One article between the phases, in walk order.
 enum Slot {
-    Fresh(Parsed),
+    Fresh(Box<Parsed>),
     /// With whether the logged print still fits it.
-    Kept(Reused, Taken, bool),
+    Kept(Box<Reused>, Taken, bool),
 }
 
 /// The first phase for one file under `root` (opened as `folder`): the earlier article when

@@ -131,7 +131,7 @@ pub struct Reused {
 #[derive(Debug, Default)]
 pub struct Reuse {
     /// Articles by file (relative to the site root).
-    pub articles: HashMap<PathBuf, Reused>,
+    pub articles: HashMap<PathBuf, Box<Reused>>,
 }
 
 impl Reuse {
@@ -140,11 +140,15 @@ impl Reuse {
         self.articles
             .get(file)
             .filter(|r| r.source.stamp == *stamp && stamp.settled_before(r.taken_at_ns))
+            .map(|r| &**r)
     }
 
     /// The earlier article for `file` when its bytes hash to `hash`.
     pub(super) fn by_hash(&self, file: &PathBuf, hash: u128) -> Option<&Reused> {
-        self.articles.get(file).filter(|r| r.source.hash == hash)
+        self.articles
+            .get(file)
+            .filter(|r| r.source.hash == hash)
+            .map(|r| &**r)
     }
 }
 
@@ -176,7 +180,7 @@ mod tests {
             taken_at_ns: 101 * second,
         };
         let mut reuse = Reuse {
-            articles: HashMap::from([(file.clone(), reused)]),
+            articles: HashMap::from([(file.clone(), Box::new(reused))]),
         };
         // Changed one second before the load: the stamp may hide a second save.
         assert!(reuse.by_stamp(&file, &stamp(100 * second)).is_none());
