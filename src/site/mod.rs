@@ -396,6 +396,35 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn articles_go_newest_first_then_by_title_then_by_file() {
+        // The same title and time as `b`, from a file that sorts first.
+        let twin = Article::sample("b", "b-twin", "2024-11-27T10:00:00Z");
+        let articles = vec![
+            article("old", "2024-11-20T10:00:00Z", &[]),
+            article("b", "2024-11-27T10:00:00Z", &[]),
+            article("a", "2024-11-27T10:00:00Z", &[]),
+            article("new", "2024-11-28T10:00:00Z", &[]),
+            twin,
+        ];
+        let site = plan(articles, config(20), &options()).unwrap();
+        let order: Vec<(&str, String)> = site
+            .articles
+            .iter()
+            .map(|a| (a.title.as_str(), a.file.display().to_string()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                ("new", "content/new.md".to_string()),
+                ("a", "content/a.md".to_string()),
+                ("b", "content/b-twin.md".to_string()),
+                ("b", "content/b.md".to_string()),
+                ("old", "content/old.md".to_string()),
+            ]
+        );
+    }
+
+    #[test]
     fn drafts_and_future_articles_are_left_out() {
         let mut draft = article("draft", "2024-11-27T10:00:00Z", &[]);
         draft.draft = true;
