@@ -121,7 +121,7 @@ pub struct BuildOptions {
 }
 
 /// What a build did, for the summary line.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct BuildReport {
     /// Articles published.
     pub articles: usize,
@@ -144,6 +144,31 @@ pub struct BuildReport {
     pub notes: Vec<String>,
     /// Front-matter keys no Gazette field reads, for `-v` ([`site::Site::extra_keys_note`]).
     pub extra_keys: Option<String>,
+    /// The model and theme the build held, freed when the report is dropped.
+    pub held: Held,
+}
+
+/// What a build held, handed back with its report so that freeing it is the caller's choice:
+/// freeing a 10,000-article model took about 20 ms of a 0.5 s publish. `gazette build` exits
+/// without freeing it ([`Held::leave`]): the kernel takes the whole process back at once.
+#[derive(Default)]
+pub struct Held(Option<Box<dyn std::any::Any + Send>>);
+
+impl Held {
+    pub(crate) fn new<T: Send + 'static>(value: T) -> Held {
+        Held(Some(Box::new(value)))
+    }
+
+    /// Leaves what the build held unfreed: only for a process about to exit.
+    pub fn leave(self) {
+        std::mem::forget(self);
+    }
+}
+
+impl std::fmt::Debug for Held {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() { "Held(..)" } else { "Held" })
+    }
 }
 
 /// How a build used the build cache.

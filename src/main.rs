@@ -288,6 +288,7 @@ fn build(ui: &Ui, options: &gazette::BuildOptions, list_changed: bool) -> bool {
                     ui.result(format_args!("deleted {path}"));
                 }
             }
+            report.held.leave();
             true
         }
         Err(error) => {
