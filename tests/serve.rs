@@ -1325,14 +1325,21 @@ fn newest_story(site: &TestSite) -> String {
     "content/2025/06/01/newest.md".to_string()
 }
 
+/// Forty stories built in full, with fast rendering, into `out`; and page 3 (a page a new
+/// story moves) with its text as built.
+fn forty_built_fast(out: &Path) -> (TestSite, Rebuilder, PathBuf, String) {
+    let site = stories(40, 5);
+    let mut rebuilder = rebuilder(&site, out, true);
+    rebuilder.full().unwrap();
+    let page3 = out.join("page/3/index.html");
+    let old = std::fs::read_to_string(&page3).unwrap();
+    (site, rebuilder, page3, old)
+}
+
 #[test]
 fn with_fast_rendering_a_pending_page_is_waited_for_and_then_new() {
-    let site = stories(40, 5);
     let out = tempfile::tempdir().unwrap();
-    let mut rebuilder = rebuilder(&site, out.path(), true);
-    rebuilder.full().unwrap();
-    let page3 = out.path().join("page/3/index.html");
-    let old = std::fs::read_to_string(&page3).unwrap();
+    let (site, mut rebuilder, page3, old) = forty_built_fast(out.path());
     let added = newest_story(&site);
     let r = update(&mut rebuilder, &[&added]).unwrap().unwrap();
     // Written before the reload: the new story's page, the first page of its lists, the tab's
@@ -1406,12 +1413,8 @@ fn with_fast_rendering_a_pending_page_is_waited_for_and_then_new() {
 
 #[test]
 fn saves_that_come_before_the_pending_pages_are_written_still_end_as_a_full_build() {
-    let site = stories(40, 5);
     let out = tempfile::tempdir().unwrap();
-    let mut rebuilder = rebuilder(&site, out.path(), true);
-    rebuilder.full().unwrap();
-    let page3 = out.path().join("page/3/index.html");
-    let old = std::fs::read_to_string(&page3).unwrap();
+    let (site, mut rebuilder, page3, old) = forty_built_fast(out.path());
 
     // A new story moves every list page; a save comes before any of them is written.
     let added = newest_story(&site);

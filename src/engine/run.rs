@@ -118,10 +118,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
 
     // Output files are stamped inside the output folder, opened once (none to open: nothing
     // is current).
-    let stamp_in = |folder: &Option<content::Folder>, path: &str| {
-        folder
-            .as_ref()
-            .and_then(|folder| folder.stamp_of(Path::new(path)).ok())
+    let stamp_in = |folder: Option<&content::Folder>, path: &str| {
+        folder.and_then(|folder| folder.stamp_of(Path::new(path)).ok())
     };
     let output_before = content::Folder::open(&output_dir).ok();
     // Which pages were left out as current, by plan index.
@@ -141,7 +139,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         };
         let same = record.key == Some(key)
             && record.stamp.is_some()
-            && stamp_in(&output_before, &path) == record.stamp;
+            && stamp_in(output_before.as_ref(), &path) == record.stamp;
         if same && let Some(flag) = current.get(i) {
             flag.store(true, Ordering::Relaxed);
         }
@@ -283,7 +281,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     records
         .par_iter_mut()
         .filter(|r| r.key.is_some() && r.stamp.is_none())
-        .for_each(|r| r.stamp = stamp_in(&output_after, &r.path));
+        .for_each(|r| r.stamp = stamp_in(output_after.as_ref(), &r.path));
     let mut warnings = skipped;
     warnings.extend(theme.warnings().iter().cloned());
     warnings.extend(site.warnings.iter().cloned());
