@@ -1,6 +1,8 @@
 //! Watching the site's inputs (`content/`, `templates/`, `themes/`, `static/`, `site.toml`) and
 //! debouncing: events are collected until the file system has been quiet for a moment, so a
-//! burst of saves (or an editor's write-then-rename) is one rebuild.
+//! burst of saves (or an editor's write-then-rename) is one rebuild. The moment is shorter once
+//! every file named so far is finished (closed after writing, renamed or removed): nothing more
+//! is expected of it, and the quiet window was most of a one-article save's wait for its reload.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -18,6 +20,9 @@ use crate::error::{Diagnostic, Error, Result};
 pub const WATCHED: &[&str] = &["content", "templates", "themes", "static"];
 /// A burst ends after this much quiet.
 const QUIET: Duration = Duration::from_millis(20);
+/// ... or after this much once every file it named is [finished](finishes): the events of one
+/// program's save, or of a checkout, come microseconds apart.
+const SETTLED: Duration = Duration::from_millis(3);
 /// A steady stream of events still gets a rebuild this often.
 const LONGEST: Duration = Duration::from_millis(500);
 /// How often a waiting watcher checks whether it should stop.
@@ -39,9 +44,12 @@ pub struct Batch {
 pub struct Watch {
     root: PathBuf,
     watcher: RecommendedWatcher,
-    events: Receiver<notify::Result<notify::Event>>,
+    events: Receiver<Arrived>,
     /// An event [`Watch::has_news`] took off the queue, first in the next batch.
-    peeked: RefCell<Option<notify::Result<notify::Event>>>,
+    peeked: RefCell<Option<Arrived>>,
+    /// How long a burst waits for more: [`QUIET`], and [`SETTLED`] once its files are all
+    /// finished.
+    quiet: (Duration, Duration),
     watched: HashSet<PathBuf>,
     /// Targets (canonical) of the links in `content/` that stay inside the site.
     linked: HashSet<PathBuf>,
@@ -54,10 +62,16 @@ impl Watch {
     /// watched folders appearing, and each watched folder that exists.
     pub fn new(root: &Path) -> Result<Watch> {
         let (tx, events) = channel();
+        // Stamped on arrival: a burst's quiet is counted from its last event, even when the
+        // event waited in the queue while a flush finished.
+        let handler = move |event| {
+            let _ = tx.send((Instant::now(), event));
+        };
         // Links are not followed by the watch itself: one to `/` would watch the whole disk.
         // Those the content walk follows are watched by [`Watch::watch_links`].
         let config = notify::Config::default().with_follow_symlinks(false);
-        let mut watcher = RecommendedWatcher::new(tx, config).map_err(|e| problem(root, &e))?;
+        let mut watcher =
+            RecommendedWatcher::new(handler, config).map_err(|e| problem(root, &e))?;
         watcher
             .watch(root, RecursiveMode::NonRecursive)
             .map_err(|e| problem(root, &e))?;
@@ -66,6 +80,7 @@ impl Watch {
             watcher,
             events,
             peeked: RefCell::new(None),
+            quiet: (QUIET, SETTLED),
             watched: HashSet::new(),
             linked: HashSet::new(),
             link_watches: HashSet::new(),
@@ -142,7 +157,7 @@ impl Watch {
         let mut peeked = self.peeked.borrow_mut();
         while peeked.is_none() {
             match self.events.try_recv() {
-                Ok(Ok(event)) if matches!(event.kind, notify::EventKind::Access(_)) => {}
+                Ok((_, Ok(event))) if matches!(event.kind, notify::EventKind::Access(_)) => {}
                 Ok(event) => *peeked = Some(event),
                 Err(_) => return false,
             }
@@ -155,6 +170,8 @@ impl Watch {
     pub fn next_batch(&mut self, stop: &AtomicBool, at_most: Option<Duration>) -> Option<Batch> {
         let mut batch = Batch::default();
         let mut seen = HashSet::new();
+        // Files named whose last event leaves more to come.
+        let mut unfinished = HashSet::new();
         // The first event: one peeked at, or the next to come.
         let first = match self.peeked.get_mut().take() {
             Some(event) => event,
@@ -163,12 +180,21 @@ impl Watch {
                 None => return Some(batch),
             },
         };
-        self.take(first, &mut batch, &mut seen);
+        let mut last = first.0;
+        self.take(first.1, &mut batch, (&mut seen, &mut unfinished));
         // Then collect until the file system is quiet.
         let started = Instant::now();
         while started.elapsed() < LONGEST {
-            match self.events.recv_timeout(QUIET) {
-                Ok(event) => self.take(event, &mut batch, &mut seen),
+            let quiet = match unfinished.is_empty() {
+                true => self.quiet.1,
+                false => self.quiet.0,
+            };
+            let wait = (last + quiet).saturating_duration_since(Instant::now());
+            match self.events.recv_timeout(wait) {
+                Ok((at, event)) => {
+                    last = at;
+                    self.take(event, &mut batch, (&mut seen, &mut unfinished));
+                }
                 Err(_) => break,
             }
         }
@@ -177,11 +203,7 @@ impl Watch {
 
     /// Waits for an event: `None` once `stop` is set or the watcher is gone, `Some(None)` once
     /// `at_most` has passed without one.
-    fn wait(
-        &self,
-        stop: &AtomicBool,
-        at_most: Option<Duration>,
-    ) -> Option<Option<notify::Result<notify::Event>>> {
+    fn wait(&self, stop: &AtomicBool, at_most: Option<Duration>) -> Option<Option<Arrived>> {
         let waiting = Instant::now();
         loop {
             if stop.load(Ordering::Relaxed) {
@@ -204,7 +226,7 @@ impl Watch {
         &mut self,
         event: notify::Result<notify::Event>,
         batch: &mut Batch,
-        seen: &mut HashSet<PathBuf>,
+        (seen, unfinished): (&mut HashSet<PathBuf>, &mut HashSet<PathBuf>),
     ) {
         let event = match event {
             Ok(event) => event,
@@ -217,7 +239,16 @@ impl Watch {
         if event.need_rescan() {
             batch.rescan = true;
         }
-        // Reading a file or listing a folder (the watcher itself does) changes nothing.
+        if let Some(finished) = finishes(&event.kind) {
+            for path in &event.paths {
+                match finished {
+                    true => unfinished.remove(path),
+                    false => unfinished.insert(path.clone()),
+                };
+            }
+        }
+        // Reading a file or listing a folder (the watcher itself does) changes nothing, nor
+        // does closing a file (its writes had events of their own).
         if matches!(event.kind, notify::EventKind::Access(_)) {
             return;
         }
@@ -242,6 +273,24 @@ impl Watch {
     }
 }
 
+/// An event and when it came.
+type Arrived = (Instant, notify::Result<notify::Event>);
+
+/// Whether an event of this kind leaves its file as it will stay (`Some(true)`: written and
+/// closed, renamed, removed, or a folder made, whose files have events of their own), may have
+/// more to come (`Some(false)`: made, written to, metadata changed, or an event the platform
+/// does not detail), or says nothing of that (`None`: opened, read).
+fn finishes(kind: &notify::EventKind) -> Option<bool> {
+    use notify::event::{AccessKind, AccessMode, CreateKind, EventKind, ModifyKind};
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => Some(true),
+        EventKind::Access(_) => None,
+        EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_)) => Some(true),
+        EventKind::Create(CreateKind::Folder) => Some(true),
+        _ => Some(false),
+    }
+}
+
 fn problem(path: &Path, error: &notify::Error) -> Error {
     Error::problem(Diagnostic::new(
         path,
@@ -253,6 +302,83 @@ fn problem(path: &Path, error: &notify::Error) -> Error {
 mod tests {
     use super::*;
     use std::fs;
+
+    /// A watch whose events come from the test, with windows long and short enough that no
+    /// scheduling delay can change which events share a batch.
+    fn fed_watch(root: &Path) -> (Watch, std::sync::mpsc::Sender<Arrived>) {
+        let mut watch = Watch::new(root).unwrap();
+        let (tx, rx) = channel();
+        watch.events = rx;
+        watch.quiet = (Duration::from_millis(1500), Duration::ZERO);
+        (watch, tx)
+    }
+
+    fn event(kind: notify::EventKind, path: &Path) -> Arrived {
+        (
+            Instant::now(),
+            Ok(notify::Event::new(kind).add_path(path.to_path_buf())),
+        )
+    }
+
+    #[test]
+    fn a_batch_waits_longer_while_a_file_is_unfinished() {
+        use notify::event::{AccessKind, AccessMode, CreateKind, DataChange, ModifyKind};
+        let tmp = tempfile::tempdir().unwrap();
+        let root = fs::canonicalize(tmp.path()).unwrap();
+        let (a, b) = (root.join("content/a.md"), root.join("content/b.md"));
+        let written = notify::EventKind::Modify(ModifyKind::Data(DataChange::Any));
+        let closed = notify::EventKind::Access(AccessKind::Close(AccessMode::Write));
+        let stop = AtomicBool::new(false);
+        // A save of `path` (written, then closed) long after the events before it.
+        let later = |tx: std::sync::mpsc::Sender<Arrived>, path: &Path| {
+            let path = path.to_path_buf();
+            std::thread::spawn(move || {
+                std::thread::sleep(Duration::from_millis(300));
+                let _ = tx.send(event(written, &path));
+                let _ = tx.send(event(closed, &path));
+            })
+        };
+
+        // Made and written, not closed yet: the next event, long after, is still awaited.
+        let (mut watch, tx) = fed_watch(&root);
+        tx.send(event(notify::EventKind::Create(CreateKind::File), &a))
+            .unwrap();
+        tx.send(event(written, &a)).unwrap();
+        let sender = later(tx.clone(), &b);
+        let batch = watch.next_batch(&stop, None).unwrap();
+        sender.join().unwrap();
+        assert_eq!(batch.paths, [a.clone(), b.clone()]);
+
+        // Written and closed: the batch ends with what had come, and the next event starts
+        // the next one. A close alone changes nothing, so it names no path.
+        let (mut watch, tx) = fed_watch(&root);
+        tx.send(event(written, &a)).unwrap();
+        tx.send(event(closed, &a)).unwrap();
+        let sender = later(tx.clone(), &b);
+        let batch = watch.next_batch(&stop, None).unwrap();
+        sender.join().unwrap();
+        assert_eq!(batch.paths, std::slice::from_ref(&a));
+        let batch = watch.next_batch(&stop, None).unwrap();
+        assert_eq!(batch.paths, std::slice::from_ref(&b));
+
+        // Removed or renamed: finished too.
+        let (mut watch, tx) = fed_watch(&root);
+        tx.send(event(written, &a)).unwrap();
+        tx.send(event(
+            notify::EventKind::Remove(notify::event::RemoveKind::File),
+            &a,
+        ))
+        .unwrap();
+        tx.send(event(
+            notify::EventKind::Modify(ModifyKind::Name(notify::event::RenameMode::To)),
+            &b,
+        ))
+        .unwrap();
+        let sender = later(tx.clone(), &root.join("site.toml"));
+        let batch = watch.next_batch(&stop, None).unwrap();
+        sender.join().unwrap();
+        assert_eq!(batch.paths, [a, b]);
+    }
 
     #[test]
     fn news_is_peeked_at_without_being_lost() {
@@ -287,9 +413,11 @@ mod tests {
         let mut watch = Watch::new(&root).unwrap();
         for name in ["a", "b", "c"] {
             fs::write(root.join(format!("content/2024/{name}.md")), "x").unwrap();
-            std::thread::sleep(Duration::from_millis(5));
         }
         fs::write(root.join("site.toml"), "").unwrap();
+        // Events that came while the server was busy (rebuilding) all join the batch, however
+        // far apart they came.
+        std::thread::sleep(Duration::from_millis(300));
         let stop = AtomicBool::new(false);
         let batch = watch.next_batch(&stop, None).unwrap();
         let mut names: Vec<String> = batch
