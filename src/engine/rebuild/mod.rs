@@ -62,6 +62,10 @@ pub struct Rebuilder {
     left: Vec<usize>,
     /// What requests wait for while they are not written.
     pending: Arc<Pending>,
+    /// Threads freeing the card views of flushes (see [`crate::Held::free_later`]): a save
+    /// that stops a flush waits for its next rebuild, not for the views to be freed. Joined
+    /// before the rebuilder is gone.
+    freeing: Vec<std::thread::JoinHandle<()>>,
 }
 
 impl Rebuilder {
@@ -78,6 +82,7 @@ impl Rebuilder {
             tabs: None,
             left: Vec::new(),
             pending: Arc::default(),
+            freeing: Vec::new(),
         }
     }
 
@@ -125,8 +130,11 @@ impl Rebuilder {
                 let pending = &self.pending;
                 let changing = |files: Vec<String>| pending.set(files);
                 let left = (left.as_slice(), &changing as &dyn Fn(Vec<String>));
+                let freeing = &mut self.freeing;
                 write_unchecked(&self.out, &mut self.disk, &inputs, site, left, stop).map(
-                    |(written, rest)| {
+                    |(written, rest, views)| {
+                        freeing.retain(|thread| !thread.is_finished());
+                        freeing.extend(views.and_then(crate::Held::free_later));
                         let rebuild =
                             Rebuild::on_plan(site, written, Vec::new(), started.elapsed());
                         (Some(rebuild), rest)
@@ -431,6 +439,14 @@ impl Rebuilder {
             warnings,
             elapsed: started.elapsed(),
         })
+    }
+}
+
+impl Drop for Rebuilder {
+    fn drop(&mut self) {
+        for thread in self.freeing.drain(..) {
+            let _ = thread.join();
+        }
     }
 }
 
