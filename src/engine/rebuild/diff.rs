@@ -8,6 +8,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::Held;
 use crate::content::Article;
@@ -17,13 +18,14 @@ use crate::render::{self, Theme};
 use crate::site::{self, Page, PageKind, Site};
 use crate::urls::{self, Urls};
 
-/// What the served folder holds now.
+/// What the served folder holds now. Looked up by FxHash: every replanning save looks up each of
+/// the site's pages here (finding the 15,000 pages gone took 4 ms with SipHash).
 #[derive(Default)]
 pub struct Disk {
     /// Site path -> key of the page as written.
-    pages: HashMap<String, u128>,
+    pages: FxHashMap<String, u128>,
     /// Output path -> hash of the bytes written there.
-    files: HashMap<String, u64>,
+    files: FxHashMap<String, u64>,
     /// Output path -> source of a file published besides pages: static files (`None` for
     /// those made in memory, such as fingerprinted stylesheets), article assets.
     copies: HashMap<String, Option<PathBuf>>,
@@ -131,7 +133,7 @@ pub fn write_changes(
         .filter(|&i| !now.get(i).copied().unwrap_or(true))
         .filter(|&i| !(inputs.defer && site.pages.get(i).is_some_and(deferred)))
         .collect();
-    let planned: HashSet<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
+    let planned: FxHashSet<&str> = site.pages.iter().map(|p| p.path.as_str()).collect();
     let gone_pages: Vec<String> = disk
         .pages
         .keys()
