@@ -21,13 +21,16 @@ pub struct Body(Repr);
 
 #[derive(Clone)]
 enum Repr {
-    Html(String),
+    /// Shared, so that copying an article does not copy its body: `gazette serve` copies the
+    /// whole plan when a save comes while a later job still renders from it, and the bodies
+    /// were 24 of the 39 ms copying 10,000 articles took.
+    Html(Arc<str>),
     Logged(Logged),
 }
 
 impl Default for Repr {
     fn default() -> Repr {
-        Repr::Html(String::new())
+        Repr::Html(Arc::from(""))
     }
 }
 
@@ -62,7 +65,7 @@ impl Body {
     /// The HTML; reading it from the log can fail (the message names the log and what to do).
     pub fn html(&self) -> Result<Cow<'_, str>, String> {
         match &self.0 {
-            Repr::Html(html) => Ok(Cow::Borrowed(html)),
+            Repr::Html(html) => Ok(Cow::Borrowed(&**html)),
             Repr::Logged(logged) => logged.read().map(Cow::Owned).map_err(|why| {
                 format!(
                     "the build cache's article log {} {why}; run `gazette build --full`",
@@ -119,13 +122,13 @@ fn read_at(file: &File, mut buf: &mut [u8], mut at: u64) -> std::io::Result<()> 
 
 impl From<String> for Body {
     fn from(html: String) -> Body {
-        Body(Repr::Html(html))
+        Body(Repr::Html(Arc::from(html)))
     }
 }
 
 impl From<&str> for Body {
     fn from(html: &str) -> Body {
-        Body(Repr::Html(html.to_string()))
+        Body(Repr::Html(Arc::from(html)))
     }
 }
 
