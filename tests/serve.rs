@@ -1418,12 +1418,14 @@ fn saves_that_come_before_the_pending_pages_are_written_still_end_as_a_full_buil
 
     // A new story moves every list page; a save comes before any of them is written.
     let added = newest_story(&site);
-    update(&mut rebuilder, &[&added]).unwrap().unwrap();
+    let updated = update(&mut rebuilder, &[&added]).unwrap().unwrap();
     let interrupted = rebuilder
         .flush_until(&|| true)
         .unwrap()
         .expect("the pending pages, compared");
     assert!(interrupted.written.is_empty(), "{interrupted:?}");
+    // Stopped before any page was keyed: every page left is still left, changed or not.
+    assert_eq!(interrupted.unchecked, updated.unchecked, "{interrupted:?}");
     assert!(interrupted.unchecked > 0 && rebuilder.has_left());
     let pending = rebuilder.pending();
     assert!(!pending.wait_for(&["page/3/index.html".to_string()], Duration::ZERO));
