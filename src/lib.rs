@@ -148,9 +148,11 @@ pub struct BuildReport {
     pub held: Held,
 }
 
-/// What a build held, handed back with its report so that freeing it is the caller's choice:
-/// freeing a 10,000-article model took about 20 ms of a 0.5 s publish. `gazette build` exits
-/// without freeing it ([`Held::leave`]): the kernel takes the whole process back at once.
+/// Something large whose freeing is left to the caller, who may free it later or elsewhere: the
+/// model and theme a build held, handed back with its report (freeing a 10,000-article model
+/// took about 20 ms of a 0.5 s publish; `gazette build` exits without freeing it,
+/// [`Held::leave`], and the kernel takes the whole process back at once), or the card views a
+/// render built ([`Held::free_later`]).
 pub struct Held {
     /// Never read: held to be dropped (or left).
     _value: Box<dyn std::any::Any + Send>,

@@ -332,19 +332,24 @@ pub fn render_batches(
         if stop() {
             break;
         }
-        let wanted = cards_shown(site, batch);
-        let new: Vec<usize> = (wanted.iter().zip(&built).enumerate())
-            .filter(|(_, (wanted, built))| **wanted && !**built)
-            .map(|(i, _)| i)
-            .collect();
+        // The cards this batch shows first, found from its pages alone (not by a look at
+        // every article, batch after batch).
+        let mut new = Vec::new();
+        for page in batch.iter().filter_map(|&p| site.pages.get(p)) {
+            each_card(site, page, &mut |i| {
+                if let Some(done @ false) = built.get_mut(i) {
+                    *done = true;
+                    new.push(i);
+                }
+            });
+        }
         let cards = new
             .par_iter()
             .map(|&i| Ok((i, card_view(site, urls, i)?)))
             .collect::<Result<Vec<_>>>()?;
         for (i, card) in cards {
-            if let (Some(slot), Some(done)) = (shared.cards.get_mut(i), built.get_mut(i)) {
+            if let Some(slot) = shared.cards.get_mut(i) {
                 *slot = card;
-                *done = true;
             }
         }
         let rendered: Vec<Result<OutputFile>> = batch

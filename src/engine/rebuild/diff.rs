@@ -250,8 +250,7 @@ pub fn write_unchecked(
     let indices: Vec<usize> = todo.iter().map(|&(i, _)| i).collect();
     let mut written: Written = Default::default();
     let mut done = 0;
-    let mut views = None;
-    if !stop() {
+    let views = {
         let mut each = |batch: &[usize], rendered: Vec<OutputFile>| -> Result<bool> {
             let keyed = todo.get(done..done + batch.len()).unwrap_or_default();
             let (pages, files, _) = write_rendered(out, disk, site, keyed, rendered)?;
@@ -261,22 +260,16 @@ pub fn write_unchecked(
             Ok(true)
         };
         let batches = (indices.as_slice(), UNCHECKED_CHUNK);
-        views = Some(render::render_batches(
-            site,
-            inputs.theme,
-            inputs.urls,
-            batches,
-            (&mut each, stop),
-        )?);
-    }
+        render::render_batches(site, inputs.theme, inputs.urls, batches, (&mut each, stop))?
+    };
     written.0.sort();
     written.1.sort();
     let rest = indices.get(done..).unwrap_or_default().to_vec();
-    Ok((written, rest, views))
+    Ok((written, rest, Some(views)))
 }
 
 /// Pages [`write_unchecked`] renders and writes between looks at whether to stop: 7-16 ms of
-/// work at 10,000 articles (list pages of ten cards), so a save is never kept waiting longer.
+/// work at 10,000 articles (list pages of twenty cards), so a save is never kept waiting longer.
 /// 96 pages took 35-50 ms, and a save that stopped a flush waited for half of that.
 const UNCHECKED_CHUNK: usize = 32;
 
