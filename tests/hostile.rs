@@ -358,12 +358,13 @@ fn hostile_slugs_stay_inside_the_output() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     top.sort();
-    // Besides the output, only the build cache's two files (beside it, never inside it).
+    // Besides the output, only the build cache's files (beside it, never inside it).
     assert_eq!(
         top,
         vec![
             ".public.gazette-cache",
             ".public.gazette-cache-articles",
+            ".public.gazette-cache-search",
             "content",
             "public",
             "site.toml",
@@ -1013,10 +1014,14 @@ fn a_build_killed_half_way_leaves_the_previous_site_and_is_cleaned_up_next_time(
         .filter(|n| n.starts_with('.'))
         .collect();
     names.sort();
-    // No staging or old folder is left: only the build cache's two files.
+    // No staging or old folder is left: only the build cache's files.
     assert_eq!(
         names,
-        vec![".public.gazette-cache", ".public.gazette-cache-articles"]
+        vec![
+            ".public.gazette-cache",
+            ".public.gazette-cache-articles",
+            ".public.gazette-cache-search"
+        ]
     );
     assert_eq!(
         texts(&site.html("index.html"), ".site-title"),

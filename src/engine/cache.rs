@@ -1,7 +1,7 @@
 //! The build cache: what one `gazette build` leaves for the next so that it redoes only what
 //! changed. It lives beside the output folder, never inside it, so deploys never carry it;
-//! deleting it only makes the next build a full one. It is two files, and a third for cards
-//! ([`cards_path`]):
+//! deleting it only makes the next build a full one. It is two files, a third for cards
+//! ([`cards_path`]) and a fourth for the search index's postings ([`search_path`]):
 //!
 //! - `.<output>.gazette-cache`, the **meta**: a header line, a checksum of the rest, the
 //!   settings fingerprint, then one MessagePack frame with the output's files and where the
@@ -37,6 +37,7 @@ use crate::content::body::{self, LogFile};
 use crate::content::{Reused, Stamp};
 use crate::error::{Error, Result};
 use crate::render::KeptCards;
+use crate::search::Kept;
 
 /// The first line of every meta file; the number changes with the layout.
 const HEADER: &[u8] = b"gazette build cache 8\n";
@@ -583,31 +584,69 @@ pub fn read_cards(path: &Path, salt: u128) -> KeptCards {
 
 /// The cards of a card file's bytes, borrowed from them, if they are whole and for `salt`.
 fn cards_in(bytes: &[u8], salt: u128) -> Option<Vec<(u128, &str)>> {
-    let (body, sum) = bytes.strip_prefix(CARDS_HEADER)?.split_last_chunk::<16>()?;
+    whole_in(bytes, CARDS_HEADER, salt)
+}
+
+/// Writes `cards` (rendered for `salt`) as the card file at `path`.
+pub fn write_cards(path: &Path, salt: u128, cards: &[(u128, &str)]) -> Result<()> {
+    write_whole(path, CARDS_HEADER, salt, cards)
+}
+
+/// The first line of every search file; the number changes with the layout.
+const SEARCH_HEADER: &[u8] = b"gazette search cache 1\n";
+
+/// The search file that goes with the meta at `path`: the postings the last search index was
+/// made from, with each article's search print ([`crate::search::Kept`]), for one set of
+/// settings. Laid out, written and checked as the card file is; a search file that is missing,
+/// damaged or for other settings offers nothing, and the index is made from every article.
+pub fn search_path(path: &Path) -> PathBuf {
+    with_suffix(path, "-search")
+}
+
+/// The postings in the search file at `path`, if it was written for `settings`.
+pub fn read_search(path: &Path, settings: u128) -> Option<Kept> {
+    whole_in(&fs::read(path).ok()?, SEARCH_HEADER, settings)
+}
+
+/// Writes `kept` (made with `settings`) as the search file at `path`.
+pub fn write_search(path: &Path, settings: u128, kept: &Kept) -> Result<()> {
+    write_whole(path, SEARCH_HEADER, settings, kept)
+}
+
+/// The value of a file written by [`write_whole`] (borrowing from its bytes), if it is whole,
+/// begins with `header` and was written for `salt`.
+fn whole_in<'a, T: Deserialize<'a>>(bytes: &'a [u8], header: &[u8], salt: u128) -> Option<T> {
+    let (body, sum) = bytes.strip_prefix(header)?.split_last_chunk::<16>()?;
     if u128::from_le_bytes(*sum) != xxhash_rust::xxh3::xxh3_128(body) {
         return None;
     }
-    let (made_for, cards) = body.split_first_chunk::<16>()?;
+    let (made_for, value) = body.split_first_chunk::<16>()?;
     if u128::from_le_bytes(*made_for) != salt {
         return None;
     }
-    rmp_serde::from_slice(cards).ok()
+    rmp_serde::from_slice(value).ok()
 }
 
-/// Writes `cards` (rendered for `salt`) as the card file at `path`, streamed: the checksum
-/// comes last.
-pub fn write_cards(path: &Path, salt: u128, cards: &[(u128, &str)]) -> Result<()> {
+/// Writes `value` (made for `salt`) to `path`, whole, through a temporary file and a rename:
+/// `header`, the salt, the value in MessagePack, and an xxh3 of all but the header, streamed
+/// (the checksum comes last).
+fn write_whole<T: Serialize + ?Sized>(
+    path: &Path,
+    header: &[u8],
+    salt: u128,
+    value: &T,
+) -> Result<()> {
     let tmp = with_suffix(path, ".tmp");
     let write = || -> io::Result<()> {
         let mut file = io::BufWriter::new(fs::File::create(&tmp)?);
-        file.write_all(CARDS_HEADER)?;
+        file.write_all(header)?;
         let mut out = Summed {
             out: file,
             sum: xxhash_rust::xxh3::Xxh3::new(),
             written: 0,
         };
         out.write_all(&salt.to_le_bytes())?;
-        rmp_serde::encode::write(&mut out, cards).map_err(io::Error::other)?;
+        rmp_serde::encode::write(&mut out, value).map_err(io::Error::other)?;
         let sum = out.sum.digest128();
         let mut file = out.out;
         file.write_all(&sum.to_le_bytes())?;
@@ -833,5 +872,30 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names.len(), 1, "no temporary file left: {names:?}");
+    }
+
+    #[test]
+    fn a_search_file_offers_its_postings_only_whole_and_for_its_settings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = search_path(&dir.path().join(".public.gazette-cache"));
+        assert_eq!(read_search(&path, 7), None, "no file");
+        let mut kept = Kept {
+            prints: vec![11, 12],
+            words: vec![
+                ("rain".into(), Default::default()),
+                ("smog".into(), Default::default()),
+            ],
+        };
+        kept.words[0].1.push(1);
+        kept.words[1].1.push(0);
+        kept.words[1].1.push(1);
+        write_search(&path, 7, &kept).unwrap();
+        assert_eq!(read_search(&path, 7), Some(kept));
+        assert_eq!(read_search(&path, 8), None, "other settings");
+        let mut bytes = fs::read(&path).unwrap();
+        let last = bytes.len() - 20;
+        bytes[last] ^= 1;
+        fs::write(&path, &bytes).unwrap();
+        assert_eq!(read_search(&path, 7), None, "damaged");
     }
 }

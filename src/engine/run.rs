@@ -17,7 +17,9 @@ use crate::content::{self, BodyLink, Reuse, Source, reuse::nanos};
 use crate::error::Result;
 use crate::output::{self, Contents, Sink};
 use crate::render::{self, CardCache, Keying};
-use crate::{BuildOptions, BuildReport, CacheUse, Progress, SEARCH_INDEX_FILE, Stage, site, stage};
+use crate::{
+    BuildOptions, BuildReport, CacheUse, Progress, SEARCH_INDEX_FILE, Stage, search, site, stage,
+};
 
 /// Builds the site as [`crate::build_with`] describes.
 pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
@@ -166,11 +168,22 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             CardCache::with_earlier(Box::new(move || cache::read_cards(&path, salt)))
         }
     });
+    // The search index's postings are carried over from the last build, and kept by every
+    // build (a full one too: the next publish needs them).
+    let search_path = cache::search_path(&cache_path);
+    let article_prints: Option<Vec<u128>> = site.articles.iter().map(known_print).collect();
+    let search = article_prints.map(|prints| {
+        let path = search_path.clone();
+        let earlier: Option<search::Earlier> =
+            patching.then(|| Box::new(move || cache::read_search(&path, settings)) as _);
+        Arc::new(search::Memory::new(prints, earlier))
+    });
     let keying = Keying {
         salt,
         current: &is_current,
         known: Some(&known_print),
         cards: Some(&cards),
+        search: search.as_ref(),
     };
     let urls = crate::urls::Urls::new(&site.config.base_url);
     let writing = AtomicU64::new(0);
@@ -221,6 +234,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         }
     }
     let freeing_cards = crate::Held::new(cards).free_later();
+    // Written beside the output's files (25 MB at 100,000 articles), joined before the report.
+    let keeping_postings = search
+        .as_deref()
+        .and_then(search::Memory::take)
+        .map(|kept| {
+            let path = search_path.clone();
+            std::thread::spawn(move || cache::write_search(&path, settings, &kept))
+        });
 
     // Every file of the new output, with the key it was made from.
     let mut records: Vec<FileRecord> = Vec::with_capacity(site.pages.len() + copied.len());
@@ -287,6 +308,21 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     warnings.extend(site.warnings.iter().cloned());
     warnings.extend(link_warnings);
     warnings.extend(card_warning);
+    let postings_kept = keeping_postings.map(|writing| {
+        writing.join().unwrap_or_else(|_| {
+            let stopped = std::io::Error::other("the thread writing them stopped");
+            Err(crate::error::Error::io(&search_path, stopped))
+        })
+    });
+    if let Some(Err(e)) = postings_kept {
+        warnings.push(crate::error::Diagnostic::new(
+            &search_path,
+            format!(
+                "the search index's postings were not kept ({e}); the next build reads every \
+                 article's words again"
+            ),
+        ));
+    }
     // Every published article's log entry still standing, nothing written or removed, every
     // file as the cache has it: the cache already says all this one would (entries of deleted
     // articles in the log are never used).

@@ -92,6 +92,8 @@ pub struct Keying<'a> {
     pub known: Option<&'a Known<'a>>,
     /// Where cards are kept (and an earlier build's offered), for the caller to save.
     pub cards: Option<&'a Arc<CardCache>>,
+    /// Where the search index's postings are carried between builds, for the caller to save.
+    pub search: Option<&'a Arc<crate::search::Memory>>,
 }
 
 /// What [`render_site_keyed`] did.
@@ -188,6 +190,7 @@ pub fn render_site_keyed(
     };
     let wanted = cards_shown(site, &todo);
     let mut shared = shared(site, urls, &|i| wanted.get(i).copied().unwrap_or(false))?;
+    shared.search = keying.and_then(|k| k.search).cloned();
     let keys = &keys;
     let failed = AtomicBool::new(false);
     let render = |indices: &[usize], shared: &pages::Shared<'_>| -> Vec<(usize, Outcome)> {
@@ -528,10 +531,12 @@ fn render_page_keyed(
         (PageKind::Sitemap, ..) => crate::feeds::sitemap(site, urls),
         (PageKind::Robots, ..) => crate::feeds::robots(urls),
         (PageKind::SearchIndex, ..) => {
-            crate::search::index(site, urls).map_err(|message| Error::Render {
-                template: "(search index)".into(),
-                page: page.path.clone(),
-                message,
+            crate::search::index_with(site, urls, shared.search.as_deref()).map_err(|message| {
+                Error::Render {
+                    template: "(search index)".into(),
+                    page: page.path.clone(),
+                    message,
+                }
             })?
         }
         (PageKind::Redirect(to), ..) => {

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
@@ -31,6 +31,8 @@ pub struct Shared<'a> {
     pub cards: Vec<Value>,
     /// Each article's feed HTML, made once for all the feeds that list it.
     pub feeds: FeedCache,
+    /// Where the search index's postings are carried between builds.
+    pub search: Option<Arc<crate::search::Memory>>,
     /// The `site` view.
     site_view: Value,
     /// Feed site path -> feed title, from the plan's feed pages.
@@ -99,6 +101,7 @@ impl<'a> Shared<'a> {
             urls,
             cards,
             feeds: FeedCache::new(site.articles.len()),
+            search: None,
             site_view: to_value(&site_view)?,
             // Made on first use: keying a few pages (a save in `serve`) needs neither.
             feed_titles: OnceLock::new(),

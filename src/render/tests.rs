@@ -588,6 +588,7 @@ fn keyed_pages(articles: Vec<Article>, theme: &Theme) -> HashMap<String, (u128, 
         current: &|_, _| false,
         known: None,
         cards: None,
+        search: None,
     };
     let pages = std::sync::Mutex::new(HashMap::new());
     render_site_keyed(&site, theme, &urls, Some(&keying), &|_, file, key| {

@@ -7,21 +7,27 @@
 //! written with URL-safe characters, so a word used by many articles costs about one character per
 //! article. A body word already in the article's title, summary or tags is not repeated there,
 //! and a word used by more than half of all articles (`the`, `and`) lists the articles that do
-//! *not* use it instead, after a `!`: whichever list is shorter.
+//! *not* use it instead, after a `!`: whichever list is shorter. A build carries the postings
+//! over to the next one ([`postings`], [`Memory`]).
+
+use std::borrow::Cow;
+use std::sync::{Mutex, PoisonError};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
 use serde::Serialize;
 
+use crate::fingerprint::Fingerprint;
 use crate::site::Site;
 use crate::urls::Urls;
 use crate::words::words;
 
+mod postings;
+
+pub use postings::Kept;
+use postings::{Words, complement, decode, encode};
+
 /// Version of the index format; the script refuses an index of another version.
 pub const FORMAT: u32 = 2;
-
-/// Digits of the posting encoding: the first 32 end a number, the last 32 carry 5 more bits.
-const DIGITS: &[u8; 64] = b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_";
 
 /// The index as written.
 #[derive(Debug, Serialize)]
@@ -33,16 +39,64 @@ struct Index<'a> {
     /// Tags as `[name, url]`; articles refer to them by position.
     tags: Vec<(&'a str, String)>,
     /// Articles, newest first: `[url, title, date (YYYY-MM-DD), summary, [tag numbers]]`.
-    docs: Vec<(String, &'a str, String, &'a str, Vec<usize>)>,
+    docs: Vec<(String, &'a str, String, &'a str, &'a [usize])>,
     /// Body words, sorted.
-    words: Vec<String>,
+    words: Vec<&'a str>,
     /// For each of `words`, the articles using it, or `!` and those not using it (see the module
     /// header).
-    postings: Vec<String>,
+    postings: Vec<Cow<'a, str>>,
+}
+
+/// Where the postings of the last index come from, asked the first time an index is made.
+pub type Earlier = Box<dyn FnOnce() -> Option<Kept> + Send>;
+
+/// The postings one index is made from, carried between builds ([`postings`]): what the last
+/// build kept, and what this one made, for the caller to keep.
+pub struct Memory {
+    /// Each article's print (by index in the plan), the fingerprint of all it is loaded as.
+    prints: Vec<u128>,
+    earlier: Mutex<Option<Earlier>>,
+    made: Mutex<Option<Kept>>,
+}
+
+impl Memory {
+    /// A memory for a site whose articles have these `prints` (by index in the plan), offered
+    /// the postings `earlier` gives.
+    pub fn new(prints: Vec<u128>, earlier: Option<Earlier>) -> Memory {
+        Memory {
+            prints,
+            earlier: Mutex::new(earlier),
+            made: Mutex::new(None),
+        }
+    }
+
+    /// What the last index made was made from, to keep for the next build (None when no index
+    /// was made).
+    pub fn take(&self) -> Option<Kept> {
+        self.made
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+    }
+
+    fn earlier(&self) -> Option<Kept> {
+        let load = self
+            .earlier
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        load.and_then(|load| load())
+    }
 }
 
 /// The search index of the site as JSON bytes.
 pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
+    index_with(site, urls, None)
+}
+
+/// [`index`], with the postings of the last index taken from `memory` (when its articles are
+/// still the same at the end) and this one's left there.
+pub fn index_with(site: &Site, urls: &Urls, memory: Option<&Memory>) -> Result<Vec<u8>, String> {
     let base = urls.path("/");
     let relative = |site_path: &str| {
         let href = urls.path(site_path);
@@ -56,18 +110,21 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
         .iter()
         .map(|t| (t.name.as_str(), relative(&t.path)))
         .collect();
+    let terms: Vec<Vec<usize>> = (0..site.articles.len())
+        .map(|n| doc_tags(site, n))
+        .collect();
 
     let docs: Vec<_> = site
         .articles
         .par_iter()
-        .enumerate()
-        .map(|(n, article)| {
+        .zip(&terms)
+        .map(|(article, terms)| {
             (
                 relative(&article.path),
                 article.title.as_str(),
                 article.date.format("%Y-%m-%d").to_string(),
                 article.summary.as_str(),
-                doc_tags(site, n),
+                terms.as_slice(),
             )
         })
         .collect();
@@ -88,66 +145,80 @@ pub fn index(site: &Site, urls: &Urls) -> Result<Vec<u8>, String> {
             }
         })
         .collect::<Result<_, String>>()?;
-    // One article after another straight into the postings, words borrowed from the articles
-    // as bytes and hashed with FxHash: owned words, SipHash, `str::split` and a list of words
-    // per article each cost more than the postings themselves. A word of the article's tags is
-    // marked in its posting before the article's words go in, instead of every word being
-    // looked for among the tag words.
-    let tag_words: Vec<Vec<String>> = tag_terms.iter().map(|t| words(&t.name)).collect();
-    let mut postings: FxHashMap<&[u8], Posting> = FxHashMap::default();
-    for (n, article) in site.articles.iter().enumerate() {
-        let number = u32::try_from(n).map_err(|_| "too many articles to index".to_string())?;
-        let mark = number.checked_add(1).ok_or("too many articles to index")?;
-        for word in doc_tags(site, n)
-            .iter()
-            .filter_map(|&t| tag_words.get(t))
-            .flatten()
-        {
-            postings.entry(word.as_bytes()).or_default().shown_by = mark;
-        }
-        let body = match found.get(n) {
-            Some(Some(words)) => words.as_str(),
-            _ => article.search_words.as_str(),
-        };
-        for word in body.as_bytes().split(|&b| b == b' ') {
-            if word.is_empty() {
-                continue;
-            }
-            let posting = postings.entry(word).or_default();
-            if posting.shown_by != mark {
-                posting.push(number);
-            }
-        }
-    }
-    // Words split from text at spaces are text; a tag word no body used has no posting.
-    let mut postings: Vec<(&str, Posting)> = postings
-        .into_iter()
-        .filter(|(_, posting)| posting.count > 0)
-        .filter_map(|(word, posting)| Some((std::str::from_utf8(word).ok()?, posting)))
+    let bodies: Vec<&str> = site
+        .articles
+        .iter()
+        .zip(&found)
+        .map(|(article, found)| found.as_deref().unwrap_or(&article.search_words))
         .collect();
-    postings.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    let term_words: Vec<Vec<String>> = tag_terms.iter().map(|t| words(&t.name)).collect();
+    let words = Words {
+        term_words: &term_words,
+        terms: &terms,
+        bodies: &bodies,
+    };
+    let memory = memory.filter(|m| m.prints.len() == site.articles.len());
+    let prints = memory.map(|m| search_prints(site, &m.prints, &terms));
+    let carried = match (memory, &prints) {
+        (Some(memory), Some(prints)) => memory
+            .earlier()
+            .and_then(|kept| postings::moved(&kept, prints, &words)),
+        _ => None,
+    };
+    let postings = match carried {
+        Some(postings) => postings?,
+        None => postings::all(&words)?,
+    };
 
     let total = u32::try_from(docs.len()).map_err(|_| "too many articles to index".to_string())?;
-    let (words, postings) = postings
-        .into_par_iter()
-        .map(|(word, posting)| {
-            let encoded = if posting.count as usize * 2 > total as usize {
-                format!("!{}", encode(&complement(&decode(&posting.encoded), total)))
+    let written: Vec<Cow<'_, str>> = postings
+        .par_iter()
+        .map(|(_, posting)| {
+            if posting.count as usize * 2 > total as usize {
+                Cow::Owned(format!(
+                    "!{}",
+                    encode(&complement(&decode(&posting.encoded), total))
+                ))
             } else {
-                posting.encoded
-            };
-            (word.to_string(), encoded)
+                Cow::Borrowed(posting.encoded.as_str())
+            }
         })
-        .unzip();
+        .collect();
     let index = Index {
         v: FORMAT,
         base,
         tags,
         docs,
-        words,
-        postings,
+        words: postings.iter().map(|(word, _)| word.as_str()).collect(),
+        postings: written,
     };
-    serde_json::to_vec(&index).map_err(|e| format!("search index: {e}"))
+    let bytes = serde_json::to_vec(&index).map_err(|e| format!("search index: {e}"))?;
+    drop(index);
+    if let (Some(memory), Some(prints)) = (memory, prints) {
+        *memory.made.lock().unwrap_or_else(PoisonError::into_inner) = Some(Kept {
+            prints,
+            words: postings,
+        });
+    }
+    Ok(bytes)
+}
+
+/// Each article's search print: its print (all it was loaded as, body words included) with the
+/// names of the tags the index shows it with (a body word in them is left out of its postings).
+fn search_prints(site: &Site, prints: &[u128], terms: &[Vec<usize>]) -> Vec<u128> {
+    let names = site.taxonomies.first().map_or(&[][..], |t| &t.terms[..]);
+    prints
+        .par_iter()
+        .zip(terms)
+        .map(|(print, terms)| {
+            let mut f = Fingerprint::new();
+            f.num(*print);
+            for term in terms {
+                f.str(names.get(*term).map_or("", |t| t.name.as_str()));
+            }
+            f.finish()
+        })
+        .collect()
 }
 
 /// Article number `n`'s tags, as numbers of the first taxonomy's terms.
@@ -159,129 +230,12 @@ fn doc_tags(site: &Site, n: usize) -> Vec<usize> {
         .unwrap_or_default()
 }
 
-/// The article numbers below `total` that are not in `numbers` (ascending).
-fn complement(numbers: &[u32], total: u32) -> Vec<u32> {
-    let mut missing = Vec::with_capacity(total as usize - numbers.len().min(total as usize));
-    let mut next = numbers.iter().peekable();
-    for n in 0..total {
-        if next.peek() == Some(&&n) {
-            next.next();
-        } else {
-            missing.push(n);
-        }
-    }
-    missing
-}
-
-/// The articles using one word, encoded as they are added (a byte or two per article instead of
-/// four: the postings of a large site are most of the index's memory).
-#[derive(Debug, Default)]
-struct Posting {
-    /// [`encode`] of the numbers so far.
-    encoded: String,
-    /// The last number added.
-    last: u32,
-    /// How many numbers were added.
-    count: u32,
-    /// One more than the number of the article whose tags show this word, while its words go
-    /// in: the article is not added.
-    shown_by: u32,
-}
-
-impl Posting {
-    /// Adds `n`, greater than every number added before.
-    fn push(&mut self, n: u32) {
-        let gap = if self.count == 0 { n } else { n - self.last };
-        push_gap(&mut self.encoded, gap);
-        self.last = n;
-        self.count += 1;
-    }
-}
-
-/// Ascending article numbers as gaps, each a base-32 varint (most significant group first).
-fn encode(numbers: &[u32]) -> String {
-    let mut out = String::new();
-    let mut previous = 0;
-    for (i, &n) in numbers.iter().enumerate() {
-        let gap = if i == 0 { n } else { n - previous };
-        previous = n;
-        push_gap(&mut out, gap);
-    }
-    out
-}
-
-/// One gap of [`encode`].
-fn push_gap(out: &mut String, gap: u32) {
-    let mut groups = [0usize; 7];
-    let mut len = 0;
-    let mut rest = gap;
-    loop {
-        if let Some(slot) = groups.get_mut(len) {
-            *slot = (rest & 31) as usize;
-        }
-        len += 1;
-        rest >>= 5;
-        if rest == 0 {
-            break;
-        }
-    }
-    for j in (0..len.min(groups.len())).rev() {
-        let group = groups.get(j).copied().unwrap_or(0);
-        let digit = if j == 0 { group } else { group + 32 };
-        out.push(char::from(DIGITS.get(digit).copied().unwrap_or(b'0')));
-    }
-}
-
-/// The numbers of an [`encode`]d string (the inverse of [`encode`]).
-fn decode(text: &str) -> Vec<u32> {
-    let mut value_of = [0u32; 256];
-    for (value, digit) in (0u32..).zip(DIGITS.iter()) {
-        if let Some(slot) = value_of.get_mut(usize::from(*digit)) {
-            *slot = value;
-        }
-    }
-    let mut numbers = Vec::new();
-    let (mut value, mut previous) = (0u32, 0u32);
-    for c in text.bytes() {
-        let digit = value_of.get(usize::from(c)).copied().unwrap_or(0);
-        value = value.wrapping_mul(32).wrapping_add(digit & 31);
-        if digit < 32 {
-            previous = previous.wrapping_add(value);
-            numbers.push(previous);
-            value = 0;
-        }
-    }
-    numbers
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::config::Config;
     use crate::content::Article;
     use crate::site::{PlanOptions, plan};
-
-    #[test]
-    fn postings_built_one_number_at_a_time_match_encode() {
-        let numbers = [3, 4, 40, 41, 1100, 40_000, 1_000_000, u32::MAX];
-        let mut posting = Posting::default();
-        for n in numbers {
-            posting.push(n);
-        }
-        assert_eq!(posting.encoded, encode(&numbers));
-        assert_eq!(posting.count, 8);
-        assert_eq!(decode(&posting.encoded), numbers);
-    }
-
-    #[test]
-    fn postings_round_trip_and_are_short() {
-        for numbers in [vec![0], vec![0, 1, 2, 3], vec![5, 37, 1100, 40_000, 40_001]] {
-            assert_eq!(decode(&encode(&numbers)), numbers);
-        }
-        assert_eq!(encode(&[0, 1, 2, 31]), "011t");
-        assert_eq!(encode(&[32]), "x0");
-        assert_eq!(encode(&(0..100).collect::<Vec<_>>()).len(), 100);
-    }
 
     fn article(name: &str, date: &str, tags: &[&str], body: &str) -> crate::content::Article {
         let mut a = crate::site::tests::article(name, date, tags);
@@ -335,6 +289,58 @@ mod tests {
                 "postings": ["0", "1", "1", "0", "!"],
             })
         );
+    }
+
+    #[test]
+    fn an_index_carries_the_last_postings_over_while_its_last_articles_stay() {
+        let older = article(
+            "older",
+            "2024-11-26T10:00:00Z",
+            &["Lahore"],
+            "<p>Smog, Lahore rain</p>",
+        );
+        let newer = article(
+            "newer",
+            "2024-11-27T10:00:00Z",
+            &["PTI"],
+            "<p>Rally; smog</p>",
+        );
+        let options = PlanOptions {
+            drafts: false,
+            now: chrono::Utc::now(),
+        };
+        let urls = Urls::new("https://example.org/news/");
+        let first = plan(vec![older.clone()], Config::default(), &options).unwrap();
+        let memory = Memory::new(vec![1], None);
+        let alone = index_with(&first, &urls, Some(&memory)).unwrap();
+        assert_eq!(alone, index(&first, &urls).unwrap());
+        let kept = memory.take().unwrap();
+        assert_eq!(kept.words.len(), 2, "rain and smog: lahore is a tag");
+
+        let second = plan(vec![older, newer], Config::default(), &options).unwrap();
+        let whole = index(&second, &urls).unwrap();
+        let offered = |kept: Kept, prints: Vec<u128>| {
+            let memory = Memory::new(prints, Some(Box::new(move || Some(kept))));
+            let made = index_with(&second, &urls, Some(&memory)).unwrap();
+            (made, memory.take().unwrap())
+        };
+        let (made, next) = offered(kept.clone(), vec![2, 1]);
+        assert_eq!(made, whole);
+        let fresh = Memory::new(vec![2, 1], None);
+        index_with(&second, &urls, Some(&fresh)).unwrap();
+        assert_eq!(Some(next), fresh.take());
+        // A word only the kept postings know shows that they were used, moved by one.
+        let mut planted = kept.clone();
+        let mut posting = postings::Posting::default();
+        posting.push(0);
+        planted.words.push(("zebra".into(), posting));
+        let (made, _) = offered(planted.clone(), vec![2, 1]);
+        let json: serde_json::Value = serde_json::from_slice(&made).unwrap();
+        assert_eq!(json["words"].as_array().unwrap().last().unwrap(), "zebra");
+        assert_eq!(json["postings"].as_array().unwrap().last().unwrap(), "1");
+        // The older article is not what it was: nothing is carried.
+        let (made, _) = offered(planted, vec![2, 3]);
+        assert_eq!(made, whole);
     }
 
     #[test]
