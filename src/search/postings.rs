@@ -51,16 +51,15 @@ impl Posting {
         self.count += 1;
     }
 
-    /// This posting without its numbers below `from`, every other number moved by `to - from`
-    /// (to start at `to`), added after the numbers of `self` (all below `to`). False when the
-    /// posting does not decode, which a posting this module wrote always does.
-    fn append_moved(&mut self, kept: &Posting, from: u32, to: u32) -> bool {
-        let bytes = kept.encoded.as_bytes();
+    /// The first number of this posting at or above `from`, with the byte its encoding ends
+    /// at and how many numbers there are up to it: `Some(None)` when every number is below,
+    /// `None` when the posting does not decode (one this module wrote always does).
+    fn first_from(&self, from: u32) -> Option<Option<(u32, usize, u32)>> {
         let (mut value, mut number, mut seen) = (0u32, 0u32, 0u32);
-        for (at, &byte) in bytes.iter().enumerate() {
+        for (at, &byte) in self.encoded.as_bytes().iter().enumerate() {
             let digit = VALUE_OF[usize::from(byte)];
             if digit >= 64 {
-                return false;
+                return None;
             }
             value = value.wrapping_mul(32).wrapping_add(u32::from(digit & 31));
             if digit >= 32 {
@@ -69,28 +68,46 @@ impl Posting {
             number = number.wrapping_add(value);
             value = 0;
             seen += 1;
-            if number < from {
-                continue;
+            if number >= from {
+                return (seen <= self.count && number <= self.last).then_some(Some((
+                    number,
+                    at + 1,
+                    seen,
+                )));
             }
-            // The first number kept: every gap after it stays as it was.
-            let (Some(first), Some(last), Some(rest)) = (
-                (number - from).checked_add(to),
-                (kept.last.checked_sub(from)).and_then(|l| l.checked_add(to)),
-                kept.encoded.get(at + 1..),
-            ) else {
-                return false;
-            };
-            if self.count > 0 && first <= self.last || kept.count < seen {
-                return false;
-            }
-            self.push(first);
-            self.encoded.push_str(rest);
-            self.count += kept.count - seen;
-            self.last = last;
-            return true;
         }
-        // Every number was below `from`.
-        true
+        Some(None)
+    }
+
+    /// This posting without its numbers below `from`, every other number moved by `to - from`
+    /// (to start at `to`), after the numbers of `head` (all below `to`) when there are any.
+    /// Only the first number kept is encoded again: every gap after it stays. None when the
+    /// posting does not decode.
+    fn moved(mut self, head: Option<Posting>, from: u32, to: u32) -> Option<Option<Posting>> {
+        let Some((first, end, seen)) = self.first_from(from)? else {
+            return Some(head);
+        };
+        let moved = |n: u32| n.checked_sub(from)?.checked_add(to);
+        let (first, last) = (moved(first)?, moved(self.last)?);
+        let rest = self.count.checked_sub(seen)?;
+        match head {
+            Some(mut head) => {
+                head.push(first);
+                head.encoded.push_str(self.encoded.get(end..)?);
+                head.count = head.count.checked_add(rest)?;
+                head.last = last;
+                Some(Some(head))
+            }
+            // Most words: the gap is written again in place, and nothing is copied.
+            None => {
+                let mut digits = String::new();
+                push_gap(&mut digits, first);
+                self.encoded.replace_range(..end, &digits);
+                self.count = rest + 1;
+                self.last = last;
+                Some(Some(self))
+            }
+        }
     }
 }
 
@@ -169,7 +186,7 @@ pub struct Kept {
 /// those are read. None when no article at the end is the same, when more than half of them
 /// are new (reading them all is then about as quick), or when `kept` does not decode.
 pub fn moved(
-    kept: &Kept,
+    kept: Kept,
     prints: &[u128],
     words: &Words<'_>,
 ) -> Option<Result<Vec<(String, Posting)>, String>> {
@@ -190,14 +207,15 @@ pub fn moved(
         Err(e) => return Some(Err(e)),
     };
     let mut carried = Vec::with_capacity(kept.words.len());
-    for (word, posting) in &kept.words {
-        let mut made = head.remove(word.as_bytes()).unwrap_or_default();
-        made.shown_by = 0;
-        if !made.append_moved(posting, from, to) {
-            return None;
-        }
-        if made.count > 0 {
-            carried.push((word.clone(), made));
+    for (word, posting) in kept.words {
+        // The mark means nothing once every article is in.
+        let head = head.remove(word.as_bytes()).map(|head| Posting {
+            shown_by: 0,
+            ..head
+        });
+        let made = posting.moved(head, from, to)?;
+        if let Some(made) = made.filter(|m| m.count > 0) {
+            carried.push((word, made));
         }
     }
     // Words only the new articles use, merged in order.
@@ -217,7 +235,9 @@ pub fn moved(
     Some(Ok(merged))
 }
 
-/// Ascending article numbers as gaps, each a base-32 varint (most significant group first).
+/// Ascending article numbers as gaps, each a base-32 varint (most significant group first): the
+/// format, written out for the tests ([`Posting::push`] writes it one number at a time).
+#[cfg(test)]
 pub fn encode(numbers: &[u32]) -> String {
     let mut out = String::new();
     let mut previous = 0;
@@ -252,6 +272,7 @@ fn push_gap(out: &mut String, gap: u32) {
 }
 
 /// The numbers of an [`encode`]d string (the inverse of [`encode`]).
+#[cfg(test)]
 pub fn decode(text: &str) -> Vec<u32> {
     let mut numbers = Vec::new();
     let (mut value, mut previous) = (0u32, 0u32);
@@ -267,18 +288,34 @@ pub fn decode(text: &str) -> Vec<u32> {
     numbers
 }
 
-/// The article numbers below `total` that are not in `numbers` (ascending).
-pub fn complement(numbers: &[u32], total: u32) -> Vec<u32> {
-    let mut missing = Vec::with_capacity(total as usize - numbers.len().min(total as usize));
-    let mut next = numbers.iter().peekable();
-    for n in 0..total {
-        if next.peek() == Some(&&n) {
-            next.next();
-        } else {
-            missing.push(n);
+/// `!` and the article numbers below `total` that the [`encode`]d `numbers` leave out, encoded:
+/// the posting of a word most articles use, as the articles that do not use it. Straight from
+/// one encoding to the other (a list of numbers each way cost three times as long).
+pub fn complement(numbers: &str, total: u32) -> String {
+    let mut out = String::from("!");
+    let mut previous: Option<u32> = None;
+    let mut missing = |n: u32, out: &mut String| {
+        push_gap(out, previous.map_or(n, |p| n - p));
+        previous = Some(n);
+    };
+    let (mut value, mut number, mut next) = (0u32, 0u32, 0u32);
+    for &byte in numbers.as_bytes() {
+        let digit = u32::from(VALUE_OF[usize::from(byte)] & 63);
+        value = value.wrapping_mul(32).wrapping_add(digit & 31);
+        if digit >= 32 {
+            continue;
         }
+        number = number.wrapping_add(value);
+        value = 0;
+        for n in next..number.min(total) {
+            missing(n, &mut out);
+        }
+        next = next.max(number.saturating_add(1));
     }
-    missing
+    for n in next..total {
+        missing(n, &mut out);
+    }
+    out
 }
 
 #[cfg(test)]
@@ -383,7 +420,7 @@ mod tests {
             let words = words_of(&after, &term_words, &mut bodies, &mut terms);
             let prints: Vec<u128> = after.iter().map(print).collect();
             let whole = all(&words).unwrap();
-            match moved(&kept, &prints, &words) {
+            match moved(kept, &prints, &words) {
                 Some(carried) => proptest::prop_assert_eq!(carried.unwrap(), whole),
                 // Only when nothing at the end is the same, or more than half is new.
                 None => {
@@ -408,7 +445,7 @@ mod tests {
         let (mut bodies, mut terms) = (Vec::new(), Vec::new());
         let words = words_of(&after, &term_words, &mut bodies, &mut terms);
         let prints: Vec<u128> = after.iter().map(print).collect();
-        let carried = moved(&kept, &prints, &words).unwrap().unwrap();
+        let carried = moved(kept.clone(), &prints, &words).unwrap().unwrap();
         let numbers: Vec<(&str, Vec<u32>)> = carried
             .iter()
             .map(|(w, p)| (w.as_str(), decode(&p.encoded)))
@@ -426,6 +463,6 @@ mod tests {
         let prints: Vec<u128> = fresh.iter().map(print).collect();
         let (mut bodies, mut terms) = (Vec::new(), Vec::new());
         let words = words_of(&fresh, &term_words, &mut bodies, &mut terms);
-        assert!(moved(&kept, &prints, &words).is_none());
+        assert!(moved(kept, &prints, &words).is_none());
     }
 }
