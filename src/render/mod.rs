@@ -293,16 +293,27 @@ pub fn render_pages(
     urls: &Urls,
     indices: &[usize],
 ) -> Result<Vec<OutputFile>> {
+    render_pages_carrying(site, theme, urls, indices, None)
+}
+
+/// [`render_pages`], with the search index's postings carried over through `search` (see
+/// [`crate::search::Memory`]).
+pub fn render_pages_carrying(
+    site: &Site,
+    theme: &Theme,
+    urls: &Urls,
+    indices: &[usize],
+    search: Option<Arc<crate::search::Memory>>,
+) -> Result<Vec<OutputFile>> {
     let mut files = Vec::with_capacity(indices.len());
     let mut all = |_: &[usize], mut batch: Vec<OutputFile>| -> Result<bool> {
         files.append(&mut batch);
         Ok(true)
     };
     // The views of a few pages: freed here.
-    let _views = render_batches(
+    let _views = batches(
         site,
-        theme,
-        urls,
+        (theme, urls, search),
         (indices, indices.len()),
         (&mut all, &|| false),
     )?;
@@ -327,9 +338,20 @@ pub fn render_batches(
     (indices, size): (&[usize], usize),
     (each, stop): (&mut Batches<'_>, &dyn Fn() -> bool),
 ) -> Result<crate::Held> {
+    batches(site, (theme, urls, None), (indices, size), (each, stop))
+}
+
+/// [`render_batches`], with the search index's postings carried through `search`.
+fn batches(
+    site: &Site,
+    (theme, urls, search): (&Theme, &Urls, Option<Arc<crate::search::Memory>>),
+    (indices, size): (&[usize], usize),
+    (each, stop): (&mut Batches<'_>, &dyn Fn() -> bool),
+) -> Result<crate::Held> {
     // A new renderer: card HTML of an earlier render may show an article as it was before the edit.
     let renderer = theme.renderer();
     let mut shared = shared(site, urls, &|_| false)?;
+    shared.search = search;
     let mut built = vec![false; site.articles.len()];
     for batch in indices.chunks(size.max(1)) {
         if stop() {

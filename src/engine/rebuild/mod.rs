@@ -66,6 +66,8 @@ pub struct Rebuilder {
     /// that stops a flush waits for its next rebuild, not for the views to be freed. Joined
     /// before the rebuilder is gone.
     freeing: Vec<std::thread::JoinHandle<()>>,
+    /// The postings of the last search index a later job made, for the next one.
+    postings: later::Postings,
 }
 
 impl Rebuilder {
@@ -83,6 +85,7 @@ impl Rebuilder {
             left: Vec::new(),
             pending: Arc::default(),
             freeing: Vec::new(),
+            postings: Arc::default(),
         }
     }
 
@@ -248,7 +251,12 @@ impl Rebuilder {
         let Some((site, _)) = model.planned.as_ref() else {
             return Ok(None);
         };
-        Job::new(&self.disk, site, &model.session.theme, &model.inputs(false))
+        Job::new(
+            &self.disk,
+            (site, &model.session.theme),
+            &model.inputs(false),
+            &self.postings,
+        )
     }
 
     /// Writes the files of a finished job that are still up to date. `None` when none is.
