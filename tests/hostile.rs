@@ -364,6 +364,7 @@ fn hostile_slugs_stay_inside_the_output() {
         vec![
             ".public.gazette-cache",
             ".public.gazette-cache-articles",
+            ".public.gazette-cache-related",
             ".public.gazette-cache-search",
             "content",
             "public",
@@ -1020,6 +1021,7 @@ fn a_build_killed_half_way_leaves_the_previous_site_and_is_cleaned_up_next_time(
         vec![
             ".public.gazette-cache",
             ".public.gazette-cache-articles",
+            ".public.gazette-cache-related",
             ".public.gazette-cache-search"
         ]
     );

@@ -444,3 +444,68 @@ fn the_cache_log_records_each_article_again_only_when_its_stamp_cannot_vouch_for
     );
     assert!(without_marker(site.snapshot()) == clean_build(&site));
 }
+
+/// A site large enough that an edit leaves most related lists alone (each article's related
+/// candidates are its 50 neighbours on each side in each of its tags): after each edit, the
+/// build carries the other lists over from the last build's plan and still writes exactly
+/// what a clean build writes.
+#[test]
+fn related_lists_carried_from_the_last_plan_are_those_a_clean_build_counts() {
+    let site =
+        TestSite::new("title = \"Wire\"\nbase_url = \"https://example.org/\"\npaginate = 50\n");
+    let file = |n: usize| format!("2024/{:02}/{:02}/item-{n:03}.md", 1 + n % 12, 1 + n % 28);
+    let write = |n: usize, date: &str, tags: &str, body: &str| {
+        site.article(
+            &file(n),
+            &format!("title: \"Item {n}\"\ndate: {date}\ntags: [{tags}]"),
+            body,
+        );
+    };
+    let date = |n: usize| {
+        format!(
+            "2024-{:02}-{:02}T{:02}:00:00Z",
+            1 + n % 12,
+            1 + n % 28,
+            n % 24
+        )
+    };
+    let tags = |n: usize| match n % 5 {
+        0 => "world, sport",
+        1 | 2 => "world",
+        _ => "sport",
+    };
+    for n in 0..300 {
+        write(n, &date(n), tags(n), &format!("Body of item {n}.\n"));
+    }
+    site.build_ok();
+    assert!(site.root.join(".public.gazette-cache-related").is_file());
+    let edits: [(&str, &dyn Fn()); 5] = [
+        ("retag", &|| {
+            write(150, &date(150), "science, sport", "Body of item 150.\n")
+        }),
+        ("publish", &|| {
+            write(300, "2024-12-31T23:00:00Z", "world", "The newest.\n")
+        }),
+        ("redate", &|| {
+            write(
+                200,
+                "2024-06-15T12:30:00Z",
+                tags(200),
+                "Body of item 200.\n",
+            )
+        }),
+        ("delete", &|| {
+            std::fs::remove_file(site.root.join("content").join(file(100))).unwrap()
+        }),
+        ("body", &|| write(50, &date(50), tags(50), "A new body.\n")),
+    ];
+    for (what, edit) in edits {
+        edit();
+        let report = site.build_ok();
+        assert!(report.cache.incremental, "{what}");
+        assert!(
+            without_marker(site.snapshot()) == clean_build(&site),
+            "after the {what}, the output differs from a clean build"
+        );
+    }
+}

@@ -1,7 +1,8 @@
 //! The build cache: what one `gazette build` leaves for the next so that it redoes only what
 //! changed. It lives beside the output folder, never inside it, so deploys never carry it;
 //! deleting it only makes the next build a full one. It is two files, a third for cards
-//! ([`cards_path`]) and a fourth for the search index's postings ([`search_path`]):
+//! ([`cards_path`]), a fourth for the search index's postings ([`search_path`]) and a fifth for
+//! the plan's related lists ([`related_path`]):
 //!
 //! - `.<output>.gazette-cache`, the **meta**: a header line, a checksum of the rest, the
 //!   settings fingerprint, then one MessagePack frame with the output's files and where the
@@ -38,6 +39,7 @@ use crate::content::{Reused, Stamp};
 use crate::error::{Error, Result};
 use crate::render::KeptCards;
 use crate::search::Kept;
+use crate::site::Related;
 
 /// The first line of every meta file; the number changes with the layout.
 const HEADER: &[u8] = b"gazette build cache 8\n";
@@ -611,6 +613,27 @@ pub fn read_search(path: &Path, settings: u128) -> Option<Kept> {
 /// Writes `kept` (made with `settings`) as the search file at `path`.
 pub fn write_search(path: &Path, settings: u128, kept: &Kept) -> Result<()> {
     write_whole(path, SEARCH_HEADER, settings, kept)
+}
+
+/// The first line of every related file; the number changes with the layout.
+const RELATED_HEADER: &[u8] = b"gazette related cache 1\n";
+
+/// The related file that goes with the meta at `path`: what the last build kept of its plan
+/// for the next one to carry related lists over ([`crate::site::Related`]), with the print of
+/// each article it was planned with (same index as its files), for one set of settings. Laid out, written and checked as the card file is; one that is missing, damaged or
+/// for other settings offers nothing, and every related list is counted again.
+pub fn related_path(path: &Path) -> PathBuf {
+    with_suffix(path, "-related")
+}
+
+/// The plan kept in the related file at `path`, if it was written for `settings`.
+pub fn read_related(path: &Path, settings: u128) -> Option<(Vec<u128>, Related)> {
+    whole_in(&fs::read(path).ok()?, RELATED_HEADER, settings)
+}
+
+/// Writes `related` (planned with `settings`) as the related file at `path`.
+pub fn write_related(path: &Path, settings: u128, related: &(Vec<u128>, Related)) -> Result<()> {
+    write_whole(path, RELATED_HEADER, settings, related)
 }
 
 /// The value of a file written by [`write_whole`] (borrowing from its bytes), if it is whole,

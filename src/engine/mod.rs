@@ -73,11 +73,29 @@ impl Session {
     /// Plans the site from `articles`, leaving out drafts (unless `drafts`) and articles dated
     /// after now.
     pub fn plan(&self, articles: Vec<Article>, drafts: bool) -> Result<Site> {
+        self.plan_carrying(articles, drafts, None)
+    }
+
+    /// [`Session::plan`], carrying related lists over from `earlier` (what an earlier build
+    /// kept of its plan, with the files changed since) when given: see
+    /// [`site::plan_carrying`].
+    pub fn plan_carrying(
+        &self,
+        articles: Vec<Article>,
+        drafts: bool,
+        earlier: Option<(
+            &site::Related,
+            &std::collections::HashSet<std::path::PathBuf>,
+        )>,
+    ) -> Result<Site> {
         let options = site::PlanOptions {
             drafts,
             now: chrono::Utc::now(),
         };
-        site::plan(articles, self.config.clone(), &options)
+        match earlier {
+            Some(earlier) => site::plan_carrying(articles, self.config.clone(), &options, earlier),
+            None => site::plan(articles, self.config.clone(), &options),
+        }
     }
 
     /// What every page key is salted with: the settings and the theme.

@@ -73,10 +73,31 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         vouched,
         mut prints,
     } = loaded;
+    // What the last build kept of its plan, when its cache is used: an article whose print
+    // differs from the one it was planned with (or that was made anew) counts as changed.
+    let related_path = cache::related_path(&cache_path);
+    let earlier_plan = prior_files
+        .as_ref()
+        .and_then(|_| cache::read_related(&related_path, session.settings))
+        .map(|(planned, related)| {
+            let changed: HashSet<PathBuf> = related
+                .files()
+                .iter()
+                .zip(&planned)
+                .filter(|(file, print)| prints.get(*file) != Some(*print))
+                .map(|(file, _)| file.clone())
+                .collect();
+            (related, changed)
+        });
     let site = stage(
         progress,
         Stage::Plan,
-        || session.plan(articles, options.drafts),
+        || {
+            let earlier = earlier_plan
+                .as_ref()
+                .map(|(related, changed)| (related, changed));
+            session.plan_carrying(articles, options.drafts, earlier)
+        },
         |s| {
             format!(
                 "{} published, {}",
@@ -157,6 +178,26 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         .collect();
     prints.extend(made);
     let known_print = |article: &content::Article| prints.get(&article.file).copied();
+    // The plan is kept for the next build (written while this one renders), unless the kept
+    // one is this very plan: the same files in the same order, none changed.
+    let planned_again = earlier_plan.as_ref().is_some_and(|(related, changed)| {
+        changed.is_empty()
+            && related.files().len() == site.articles.len()
+            && related
+                .files()
+                .iter()
+                .zip(&site.articles)
+                .all(|(f, a)| *f == a.file)
+    });
+    let article_prints: Option<Vec<u128>> = site.articles.iter().map(known_print).collect();
+    let keeping_plan = article_prints
+        .clone()
+        .filter(|_| !planned_again)
+        .map(|planned| {
+            let kept = (planned, site::Related::of(&site));
+            let path = related_path.clone();
+            std::thread::spawn(move || cache::write_related(&path, settings, &kept))
+        });
     // An incremental build takes the cards of the last one with this theme and settings, and
     // keeps all it renders for the next. A full build keeps a card only from its second use
     // and saves none: holding every card would raise its peak memory.
@@ -171,7 +212,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     // The search index's postings are carried over from the last build, and kept by every
     // build (a full one too: the next publish needs them).
     let search_path = cache::search_path(&cache_path);
-    let article_prints: Option<Vec<u128>> = site.articles.iter().map(known_print).collect();
     let search = article_prints.map(|prints| {
         let path = search_path.clone();
         let earlier: Option<search::Earlier> =
@@ -308,13 +348,22 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     warnings.extend(site.warnings.iter().cloned());
     warnings.extend(link_warnings);
     warnings.extend(card_warning);
-    let postings_kept = keeping_postings.map(|writing| {
+    let joined = |writing: std::thread::JoinHandle<Result<()>>, path: &Path| {
         writing.join().unwrap_or_else(|_| {
-            let stopped = std::io::Error::other("the thread writing them stopped");
-            Err(crate::error::Error::io(&search_path, stopped))
+            let stopped = std::io::Error::other("the thread writing it stopped");
+            Err(crate::error::Error::io(path, stopped))
         })
-    });
-    if let Some(Err(e)) = postings_kept {
+    };
+    if let Some(Err(e)) = keeping_plan.map(|writing| joined(writing, &related_path)) {
+        warnings.push(crate::error::Diagnostic::new(
+            &related_path,
+            format!(
+                "the plan's related lists were not kept ({e}); the next build counts them all \
+                 again"
+            ),
+        ));
+    }
+    if let Some(Err(e)) = keeping_postings.map(|writing| joined(writing, &search_path)) {
         warnings.push(crate::error::Diagnostic::new(
             &search_path,
             format!(

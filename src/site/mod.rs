@@ -16,7 +16,7 @@ use crate::error::Diagnostic;
 
 pub use archive::day_path;
 pub use plan::plan;
-pub use replan::{Previous, replan};
+pub use replan::{Previous, Related, plan_carrying, replan};
 pub use taxonomy::{field_values, term_key};
 
 /// What the model needs besides articles and config.
