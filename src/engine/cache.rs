@@ -567,7 +567,7 @@ impl<W: Write> Write for Summed<W> {
 }
 
 /// The first line of every card file; the number changes with the layout.
-const CARDS_HEADER: &[u8] = b"gazette card cache 1\n";
+const CARDS_HEADER: &[u8] = b"gazette card cache 2\n";
 
 /// The card file that goes with the meta at `path`: the cards of the last incremental build
 /// that rendered many, each by the fingerprint of what it shows ([`crate::render::CardCache`]),

@@ -20,6 +20,7 @@ use rayon::prelude::*;
 use tera::Value;
 
 use crate::error::{Diagnostic, Error, Result};
+use crate::fingerprint::Fingerprint;
 use crate::output::{Contents, OutputFile};
 use crate::site::{Page, PageKind, Site};
 use crate::urls::Urls;
@@ -43,7 +44,7 @@ pub fn render_site_with(
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<OutputFile>> {
     let renderer = theme.renderer();
-    let shared = shared(site, urls, &|_| true)?;
+    let shared = shared(site, urls, (&|_| true, Some(renderer.cards())))?;
     let rendered: Vec<Result<OutputFile>> = site
         .pages
         .par_iter()
@@ -122,7 +123,7 @@ pub fn page_keys(
 ) -> Result<Vec<Option<u128>>> {
     let renderer = theme.renderer();
     let model = keys::ModelKeys::new(site, salt, known);
-    let bare = shared(site, urls, &|_| false)?;
+    let bare = shared(site, urls, (&|_| false, None))?;
     let keyed: Vec<Result<Option<u128>>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
@@ -189,7 +190,8 @@ pub fn render_site_keyed(
         ),
     };
     let wanted = cards_shown(site, &todo);
-    let mut shared = shared(site, urls, &|i| wanted.get(i).copied().unwrap_or(false))?;
+    let wanted = |i: usize| wanted.get(i).copied().unwrap_or(false);
+    let mut shared = shared(site, urls, (&wanted, Some(renderer.cards())))?;
     shared.search = keying.and_then(|k| k.search).cloned();
     let keys = &keys;
     let failed = AtomicBool::new(false);
@@ -251,6 +253,8 @@ pub fn render_site_keyed(
     let mut outcomes = render(&first, &shared);
     shared.feeds = crate::feeds::FeedCache::default();
     outcomes.extend(render(&rest, &shared));
+    // The card cache may outlive the render (a build keeps its cards): not the views.
+    renderer.cards().forget_views();
     outcomes.sort_unstable_by_key(|(i, _)| *i);
     let mut done = KeyedRender {
         sent: 0,
@@ -350,7 +354,7 @@ fn batches(
 ) -> Result<crate::Held> {
     // A new renderer: card HTML of an earlier render may show an article as it was before the edit.
     let renderer = theme.renderer();
-    let mut shared = shared(site, urls, &|_| false)?;
+    let mut shared = shared(site, urls, (&|_| false, None))?;
     shared.search = search;
     let mut built = vec![false; site.articles.len()];
     for batch in indices.chunks(size.max(1)) {
@@ -368,11 +372,17 @@ fn batches(
                 }
             });
         }
+        let prints = renderer.cards().makes_keys();
         let cards = new
             .par_iter()
-            .map(|&i| Ok((i, card_view(site, urls, i)?)))
+            .map(|&i| Ok((i, card_view(site, urls, (i, prints))?)))
             .collect::<Result<Vec<_>>>()?;
-        for (i, card) in cards {
+        if prints {
+            renderer
+                .cards()
+                .know(cards.iter().map(|(_, card)| card.clone()));
+        }
+        for (i, (card, _)) in cards {
             if let Some(slot) = shared.cards.get_mut(i) {
                 *slot = card;
             }
@@ -387,6 +397,7 @@ fn batches(
             break;
         }
     }
+    renderer.cards().forget_views();
     Ok(crate::Held::new(std::mem::take(&mut shared.cards)))
 }
 
@@ -423,15 +434,20 @@ fn each_card(site: &Site, page: &Page, f: &mut dyn FnMut(usize)) {
 fn shared<'a>(
     site: &'a Site,
     urls: &'a Urls,
-    wanted: &(dyn Fn(usize) -> bool + Sync),
+    (wanted, known): (&(dyn Fn(usize) -> bool + Sync), Option<&CardCache>),
 ) -> Result<pages::Shared<'a>> {
-    let cards: Vec<Value> = (0..site.articles.len())
+    let known = known.filter(|k| k.makes_keys());
+    let cards: Vec<(Value, u128)> = (0..site.articles.len())
         .into_par_iter()
         .map(|i| match wanted(i) {
-            true => card_view(site, urls, i),
-            false => Ok(Value::none()),
+            true => card_view(site, urls, (i, known.is_some())),
+            false => Ok((Value::none(), 0)),
         })
         .collect::<Result<_>>()?;
+    if let Some(known) = known {
+        known.know(cards.iter().cloned());
+    }
+    let cards = cards.into_iter().map(|(card, _)| card).collect();
     pages::Shared::new(site, urls, cards).map_err(|message| Error::Render {
         template: "(site)".into(),
         page: "/".into(),
@@ -439,19 +455,25 @@ fn shared<'a>(
     })
 }
 
-/// Article `i`'s card view (none for an index the plan does not have).
-fn card_view(site: &Site, urls: &Urls, i: usize) -> Result<Value> {
+/// Article `i`'s card view (none for an index the plan does not have), and, when `print` says
+/// so, the fingerprint of the view it was made from (0 otherwise).
+fn card_view(site: &Site, urls: &Urls, (i, print): (usize, bool)) -> Result<(Value, u128)> {
+    let in_cards = |message: String| Error::Render {
+        template: "(cards)".into(),
+        page: "/".into(),
+        message,
+    };
     match articles::inputs(site, i) {
         Some(inputs) => {
-            views::to_value(&articles::card(&inputs, &site.config, urls)).map_err(|message| {
-                Error::Render {
-                    template: "(cards)".into(),
-                    page: "/".into(),
-                    message,
-                }
-            })
+            let view = articles::card(&inputs, &site.config, urls);
+            let mut made = Fingerprint::new();
+            if print {
+                made.packed(&view).map_err(in_cards)?;
+            }
+            let print = if print { made.finish() } else { 0 };
+            Ok((views::to_value(&view).map_err(in_cards)?, print))
         }
-        None => Ok(Value::none()),
+        None => Ok((Value::none(), 0)),
     }
 }
 

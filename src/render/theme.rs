@@ -144,7 +144,7 @@ impl Theme {
         Renderer {
             theme: self,
             tera,
-            _cards: cards,
+            cards,
         }
     }
 
@@ -186,10 +186,15 @@ pub(crate) struct Renderer<'t> {
     theme: &'t Theme,
     tera: Tera,
     /// Owns the cards `render_card` keeps (the function holds them weakly).
-    _cards: Arc<CardCache>,
+    cards: Arc<CardCache>,
 }
 
 impl Renderer<'_> {
+    /// The cards `render_card` keeps.
+    pub(crate) fn cards(&self) -> &CardCache {
+        &self.cards
+    }
+
     /// Renders template `name` for the page at site path `page`.
     pub(crate) fn render(&self, name: &str, context: &Context, page: &str) -> Result<String> {
         self.tera
