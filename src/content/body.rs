@@ -1,4 +1,4 @@
-//! An article's rendered body. Bodies are two thirds of the build cache's article log (about
+//! An article's rendered body (and its search words, kept the same way). Bodies are two thirds of the build cache's article log (about
 //! 54 MB of its 80 at 10,000 articles), and a build that takes its articles from the log needs
 //! few of them: the pages of the articles around a change, and feed items. So a body decoded
 //! from the log is left there, and the article keeps where; it is read when a page needs it.
@@ -64,6 +64,12 @@ impl LogFile {
 impl Body {
     /// The HTML; reading it from the log can fail (the message names the log and what to do).
     pub fn html(&self) -> Result<Cow<'_, str>, String> {
+        self.text()
+    }
+
+    /// The text (for a body, its HTML; for search words, the words); reading it from the log
+    /// can fail (the message names the log and what to do).
+    pub fn text(&self) -> Result<Cow<'_, str>, String> {
         match &self.0 {
             Repr::Html(html) => Ok(Cow::Borrowed(&**html)),
             Repr::Logged(logged) => logged.read().map(Cow::Owned).map_err(|why| {

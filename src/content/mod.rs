@@ -404,7 +404,7 @@ fn render_one(
         authors: fm.authors,
         summary,
         summary_html,
-        search_words,
+        search_words: search_words.into(),
         body_html: rendered.html.into(),
         headings: rendered.headings,
         word_count: rendered.word_count,
@@ -589,7 +589,10 @@ mod tests {
         assert_eq!(a.body_html, Body::from(rendered.html));
         // Found once here, for every later search index; "the" is in the title, which the index
         // holds apart.
-        assert_eq!(a.search_words, "first longer of paragraph second story");
+        assert_eq!(
+            a.search_words,
+            Body::from("first longer of paragraph second story")
+        );
         assert_eq!(a.headings, rendered.headings);
         assert_eq!(a.word_count, rendered.word_count);
         assert_eq!(

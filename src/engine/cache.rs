@@ -706,6 +706,7 @@ mod tests {
         );
         // Bodies large enough that the frames fill more than one batch.
         article.body_html = format!("<p>{}</p>", "word ".repeat(2_000 + n)).into();
+        article.search_words = format!("story{n} words").into();
         Reused {
             source: Source {
                 stamp: Stamp {
@@ -760,16 +761,21 @@ mod tests {
             back.articles[third_frame].source,
             articles[third_frame].source
         );
-        // Bodies stay in the log, read back when asked for; every one is where it was written.
+        // Bodies and search words stay in the log, read back when asked for; every one is
+        // where it was written.
         assert!(
             back.articles
                 .iter()
-                .all(|r| r.article.body_html.is_logged())
+                .all(|r| { r.article.body_html.is_logged() && r.article.search_words.is_logged() })
         );
         for (back, written) in back.articles.iter().zip(&articles) {
             assert_eq!(
                 back.article.body_html.html().unwrap(),
                 written.article.body_html.html().unwrap()
+            );
+            assert_eq!(
+                back.article.search_words.text().unwrap(),
+                written.article.search_words.text().unwrap()
             );
         }
 

@@ -132,45 +132,49 @@ pub fn index_with(site: &Site, urls: &Urls, memory: Option<&Memory>) -> Result<V
         })
         .collect();
 
-    // An article made without loading (in a test) has its body words found here.
-    let found: Vec<Option<String>> = site
-        .articles
-        .par_iter()
-        .map(|a| {
-            if a.search_words.is_empty() && !a.body_html.is_empty() {
-                let body = a.body_html.html()?;
-                Ok(Some(crate::words::body_words(
-                    &body,
-                    &[&a.title, &a.summary],
-                )))
-            } else {
-                Ok(None)
-            }
-        })
-        .collect::<Result<_, String>>()?;
-    let bodies: Vec<&str> = site
-        .articles
-        .iter()
-        .zip(&found)
-        .map(|(article, found)| found.as_deref().unwrap_or(&article.search_words))
-        .collect();
     let term_words: Vec<Vec<String>> = tag_terms.iter().map(|t| words(&t.name)).collect();
-    let words = Words {
-        term_words: &term_words,
-        terms: &terms,
-        bodies: &bodies,
+    // The body words of the first `count` articles (read from the build cache's log for the
+    // articles taken from there).
+    let read = |count: usize| -> Result<Vec<Cow<'_, str>>, String> {
+        site.articles
+            .get(..count)
+            .unwrap_or_default()
+            .par_iter()
+            .map(body_words)
+            .collect()
     };
     let memory = memory.filter(|m| m.prints.len() == site.articles.len());
     let prints = memory.map(|m| search_prints(site, &m.prints, &terms));
-    let carried = match (memory, &prints) {
+    let earlier = match (memory, &prints) {
         (Some(memory), Some(prints)) => memory
             .earlier()
-            .and_then(|kept| postings::moved(kept, prints, &words)),
+            .and_then(|kept| Some((postings::head(&kept, prints)?, kept))),
         _ => None,
     };
+    let carried = match earlier {
+        Some(((new, old), kept)) => {
+            let bodies = read(new)?;
+            let bodies: Vec<&str> = bodies.iter().map(|b| b.as_ref()).collect();
+            let words = Words {
+                term_words: &term_words,
+                terms: &terms,
+                bodies: &bodies,
+            };
+            postings::moved(kept, (new, old), &words).transpose()?
+        }
+        None => None,
+    };
     let postings = match carried {
-        Some(postings) => postings?,
-        None => postings::all(&words)?,
+        Some(postings) => postings,
+        None => {
+            let bodies = read(site.articles.len())?;
+            let bodies: Vec<&str> = bodies.iter().map(|b| b.as_ref()).collect();
+            postings::all(&Words {
+                term_words: &term_words,
+                terms: &terms,
+                bodies: &bodies,
+            })?
+        }
     };
 
     let total = u32::try_from(docs.len()).map_err(|_| "too many articles to index".to_string())?;
@@ -217,6 +221,17 @@ pub fn index_with(site: &Site, urls: &Urls, memory: Option<&Memory>) -> Result<V
         });
     }
     Ok(bytes)
+}
+
+/// An article's body words: found at load and kept with it (in the build cache's log, for an
+/// article taken from there), or, for an article made without loading (in a test), found here.
+fn body_words(article: &crate::content::Article) -> Result<Cow<'_, str>, String> {
+    if article.search_words.is_empty() && !article.body_html.is_empty() {
+        let body = article.body_html.text()?;
+        let found = crate::words::body_words(&body, &[&article.title, &article.summary]);
+        return Ok(Cow::Owned(found));
+    }
+    article.search_words.text()
 }
 
 /// The day of `date` as `%Y-%m-%d` writes it, without parsing the format for each article.
@@ -408,7 +423,7 @@ mod tests {
             .into_iter()
             .map(|mut a| {
                 let body = a.body_html.html().unwrap().into_owned();
-                a.search_words = crate::words::body_words(&body, &[&a.title, &a.summary]);
+                a.search_words = crate::words::body_words(&body, &[&a.title, &a.summary]).into();
                 a
             })
             .collect();

@@ -181,15 +181,11 @@ pub struct Kept {
     pub words: Vec<(String, Posting)>,
 }
 
-/// The postings of every article, made from `kept` where the site's articles (their search
-/// `prints`, in index order) end with the articles `kept` ends with: only the articles before
-/// those are read. None when no article at the end is the same, when more than half of them
-/// are new (reading them all is then about as quick), or when `kept` does not decode.
-pub fn moved(
-    kept: Kept,
-    prints: &[u128],
-    words: &Words<'_>,
-) -> Option<Result<Vec<(String, Posting)>, String>> {
+/// How many articles come before those that both the site's articles (their search `prints`,
+/// in index order) and `kept`'s end with: `(new, old)`, the site's and `kept`'s. None when no
+/// article at the end is the same, or when more than half of the site's are new (reading them
+/// all is then about as quick as carrying).
+pub fn head(kept: &Kept, prints: &[u128]) -> Option<(usize, usize)> {
     let same = kept
         .prints
         .iter()
@@ -198,9 +194,17 @@ pub fn moved(
         .take_while(|(a, b)| a == b)
         .count();
     let (new, old) = (prints.len() - same, kept.prints.len() - same);
-    if same == 0 || new > prints.len() / 2 {
-        return None;
-    }
+    (same > 0 && new <= prints.len() / 2).then_some((new, old))
+}
+
+/// The postings of every article, made from `kept` and the words of the site's first `new`
+/// articles, which come before the articles `kept` ends with (after its first `old`; see
+/// [`head`]). None when `kept` does not decode.
+pub fn moved(
+    kept: Kept,
+    (new, old): (usize, usize),
+    words: &Words<'_>,
+) -> Option<Result<Vec<(String, Posting)>, String>> {
     let (from, to) = (u32::try_from(old).ok()?, u32::try_from(new).ok()?);
     let mut head = match of_articles(words, new) {
         Ok(head) => head,
@@ -420,7 +424,7 @@ mod tests {
             let words = words_of(&after, &term_words, &mut bodies, &mut terms);
             let prints: Vec<u128> = after.iter().map(print).collect();
             let whole = all(&words).unwrap();
-            match moved(kept, &prints, &words) {
+            match head(&kept, &prints).and_then(|h| moved(kept, h, &words)) {
                 Some(carried) => proptest::prop_assert_eq!(carried.unwrap(), whole),
                 // Only when nothing at the end is the same, or more than half is new.
                 None => {
@@ -445,7 +449,9 @@ mod tests {
         let (mut bodies, mut terms) = (Vec::new(), Vec::new());
         let words = words_of(&after, &term_words, &mut bodies, &mut terms);
         let prints: Vec<u128> = after.iter().map(print).collect();
-        let carried = moved(kept.clone(), &prints, &words).unwrap().unwrap();
+        let heads = head(&kept, &prints).unwrap();
+        assert_eq!(heads, (1, 0));
+        let carried = moved(kept.clone(), heads, &words).unwrap().unwrap();
         let numbers: Vec<(&str, Vec<u32>)> = carried
             .iter()
             .map(|(w, p)| (w.as_str(), decode(&p.encoded)))
@@ -461,8 +467,6 @@ mod tests {
         // Articles all new, or none left the same: nothing is carried.
         let fresh: Vec<Made> = vec![(vec![], "vote".into()); 3];
         let prints: Vec<u128> = fresh.iter().map(print).collect();
-        let (mut bodies, mut terms) = (Vec::new(), Vec::new());
-        let words = words_of(&fresh, &term_words, &mut bodies, &mut terms);
-        assert!(moved(kept, &prints, &words).is_none());
+        assert_eq!(head(&kept, &prints), None);
     }
 }

@@ -27,7 +27,7 @@ fn plan_key(article: &Article) -> Article {
         summary: String::new(),
         summary_html: String::new(),
         body_html: Default::default(),
-        search_words: String::new(),
+        search_words: Default::default(),
         headings: Vec::new(),
         word_count: 0,
         reading_minutes: 0,
