@@ -152,29 +152,19 @@ pub fn index_with(site: &Site, urls: &Urls, memory: Option<&Memory>) -> Result<V
         _ => None,
     };
     let carried = match earlier {
-        Some(((new, old), kept)) => {
-            let bodies = read(new)?;
-            let bodies: Vec<&str> = bodies.iter().map(|b| b.as_ref()).collect();
-            let words = Words {
-                term_words: &term_words,
-                terms: &terms,
-                bodies: &bodies,
-            };
-            postings::moved(kept, (new, old), &words).transpose()?
+        Some((head, kept)) => {
+            let bodies = read(head.0)?;
+            let words = Words::new((&term_words, &terms), &bodies);
+            postings::moved(kept, head, &words).transpose()?
         }
         None => None,
     };
     let postings = match carried {
         Some(postings) => postings,
-        None => {
-            let bodies = read(site.articles.len())?;
-            let bodies: Vec<&str> = bodies.iter().map(|b| b.as_ref()).collect();
-            postings::all(&Words {
-                term_words: &term_words,
-                terms: &terms,
-                bodies: &bodies,
-            })?
-        }
+        None => postings::all(&Words::new(
+            (&term_words, &terms),
+            &read(site.articles.len())?,
+        ))?,
     };
 
     let total = u32::try_from(docs.len()).map_err(|_| "too many articles to index".to_string())?;

@@ -17,21 +17,24 @@ use crate::error::{Diagnostic, Error, Result};
 /// Builds the site model from loaded articles. Drafts and future articles are dropped here.
 pub fn plan(articles: Vec<Article>, config: Config, options: &PlanOptions) -> Result<Site> {
     let (published, mut warnings) = publishable(articles, options);
+    let taxonomies = taxonomies(&config, &published, &mut warnings);
+    assemble(published, config, taxonomies, related::build, warnings)
+}
+
+/// Every taxonomy of `config` over the `published` articles, built from scratch.
+pub(super) fn taxonomies(
+    config: &Config,
+    published: &[Article],
+    warnings: &mut Vec<Diagnostic>,
+) -> Taxonomies {
     let mut taxonomies = Vec::with_capacity(config.taxonomies.len());
     let mut terms_by_taxonomy = Vec::with_capacity(config.taxonomies.len());
     for tax_config in &config.taxonomies {
-        let (tax, per_article) =
-            taxonomy::build(tax_config, config.paginate, &published, &mut warnings);
+        let (tax, per_article) = taxonomy::build(tax_config, config.paginate, published, warnings);
         taxonomies.push(tax);
         terms_by_taxonomy.push(per_article);
     }
-    assemble(
-        published,
-        config,
-        (taxonomies, terms_by_taxonomy),
-        related::build,
-        warnings,
-    )
+    (taxonomies, terms_by_taxonomy)
 }
 
 /// The articles to publish (drafts and future ones left out, with a warning for the latter),

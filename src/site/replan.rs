@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::content::Article;
 use crate::error::Result;
 
-use super::plan::{assemble, publishable};
+use super::plan::{Taxonomies, assemble, publishable, taxonomies};
 use super::related::{self, WINDOW};
 use super::{PlanOptions, Site, Taxonomy, field_values, taxonomy};
 
@@ -82,16 +82,10 @@ pub fn replan(
         taxonomies.push(tax);
         terms_by_taxonomy.push(per_article);
     }
-
-    let related = |published: &[Article], tags: &Taxonomy, terms_of: &[Vec<usize>]| match &map {
-        Some(map) => map.related(previous.site, published, tags, terms_of),
-        None => related::build(published, tags, terms_of),
-    };
-    assemble(
+    carrying(
         published,
-        config,
-        (taxonomies, terms_by_taxonomy),
-        related,
+        (config, (taxonomies, terms_by_taxonomy)),
+        (map, previous.site),
         warnings,
     )
 }
@@ -109,25 +103,23 @@ pub fn plan_carrying(
 ) -> Result<Site> {
     let (published, mut warnings) = publishable(articles, options);
     let map = Remap::new((&earlier.files, changed), &published);
-    let mut taxonomies = Vec::with_capacity(config.taxonomies.len());
-    let mut terms_by_taxonomy = Vec::with_capacity(config.taxonomies.len());
-    for tax_config in &config.taxonomies {
-        let (tax, per_article) =
-            taxonomy::build(tax_config, config.paginate, &published, &mut warnings);
-        taxonomies.push(tax);
-        terms_by_taxonomy.push(per_article);
-    }
+    let taxonomies = taxonomies(&config, &published, &mut warnings);
+    carrying(published, (config, taxonomies), (map, earlier), warnings)
+}
+
+/// [`assemble`], with each related list carried over from `earlier` through `map` where the
+/// change cannot have touched it (all counted again without a map).
+fn carrying(
+    published: Vec<Article>,
+    (config, taxonomies): (Config, Taxonomies),
+    (map, earlier): (Option<Remap>, &dyn Earlier),
+    warnings: Vec<crate::error::Diagnostic>,
+) -> Result<Site> {
     let related = |published: &[Article], tags: &Taxonomy, terms_of: &[Vec<usize>]| match &map {
         Some(map) => map.related(earlier, published, tags, terms_of),
         None => related::build(published, tags, terms_of),
     };
-    assemble(
-        published,
-        config,
-        (taxonomies, terms_by_taxonomy),
-        related,
-        warnings,
-    )
+    assemble(published, config, taxonomies, related, warnings)
 }
 
 /// What a build keeps of its plan for the next one to carry the related lists over
