@@ -195,8 +195,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         .filter(|_| !planned_again)
         .map(|planned| {
             let kept = (planned, site::Related::of(&site));
-            let path = related_path.clone();
-            std::thread::spawn(move || cache::write_related(&path, settings, &kept))
+            Writing::start(&related_path, move |path| {
+                cache::write_related(path, settings, &kept)
+            })
         });
     // An incremental build takes the cards of the last one with this theme and settings, and
     // keeps all it renders for the next. A full build keeps a card only from its second use
@@ -279,8 +280,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         .as_deref()
         .and_then(search::Memory::take)
         .map(|kept| {
-            let path = search_path.clone();
-            std::thread::spawn(move || cache::write_search(&path, settings, &kept))
+            Writing::start(&search_path, move |path| {
+                cache::write_search(path, settings, &kept)
+            })
         });
 
     // Every file of the new output, with the key it was made from.
@@ -348,13 +350,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     warnings.extend(site.warnings.iter().cloned());
     warnings.extend(link_warnings);
     warnings.extend(card_warning);
-    let joined = |writing: std::thread::JoinHandle<Result<()>>, path: &Path| {
-        writing.join().unwrap_or_else(|_| {
-            let stopped = std::io::Error::other("the thread writing it stopped");
-            Err(crate::error::Error::io(path, stopped))
-        })
-    };
-    if let Some(Err(e)) = keeping_plan.map(|writing| joined(writing, &related_path)) {
+    if let Some(Err(e)) = keeping_plan.map(Writing::finish) {
         warnings.push(crate::error::Diagnostic::new(
             &related_path,
             format!(
@@ -363,7 +359,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             ),
         ));
     }
-    if let Some(Err(e)) = keeping_postings.map(|writing| joined(writing, &search_path)) {
+    if let Some(Err(e)) = keeping_postings.map(Writing::finish) {
         warnings.push(crate::error::Diagnostic::new(
             &search_path,
             format!(
@@ -428,6 +424,45 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         let _ = freeing.join();
     }
     Ok(report)
+}
+
+/// A cache file being written on a thread of its own while the build goes on. Joined when
+/// dropped too, so that a build stopped by an error on the way does not exit with the file
+/// half written (its temporary file left beside the output).
+struct Writing {
+    thread: Option<std::thread::JoinHandle<Result<()>>>,
+    path: PathBuf,
+}
+
+impl Writing {
+    /// Starts `write` (given `path`) on a new thread.
+    fn start(path: &Path, write: impl FnOnce(&Path) -> Result<()> + Send + 'static) -> Writing {
+        let at = path.to_path_buf();
+        Writing {
+            thread: Some(std::thread::spawn(move || write(&at))),
+            path: path.to_path_buf(),
+        }
+    }
+
+    /// Waits for the file to be written.
+    fn finish(mut self) -> Result<()> {
+        match self.thread.take().map(std::thread::JoinHandle::join) {
+            Some(Ok(written)) => written,
+            Some(Err(_)) => Err(crate::error::Error::io(
+                &self.path,
+                std::io::Error::other("the thread writing it stopped"),
+            )),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Writing {
+    fn drop(&mut self) {
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
 }
 
 /// The cache of the last build, when this build may use it, and otherwise a one-line note
