@@ -207,7 +207,7 @@ fn check_internal(
     root: &Path,
     site: &Site,
     theme: &render::Theme,
-    links: &HashMap<PathBuf, Vec<BodyLink>>,
+    links: &crate::content::ByFile<Vec<BodyLink>>,
     report: &mut CheckReport,
 ) -> BTreeMap<String, Vec<Location>> {
     let targets = Targets::new(site, theme, &mut report.errors);
@@ -286,7 +286,7 @@ fn check_internal(
 /// warns with them; `check` reports them as errors).
 pub(crate) fn links_to_unpublished(
     site: &Site,
-    links: &HashMap<PathBuf, Vec<BodyLink>>,
+    links: &crate::content::ByFile<Vec<BodyLink>>,
 ) -> Vec<Diagnostic> {
     let published: HashSet<&Path> = site.articles.iter().map(|a| a.file.as_path()).collect();
     let mut found = Vec::new();

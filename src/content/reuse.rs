@@ -6,7 +6,6 @@
 //! keeps its stamp (git's "racily clean" entries). Such files are read and compared by
 //! content hash instead.
 
-use std::collections::HashMap;
 use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -131,7 +130,7 @@ pub struct Reused {
 #[derive(Debug, Default)]
 pub struct Reuse {
     /// Articles by file (relative to the site root).
-    pub articles: HashMap<PathBuf, Box<Reused>>,
+    pub articles: super::ByFile<Box<Reused>>,
 }
 
 impl Reuse {
@@ -180,7 +179,7 @@ mod tests {
             taken_at_ns: 101 * second,
         };
         let mut reuse = Reuse {
-            articles: HashMap::from([(file.clone(), Box::new(reused))]),
+            articles: [(file.clone(), Box::new(reused))].into_iter().collect(),
         };
         // Changed one second before the load: the stamp may hide a second save.
         assert!(reuse.by_stamp(&file, &stamp(100 * second)).is_none());

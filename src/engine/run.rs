@@ -2,7 +2,7 @@
 //! render the pages whose key changed, and write them: in full through a staging folder that is
 //! swapped in, or, when the cache describes the output, as a patch of the changed files.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -13,7 +13,7 @@ use serde::Serialize;
 
 use super::Session;
 use super::cache::{self, FileRecord, Stored};
-use crate::content::{self, BodyLink, Reuse, Source, reuse::nanos};
+use crate::content::{self, BodyLink, ByFile, Reuse, Source, reuse::nanos};
 use crate::error::Result;
 use crate::output::{self, Contents, Sink};
 use crate::render::{self, CardCache, Keying};
@@ -48,7 +48,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                     .map(|r| (r.article.file.clone(), r))
                     .collect(),
             };
-            let files: HashMap<String, FileRecord> = stored
+            let files: rustc_hash::FxHashMap<String, FileRecord> = stored
                 .files
                 .into_iter()
                 .map(|f| (f.path.clone(), f))
@@ -323,7 +323,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 .try_for_each(|file| sink.write(file).map(|_| ()))?;
             // From here the output changes: a cache describing the old one must not survive
             // a build stopped half way.
-            let new: HashSet<&str> = records.iter().map(|r| r.path.as_str()).collect();
+            let new: rustc_hash::FxHashSet<&str> =
+                records.iter().map(|r| r.path.as_str()).collect();
             for stale in known.into_iter().flat_map(|k| k.keys()) {
                 if !new.contains(stale.as_str()) {
                     sink.remove(stale)?;
@@ -496,9 +497,6 @@ fn prior_cache(
     }
 }
 
-/// What the load knows of each article, by its file.
-type ByFile<T> = HashMap<PathBuf, T>;
-
 /// One article as the cache keeps it ([`content::Reused`], borrowed).
 #[derive(Serialize)]
 struct ArticleRef<'a> {
@@ -514,7 +512,7 @@ fn save(
     site: &site::Site,
     (links, sources, prints): (&ByFile<Vec<BodyLink>>, &ByFile<Source>, &ByFile<u128>),
     files: Vec<FileRecord>,
-    (prior_log, vouched): (Option<cache::Log>, &HashSet<PathBuf>),
+    (prior_log, vouched): (Option<cache::Log>, &content::Files),
 ) -> Result<()> {
     let articles = site
         .articles

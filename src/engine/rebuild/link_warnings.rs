@@ -1,7 +1,7 @@
 //! The warnings a rebuild reports about body links: to `.md` files that are no article, or to
 //! articles that are not published. An incremental rebuild looks at the saved files' links only.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::path::PathBuf;
 
 use crate::content::{self, BodyLink};
@@ -12,7 +12,7 @@ use crate::site::Site;
 /// published), for every article or only those in `files`.
 pub fn link_warnings(
     site: &Site,
-    links: &HashMap<PathBuf, Vec<BodyLink>>,
+    links: &crate::content::ByFile<Vec<BodyLink>>,
     files: Option<&[PathBuf]>,
 ) -> Vec<Diagnostic> {
     let Some(files) = files else {
@@ -22,7 +22,7 @@ pub fn link_warnings(
     };
     // Only the links of `files` are looked at: every article's would cost several milliseconds
     // at 10,000 articles, on every save.
-    let theirs: HashMap<PathBuf, Vec<BodyLink>> = files
+    let theirs: content::ByFile<Vec<BodyLink>> = files
         .iter()
         .filter_map(|f| Some((f.clone(), links.get(f)?.clone())))
         .collect();

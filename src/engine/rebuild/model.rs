@@ -30,7 +30,7 @@ pub struct Model {
     /// Every loaded article's page, by file (drafts too): what links to `.md` files resolve to.
     pub index: ArticleIndex,
     /// Body links of every loaded article, by file.
-    pub links: HashMap<PathBuf, Vec<BodyLink>>,
+    pub links: crate::content::ByFile<Vec<BodyLink>>,
     /// Files whose last save does not load, with their problems; nothing is published while
     /// any is here.
     pub broken: BTreeMap<PathBuf, Vec<Diagnostic>>,
