@@ -161,12 +161,11 @@ impl CardCache {
 
     /// Takes the fingerprints of card views as they were built (of the view, before it became
     /// a value: every field in a fixed order).
-    pub fn know(&self, cards: impl ExactSizeIterator<Item = (Value, u128)>) {
+    pub fn know<'a>(&self, cards: impl Iterator<Item = &'a (Value, Option<u128>)>) {
         let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
-        known.reserve(cards.len());
         for (card, print) in cards {
-            if let Some(map) = card.as_map() {
-                known.insert(std::ptr::from_ref(map) as usize, (print, card.clone()));
+            if let (Some(map), Some(print)) = (card.as_map(), print) {
+                known.insert(std::ptr::from_ref(map) as usize, (*print, card.clone()));
             }
         }
     }
@@ -180,8 +179,7 @@ impl CardCache {
     /// Lets go of the card views given to [`CardCache::know`], once the render that showed
     /// them is done (a build keeps the cache longer than the views).
     pub fn forget_views(&self) {
-        let known = std::mem::take(&mut *self.known.lock().unwrap_or_else(PoisonError::into_inner));
-        drop(known);
+        *self.known.lock().unwrap_or_else(PoisonError::into_inner) = HashMap::new();
     }
 
     /// The fingerprint of `card` given to [`CardCache::know`], if it was.

@@ -44,7 +44,7 @@ pub fn render_site_with(
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<OutputFile>> {
     let renderer = theme.renderer();
-    let shared = shared(site, urls, (&|_| true, Some(renderer.cards())))?;
+    let shared = shared(site, urls, (&|_| true, None))?;
     let rendered: Vec<Result<OutputFile>> = site
         .pages
         .par_iter()
@@ -372,17 +372,12 @@ fn batches(
                 }
             });
         }
-        let prints = renderer.cards().makes_keys();
+        // This render's own card cache makes no keys: the views need no fingerprints.
         let cards = new
             .par_iter()
-            .map(|&i| Ok((i, card_view(site, urls, (i, prints))?)))
+            .map(|&i| Ok((i, card_view(site, urls, (i, false))?.0)))
             .collect::<Result<Vec<_>>>()?;
-        if prints {
-            renderer
-                .cards()
-                .know(cards.iter().map(|(_, card)| card.clone()));
-        }
-        for (i, (card, _)) in cards {
+        for (i, card) in cards {
             if let Some(slot) = shared.cards.get_mut(i) {
                 *slot = card;
             }
@@ -397,7 +392,6 @@ fn batches(
             break;
         }
     }
-    renderer.cards().forget_views();
     Ok(crate::Held::new(std::mem::take(&mut shared.cards)))
 }
 
@@ -437,15 +431,15 @@ fn shared<'a>(
     (wanted, known): (&(dyn Fn(usize) -> bool + Sync), Option<&CardCache>),
 ) -> Result<pages::Shared<'a>> {
     let known = known.filter(|k| k.makes_keys());
-    let cards: Vec<(Value, u128)> = (0..site.articles.len())
+    let cards: Vec<(Value, Option<u128>)> = (0..site.articles.len())
         .into_par_iter()
         .map(|i| match wanted(i) {
             true => card_view(site, urls, (i, known.is_some())),
-            false => Ok((Value::none(), 0)),
+            false => Ok((Value::none(), None)),
         })
         .collect::<Result<_>>()?;
     if let Some(known) = known {
-        known.know(cards.iter().cloned());
+        known.know(cards.iter());
     }
     let cards = cards.into_iter().map(|(card, _)| card).collect();
     pages::Shared::new(site, urls, cards).map_err(|message| Error::Render {
@@ -456,8 +450,8 @@ fn shared<'a>(
 }
 
 /// Article `i`'s card view (none for an index the plan does not have), and, when `print` says
-/// so, the fingerprint of the view it was made from (0 otherwise).
-fn card_view(site: &Site, urls: &Urls, (i, print): (usize, bool)) -> Result<(Value, u128)> {
+/// so, the fingerprint of the view it was made from.
+fn card_view(site: &Site, urls: &Urls, (i, print): (usize, bool)) -> Result<(Value, Option<u128>)> {
     let in_cards = |message: String| Error::Render {
         template: "(cards)".into(),
         page: "/".into(),
@@ -466,14 +460,13 @@ fn card_view(site: &Site, urls: &Urls, (i, print): (usize, bool)) -> Result<(Val
     match articles::inputs(site, i) {
         Some(inputs) => {
             let view = articles::card(&inputs, &site.config, urls);
-            let mut made = Fingerprint::new();
-            if print {
-                made.packed(&view).map_err(in_cards)?;
-            }
-            let print = if print { made.finish() } else { 0 };
+            let print = match print {
+                true => Some(Fingerprint::new().packed(&view).map_err(in_cards)?.finish()),
+                false => None,
+            };
             Ok((views::to_value(&view).map_err(in_cards)?, print))
         }
-        None => Ok((Value::none(), 0)),
+        None => Ok((Value::none(), None)),
     }
 }
 
