@@ -94,8 +94,9 @@ pub struct CardCache {
     /// Cards of this render, by [`url_key`].
     entries: Mutex<Entries>,
     /// Cards rendered in this render, by [`CardCache::key`], when they are kept for the next
-    /// build.
-    fresh: Mutex<Vec<(u128, Value)>>,
+    /// build (the only cards such a render holds: it finds every card by its key, and holds
+    /// no card view).
+    fresh: Mutex<HashMap<u128, Value>>,
     /// Cards an earlier build rendered with the same theme and settings.
     earlier: OnceLock<KeptCards>,
     load_earlier: Mutex<Option<Earlier>>,
@@ -106,9 +107,9 @@ pub struct CardCache {
     /// the card (whose map then keeps its address): a card's key is made without fingerprinting
     /// its value, which took 7% of a publish's CPU at 10,000 articles.
     known: Mutex<HashMap<usize, (u128, Value)>>,
-    /// Keep every card (to save them for the next build), rather than only those shown a
-    /// second time: a card shown once (as on a day's page, where each article appears once)
-    /// would only cost memory.
+    /// Keep every card it renders, by key (to save them for the next build). Any other cache
+    /// keeps, by URL, only the cards shown a second time: a card shown once (as on a day's
+    /// page, where each article appears once) would only cost memory.
     keep_all: bool,
 }
 
@@ -170,6 +171,17 @@ impl CardCache {
         }
     }
 
+    /// Lets go of the fingerprints of `cards` given to [`CardCache::know`] (with the cards
+    /// themselves), once the page that showed them is rendered.
+    pub fn forget<'a>(&self, cards: impl Iterator<Item = &'a Value>) {
+        let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
+        for card in cards {
+            if let Some(map) = card.as_map() {
+                known.remove(&(std::ptr::from_ref(map) as usize));
+            }
+        }
+    }
+
     /// Whether card keys are made at all: only a cache that keeps every card (to save them)
     /// makes them, so only it needs the views' fingerprints.
     pub fn makes_keys(&self) -> bool {
@@ -220,11 +232,10 @@ impl CardCache {
     /// this render rendered, then those of the earlier build, up to `limit` cards in all.
     pub fn keep_with<R>(&self, limit: usize, keep: impl FnOnce(&[(u128, &str)]) -> R) -> R {
         let fresh = self.fresh();
-        let rendered: HashSet<u128> = fresh.iter().map(|(key, _)| *key).collect();
         let earlier = self
             .earlier()
             .iter()
-            .filter(|(key, _)| !rendered.contains(key));
+            .filter(|(key, _)| !fresh.contains_key(key));
         let cards: Vec<(u128, &str)> = fresh
             .iter()
             .filter_map(|(key, html)| Some((*key, html.as_str()?)))
@@ -238,7 +249,7 @@ impl CardCache {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn fresh(&self) -> std::sync::MutexGuard<'_, Vec<(u128, Value)>> {
+    fn fresh(&self) -> std::sync::MutexGuard<'_, HashMap<u128, Value>> {
         self.fresh.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -300,11 +311,26 @@ impl CardCache {
         date_format: Option<&str>,
         state: &State,
     ) -> TeraResult<Value> {
+        let site = state.get::<Value>("site")?;
+        if self.keep_all {
+            // Found by key alone (made from the view's fingerprint, not the card's value): the
+            // cards of one page are let go when it is rendered, so no card is held to compare.
+            let key = self.key(&card, level, date_format, site.as_ref())?;
+            if let Some(html) = self.fresh().get(&key) {
+                return Ok(html.clone());
+            }
+            if let Some(html) = self.earlier().get(key) {
+                return Ok(Value::safe_string(html));
+            }
+            let html = self.render(&card, level, date_format, site)?;
+            self.fresh().insert(key, html.clone());
+            return Ok(html);
+        }
         let url_key = card
             .get_from_path("url")
             .and_then(Value::as_str)
             .map(|url| url_key(url, level, date_format));
-        let mut keep = self.keep_all;
+        let mut keep = false;
         if let Some(url_key) = url_key {
             let mut entries = self.lock();
             if let Some(entry) = entries.kept.get(&url_key)
@@ -314,23 +340,9 @@ impl CardCache {
             {
                 return Ok(entry.html.clone());
             }
-            keep = keep || !entries.seen.insert(url_key);
+            keep = !entries.seen.insert(url_key);
         }
-        let site = state.get::<Value>("site")?;
-        let html = if self.keep_all {
-            // Fingerprinted once per card and render, not once per use.
-            let key = self.key(&card, level, date_format, site.as_ref())?;
-            match self.earlier().get(key) {
-                Some(html) => Value::safe_string(html),
-                None => {
-                    let html = self.render(&card, level, date_format, site)?;
-                    self.fresh().push((key, html.clone()));
-                    html
-                }
-            }
-        } else {
-            self.render(&card, level, date_format, site)?
-        };
+        let html = self.render(&card, level, date_format, site)?;
         if let (Some(url_key), true) = (url_key, keep) {
             let entry = Entry {
                 level,

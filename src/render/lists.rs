@@ -7,7 +7,7 @@ use tera::Value;
 
 use serde::Serialize;
 
-use super::pages::{Feed, Shared, Vars, describe, page_feeds, page_view};
+use super::pages::{Feed, PageCards, Shared, Vars, describe, page_feeds, page_view};
 use super::views::{
     DayView, PageNumber, PaginatorView, PeriodView, TaxonomyView, TermView, to_value,
 };
@@ -137,7 +137,12 @@ pub fn inputs<'a>(
 
 /// The variables of a list page: `site`, `page`, `articles`, `lead`, `latest` and
 /// `days_after_lead` (home page 1), `days`, `paginator`, and the term or period variables.
-pub fn vars(shared: &Shared<'_>, page: &Page, inputs: &ListInputs<'_>) -> Result<Vars, String> {
+pub fn vars(
+    shared: &Shared<'_>,
+    page: &Page,
+    inputs: &ListInputs<'_>,
+    cards: &PageCards<'_>,
+) -> Result<Vars, String> {
     let urls = shared.urls;
     let mut ctx = Vars::default();
     ctx.insert_value("site", shared.site_value());
@@ -145,7 +150,7 @@ pub fn vars(shared: &Shared<'_>, page: &Page, inputs: &ListInputs<'_>) -> Result
     let page_view = page_view(urls, page, inputs.page.clone(), feeds, (None, None));
     ctx.insert_value("page", to_value(&page_view)?);
 
-    let card = |item: &Item<'_>| shared.cards.get(item.index).cloned();
+    let card = |item: &Item<'_>| cards.get(item.index);
     let articles: Vec<Value> = inputs.items.iter().filter_map(card).collect();
     ctx.insert_value("articles", to_value(&articles)?);
 
@@ -166,8 +171,8 @@ pub fn vars(shared: &Shared<'_>, page: &Page, inputs: &ListInputs<'_>) -> Result
         others.filter_map(|(_, item)| card(item)).collect()
     });
     ctx.insert_value("latest", to_value(&latest)?);
-    ctx.insert_value("days", to_value(&days(shared, &inputs.items, None))?);
-    let after = lead.map(|lead| days(shared, &inputs.items, Some(lead)));
+    ctx.insert_value("days", to_value(&days(shared, cards, &inputs.items, None))?);
+    let after = lead.map(|lead| days(shared, cards, &inputs.items, Some(lead)));
     ctx.insert_value("days_after_lead", to_value(&after)?);
     ctx.insert_value("paginator", to_value(&paginator(urls, inputs.paginator))?);
 
@@ -237,13 +242,18 @@ impl ListInputs<'_> {
 
 /// The digest of `items` (but the one at position `leave_out`): consecutive articles of one
 /// day share a section.
-fn days(shared: &Shared<'_>, items: &[Item<'_>], leave_out: Option<usize>) -> Vec<DayView> {
+fn days(
+    shared: &Shared<'_>,
+    cards: &PageCards<'_>,
+    items: &[Item<'_>],
+    leave_out: Option<usize>,
+) -> Vec<DayView> {
     let mut days: Vec<(NaiveDate, DayView)> = Vec::new();
     for (k, item) in items.iter().enumerate() {
         if Some(k) == leave_out {
             continue;
         }
-        let Some(card) = shared.cards.get(item.index).cloned() else {
+        let Some(card) = cards.get(item.index) else {
             continue;
         };
         match days.last_mut() {

@@ -189,9 +189,18 @@ pub fn render_site_keyed(
             (0..site.pages.len()).collect(),
         ),
     };
-    let wanted = cards_shown(site, &todo);
-    let wanted = |i: usize| wanted.get(i).copied().unwrap_or(false);
+    // A render that keys its cards by view (and keeps them for the next build) builds first
+    // only the cards three or more of its pages show (every card, after a template change: home,
+    // tag, year, month and day pages show each); each page builds the others itself and lets
+    // them go when it is done (most cards of a publish, which moves every home page by one).
+    let per_page = keying
+        .and_then(|k| k.cards)
+        .filter(|cards| cards.makes_keys());
+    let least = if per_page.is_some() { 3 } else { 1 };
+    let shown = cards_shown(site, &todo);
+    let wanted = |i: usize| shown.get(i).is_some_and(|n| *n >= least);
     let mut shared = shared(site, urls, (&wanted, Some(renderer.cards())))?;
+    shared.cards.per_page = per_page.cloned();
     shared.search = keying.and_then(|k| k.search).cloned();
     let keys = &keys;
     let failed = AtomicBool::new(false);
@@ -378,7 +387,7 @@ fn batches(
             .map(|&i| Ok((i, card_view(site, urls, (i, false))?.0)))
             .collect::<Result<Vec<_>>>()?;
         for (i, card) in cards {
-            if let Some(slot) = shared.cards.get_mut(i) {
+            if let Some(slot) = shared.cards.built.get_mut(i) {
                 *slot = card;
             }
         }
@@ -392,20 +401,20 @@ fn batches(
             break;
         }
     }
-    Ok(crate::Held::new(std::mem::take(&mut shared.cards)))
+    Ok(crate::Held::new(std::mem::take(&mut shared.cards.built)))
 }
 
-/// Which articles' cards the pages at `indices` show (by article index).
-fn cards_shown(site: &Site, indices: &[usize]) -> Vec<bool> {
-    let mut wanted = vec![false; site.articles.len()];
+/// How many of the pages at `indices` show each article's card (by article index).
+fn cards_shown(site: &Site, indices: &[usize]) -> Vec<u32> {
+    let mut shown = vec![0_u32; site.articles.len()];
     for page in indices.iter().filter_map(|&p| site.pages.get(p)) {
         each_card(site, page, &mut |i| {
-            if let Some(w) = wanted.get_mut(i) {
-                *w = true;
+            if let Some(n) = shown.get_mut(i) {
+                *n = n.saturating_add(1);
             }
         });
     }
-    wanted
+    shown
 }
 
 /// Calls `f` with each article whose card `page` shows: an article page its neighbours' and
@@ -442,11 +451,39 @@ fn shared<'a>(
         known.know(cards.iter());
     }
     let cards = cards.into_iter().map(|(card, _)| card).collect();
+    let cards = pages::Cards {
+        built: cards,
+        per_page: None,
+    };
     pages::Shared::new(site, urls, cards).map_err(|message| Error::Render {
         template: "(site)".into(),
         page: "/".into(),
         message,
     })
+}
+
+/// The cards `page` shows: those the render built, and the rest built now when pages build
+/// their own (with their views' fingerprints told to the card cache until the page is done).
+fn page_cards<'s>(shared: &'s pages::Shared<'_>, page: &Page) -> Result<pages::PageCards<'s>> {
+    let built = &shared.cards.built;
+    let Some(cache) = &shared.cards.per_page else {
+        return Ok(pages::PageCards::built(built));
+    };
+    let mut shown = Vec::new();
+    each_card(shared.site, page, &mut |i| {
+        if built.get(i).is_none_or(Value::is_none) {
+            shown.push(i);
+        }
+    });
+    shown.sort_unstable();
+    shown.dedup();
+    let own = shown
+        .into_iter()
+        .map(|i| card_view(shared.site, shared.urls, (i, true)).map(|made| (i, made)))
+        .collect::<Result<Vec<_>>>()?;
+    cache.know(own.iter().map(|(_, made)| made));
+    let own = own.into_iter().map(|(i, (card, _))| (i, card)).collect();
+    Ok(pages::PageCards::with_own(built, own, cache))
 }
 
 /// Article `i`'s card view (none for an index the plan does not have), and, when `print` says
@@ -522,9 +559,11 @@ fn render_page_keyed(
         }
         _ => None,
     };
+    // No card before the page's key says it is to be rendered (the pages keyed here show none).
+    let no_cards = pages::PageCards::built(&[]);
     let mut vars = match template {
         Some(_) if !matches!(page.kind, PageKind::Article(_) | PageKind::List(_)) => {
-            Some(pages::context(shared, page).map_err(in_template)?)
+            Some(pages::context(shared, page, &no_cards).map_err(in_template)?)
         }
         _ => None,
     };
@@ -548,10 +587,12 @@ fn render_page_keyed(
             message,
         ))
     })?;
+    // Held until the page is rendered (their fingerprints find their rendered HTML).
+    let cards = page_cards(shared, page)?;
     if let (None, Some(_)) = (&vars, template) {
         let made = match &list_inputs {
-            Some(inputs) => lists::vars(shared, page, inputs),
-            None => pages::context(shared, page),
+            Some(inputs) => lists::vars(shared, page, inputs, &cards),
+            None => pages::context(shared, page, &cards),
         };
         vars = Some(made.map_err(in_template)?);
     }

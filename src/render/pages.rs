@@ -11,6 +11,7 @@ use serde::Serialize;
 use tera::{Context, Value};
 
 use super::articles::{self, Neighbours, article_view, rfc3339};
+use super::cards::CardCache;
 use super::lists;
 use super::views::{
     FeedLink, MonthView, PageFeed, PageView, SiteView, TaxonomyLink, TaxonomyView, TermView,
@@ -27,8 +28,8 @@ pub struct Shared<'a> {
     pub site: &'a Site,
     /// Link builder.
     pub urls: &'a Urls,
-    /// Every article's card, by article index.
-    pub cards: Vec<Value>,
+    /// Where pages take their cards from.
+    pub cards: Cards,
     /// Each article's feed HTML, made once for all the feeds that list it.
     pub feeds: FeedCache,
     /// Where the search index's postings are carried between builds.
@@ -41,6 +42,70 @@ pub struct Shared<'a> {
     period_titles: OnceLock<HashMap<&'a str, String>>,
     /// Fingerprints of the shared views, made on first use (see [`Prints`]).
     prints: OnceLock<Prints>,
+}
+
+/// Where the pages of one render take their cards from.
+pub struct Cards {
+    /// Built before the pages, by article index, and shared by every page that shows them
+    /// (none for an article whose card no page shows, or that each page builds itself).
+    pub built: Vec<Value>,
+    /// When set, each page builds the cards `built` leaves out while it is rendered, and lets
+    /// them go after it, their views' fingerprints told to this card cache for that time. A
+    /// publish shows most cards on one page only (every home page moves by one): holding all
+    /// of them at once took 460 MB of fresh memory at 100,000 articles, which the kernel took
+    /// longer to hand over than the cards took to build.
+    pub per_page: Option<Arc<CardCache>>,
+}
+
+/// The cards one page shows.
+pub struct PageCards<'a> {
+    /// Those the render built before its pages.
+    built: &'a [Value],
+    /// The page's own, by article index.
+    own: Vec<(usize, Value)>,
+    /// The cache told the fingerprints of `own`, which forgets them when the page is done.
+    cache: Option<&'a CardCache>,
+}
+
+impl<'a> PageCards<'a> {
+    /// Only cards the render built before its pages.
+    pub fn built(built: &'a [Value]) -> PageCards<'a> {
+        PageCards {
+            built,
+            own: Vec::new(),
+            cache: None,
+        }
+    }
+
+    /// The cards the render built, and `own` (by article index, in order) built for the page,
+    /// whose fingerprints `cache` was told.
+    pub fn with_own(
+        built: &'a [Value],
+        own: Vec<(usize, Value)>,
+        cache: &'a CardCache,
+    ) -> PageCards<'a> {
+        PageCards {
+            built,
+            own,
+            cache: Some(cache),
+        }
+    }
+
+    /// The card of article `i`.
+    pub fn get(&self, i: usize) -> Option<Value> {
+        match self.own.binary_search_by_key(&i, |(j, _)| *j) {
+            Ok(at) => self.own.get(at).map(|(_, card)| card.clone()),
+            Err(_) => self.built.get(i).cloned(),
+        }
+    }
+}
+
+impl Drop for PageCards<'_> {
+    fn drop(&mut self) {
+        if let Some(cache) = self.cache {
+            cache.forget(self.own.iter().map(|(_, card)| card));
+        }
+    }
 }
 
 /// Fingerprints of the views every page shares (the cards and `site`), by the address of their
@@ -63,7 +128,7 @@ impl Prints {
 
 impl<'a> Shared<'a> {
     /// Builds the views shared by every page.
-    pub fn new(site: &'a Site, urls: &'a Urls, cards: Vec<Value>) -> Result<Shared<'a>, String> {
+    pub fn new(site: &'a Site, urls: &'a Urls, cards: Cards) -> Result<Shared<'a>, String> {
         let archive_path = site
             .pages
             .iter()
@@ -282,7 +347,7 @@ impl Shared<'_> {
                 Some((std::ptr::from_ref(map) as usize, f.finish()))
             };
             let mut prints: HashMap<usize, u128> =
-                self.cards.par_iter().filter_map(print).collect();
+                self.cards.built.par_iter().filter_map(print).collect();
             let site = print(&self.site_view);
             prints.extend(site);
             Prints(prints, site.map_or(0, |(_, print)| print))
@@ -292,10 +357,10 @@ impl Shared<'_> {
 
 /// The full context of an HTML page. A list page's is made from its [`ListInputs`] (which
 /// its key fingerprints), every other page's from the model directly.
-pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Vars, String> {
+pub fn context(shared: &Shared<'_>, page: &Page, cards: &PageCards<'_>) -> Result<Vars, String> {
     if let PageKind::List(list) = &page.kind {
         let inputs = lists::inputs(shared, page, list)?;
-        return lists::vars(shared, page, &inputs);
+        return lists::vars(shared, page, &inputs, cards);
     }
     let site = shared.site;
     let urls = shared.urls;
@@ -311,7 +376,7 @@ pub fn context(shared: &Shared<'_>, page: &Page) -> Result<Vars, String> {
         PageKind::Article(i) => {
             let inputs = articles::inputs(site, *i)
                 .ok_or_else(|| format!("the plan names article {i}, which does not exist"))?;
-            let card = |j: &usize| shared.cards.get(*j).cloned();
+            let card = |j: &usize| cards.get(*j);
             let links = site.links.get(*i);
             let neighbours = Neighbours {
                 newer: links.and_then(|l| l.newer.as_ref()).and_then(card),

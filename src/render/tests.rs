@@ -789,3 +789,89 @@ fn a_body_edit_changes_the_keys_of_exactly_the_pages_that_show_the_article() {
         .filter(|(p, hit)| **hit && matches!(p.kind, PageKind::Article(_) | PageKind::List(_)));
     assert_eq!(articles_and_lists.count(), 8, "only those showing b");
 }
+
+/// A render that keeps its cards leaves each page to build the cards only it shows: such a
+/// render writes what one with every card built first writes, and keys those cards by their
+/// views, so a later render that shows them on several pages (and builds them first) finds
+/// every one of them.
+#[test]
+fn cards_a_page_builds_for_itself_render_and_key_as_cards_built_first() {
+    let dir = site_dir(&[]);
+    let theme = Theme::load(dir.path(), &Config::default()).unwrap();
+    let articles: Vec<Article> = (1..=9)
+        .map(|n| {
+            let mut a = crate::site::tests::article(
+                &format!("story-{n}"),
+                &format!("2024-{n:02}-1{n}T10:00:00Z"),
+                &["rain"],
+            );
+            a.summary = format!("Summary {n}");
+            a.summary_html = format!("<p>Summary {n} &amp; more</p>");
+            a
+        })
+        .collect();
+    let options = crate::site::PlanOptions {
+        drafts: false,
+        now: chrono::Utc::now(),
+    };
+    let config = Config {
+        paginate: 2,
+        ..Config::default()
+    };
+    let site = crate::site::plan(articles, config, &options).unwrap();
+    let urls = Urls::new(&site.config.base_url);
+    // The home pages alone: each card is shown once there.
+    let home_only = |i: usize| {
+        !site.pages.get(i).is_some_and(
+            |p| matches!(&p.kind, PageKind::List(l) if matches!(l.list, ListKind::Home)),
+        )
+    };
+    let render = |current: &(dyn Fn(usize, u128) -> bool + Sync),
+                  cards: Option<&Arc<CardCache>>| {
+        let keying = Keying {
+            salt: 7,
+            current,
+            known: None,
+            cards,
+            search: None,
+        };
+        let files = std::sync::Mutex::new(std::collections::BTreeMap::new());
+        render_site_keyed(&site, &theme, &urls, Some(&keying), &|_, file, _| {
+            let Contents::Bytes(bytes) = file.contents else {
+                panic!("copied {}", file.path)
+            };
+            files.lock().unwrap().insert(file.path, bytes);
+            Ok(())
+        })
+        .unwrap();
+        files.into_inner().unwrap()
+    };
+    let kept = |cards: &CardCache| -> Vec<(u128, String)> {
+        cards.keep_with(usize::MAX, |all| {
+            all.iter().map(|(k, html)| (*k, html.to_string())).collect()
+        })
+    };
+
+    let first = Arc::new(CardCache::with_earlier(Box::new(KeptCards::default)));
+    let homes = render(&|i, _| home_only(i), Some(&first));
+    assert!(homes.len() >= 5, "{:?}", homes.keys());
+    assert_eq!(homes, render(&|i, _| home_only(i), None));
+    let first_kept = kept(&first);
+    // Every card but the front page's lead (which the theme shows without `render_card`).
+    assert_eq!(first_kept.len(), 8);
+
+    let earlier = first_kept.clone();
+    let second = Arc::new(CardCache::with_earlier(Box::new(move || {
+        KeptCards::new(earlier.iter().map(|(k, html)| (*k, html.as_str())))
+    })));
+    let all = render(&|_, _| false, Some(&second));
+    assert_eq!(all, render(&|_, _| false, None));
+    let alone = Arc::new(CardCache::with_earlier(Box::new(KeptCards::default)));
+    assert_eq!(all, render(&|_, _| false, Some(&alone)));
+    // Every card the first render kept was found: only cards at other settings were rendered.
+    assert_eq!(
+        second.rendered() + first_kept.len(),
+        alone.rendered(),
+        "a card the home pages rendered was rendered again"
+    );
+}
