@@ -218,7 +218,9 @@ fn check_internal(
         .collect();
     let mut external: BTreeMap<String, Vec<Location>> = BTreeMap::new();
     for article in &site.articles {
-        let found = links.get(&article.file).map_or(&[][..], Vec::as_slice);
+        let found = links
+            .get(article.file.as_os_str())
+            .map_or(&[][..], Vec::as_slice);
         for link in found {
             let at = |message: String| Diagnostic::at(&article.file, link.line, message);
             match &link.target {
@@ -288,12 +290,16 @@ pub(crate) fn links_to_unpublished(
     site: &Site,
     links: &crate::content::ByFile<Vec<BodyLink>>,
 ) -> Vec<Diagnostic> {
-    let published: HashSet<&Path> = site.articles.iter().map(|a| a.file.as_path()).collect();
+    // By the paths' bytes: hashing a `Path` goes component by component.
+    let published: rustc_hash::FxHashSet<&std::ffi::OsStr> =
+        site.articles.iter().map(|a| a.file.as_os_str()).collect();
     let mut found = Vec::new();
     for article in &site.articles {
-        let links = links.get(&article.file).map_or(&[][..], Vec::as_slice);
+        let links = links
+            .get(article.file.as_os_str())
+            .map_or(&[][..], Vec::as_slice);
         found.extend(unpublished_targets(&article.file, links, |f| {
-            published.contains(f)
+            published.contains(f.as_os_str())
         }));
     }
     found.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));

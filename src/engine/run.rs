@@ -45,7 +45,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 articles: stored
                     .articles
                     .into_iter()
-                    .map(|r| (r.article.file.clone(), r))
+                    .map(|r| (r.article.file.clone().into_os_string(), r))
                     .collect(),
             };
             let files: rustc_hash::FxHashMap<String, FileRecord> = stored
@@ -84,7 +84,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 .files()
                 .iter()
                 .zip(&planned)
-                .filter(|(file, print)| prints.get(*file) != Some(*print))
+                .filter(|(file, print)| prints.get(file.as_os_str()) != Some(*print))
                 .map(|(file, _)| file.clone())
                 .collect();
             (related, changed)
@@ -170,14 +170,19 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     };
     // Every article's print, once: taken from the log, or made now for the articles made anew.
     // The page keys and the log's new entries both use them.
-    let made: Vec<(PathBuf, u128)> = site
+    let made: Vec<(std::ffi::OsString, u128)> = site
         .articles
         .par_iter()
-        .filter(|article| !prints.contains_key(&article.file))
-        .map(|article| (article.file.clone(), render::article_print(article)))
+        .filter(|article| !prints.contains_key(article.file.as_os_str()))
+        .map(|article| {
+            (
+                article.file.clone().into_os_string(),
+                render::article_print(article),
+            )
+        })
         .collect();
     prints.extend(made);
-    let known_print = |article: &content::Article| prints.get(&article.file).copied();
+    let known_print = |article: &content::Article| prints.get(article.file.as_os_str()).copied();
     // The plan is kept for the next build (written while this one renders), unless the kept
     // one is this very plan: the same files in the same order, none changed.
     let planned_again = earlier_plan.as_ref().is_some_and(|(related, changed)| {
@@ -187,7 +192,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 .files()
                 .iter()
                 .zip(&site.articles)
-                .all(|(f, a)| *f == a.file)
+                .all(|(f, a)| f.as_os_str() == a.file.as_os_str())
     });
     let article_prints: Option<Vec<u128>> = site.articles.iter().map(known_print).collect();
     let keeping_plan = article_prints
@@ -519,10 +524,12 @@ fn save(
         .iter()
         .filter_map(|article| {
             Some(ArticleRef {
-                source: sources.get(&article.file)?,
+                source: sources.get(article.file.as_os_str())?,
                 article,
-                links: links.get(&article.file).map_or(&[][..], Vec::as_slice),
-                print: *prints.get(&article.file)?,
+                links: links
+                    .get(article.file.as_os_str())
+                    .map_or(&[][..], Vec::as_slice),
+                print: *prints.get(article.file.as_os_str())?,
             })
         })
         .collect::<Vec<_>>();
@@ -531,7 +538,7 @@ fn save(
     // load's time so the next build can trust its stamp) are appended.
     let new: Vec<&ArticleRef<'_>> = articles
         .iter()
-        .filter(|a| !vouched.contains(&a.article.file))
+        .filter(|a| !vouched.contains(a.article.file.as_os_str()))
         .collect();
     cache::write(
         path,

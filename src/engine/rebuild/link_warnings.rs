@@ -24,7 +24,12 @@ pub fn link_warnings(
     // at 10,000 articles, on every save.
     let theirs: content::ByFile<Vec<BodyLink>> = files
         .iter()
-        .filter_map(|f| Some((f.clone(), links.get(f)?.clone())))
+        .filter_map(|f| {
+            Some((
+                f.clone().into_os_string(),
+                links.get(f.as_os_str())?.clone(),
+            ))
+        })
         .collect();
     let mut warnings = content::broken_markdown_links(&theirs);
     // Which of these files, and of the files they link to, are published: one walk over the
@@ -45,7 +50,7 @@ pub fn link_warnings(
         .collect();
     let mut unpublished = Vec::new();
     for file in files.iter().filter(|f| published.contains(f.as_os_str())) {
-        let links = theirs.get(file).map_or(&[][..], Vec::as_slice);
+        let links = theirs.get(file.as_os_str()).map_or(&[][..], Vec::as_slice);
         unpublished.extend(crate::check::unpublished_targets(file, links, |t| {
             published.contains(t.as_os_str())
         }));

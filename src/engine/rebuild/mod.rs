@@ -316,7 +316,9 @@ impl Rebuilder {
             model
                 .prints
                 .insert(article.file.clone().into_os_string(), print);
-            model.links.insert(article.file.clone(), links);
+            model
+                .links
+                .insert(article.file.clone().into_os_string(), links);
             files.push(article.file.clone());
             if let Some(slot) = site.articles.get_mut(i) {
                 *slot = article;

@@ -129,7 +129,7 @@ pub fn reload(model: &mut Model, root: &Path, paths: &BTreeSet<PathBuf>) -> Opti
             file.clone().into_os_string(),
             render::article_print(&article),
         );
-        model.links.insert(file.clone(), links);
+        model.links.insert(file.clone().into_os_string(), links);
         match position.get(&file).and_then(|&i| model.pool.get_mut(i)) {
             Some(slot) => done.before.push(std::mem::replace(slot, article)),
             None => model.pool.push(article),
@@ -165,7 +165,7 @@ fn parse_into(
             }
             done.removed.push(rel.clone());
             model.prints.remove(rel.as_os_str());
-            model.links.remove(&rel);
+            model.links.remove(rel.as_os_str());
             model.broken.remove(&rel);
             if model.index.remove(&rel).is_some() {
                 moved.insert(rel);
