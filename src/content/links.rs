@@ -2,7 +2,6 @@
 //! articles' Markdown files (`../26/other.md#x`) into those articles' URLs. Pure string work on
 //! site paths; no file access.
 
-use std::collections::HashMap;
 use std::path::{Component, Path, PathBuf};
 
 use percent_encoding::percent_decode_str;
@@ -46,8 +45,19 @@ pub enum Target {
     Other,
 }
 
-/// Every article's page, by its Markdown file (relative to the site root).
-pub type ArticleIndex = HashMap<PathBuf, String>;
+impl Target {
+    /// A link through a Markdown file, to an article or to none: where it leads depends on the
+    /// other articles, so a build checks it again whenever they change (and warns when it leads
+    /// to no published article). Other links depend on their destination alone: only
+    /// `gazette check`, which reads every file, looks at them.
+    pub fn through_articles(&self) -> bool {
+        matches!(self, Target::Article { .. } | Target::MissingArticle(_))
+    }
+}
+
+/// Every article's page, by its Markdown file (relative to the site root), found by the path's
+/// bytes as [`super::ByFile`] finds articles.
+pub type ArticleIndex = super::ByFile<String>;
 
 /// Classifies `dest`, written in the article `file` whose page is `page` (a site path).
 pub fn classify(dest: &str, file: &Path, page: &str, index: &ArticleIndex) -> Target {
@@ -69,7 +79,7 @@ pub fn classify(dest: &str, file: &Path, page: &str, index: &ArticleIndex) -> Ta
     let path = percent_decode_str(path).decode_utf8_lossy();
     if !path.starts_with('/') && is_markdown(&path) {
         return match article_file(file, &path) {
-            Some(target) => match index.get(&target) {
+            Some(target) => match index.get(target.as_os_str()) {
                 Some(site_path) => Target::Article {
                     file: target,
                     path: site_path.clone(),
@@ -186,7 +196,7 @@ mod tests {
             ("content/2024/11/27/a.md", "/2024/11/27/a/"),
         ]
         .into_iter()
-        .map(|(f, p)| (PathBuf::from(f), p.to_string()))
+        .map(|(f, p)| (f.into(), p.to_string()))
         .collect()
     }
 

@@ -184,8 +184,11 @@ pub fn load_site_reusing(
     let index: links::ArticleIndex = slots
         .iter()
         .map(|slot| match slot {
-            Slot::Fresh(p) => (p.file.clone(), p.path.clone()),
-            Slot::Kept(r, _, _) => (r.article.file.clone(), r.article.path.clone()),
+            Slot::Fresh(p) => (p.file.clone().into_os_string(), p.path.clone()),
+            Slot::Kept(r, _, _) => (
+                r.article.file.clone().into_os_string(),
+                r.article.path.clone(),
+            ),
         })
         .collect();
     let urls = urls::Urls::new(&config.base_url);

@@ -62,7 +62,7 @@ impl Model {
             .collect();
         let index = pool
             .iter()
-            .map(|a| (a.file.clone(), a.path.clone()))
+            .map(|a| (a.file.clone().into_os_string(), a.path.clone()))
             .collect();
         Ok(Model {
             urls: Urls::new(&session.config.base_url),

@@ -167,7 +167,7 @@ fn parse_into(
             model.prints.remove(rel.as_os_str());
             model.links.remove(rel.as_os_str());
             model.broken.remove(&rel);
-            if model.index.remove(&rel).is_some() {
+            if model.index.remove(rel.as_os_str()).is_some() {
                 moved.insert(rel);
             }
         }
@@ -179,8 +179,11 @@ fn parse_into(
             match content::parse_file(root, &path, &assets, &model.session.config) {
                 Ok(one) => {
                     model.broken.remove(&rel);
-                    if model.index.get(&rel).map(String::as_str) != Some(one.page_path()) {
-                        model.index.insert(rel.clone(), one.page_path().to_string());
+                    if model.index.get(rel.as_os_str()).map(String::as_str) != Some(one.page_path())
+                    {
+                        model
+                            .index
+                            .insert(rel.clone().into_os_string(), one.page_path().to_string());
                         moved.insert(rel);
                     }
                     parsed.push(one);
