@@ -244,7 +244,10 @@ fn check_internal(
                     if target.is_none() {
                         report.errors.push(at(unpublished(link, path)));
                     } else if let (Some(fragment), Some(target)) = (fragment, target)
-                        && !target.headings.iter().any(|h| &h.id == fragment)
+                        && !target
+                            .headings
+                            .list()
+                            .is_ok_and(|list| list.iter().any(|h| &h.id == fragment))
                     {
                         report.warnings.push(at(format!(
                             "link to `{}`: {} has no heading with the id `{fragment}`",

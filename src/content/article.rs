@@ -5,8 +5,6 @@ use std::path::PathBuf;
 
 use chrono::{DateTime, FixedOffset};
 
-use crate::markdown::Heading;
-
 /// One article, ready for the model. Dates are already in the site's timezone.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Article {
@@ -37,8 +35,9 @@ pub struct Article {
     /// build reads only the new articles' words (at 100,000 articles, decoding every article's
     /// words raised a publish's peak memory from 1.36-1.40 to 1.52 GB).
     pub search_words: super::Body,
-    /// Headings of the body, in order, with their anchors.
-    pub headings: Vec<Heading>,
+    /// Headings of the body, in order, with their anchors (left in the build cache's log like
+    /// the body, when the article was taken from there).
+    pub headings: super::Headings,
     /// Words in the body.
     pub word_count: usize,
     /// Minutes to read the body (at least 1).
@@ -119,7 +118,7 @@ impl Article {
             summary_html: String::new(),
             body_html: Default::default(),
             search_words: Default::default(),
-            headings: Vec::new(),
+            headings: Default::default(),
             word_count: 0,
             reading_minutes: 1,
             slug: slug.into(),

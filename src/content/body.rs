@@ -126,6 +126,43 @@ fn read_at(file: &File, mut buf: &mut [u8], mut at: u64) -> std::io::Result<()> 
     Ok(())
 }
 
+/// An article's headings, kept as JSON in a [`Body`]: left in the build cache's log like the
+/// body, and read when a page shows them (an article page's table of contents) or `check`
+/// looks for a link's fragment. Every article taken from the log held its headings, 46 MB of a
+/// publish's memory at 100,000 articles.
+#[derive(Clone, Default, PartialEq, Debug, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct Headings(Body);
+
+impl Headings {
+    /// Whether the headings are left in the log.
+    #[cfg(test)]
+    pub fn is_logged(&self) -> bool {
+        self.0.is_logged()
+    }
+
+    /// `list`, kept.
+    pub fn new(list: &[crate::markdown::Heading]) -> Headings {
+        match list {
+            [] => Headings::default(),
+            // Plain data: written as JSON without fail.
+            _ => Headings(serde_json::to_string(list).unwrap_or_default().into()),
+        }
+    }
+
+    /// The headings, in order; reading them from the log can fail (the message names the log
+    /// and what to do).
+    pub fn list(&self) -> Result<Vec<crate::markdown::Heading>, String> {
+        let text = self.0.text()?;
+        if text.is_empty() {
+            return Ok(Vec::new());
+        }
+        serde_json::from_str(&text).map_err(|e| {
+            format!("an article's headings cannot be read ({e}); run `gazette build --full`")
+        })
+    }
+}
+
 impl From<String> for Body {
     fn from(html: String) -> Body {
         Body(Repr::Html(Arc::from(html)))

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use article::Article;
-pub use body::Body;
+pub use body::{Body, Headings};
 pub use links::{BodyLink, Target};
 pub use reuse::{Folder, Reuse, Reused, Source, Stamp};
 pub use walk::{ARTICLE_EXTENSIONS, is_article_extension, is_editor_leftover, is_markdown};
@@ -422,7 +422,7 @@ fn render_one(
         summary_html,
         search_words: search_words.into(),
         body_html: rendered.html.into(),
-        headings: rendered.headings,
+        headings: Headings::new(&rendered.headings),
         word_count: rendered.word_count,
         reading_minutes: markdown::reading_minutes(rendered.word_count),
         slug: one.slug,
@@ -609,7 +609,7 @@ mod tests {
             a.search_words,
             Body::from("first longer of paragraph second story")
         );
-        assert_eq!(a.headings, rendered.headings);
+        assert_eq!(a.headings.list().unwrap(), rendered.headings);
         assert_eq!(a.word_count, rendered.word_count);
         assert_eq!(
             a.reading_minutes,

@@ -707,6 +707,11 @@ mod tests {
         // Bodies large enough that the frames fill more than one batch.
         article.body_html = format!("<p>{}</p>", "word ".repeat(2_000 + n)).into();
         article.search_words = format!("story{n} words").into();
+        article.headings = crate::content::Headings::new(&[crate::markdown::Heading {
+            level: 2,
+            id: format!("part-{n}"),
+            text: format!("Part \"{n}\""),
+        }]);
         Reused {
             source: Source {
                 stamp: Stamp {
@@ -761,13 +766,14 @@ mod tests {
             back.articles[third_frame].source,
             articles[third_frame].source
         );
-        // Bodies and search words stay in the log, read back when asked for; every one is
-        // where it was written.
-        assert!(
-            back.articles
-                .iter()
-                .all(|r| { r.article.body_html.is_logged() && r.article.search_words.is_logged() })
-        );
+        // Bodies, search words and headings stay in the log, read back when asked for; every
+        // one is where it was written.
+        assert!(back.articles.iter().all(|r| {
+            let article = &r.article;
+            article.body_html.is_logged()
+                && article.search_words.is_logged()
+                && article.headings.is_logged()
+        }));
         for (back, written) in back.articles.iter().zip(&articles) {
             assert_eq!(
                 back.article.body_html.html().unwrap(),
@@ -777,6 +783,9 @@ mod tests {
                 back.article.search_words.text().unwrap(),
                 written.article.search_words.text().unwrap()
             );
+            let headings = back.article.headings.list().unwrap();
+            assert_eq!(headings, written.article.headings.list().unwrap());
+            assert_eq!(headings.len(), 1);
         }
 
         let bytes = fs::read(&log).unwrap();

@@ -211,11 +211,12 @@ pub fn article_view(
         content: portable(&article.body_html.html()?, article, urls),
         headings: article
             .headings
-            .iter()
+            .list()?
+            .into_iter()
             .map(|h| HeadingView {
                 level: h.level,
-                id: h.id.clone(),
-                text: h.text.clone(),
+                id: h.id,
+                text: h.text,
             })
             .collect(),
         word_count: article.word_count,

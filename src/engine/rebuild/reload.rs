@@ -28,7 +28,7 @@ fn plan_key(article: &Article) -> Article {
         summary_html: String::new(),
         body_html: Default::default(),
         search_words: Default::default(),
-        headings: Vec::new(),
+        headings: Default::default(),
         word_count: 0,
         reading_minutes: 0,
         ..article.clone()
