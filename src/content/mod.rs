@@ -33,7 +33,9 @@ use crate::{NoProgress, Progress, markdown, slug, urls};
 pub struct Loaded {
     /// Every article, drafts included, in walk order.
     pub articles: Vec<Article>,
-    /// Body links of every article, keyed by its file (relative to the site root).
+    /// Body links of every article that has any, keyed by its file (relative to the site
+    /// root): none stands for no link (most articles taken from the build cache, which keeps
+    /// only links through Markdown files).
     pub links: ByFile<Vec<BodyLink>>,
     /// Links in `content/` that were skipped because they point outside the site, loop, or
     /// point nowhere, sorted by path.
@@ -241,9 +243,11 @@ pub fn load_site_reusing(
                 if taken == Taken::ByStamp {
                     loaded.vouched.insert(article.file.clone().into_os_string());
                 }
-                loaded
-                    .links
-                    .insert(article.file.clone().into_os_string(), body_links);
+                if !body_links.is_empty() {
+                    loaded
+                        .links
+                        .insert(article.file.clone().into_os_string(), body_links);
+                }
                 loaded.articles.push(article);
             }
             Err(mut diagnostics) => problems.append(&mut diagnostics),

@@ -118,14 +118,16 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     // bytes differ are written (a template most pages do not use changes few files), and no
     // tree of 15,000 files is swapped and deleted.
     let patch_from = prior_files;
+    // Each page's output file, made once: the patch, the check of what is current and the
+    // records all need it.
+    let outputs: Vec<Option<String>> = site
+        .pages
+        .par_iter()
+        .map(|p| crate::urls::output_file(&p.path).ok())
+        .collect();
     let sink = match &patch_from {
         Some(_) => {
-            let pages: Vec<String> = site
-                .pages
-                .iter()
-                .filter_map(|p| crate::urls::output_file(&p.path).ok())
-                .collect();
-            let mut paths: Vec<&str> = pages.iter().map(String::as_str).collect();
+            let mut paths: Vec<&str> = outputs.iter().flatten().map(String::as_str).collect();
             paths.extend(copied.iter().map(|f| f.path.as_str()));
             match output::Patch::begin(&output_dir, &paths) {
                 Ok(patch) => Sink::Patch(patch),
@@ -151,18 +153,15 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         .collect();
     let is_current = |i: usize, key: u128| -> bool {
         let Some(known) = known else { return false };
-        let Some(page) = site.pages.get(i) else {
+        let Some(path) = outputs.get(i).and_then(Option::as_deref) else {
             return false;
         };
-        let Ok(path) = crate::urls::output_file(&page.path) else {
-            return false;
-        };
-        let Some(record) = known.get(&path) else {
+        let Some(record) = known.get(path) else {
             return false;
         };
         let same = record.key == Some(key)
             && record.stamp.is_some()
-            && stamp_in(output_before.as_ref(), &path) == record.stamp;
+            && stamp_in(output_before.as_ref(), path) == record.stamp;
         if same && let Some(flag) = current.get(i) {
             flag.store(true, Ordering::Relaxed);
         }
@@ -292,11 +291,8 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
 
     // Every file of the new output, with the key it was made from.
     let mut records: Vec<FileRecord> = Vec::with_capacity(site.pages.len() + copied.len());
-    for (i, key) in keyed.keys.iter().enumerate() {
-        let (Some(key), Some(page)) = (key, site.pages.get(i)) else {
-            continue;
-        };
-        let Ok(path) = crate::urls::output_file(&page.path) else {
+    for (i, (key, path)) in keyed.keys.iter().zip(outputs).enumerate() {
+        let (Some(key), Some(path)) = (key, path) else {
             continue;
         };
         let kept = current.get(i).is_some_and(|c| c.load(Ordering::Relaxed));
