@@ -235,7 +235,8 @@ fn a_build_warns_about_links_to_missing_or_unpublished_articles() {
     site.article(
         "2024/11/28/third.md",
         "title: Third\ndate: 2024-11-28",
-        "One.\n\nTwo [gone](../27/gone.md).\n\n[draft](../27/draft.md)\n",
+        "One.\n\nTwo [gone](../27/gone.md).\n\n[draft](../27/draft.md)\n\n\
+         See [the wire](https://example.org/x).\n",
     );
     site.article(
         "2024/11/27/draft.md",
@@ -253,6 +254,15 @@ fn a_build_warns_about_links_to_missing_or_unpublished_articles() {
              warning: {third}:9: link to `../27/draft.md`: that article (/2024/11/27/draft/) is \
              not published (a draft, or dated in the future)\n"
         )
+    );
+    // Built again from the build cache, whose log keeps only the links through Markdown files:
+    // the same warnings.
+    let again = site.run(&["build"]);
+    assert_eq!(stderr(&again), stderr(&out));
+    assert!(
+        stdout(&again).contains("(0 files written, 34 unchanged;"),
+        "{}",
+        stdout(&again)
     );
     let out = site.run(&["build", "--drafts"]);
     assert_eq!(
