@@ -703,6 +703,19 @@ fn a_page_whose_key_is_unchanged_is_unchanged() {
     }
 }
 
+/// `articles` planned now with the default settings, two per list page.
+fn two_per_page(articles: Vec<Article>) -> Site {
+    let options = crate::site::PlanOptions {
+        drafts: false,
+        now: chrono::Utc::now(),
+    };
+    let config = Config {
+        paginate: 2,
+        ..Config::default()
+    };
+    crate::site::plan(articles, config, &options).unwrap()
+}
+
 /// Keys are precise as well as sound: a body edit changes the key of exactly the pages that
 /// show the article, and [`touched_by`] finds each of them without keying the rest.
 #[test]
@@ -726,17 +739,7 @@ fn a_body_edit_changes_the_keys_of_exactly_the_pages_that_show_the_article() {
             })
             .collect()
     };
-    let plan = |articles: Vec<Article>| {
-        let options = crate::site::PlanOptions {
-            drafts: false,
-            now: chrono::Utc::now(),
-        };
-        let config = Config {
-            paginate: 2,
-            ..Config::default()
-        };
-        crate::site::plan(articles, config, &options).unwrap()
-    };
+    let plan = two_per_page;
     let (before, after) = (plan(articles("B")), plan(articles("B, edited")));
     let urls = Urls::new(&before.config.base_url);
     let keys = |site: &Site| page_keys(site, &theme, &urls, (7, None), &|_| true).unwrap();
@@ -810,15 +813,7 @@ fn cards_a_page_builds_for_itself_render_and_key_as_cards_built_first() {
             a
         })
         .collect();
-    let options = crate::site::PlanOptions {
-        drafts: false,
-        now: chrono::Utc::now(),
-    };
-    let config = Config {
-        paginate: 2,
-        ..Config::default()
-    };
-    let site = crate::site::plan(articles, config, &options).unwrap();
+    let site = two_per_page(articles);
     let urls = Urls::new(&site.config.base_url);
     // The home pages alone: each card is shown once there.
     let home_only = |i: usize| {
