@@ -113,11 +113,26 @@ pub fn load_site_reusing(
     root: &Path,
     config: &Config,
     progress: &dyn Progress,
-    mut reuse: Reuse,
+    reuse: Reuse,
 ) -> Result<Loaded> {
+    load_site_beside(root, config, progress, || (reuse, ())).map(|(loaded, ())| loaded)
+}
+
+/// [`load_site_reusing`], with `beside` run while `content/` is walked: it gives what to
+/// reuse, and something more that is handed back with the load. A build reads its cache
+/// meanwhile: the walk waits on the file system, the cache's decode on the cores (at 100,000
+/// articles the walk alone took 0.15 s).
+pub fn load_site_beside<T: Send>(
+    root: &Path,
+    config: &Config,
+    progress: &dyn Progress,
+    beside: impl FnOnce() -> (Reuse, T) + Send,
+) -> Result<(Loaded, T)> {
     let content = root.join("content");
     match std::fs::metadata(&content) {
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Loaded::default()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((Loaded::default(), beside().1));
+        }
         Err(e) => return Err(Error::io(&content, e)),
         Ok(meta) if !meta.is_dir() => {
             return Err(Error::problem(Diagnostic::new(
@@ -129,7 +144,19 @@ pub fn load_site_reusing(
     }
     // Assets are handed on as absolute paths, so the walk starts from an absolute root.
     let root = std::path::absolute(root).map_err(|e| Error::io(root, e))?;
-    let found = walk::walk(&root);
+    let (found, (reuse, more)) = rayon::join(|| walk::walk(&root), beside);
+    load_found(&root, config, progress, found, reuse).map(|loaded| (loaded, more))
+}
+
+/// The load of the files `found` under `root` (absolute), taking from `reuse`.
+fn load_found(
+    root: &Path,
+    config: &Config,
+    progress: &dyn Progress,
+    found: walk::Found,
+    mut reuse: Reuse,
+) -> Result<Loaded> {
+    let root = root.to_path_buf();
     let folder = Folder::open(&root).ok();
     progress.total(found.articles.len() * 2);
     let no_assets = Vec::new();

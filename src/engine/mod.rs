@@ -70,6 +70,16 @@ impl Session {
         content::load_site_reusing(&self.root, &self.config, progress, reuse)
     }
 
+    /// [`Session::load`], with `beside` run while `content/` is walked: it gives what to reuse
+    /// and something more (see [`content::load_site_beside`]).
+    pub fn load_beside<T: Send>(
+        &self,
+        progress: &dyn crate::Progress,
+        beside: impl FnOnce() -> (Reuse, T) + Send,
+    ) -> Result<(Loaded, T)> {
+        content::load_site_beside(&self.root, &self.config, progress, beside)
+    }
+
     /// Plans the site from `articles`, leaving out drafts (unless `drafts`) and articles dated
     /// after now.
     pub fn plan(&self, articles: Vec<Article>, drafts: bool) -> Result<Site> {

@@ -37,31 +37,35 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         None => root.join(&session.config.output_dir),
     };
     let cache_path = cache::path_for(&output_dir)?;
-    let (prior, note) = prior_cache(options, &session, &cache_path);
-    let (reuse, prior_files, prior_log) = match prior {
-        Some(stored) => {
-            // A later entry of the log for the same file stands for it.
-            let reuse = Reuse {
-                articles: stored
-                    .articles
-                    .into_iter()
-                    .map(|r| (r.article.file.clone().into_os_string(), r))
-                    .collect(),
-            };
-            let files: rustc_hash::FxHashMap<String, FileRecord> = stored
-                .files
-                .into_iter()
-                .map(|f| (f.path.clone(), f))
-                .collect();
-            (reuse, Some(files), Some(stored.log))
-        }
-        None => (Reuse::default(), None, None),
-    };
-    let loaded = stage(
+    // The cache is read while `content/` is walked.
+    let (loaded, (prior_files, prior_log, note)) = stage(
         progress,
         Stage::Load,
-        || session.load(progress, reuse),
-        |l| crate::counted(l.articles.len(), "article"),
+        || {
+            session.load_beside(progress, || {
+                let (prior, note) = prior_cache(options, &session, &cache_path);
+                match prior {
+                    Some(stored) => {
+                        // A later entry of the log for the same file stands for it.
+                        let reuse = Reuse {
+                            articles: stored
+                                .articles
+                                .into_iter()
+                                .map(|r| (r.article.file.clone().into_os_string(), r))
+                                .collect(),
+                        };
+                        let files: rustc_hash::FxHashMap<String, FileRecord> = stored
+                            .files
+                            .into_iter()
+                            .map(|f| (f.path.clone(), f))
+                            .collect();
+                        (reuse, (Some(files), Some(stored.log), note))
+                    }
+                    None => (Reuse::default(), (None, None, note)),
+                }
+            })
+        },
+        |(l, _)| crate::counted(l.articles.len(), "article"),
     )?;
     let mut link_warnings = loaded.broken_markdown_links();
     let content::Loaded {
