@@ -93,10 +93,7 @@ impl Session {
         &self,
         articles: Vec<Article>,
         drafts: bool,
-        earlier: Option<(
-            &site::Related,
-            &std::collections::HashSet<std::path::PathBuf>,
-        )>,
+        earlier: Option<(&site::Related, &content::Files)>,
     ) -> Result<Site> {
         let options = site::PlanOptions {
             drafts,

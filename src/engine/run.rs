@@ -2,7 +2,6 @@
 //! render the pages whose key changed, and write them: in full through a staging folder that is
 //! swapped in, or, when the cache describes the output, as a patch of the changed files.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
@@ -84,12 +83,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         .as_ref()
         .and_then(|_| cache::read_related(&related_path, session.settings))
         .map(|(planned, related)| {
-            let changed: HashSet<PathBuf> = related
+            let changed: content::Files = related
                 .files()
                 .iter()
                 .zip(&planned)
                 .filter(|(file, print)| prints.get(file.as_os_str()) != Some(*print))
-                .map(|(file, _)| file.clone())
+                .map(|(file, _)| file.as_os_str().to_owned())
                 .collect();
             (related, changed)
         });

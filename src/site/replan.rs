@@ -4,7 +4,7 @@
 //! article in every term list of the first taxonomy. The result is the plan [`plan`](super::plan())
 //! makes from the same articles (warnings aside: those of a reused taxonomy are not repeated).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::path::PathBuf;
 
@@ -27,7 +27,7 @@ pub struct Previous<'a> {
     pub files: &'a [PathBuf],
     /// Files saved, added or deleted since the last plan (relative to the root, as in
     /// [`Article::file`]).
-    pub changed: &'a HashSet<PathBuf>,
+    pub changed: &'a crate::content::Files,
     /// The changed articles as they were in the last plan (any that were in it).
     pub before: &'a [Article],
 }
@@ -99,7 +99,7 @@ pub fn plan_carrying(
     articles: Vec<Article>,
     config: Config,
     options: &PlanOptions,
-    (earlier, changed): (&Related, &HashSet<PathBuf>),
+    (earlier, changed): (&Related, &crate::content::Files),
 ) -> Result<Site> {
     let (published, mut warnings) = publishable(articles, options);
     let map = Remap::new((&earlier.files, changed), &published);
@@ -215,10 +215,12 @@ impl Remap {
     /// (they sort by the same keys), so one walk over both pairs them. `None` when an unchanged
     /// article went away.
     fn new(
-        (files, changed): (&[PathBuf], &HashSet<PathBuf>),
+        (files, changed): (&[PathBuf], &crate::content::Files),
         published: &[Article],
     ) -> Option<Remap> {
-        let is_changed = |file: &OsStr| changed.contains(std::path::Path::new(file));
+        // By the paths' bytes: a `Path` is hashed and compared component by component, and
+        // this walks every article.
+        let is_changed = |file: &OsStr| changed.contains(file);
         let mut old_to_new = vec![None; files.len()];
         let mut new_to_old = vec![None; published.len()];
         let mut old_changed = Vec::new();
@@ -232,7 +234,7 @@ impl Remap {
             loop {
                 let article = published.get(j)?;
                 j += 1;
-                if article.file == *file {
+                if article.file.as_os_str() == file.as_os_str() {
                     old_to_new[i] = Some(j - 1);
                     new_to_old[j - 1] = Some(i);
                     break;
@@ -442,7 +444,7 @@ mod tests {
         // What `gazette build` keeps, carried from build to build the same way.
         let mut kept = Related::of(&site);
         for step in 0..300 {
-            let mut changed = HashSet::new();
+            let mut changed = crate::content::Files::default();
             let mut before = Vec::new();
             for _ in 0..1 + rng.below(2) {
                 let k = rng.below(pool.len());
@@ -451,14 +453,14 @@ mod tests {
                     // A new article.
                     let a = random_article(&mut rng, next);
                     next += 1;
-                    changed.insert(a.file.clone());
+                    changed.insert(a.file.clone().into_os_string());
                     pool.push(a);
                     continue;
                 }
-                if changed.contains(&pool[k].file) {
+                if changed.contains(pool[k].file.as_os_str()) {
                     continue;
                 }
-                changed.insert(pool[k].file.clone());
+                changed.insert(pool[k].file.clone().into_os_string());
                 before.push(pool[k].clone());
                 let a = &mut pool[k];
                 match kind {
@@ -514,10 +516,12 @@ mod tests {
         let last = kept.related.len() - 1;
         assert_ne!(site.links[last].related, [0]);
         kept.related[last] = vec![0];
-        let nothing = HashSet::new();
+        let nothing = crate::content::Files::default();
         let carried = plan_carrying(pool.clone(), config(), &options(), (&kept, &nothing));
         assert_eq!(carried.unwrap().links[last].related, [0]);
-        let one: HashSet<PathBuf> = [kept.files[last].clone()].into();
+        let one: crate::content::Files = [kept.files[last].clone().into_os_string()]
+            .into_iter()
+            .collect();
         let counted = plan_carrying(pool.clone(), config(), &options(), (&kept, &one));
         assert_eq!(
             counted.unwrap().links[last].related,

@@ -10,7 +10,6 @@
 //!   plan ([`site::replan`]: the parts the edits cannot change are reused), and the articles whose
 //!   links point at a moved, new or deleted file are rendered again too.
 
-use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
@@ -368,11 +367,11 @@ impl Rebuilder {
         let previous = model.previous.take();
         let planned = match (&reloaded, &previous) {
             (Some(reloaded), Some((last, files))) => {
-                let changed: HashSet<PathBuf> = reloaded
+                let changed: crate::content::Files = reloaded
                     .files
                     .iter()
                     .chain(&reloaded.removed)
-                    .cloned()
+                    .map(|file| file.as_os_str().to_owned())
                     .collect();
                 let previous = site::Previous {
                     site: last,
