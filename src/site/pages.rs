@@ -17,12 +17,59 @@ pub struct Planner<'a> {
 }
 
 impl<'a> Planner<'a> {
-    /// An empty plan over `articles`.
-    pub fn new(articles: &'a [Article]) -> Self {
+    /// An empty plan over `articles`, with room for the pages of its `taxonomies` and the
+    /// archive of `years` paginated by `per_page` (see [`Planner::room`]).
+    pub fn new(
+        articles: &'a [Article],
+        taxonomies: &[Taxonomy],
+        years: &[Year],
+        per_page: usize,
+    ) -> Self {
         Planner {
             articles,
-            pages: Vec::new(),
+            pages: Vec::with_capacity(Self::room(articles, taxonomies, years, per_page)),
         }
+    }
+
+    /// At least as many pages as the plan makes. A page is 200 bytes: grown by doubling, the
+    /// list of 140,000 pages of a 100,000-article site was copied over and over into fresh
+    /// memory (56 MB touched for 28 MB kept); room not used is never touched.
+    fn room(
+        articles: &[Article],
+        taxonomies: &[Taxonomy],
+        years: &[Year],
+        per_page: usize,
+    ) -> usize {
+        // A list's pages, its redirect from page one, and its feeds.
+        let list = |items: usize, per_page: usize| items.div_ceil(per_page.max(1)) + 2 + 3;
+        let aliases: usize = articles.iter().map(|a| a.aliases.len()).sum();
+        let terms: usize = taxonomies
+            .iter()
+            .flat_map(|t| {
+                t.terms
+                    .iter()
+                    .map(|term| list(term.articles.len(), t.paginate))
+            })
+            .sum();
+        let periods: usize = years
+            .iter()
+            .map(|y| {
+                list(y.articles.len(), per_page)
+                    + y.months
+                        .iter()
+                        .map(|m| {
+                            list(m.articles.len(), per_page)
+                                + m.days
+                                    .iter()
+                                    .map(|d| list(d.articles.len(), per_page))
+                                    .sum::<usize>()
+                        })
+                        .sum::<usize>()
+            })
+            .sum();
+        // The home list, each taxonomy's index and the utility pages.
+        let rest = list(articles.len(), per_page) + taxonomies.len() + 16;
+        articles.len() + aliases + terms + periods + rest
     }
 
     fn lastmod(&self, items: &[usize]) -> Option<DateTime<FixedOffset>> {
