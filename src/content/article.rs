@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use chrono::{DateTime, FixedOffset};
 
 /// One article, ready for the model. Dates are already in the site's timezone.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Article {
     /// The Markdown file, relative to the site root (`content/2024/11/27/x.md`), for messages.
     pub file: PathBuf,
