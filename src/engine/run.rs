@@ -53,10 +53,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                                 .map(|r| (r.article.file.clone().into_os_string(), r))
                                 .collect(),
                         };
-                        let files: rustc_hash::FxHashMap<String, FileRecord> = stored
+                        let files: Written = stored
                             .files
                             .into_iter()
-                            .map(|f| (f.path.clone(), f))
+                            .map(|f| (f.path, (f.key, f.stamp)))
                             .collect();
                         (reuse, (Some(files), Some(stored.log), note))
                     }
@@ -159,12 +159,12 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         let Some(path) = outputs.get(i).and_then(Option::as_deref) else {
             return false;
         };
-        let Some(record) = known.get(path) else {
+        let Some(&(made_from, stamp)) = known.get(path) else {
             return false;
         };
-        let same = record.key == Some(key)
-            && record.stamp.is_some()
-            && stamp_in(output_before.as_ref(), path) == record.stamp;
+        let same = made_from == Some(key)
+            && stamp.is_some()
+            && stamp_in(output_before.as_ref(), path) == stamp;
         if same && let Some(flag) = current.get(i) {
             flag.store(true, Ordering::Relaxed);
         }
@@ -301,7 +301,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         let kept = current.get(i).is_some_and(|c| c.load(Ordering::Relaxed));
         // A file left alone keeps the stamp it was checked against; others are stamped below.
         let stamp = if kept {
-            known.and_then(|k| k.get(&path)).and_then(|r| r.stamp)
+            known
+                .and_then(|k| k.get(&path))
+                .and_then(|&(_, stamp)| stamp)
         } else {
             None
         };
@@ -380,7 +382,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         && write.removed.is_empty()
         && vouched.len() == site.articles.len()
         && known.is_some_and(|k| {
-            k.len() == records.len() && records.iter().all(|r| k.get(&r.path) == Some(r))
+            k.len() == records.len()
+                && records
+                    .iter()
+                    .all(|r| k.get(&r.path) == Some(&(r.key, r.stamp)))
         });
     if !same_cache
         && let Err(e) = save(
@@ -430,6 +435,10 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     }
     Ok(report)
 }
+
+/// Each file the last build wrote (by its path in the output), with the key it was made from
+/// and its stamp after it was written ([`FileRecord`]'s fields).
+type Written = rustc_hash::FxHashMap<String, (Option<u128>, Option<content::Stamp>)>;
 
 /// A cache file being written on a thread of its own while the build goes on. Joined when
 /// dropped too, so that a build stopped by an error on the way does not exit with the file
