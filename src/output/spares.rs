@@ -121,8 +121,8 @@ impl Spares {
         Ok(())
     }
 
-    /// Puts the filled spare `filled` at `to` (whose folder exists): exchanged with the regular
-    /// file there, which becomes a spare under the name `filled` had, or moved there when there
+    /// Puts the filled spare `filled` at `to`: exchanged with the regular file there, which
+    /// becomes a spare under the name `filled` had, or moved there (its folder made) when there
     /// is none. Returns whether `filled` now names a spare.
     pub(super) fn place(&self, filled: &Path, to: &Path) -> Result<bool> {
         let replaces_file = fs::symlink_metadata(to).is_ok_and(|m| m.is_file());
@@ -132,6 +132,10 @@ impl Spares {
                 Err(e) if swap::unsupported(&e) => self.exchange.store(false, Ordering::Relaxed),
                 Err(e) => return Err(Error::io(to, e)),
             }
+        }
+        // A file replaced stands in its folder already.
+        if !replaces_file && let Some(dir) = to.parent() {
+            fs::create_dir_all(dir).map_err(|e| Error::io(dir, e))?;
         }
         fs::rename(filled, to).map_err(|e| Error::io(to, e))?;
         Ok(false)
