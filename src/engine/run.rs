@@ -267,21 +267,19 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         },
     )?;
     let pages_rendered = keyed.sent;
-    // Kept as soon as the render ends (the file depends on nothing else), so that the render's
-    // cards are not held through the rest of the build.
-    let mut card_warning = None;
     // Cards are kept for the next build when this one rendered enough of them (up to four per
-    // article: the settings a theme shows cards with are few).
-    if patching && cards.worth_keeping() {
-        let limit = 4 * site.articles.len() + 1024;
-        if let Err(e) = cards.keep_with(limit, |keep| cache::write_cards(&cards_path, salt, keep)) {
-            card_warning = Some(crate::error::Diagnostic::new(
-                &cards_path,
-                format!("the cards were not kept ({e}); the next build renders them again"),
-            ));
-        }
-    }
-    let freeing_cards = crate::Held::new(cards).free_later();
+    // article: the settings a theme shows cards with are few). Written as soon as the render
+    // ends (the file depends on nothing else), on a thread of their own that then frees them:
+    // writing 74 MB of cards at 100,000 articles took up to 0.24 s of the build's own thread.
+    let card_limit = 4 * site.articles.len() + 1024;
+    let keeping_cards = Writing::start(&cards_path, move |path| {
+        let kept = match patching && cards.worth_keeping() {
+            true => cards.keep_with(card_limit, |keep| cache::write_cards(path, salt, keep)),
+            false => Ok(()),
+        };
+        drop(cards);
+        kept
+    });
     // Written beside the output's files (25 MB at 100,000 articles), joined before the report.
     let keeping_postings = search
         .as_deref()
@@ -356,7 +354,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     warnings.extend(theme.warnings().iter().cloned());
     warnings.extend(site.warnings.iter().cloned());
     warnings.extend(link_warnings);
-    warnings.extend(card_warning);
     if let Some(Err(e)) = keeping_plan.map(Writing::finish) {
         warnings.push(crate::error::Diagnostic::new(
             &related_path,
@@ -403,6 +400,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         ));
     }
 
+    // Joined last: the thread frees the cards after writing them.
+    if let Err(e) = keeping_cards.finish() {
+        warnings.push(crate::error::Diagnostic::new(
+            &cards_path,
+            format!("the cards were not kept ({e}); the next build renders them again"),
+        ));
+    }
+
     // A search index left as it was is still the site's index.
     let mut search_index_bytes = search_index_bytes.into_inner();
     if search_index_bytes == 0 {
@@ -429,10 +434,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
             site, theme, prints, links, sources, patch_from, keyed, vouched,
         )),
     };
-    // Long done by now, as a rule: no thread of the build outlives it.
-    if let Some(freeing) = freeing_cards {
-        let _ = freeing.join();
-    }
     Ok(report)
 }
 
