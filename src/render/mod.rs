@@ -233,23 +233,18 @@ pub fn render_site_keyed(
             })
             .collect()
     };
-    // Feeds and the sitemap hold a lot while they are made (each article's feed HTML): they go
-    // first, and what they hold is freed before article and list pages fill the card cache.
-    // The search index goes at the head of the rest: it is one long job (a sixth of a second at
-    // 10,000 articles), which kept every other core idle when it ended the first group.
+    // Feeds hold a lot while they are made (each article's feed HTML): they go first, and what
+    // they hold is freed before article and list pages fill the card cache. The search index
+    // and the sitemap go at the head of the rest: each is one long job (a sixth of a second at
+    // 10,000 articles for the index, a tenth at 100,000 for the sitemap), which kept every
+    // other core idle when it ended the first group.
+    let long = |p: &Page| matches!(p.kind, PageKind::SearchIndex | PageKind::Sitemap);
     let (first, mut rest): (Vec<usize>, Vec<usize>) = todo.iter().partition(|&&i| {
         site.pages.get(i).is_some_and(|p| {
-            !matches!(
-                p.kind,
-                PageKind::Article(_) | PageKind::List(_) | PageKind::SearchIndex
-            )
+            !long(p) && !matches!(p.kind, PageKind::Article(_) | PageKind::List(_))
         })
     });
-    rest.sort_by_key(|&i| {
-        site.pages
-            .get(i)
-            .is_none_or(|p| p.kind != PageKind::SearchIndex)
-    });
+    rest.sort_by_key(|&i| site.pages.get(i).is_none_or(|p| !long(p)));
     shared.feeds.expect(
         first
             .iter()
