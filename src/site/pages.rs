@@ -73,9 +73,15 @@ impl<'a> Planner<'a> {
     }
 
     fn lastmod(&self, items: &[usize]) -> Option<DateTime<FixedOffset>> {
-        items
-            .iter()
-            .filter_map(|&i| self.articles.get(i))
+        self.newest(items.iter().filter_map(|&i| self.articles.get(i)))
+    }
+
+    /// The newest date (published or updated) of `articles`.
+    fn newest<'b>(
+        &self,
+        articles: impl Iterator<Item = &'b Article>,
+    ) -> Option<DateTime<FixedOffset>> {
+        articles
             .map(|a| a.updated.unwrap_or(a.date).max(a.date))
             .max()
     }
@@ -175,12 +181,12 @@ impl<'a> Planner<'a> {
 
     /// Term index, term lists and term feeds of a taxonomy.
     pub fn taxonomy(&mut self, t: usize, taxonomy: &Taxonomy, site_title: &str, feed_limit: usize) {
-        let all: Vec<usize> = taxonomy
-            .terms
-            .iter()
-            .flat_map(|term| term.articles.iter().copied())
-            .collect();
-        let lastmod = self.lastmod(&all);
+        let lastmod = self.newest(
+            taxonomy
+                .terms
+                .iter()
+                .flat_map(|term| term.articles.iter().filter_map(|&i| self.articles.get(i))),
+        );
         self.push(taxonomy.path.clone(), PageKind::TermIndex(t), lastmod);
         for (i, term) in taxonomy.terms.iter().enumerate() {
             let list = ListKind::Term {
@@ -201,8 +207,7 @@ impl<'a> Planner<'a> {
 
     /// Year, month and day pages (each linking the neighbouring periods) and `/archive/`.
     pub fn archives(&mut self, years: &[Year], per_page: usize) {
-        let all: Vec<usize> = (0..self.articles.len()).collect();
-        let lastmod = self.lastmod(&all);
+        let lastmod = self.newest(self.articles.iter());
         self.push(urls::ARCHIVE.into(), PageKind::ArchiveIndex, lastmod);
 
         let year_paths: Vec<String> = years.iter().map(|y| y.path.clone()).collect();
@@ -251,8 +256,7 @@ impl<'a> Planner<'a> {
     /// 404, search page and index, sitemap and robots.txt.
     pub fn utility(&mut self) {
         self.push(urls::NOT_FOUND.into(), PageKind::NotFound, None);
-        let all: Vec<usize> = (0..self.articles.len()).collect();
-        let lastmod = self.lastmod(&all);
+        let lastmod = self.newest(self.articles.iter());
         self.push(urls::SEARCH.into(), PageKind::Search, lastmod);
         self.push(urls::SEARCH_INDEX.into(), PageKind::SearchIndex, lastmod);
         self.push(urls::SITEMAP.into(), PageKind::Sitemap, lastmod);

@@ -2,7 +2,6 @@
 //! related lists, archives, links and every page, checked for two pages with one URL.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 use chrono::Utc;
 
@@ -206,7 +205,8 @@ fn check_unique_paths(pages: &[Page], articles: &[Article]) -> Result<()> {
         (PageKind::Redirect(_), Some(a)) => format!("an alias of {}", a.file.display()),
         _ => format!("Gazette's own page {}", page.path),
     };
-    let mut seen: HashMap<Cow<'_, str>, &Page> = HashMap::with_capacity(pages.len());
+    let mut seen: rustc_hash::FxHashMap<Cow<'_, str>, &Page> =
+        rustc_hash::FxHashMap::with_capacity_and_hasher(pages.len(), Default::default());
     let mut problems = Vec::new();
     for page in pages {
         // Most paths are lowercase already: copying each one showed in `serve`'s rebuilds.
