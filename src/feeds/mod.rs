@@ -225,7 +225,12 @@ fn rfc822(date: &DateTime<FixedOffset>) -> String {
 
 /// An XML writer with the declaration written, indenting by two spaces.
 fn xml_writer() -> io::Result<Writer<Vec<u8>>> {
-    let mut writer = Writer::new_with_indent(Vec::new(), b' ', 2);
+    xml_writer_with(0)
+}
+
+/// [`xml_writer`] into a buffer with room for `capacity` bytes.
+fn xml_writer_with(capacity: usize) -> io::Result<Writer<Vec<u8>>> {
+    let mut writer = Writer::new_with_indent(Vec::with_capacity(capacity), b' ', 2);
     writer.write_event(Event::Decl(BytesDecl::new("1.0", Some("utf-8"), None)))?;
     Ok(writer)
 }
