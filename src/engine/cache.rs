@@ -163,38 +163,15 @@ pub enum Found {
 /// and about 50 ms at 10,000 articles before any decoding could begin. The checksum is checked
 /// when the last frame has been read, before anything decoded is used.
 pub fn read(path: &Path, settings: u128) -> Found {
-    let bytes = match fs::read(path) {
-        Ok(bytes) => bytes,
+    let file = match fs::File::open(path) {
+        Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Found::Missing,
         Err(e) => return Found::Unusable(format!("cannot read it: {e}")),
     };
-    let Some(rest) = bytes.strip_prefix(HEADER) else {
-        return Found::Unusable("it was written by another version of Gazette".into());
-    };
-    let Some((sum, body)) = rest.split_first_chunk::<16>() else {
-        return Found::Unusable("it is damaged (too short)".into());
-    };
-    if u128::from_le_bytes(*sum) != xxhash_rust::xxh3::xxh3_128(body) {
-        return Found::Unusable("it is damaged (checksum mismatch)".into());
-    }
-    let Some((made_with, body)) = body.split_first_chunk::<16>() else {
-        return Found::Unusable("it is damaged (too short)".into());
-    };
-    if u128::from_le_bytes(*made_with) != settings {
-        return Found::OtherSettings;
-    }
-    let meta = body
-        .split_first_chunk::<8>()
-        .and_then(|(len, frame)| {
-            let len = usize::try_from(u64::from_le_bytes(*len)).ok()?;
-            frame.get(..len)
-        })
-        .map(rmp_serde::from_slice::<Meta<Vec<FileRecord>>>);
-    let meta = match meta {
-        Some(Ok(meta)) if meta.settings == settings => meta,
-        Some(Ok(_)) => return Found::Unusable("it is damaged (its settings disagree)".into()),
-        Some(Err(e)) => return Found::Unusable(format!("it is damaged ({e})")),
-        None => return Found::Unusable("it is damaged (a frame is cut short)".into()),
+    let meta = match read_meta(&file, settings) {
+        Ok(Some(meta)) => meta,
+        Ok(None) => return Found::OtherSettings,
+        Err(why) => return Found::Unusable(why),
     };
     let log = log_path(path);
     match read_log(&log, settings, meta.log) {
@@ -206,6 +183,67 @@ pub fn read(path: &Path, settings: u128) -> Found {
         }),
         Err(why) => Found::Unusable(format!("its article log {} {why}", log.display())),
     }
+}
+
+/// The meta in `file`; `None` when it was made with other settings than `settings`, and
+/// otherwise why it cannot be used. Decoded while it is read, never held whole (17 MB at
+/// 100,000 articles, fresh memory every build); the checksum is compared first all the same:
+/// damage is named as damage before anything the damaged bytes say.
+fn read_meta(
+    file: &fs::File,
+    settings: u128,
+) -> std::result::Result<Option<Meta<Vec<FileRecord>>>, String> {
+    let too_short = || "it is damaged (too short)".to_string();
+    let unreadable = |e: io::Error| format!("cannot read it: {e}");
+    let mut header = [0; HEADER.len()];
+    match read_full(&mut &*file, &mut header) {
+        Ok(true) if header == HEADER => {}
+        Ok(_) => return Err("it was written by another version of Gazette".into()),
+        Err(e) => return Err(format!("cannot read it: {e}")),
+    }
+    let mut sum = [0; 16];
+    match read_full(&mut &*file, &mut sum) {
+        Ok(true) => {}
+        Ok(false) => return Err(too_short()),
+        Err(e) => return Err(format!("cannot read it: {e}")),
+    }
+    let mut input = io::BufReader::with_capacity(
+        1 << 16,
+        Summing {
+            input: file,
+            sum: xxhash_rust::xxh3::Xxh3::new(),
+        },
+    );
+    // What the bytes say, read up to where it is known (the rest is only summed).
+    let said = (|| -> std::result::Result<Option<Meta<Vec<FileRecord>>>, String> {
+        let mut made_with = [0; 16];
+        if !read_full(&mut input, &mut made_with).map_err(unreadable)? {
+            return Err(too_short());
+        }
+        if u128::from_le_bytes(made_with) != settings {
+            return Ok(None);
+        }
+        let cut = || "it is damaged (a frame is cut short)".to_string();
+        let mut len = [0; 8];
+        if !read_full(&mut input, &mut len).map_err(unreadable)? {
+            return Err(cut());
+        }
+        let mut frame = (&mut input).take(u64::from_le_bytes(len));
+        let meta = rmp_serde::from_read::<_, Meta<Vec<FileRecord>>>(&mut frame);
+        io::copy(&mut frame, &mut io::sink()).map_err(unreadable)?;
+        match meta {
+            // The file ended inside the frame.
+            _ if frame.limit() > 0 => Err(cut()),
+            Ok(meta) if meta.settings == settings => Ok(Some(meta)),
+            Ok(_) => Err("it is damaged (its settings disagree)".into()),
+            Err(e) => Err(format!("it is damaged ({e})")),
+        }
+    })();
+    io::copy(&mut input, &mut io::sink()).map_err(unreadable)?;
+    if input.into_inner().sum.digest128() != u128::from_le_bytes(sum) {
+        return Err("it is damaged (checksum mismatch)".into());
+    }
+    said
 }
 
 /// The articles of the log at `path` up to `mark`, and the log's state there.
@@ -607,7 +645,7 @@ pub fn search_path(path: &Path) -> PathBuf {
 
 /// The postings in the search file at `path`, if it was written for `settings`.
 pub fn read_search(path: &Path, settings: u128) -> Option<Kept> {
-    whole_in(&fs::read(path).ok()?, SEARCH_HEADER, settings)
+    read_whole(path, SEARCH_HEADER, settings)
 }
 
 /// Writes `kept` (made with `settings`) as the search file at `path`.
@@ -628,7 +666,7 @@ pub fn related_path(path: &Path) -> PathBuf {
 
 /// The plan kept in the related file at `path`, if it was written for `settings`.
 pub fn read_related(path: &Path, settings: u128) -> Option<(Vec<u128>, Related)> {
-    whole_in(&fs::read(path).ok()?, RELATED_HEADER, settings)
+    read_whole(path, RELATED_HEADER, settings)
 }
 
 /// Writes `related` (planned with `settings`) as the related file at `path`.
@@ -648,6 +686,60 @@ fn whole_in<'a, T: Deserialize<'a>>(bytes: &'a [u8], header: &[u8], salt: u128) 
         return None;
     }
     rmp_serde::from_slice(value).ok()
+}
+
+/// The value of a file written by [`write_whole`], as [`whole_in`] finds it, decoded while the
+/// file is read: the file is never held whole in memory (25 MB of fresh memory for the search
+/// file at 100,000 articles, 12 MB for the related file). A value that decodes from damaged
+/// bytes is dropped when the checksum, read last, disagrees.
+fn read_whole<T: serde::de::DeserializeOwned>(path: &Path, header: &[u8], salt: u128) -> Option<T> {
+    let file = fs::File::open(path).ok()?;
+    // The salt and the value, between the header and the checksum.
+    let summed_len = file
+        .metadata()
+        .ok()?
+        .len()
+        .checked_sub((header.len() + 16) as u64)?;
+    let mut head = vec![0; header.len()];
+    (&file).read_exact(&mut head).ok()?;
+    if head != header {
+        return None;
+    }
+    let mut input = io::BufReader::with_capacity(
+        1 << 16,
+        Summing {
+            input: (&file).take(summed_len),
+            sum: xxhash_rust::xxh3::Xxh3::new(),
+        },
+    );
+    let mut made_for = [0; 16];
+    input.read_exact(&mut made_for).ok()?;
+    if u128::from_le_bytes(made_for) != salt {
+        return None;
+    }
+    let value = rmp_serde::from_read(&mut input).ok()?;
+    // Every byte before the checksum is the value's.
+    if !io::BufRead::fill_buf(&mut input).ok()?.is_empty() {
+        return None;
+    }
+    let summed = input.into_inner().sum.digest128();
+    let mut sum = [0; 16];
+    (&file).read_exact(&mut sum).ok()?;
+    (u128::from_le_bytes(sum) == summed).then_some(value)
+}
+
+/// A reader that checksums what it passes on.
+struct Summing<R> {
+    input: R,
+    sum: xxhash_rust::xxh3::Xxh3,
+}
+
+impl<R: Read> Read for Summing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.input.read(buf)?;
+        self.sum.update(buf.get(..n).unwrap_or_default());
+        Ok(n)
+    }
 }
 
 /// Writes `value` (made for `salt`) to `path`, whole, through a temporary file and a rename:
@@ -930,10 +1022,27 @@ mod tests {
         write_search(&path, 7, &kept).unwrap();
         assert_eq!(read_search(&path, 7), Some(kept));
         assert_eq!(read_search(&path, 8), None, "other settings");
-        let mut bytes = fs::read(&path).unwrap();
+        let whole = fs::read(&path).unwrap();
+        let mut bytes = whole.clone();
         let last = bytes.len() - 20;
         bytes[last] ^= 1;
         fs::write(&path, &bytes).unwrap();
         assert_eq!(read_search(&path, 7), None, "damaged");
+        // Read as it is decoded: a file cut short, or with bytes past the value, is not whole.
+        for len in [
+            whole.len() - 1,
+            whole.len() - 17,
+            SEARCH_HEADER.len() + 10,
+            3,
+        ] {
+            fs::write(&path, &whole[..len]).unwrap();
+            assert_eq!(read_search(&path, 7), None, "cut to {len} bytes");
+        }
+        let mut longer = whole.clone();
+        longer.splice(whole.len() - 16..whole.len() - 16, [0x90]);
+        fs::write(&path, &longer).unwrap();
+        assert_eq!(read_search(&path, 7), None, "a byte past the value");
+        fs::write(&path, &whole).unwrap();
+        assert!(read_search(&path, 7).is_some(), "whole again");
     }
 }
