@@ -184,7 +184,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         })
         .collect();
     prints.extend(made);
-    let known_print = |article: &content::Article| prints.get(article.file.as_os_str()).copied();
     // The plan is kept for the next build (written while this one renders), unless the kept
     // one is this very plan: the same files in the same order, none changed.
     let planned_again = earlier_plan.as_ref().is_some_and(|(related, changed)| {
@@ -196,7 +195,17 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 .zip(&site.articles)
                 .all(|(f, a)| f.as_os_str() == a.file.as_os_str())
     });
-    let article_prints: Option<Vec<u128>> = site.articles.iter().map(known_print).collect();
+    // By plan index: the page keys take each article's print from here, not by its file's path
+    // (a lookup of 100,000 paths was a sixth of keying every page).
+    let article_prints: Option<Vec<u128>> = site
+        .articles
+        .par_iter()
+        .map(|article| prints.get(article.file.as_os_str()).copied())
+        .collect();
+    let known_print = |i: usize, article: &content::Article| match &article_prints {
+        Some(by_index) => by_index.get(i).copied(),
+        None => prints.get(article.file.as_os_str()).copied(),
+    };
     let keeping_plan = article_prints
         .clone()
         .filter(|_| !planned_again)
@@ -220,7 +229,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     // The search index's postings are carried over from the last build, and kept by every
     // build (a full one too: the next publish needs them).
     let search_path = cache::search_path(&cache_path);
-    let search = article_prints.map(|prints| {
+    let search = article_prints.clone().map(|prints| {
         let path = search_path.clone();
         let earlier: Option<search::Earlier> =
             patching.then(|| Box::new(move || cache::read_search(&path, settings)) as _);

@@ -21,9 +21,9 @@ use crate::content::Article;
 use crate::fingerprint::Fingerprint;
 use crate::site::{Page, PageKind, Site};
 
-/// An article's [print](article_print) when the caller already has it (`serve` keeps each
-/// loaded article's), `None` to have it made.
-pub type Known<'a> = dyn Fn(&Article) -> Option<u128> + Sync + 'a;
+/// An article's [print](article_print) when the caller already has it (a build takes the
+/// logged ones), by its index in the plan; `None` to have it made.
+pub type Known<'a> = dyn Fn(usize, &Article) -> Option<u128> + Sync + 'a;
 
 /// The fingerprint of an article, whole: what [page keys](super::page_keys) take of its
 /// content. MessagePack, not JSON: at 10,000 articles JSON's string escaping of every body cost
@@ -171,7 +171,7 @@ fn article_key(site: &Site, i: usize, known: Option<&Known<'_>>) -> u128 {
     }) = articles::inputs(site, i)
     {
         let print = known
-            .and_then(|known| known(article))
+            .and_then(|known| known(i, article))
             .unwrap_or_else(|| article_print(article));
         f.num(print).str(day_path);
         // The inputs always serialise; an error would only leave the key weaker.

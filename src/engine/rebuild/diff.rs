@@ -80,7 +80,7 @@ impl Inputs<'_> {
         site: &Site,
         which: &(dyn Fn(usize) -> bool + Sync),
     ) -> Result<Vec<Option<u128>>> {
-        let known = |a: &Article| self.prints.get(a.file.as_os_str()).copied();
+        let known = |_: usize, a: &Article| self.prints.get(a.file.as_os_str()).copied();
         let now = |i: usize| which(i) && !(self.defer && site.pages.get(i).is_some_and(deferred));
         render::page_keys(site, self.theme, self.urls, (self.salt, Some(&known)), &now)
     }
