@@ -165,15 +165,16 @@ fn write_over(path: &Path, file: &OutputFile) -> Result<bool> {
         .write(true)
         .custom_flags(rustix::fs::OFlags::NOFOLLOW.bits() as i32)
         .open(path);
-    let out = match opened {
-        Ok(out) if out.metadata().is_ok_and(|m| m.is_file() && m.nlink() == 1) => out,
+    let meta = opened.and_then(|out| out.metadata().map(|meta| (out, meta)));
+    let (out, old_len) = match meta {
+        Ok((out, meta)) if meta.is_file() && meta.nlink() == 1 => (out, meta.len()),
         _ => {
             let _ = fs::remove_file(path);
             return Ok(false);
         }
     };
     let written = match &file.contents {
-        Contents::Bytes(bytes) => overwrite(out, bytes),
+        Contents::Bytes(bytes) => overwrite(out, bytes, old_len),
         Contents::Copy(src) => {
             let mut from = File::open(src).map_err(|e| Error::io(src, e))?;
             let mut out = out;
@@ -184,10 +185,16 @@ fn write_over(path: &Path, file: &OutputFile) -> Result<bool> {
     Ok(true)
 }
 
-/// Writes `bytes` from the start of `out` and cuts what is left of its old bytes.
-fn overwrite(mut out: File, bytes: &[u8]) -> io::Result<()> {
+/// Writes `bytes` from the start of `out` (`old_len` bytes long) and cuts what is left of its
+/// old bytes, if any: a spare no longer than the new bytes needs no cut (a system call saved
+/// for most of the 6,000 files of a 100,000-article publish).
+fn overwrite(mut out: File, bytes: &[u8], old_len: u64) -> io::Result<()> {
     out.write_all(bytes)?;
-    out.set_len(bytes.len() as u64)
+    let len = bytes.len() as u64;
+    if old_len > len {
+        out.set_len(len)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -228,6 +235,17 @@ mod tests {
         assert!(!spares.place(&again, &fresh).unwrap());
         assert_eq!(fs::read_to_string(&fresh).unwrap(), "newer");
         assert!(!again.exists());
+    }
+
+    #[test]
+    fn a_spare_holds_exactly_the_new_bytes_whether_they_are_longer_or_shorter() {
+        let tmp = tempfile::tempdir().unwrap();
+        let spare = tmp.path().join("spare");
+        fs::write(&spare, "x").unwrap();
+        for text in ["four", "a longer page than before", "", "short", "short"] {
+            assert!(write_over(&spare, &page("index.html", text)).unwrap());
+            assert_eq!(fs::read_to_string(&spare).unwrap(), text);
+        }
     }
 
     #[test]
