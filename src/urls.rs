@@ -90,7 +90,9 @@ impl Urls {
 }
 
 fn split_suffix(site_path: &str) -> (&str, &str) {
-    match site_path.find(['#', '?']) {
+    // By bytes: both marks are ASCII, so the first one's byte is where the suffix begins; a
+    // search by characters decoded every character of every link made.
+    match site_path.bytes().position(|b| b == b'#' || b == b'?') {
         Some(i) => site_path.split_at(i),
         None => (site_path, ""),
     }
@@ -376,6 +378,9 @@ mod tests {
         );
         assert_eq!(urls.path("/a b/\"x\"/"), "/a%20b/%22x%22/");
         assert_eq!(urls.path("/a/#top"), "/a/#top");
+        // The suffix begins at the first mark, after any non-ASCII part of the path.
+        assert_eq!(urls.path("/é/?q=é#x"), "/%C3%A9/?q=é#x");
+        assert_eq!(urls.path("/ü/#a?b"), "/%C3%BC/#a?b");
     }
 
     #[test]
