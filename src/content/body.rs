@@ -199,9 +199,17 @@ impl fmt::Debug for Body {
     }
 }
 
+/// Written as text for people (JSON) and as bytes in MessagePack (the build cache's log): a
+/// MessagePack string is checked to be UTF-8 whenever it is decoded, and a body decoded from
+/// the log is left there unread, so the check is made when it is read (every body of a
+/// 100,000-article log was checked at each build, 600 MB).
 impl Serialize for Body {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(&self.html().map_err(S::Error::custom)?)
+        let text = self.html().map_err(S::Error::custom)?;
+        match serializer.is_human_readable() {
+            true => serializer.serialize_str(&text),
+            false => serializer.serialize_bytes(text.as_bytes()),
+        }
     }
 }
 
@@ -221,7 +229,7 @@ thread_local! {
 
 impl Frame {
     /// Where `text`, borrowed from the frame's bytes, is in the log.
-    fn locate(&self, text: &str) -> Option<Logged> {
+    fn locate(&self, text: &[u8]) -> Option<Logged> {
         let offset = (text.as_ptr() as usize).checked_sub(self.start)?;
         if text.is_empty() || offset + text.len() > self.len {
             return None;
@@ -230,7 +238,7 @@ impl Frame {
             log: Arc::clone(&self.log),
             at: self.at + offset as u64,
             len: text.len(),
-            hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
+            hash: xxhash_rust::xxh3::xxh3_64(text),
         })
     }
 }
@@ -261,7 +269,10 @@ pub fn leaving_bodies_in<T>(
 
 impl<'de> Deserialize<'de> for Body {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Body, D::Error> {
-        deserializer.deserialize_str(BodyVisitor)
+        match deserializer.is_human_readable() {
+            true => deserializer.deserialize_str(BodyVisitor),
+            false => deserializer.deserialize_bytes(BodyVisitor),
+        }
     }
 }
 
@@ -275,11 +286,28 @@ impl<'de> Visitor<'de> for BodyVisitor {
     }
 
     fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Body, E> {
-        let logged = FRAME.with_borrow(|frame| frame.as_ref().and_then(|f| f.locate(text)));
+        let logged =
+            FRAME.with_borrow(|frame| frame.as_ref().and_then(|f| f.locate(text.as_bytes())));
         Ok(match logged {
             Some(logged) => Body(Repr::Logged(logged)),
             None => Body::from(text),
         })
+    }
+
+    /// Left in the log unchecked when it is there (it is checked as it is read), else checked
+    /// to be text now.
+    fn visit_borrowed_bytes<E: de::Error>(self, bytes: &'de [u8]) -> Result<Body, E> {
+        let logged = FRAME.with_borrow(|frame| frame.as_ref().and_then(|f| f.locate(bytes)));
+        match logged {
+            Some(logged) => Ok(Body(Repr::Logged(logged))),
+            None => self.visit_bytes(bytes),
+        }
+    }
+
+    fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Body, E> {
+        std::str::from_utf8(bytes)
+            .map(Body::from)
+            .map_err(|_| E::invalid_value(de::Unexpected::Bytes(bytes), &self))
     }
 
     fn visit_str<E: de::Error>(self, text: &str) -> Result<Body, E> {
@@ -300,6 +328,8 @@ mod tests {
     fn log_with(prefix: &[u8], bodies: &[&str]) -> (tempfile::TempDir, Arc<LogFile>, Vec<u8>) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log");
+        // As the log writes them.
+        let bodies: Vec<Body> = bodies.iter().map(|b| Body::from(*b)).collect();
         let frame = rmp_serde::to_vec(&bodies).unwrap();
         let mut file = File::create(&path).unwrap();
         file.write_all(prefix).unwrap();
@@ -328,6 +358,37 @@ mod tests {
         // Outside a frame, bodies are decoded into memory.
         let plain: Vec<Body> = rmp_serde::from_slice(&frame).unwrap();
         assert!(!plain[0].is_logged());
+    }
+
+    /// In MessagePack a body is bytes, left unchecked in the log until it is read; in JSON it
+    /// is text.
+    #[test]
+    fn a_logged_body_is_bytes_checked_as_text_when_read() {
+        let body = Body::from("<p>é</p>");
+        let packed = rmp_serde::to_vec(&body).unwrap();
+        assert_eq!(packed[0], 0xc4, "a MessagePack bin 8");
+        assert_eq!(serde_json::to_string(&body).unwrap(), r#""<p>é</p>""#);
+        let from_json: Body = serde_json::from_str(r#""<p>é</p>""#).unwrap();
+        assert_eq!(from_json, body);
+        // Earlier logs wrote strings: still read.
+        let old: Body = rmp_serde::from_slice(&rmp_serde::to_vec("<p>é</p>").unwrap()).unwrap();
+        assert_eq!(old, body);
+
+        let (dir, log, mut frame) = log_with(b"", &["<p>ok</p>"]);
+        let last = frame.len() - 1;
+        frame[last] = 0xff;
+        std::fs::write(dir.path().join("log"), &frame).unwrap();
+        let bodies: Vec<Body> =
+            leaving_bodies_in(&log, &frame, 0, || rmp_serde::from_slice(&frame).unwrap());
+        assert!(bodies[0].is_logged(), "not checked while decoded");
+        assert!(
+            bodies[0]
+                .html()
+                .unwrap_err()
+                .contains("changed while the build ran")
+        );
+        // Outside a log, bytes that are not text are refused.
+        assert!(rmp_serde::from_slice::<Vec<Body>>(&frame).is_err());
     }
 
     #[test]

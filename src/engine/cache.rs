@@ -45,7 +45,7 @@ use crate::site::Related;
 const HEADER: &[u8] = b"gazette build cache 8\n";
 
 /// The first line of every article log; the number changes with the layout.
-const LOG_HEADER: &[u8] = b"gazette article log 2\n";
+const LOG_HEADER: &[u8] = b"gazette article log 3\n";
 
 /// Articles per frame: about half a megabyte of MessagePack at 8 kB an article, so the few
 /// frames in flight while the log is read hold little (each buffer is fresh memory, and fresh
