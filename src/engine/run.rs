@@ -548,9 +548,10 @@ fn save(
     files: Vec<FileRecord>,
     (prior_log, vouched): (Option<cache::Log>, &content::Files),
 ) -> Result<()> {
+    // Three lookups by path for each article: on every core.
     let articles = site
         .articles
-        .iter()
+        .par_iter()
         .filter_map(|article| {
             Some(ArticleRef {
                 source: sources.get(article.file.as_os_str())?,
@@ -566,7 +567,7 @@ fn save(
     // changed, or only compared by their bytes: a racily clean file, logged again with this
     // load's time so the next build can trust its stamp) are appended.
     let new: Vec<&ArticleRef<'_>> = articles
-        .iter()
+        .par_iter()
         .filter(|a| !vouched.contains(a.article.file.as_os_str()))
         .collect();
     cache::write(
