@@ -171,8 +171,12 @@ impl Progress for Bar {
     }
 
     fn tick(&self) {
-        self.bar.inc(1);
-        self.maybe_show();
+        // A bar that is never drawn needs no count: each tick takes the bar's lock, from every
+        // core at once (200,000 ticks in the load of 100,000 articles).
+        if self.drawable {
+            self.bar.inc(1);
+            self.maybe_show();
+        }
     }
 
     fn done(&self, stage: Stage, what: &str, elapsed: Duration) {
