@@ -183,11 +183,12 @@ fn load_found(
 
     let mut problems = found.problems;
     let mut slots = Vec::with_capacity(results.len());
-    let mut sources = ByFile::with_capacity_and_hasher(results.len(), Default::default());
+    // Each file's source, filed into a map below beside the article index.
+    let mut sourced = Vec::with_capacity(results.len());
     for (result, path) in results.into_iter().zip(&found.articles) {
         match result {
             Ok(First::Parse(parsed, source)) => {
-                sources.insert(parsed.file.clone().into_os_string(), source);
+                sourced.push((parsed.file.clone().into_os_string(), source));
                 slots.push(Slot::Fresh(parsed));
             }
             Ok(First::Keep(file, source, taken)) => match reuse.articles.remove(file.as_os_str()) {
@@ -196,7 +197,7 @@ fn load_found(
                     // Files beside it came or went: the logged print no longer fits.
                     let fits = kept.article.assets == *assets;
                     kept.article.assets = assets.clone();
-                    sources.insert(file.into_os_string(), source);
+                    sourced.push((file.into_os_string(), source));
                     slots.push(Slot::Kept(kept, taken, fits));
                 }
                 // Each file is walked once, so its earlier article is taken once.
@@ -210,16 +211,23 @@ fn load_found(
         return Err(Error::Problems(problems));
     }
 
-    let index: links::ArticleIndex = slots
-        .iter()
-        .map(|slot| match slot {
-            Slot::Fresh(p) => (p.file.clone().into_os_string(), p.path.clone()),
-            Slot::Kept(r, _, _) => (
-                r.article.file.clone().into_os_string(),
-                r.article.path.clone(),
-            ),
-        })
-        .collect();
+    // Two maps of every article, made side by side: one after the other, they kept a core
+    // idle (each is a single thread's work).
+    let (sources, index): (ByFile<Source>, links::ArticleIndex) = rayon::join(
+        || sourced.into_iter().collect(),
+        || {
+            slots
+                .iter()
+                .map(|slot| match slot {
+                    Slot::Fresh(p) => (p.file.clone().into_os_string(), p.path.clone()),
+                    Slot::Kept(r, _, _) => (
+                        r.article.file.clone().into_os_string(),
+                        r.article.path.clone(),
+                    ),
+                })
+                .collect()
+        },
+    );
     let urls = urls::Urls::new(&config.base_url);
     let options = markdown_options(config);
     // Each article goes straight into the list the plan takes, the rest of what the second
