@@ -199,13 +199,11 @@ fn read_meta(
     match read_full(&mut &*file, &mut header) {
         Ok(true) if header == HEADER => {}
         Ok(_) => return Err("it was written by another version of Gazette".into()),
-        Err(e) => return Err(format!("cannot read it: {e}")),
+        Err(e) => return Err(unreadable(e)),
     }
     let mut sum = [0; 16];
-    match read_full(&mut &*file, &mut sum) {
-        Ok(true) => {}
-        Ok(false) => return Err(too_short()),
-        Err(e) => return Err(format!("cannot read it: {e}")),
+    if !read_full(&mut &*file, &mut sum).map_err(unreadable)? {
+        return Err(too_short());
     }
     let mut input = io::BufReader::with_capacity(
         1 << 16,
@@ -1038,8 +1036,12 @@ mod tests {
             fs::write(&path, &whole[..len]).unwrap();
             assert_eq!(read_search(&path, 7), None, "cut to {len} bytes");
         }
-        let mut longer = whole.clone();
-        longer.splice(whole.len() - 16..whole.len() - 16, [0x90]);
+        // A byte past the value, summed with it: only the check that the value ends where the
+        // checksum begins refuses it.
+        let mut longer = whole[..whole.len() - 16].to_vec();
+        longer.push(0x90);
+        let sum = xxhash_rust::xxh3::xxh3_128(&longer[SEARCH_HEADER.len()..]);
+        longer.extend_from_slice(&sum.to_le_bytes());
         fs::write(&path, &longer).unwrap();
         assert_eq!(read_search(&path, 7), None, "a byte past the value");
         fs::write(&path, &whole).unwrap();
