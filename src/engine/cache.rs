@@ -37,7 +37,7 @@ use serde::{Deserialize, Serialize};
 use crate::content::body::{self, LogFile};
 use crate::content::{Reused, Stamp};
 use crate::error::{Error, Result};
-use crate::render::KeptCards;
+use crate::render::{CardBytes, KeptCards};
 use crate::search::Kept;
 use crate::site::Related;
 
@@ -616,7 +616,18 @@ pub fn cards_path(path: &Path) -> PathBuf {
 
 /// The cards in the card file at `path`, if it was written for `salt`.
 pub fn read_cards(path: &Path, salt: u128) -> KeptCards {
-    let bytes = fs::read(path).unwrap_or_default();
+    let Ok(file) = fs::File::open(path) else {
+        return KeptCards::default();
+    };
+    // SAFETY: a mapped file must not shrink while it is mapped. Gazette never writes a card
+    // file in place: it is written whole beside it and renamed over it (`write_whole`), which
+    // leaves a mapping of the old file whole. Only another program writing into the card file
+    // while a build runs could change what the map holds after its checksum was checked, or
+    // stop the build by cutting the file shorter.
+    let bytes = match unsafe { memmap2::Mmap::map(&file) } {
+        Ok(map) => CardBytes::Mapped(map),
+        Err(_) => return KeptCards::default(),
+    };
     KeptCards::within(bytes, |bytes| cards_in(bytes, salt).unwrap_or_default())
 }
 
@@ -990,6 +1001,8 @@ mod tests {
         assert_eq!(back.get(3), Some("<p>é</p>"));
         assert_eq!(back.get(4), None);
         assert!(read_cards(&path, 8).is_empty(), "another theme or settings");
+        // The file is mapped: it is written in place below only once nothing maps it.
+        drop(back);
         let mut bytes = fs::read(&path).unwrap();
         let last = bytes.len() - 3;
         bytes[last] ^= 1;

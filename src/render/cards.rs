@@ -28,37 +28,67 @@ pub const PARTIAL: &str = "partials/card.html";
 /// build that renders no list page never reads them).
 pub type Earlier = Box<dyn FnOnce() -> KeptCards + Send>;
 
-/// Cards kept from an earlier build: one buffer that holds their HTML (the card file as read),
+/// Cards kept from an earlier build: one buffer that holds their HTML (the card file, mapped),
 /// and where each card is in it by key (no allocation per card, and no copy of the file).
 #[derive(Debug, Default)]
 pub struct KeptCards {
-    bytes: Vec<u8>,
-    at: HashMap<u128, (usize, usize)>,
+    bytes: CardBytes,
+    at: rustc_hash::FxHashMap<u128, (usize, usize)>,
+}
+
+/// The bytes kept cards lie in.
+#[derive(Debug)]
+pub enum CardBytes {
+    Owned(Vec<u8>),
+    /// A card file mapped into memory: its pages are the page cache's, shared, where reading it
+    /// took 74 MB of fresh memory at 100,000 articles (and fresh pages are dear).
+    Mapped(memmap2::Mmap),
+}
+
+impl Default for CardBytes {
+    fn default() -> CardBytes {
+        CardBytes::Owned(Vec::new())
+    }
+}
+
+impl std::ops::Deref for CardBytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            CardBytes::Owned(bytes) => bytes,
+            CardBytes::Mapped(map) => map,
+        }
+    }
 }
 
 impl KeptCards {
     /// Cards as `(key, HTML)`.
     #[cfg(test)]
     pub fn new<'a>(cards: impl IntoIterator<Item = (u128, &'a str)>) -> KeptCards {
-        let mut kept = KeptCards::default();
+        let mut bytes = Vec::new();
+        let mut at = rustc_hash::FxHashMap::default();
         for (key, html) in cards {
-            kept.at.insert(key, (kept.bytes.len(), html.len()));
-            kept.bytes.extend_from_slice(html.as_bytes());
+            at.insert(key, (bytes.len(), html.len()));
+            bytes.extend_from_slice(html.as_bytes());
         }
-        kept
+        KeptCards {
+            bytes: CardBytes::Owned(bytes),
+            at,
+        }
     }
 
     /// Cards whose HTML lies in `bytes`, which `find` finds there as `(key, HTML)` borrowed
     /// from it; HTML found elsewhere is left out.
-    pub fn within(bytes: Vec<u8>, find: impl FnOnce(&[u8]) -> Vec<(u128, &str)>) -> KeptCards {
+    pub fn within(bytes: CardBytes, find: impl FnOnce(&[u8]) -> Vec<(u128, &str)>) -> KeptCards {
         let start = bytes.as_ptr() as usize;
-        let at = find(&bytes)
-            .into_iter()
-            .filter_map(|(key, html)| {
-                let offset = (html.as_ptr() as usize).checked_sub(start)?;
-                (offset + html.len() <= bytes.len()).then_some((key, (offset, html.len())))
-            })
-            .collect();
+        let found = find(&bytes);
+        // Sized at once: grown by doubling, the table was made four times over.
+        let mut at =
+            rustc_hash::FxHashMap::with_capacity_and_hasher(found.len(), Default::default());
+        at.extend(found.into_iter().filter_map(|(key, html)| {
+            let offset = (html.as_ptr() as usize).checked_sub(start)?;
+            (offset + html.len() <= bytes.len()).then_some((key, (offset, html.len())))
+        }));
         KeptCards { bytes, at }
     }
 

@@ -25,7 +25,7 @@ use crate::output::{Contents, OutputFile};
 use crate::site::{Page, PageKind, Site};
 use crate::urls::Urls;
 
-pub use cards::{CardCache, Earlier, KeptCards};
+pub use cards::{CardBytes, CardCache, Earlier, KeptCards};
 pub use keys::{Known, article_print, touched_by};
 use theme::Renderer;
 pub use theme::{REQUIRED, Theme};
