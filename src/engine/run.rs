@@ -53,12 +53,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                                 .map(|r| (r.article.file.clone().into_os_string(), r))
                                 .collect(),
                         };
-                        let files: Written = stored
-                            .files
-                            .into_iter()
-                            .map(|f| (f.path, (f.key, f.stamp)))
-                            .collect();
-                        (reuse, (Some(files), Some(stored.log), note))
+                        (reuse, (Some(stored.files), Some(stored.log), note))
                     }
                     None => (Reuse::default(), (None, None, note)),
                 }
@@ -445,10 +440,6 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     };
     Ok(report)
 }
-
-/// Each file the last build wrote (by its path in the output), with the key it was made from
-/// and its stamp after it was written ([`FileRecord`]'s fields).
-type Written = rustc_hash::FxHashMap<String, (Option<u128>, Option<content::Stamp>)>;
 
 /// A cache file being written on a thread of its own while the build goes on. Joined when
 /// dropped too, so that a build stopped by an error on the way does not exit with the file
