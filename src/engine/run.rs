@@ -296,31 +296,34 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
 
     // Every file of the new output, with the key it was made from.
     let mut records: Vec<FileRecord> = Vec::with_capacity(site.pages.len() + copied.len());
+    // How many of the new output's files the last one had: all of them means it had no other
+    // file to delete (each path is the output's once).
+    let mut known_again = 0;
     for (i, (key, path)) in keyed.keys.iter().zip(outputs).enumerate() {
         let (Some(key), Some(path)) = (key, path) else {
             continue;
         };
+        let before = known.and_then(|k| k.get(&path));
+        known_again += usize::from(before.is_some());
         let kept = current.get(i).is_some_and(|c| c.load(Ordering::Relaxed));
         // A file left alone keeps the stamp it was checked against; others are stamped below.
-        let stamp = if kept {
-            known
-                .and_then(|k| k.get(&path))
-                .and_then(|&(_, stamp)| stamp)
-        } else {
-            None
-        };
+        let stamp = before.filter(|_| kept).and_then(|&(_, stamp)| stamp);
         records.push(FileRecord {
             path,
             key: Some(*key),
             stamp,
         });
     }
-    records.extend(copied.iter().map(|f| FileRecord {
-        path: f.path.clone(),
-        key: None,
-        stamp: None,
+    records.extend(copied.iter().map(|f| {
+        known_again += usize::from(known.is_some_and(|k| k.contains_key(&f.path)));
+        FileRecord {
+            path: f.path.clone(),
+            key: None,
+            stamp: None,
+        }
     }));
     let total = records.len();
+    let nothing_stale = known.is_none_or(|k| k.len() == known_again);
 
     let write = stage(
         progress,
@@ -331,11 +334,13 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 .try_for_each(|file| sink.write(file).map(|_| ()))?;
             // From here the output changes: a cache describing the old one must not survive
             // a build stopped half way.
-            let new: rustc_hash::FxHashSet<&str> =
-                records.iter().map(|r| r.path.as_str()).collect();
-            for stale in known.into_iter().flat_map(|k| k.keys()) {
-                if !new.contains(stale.as_str()) {
-                    sink.remove(stale)?;
+            if !nothing_stale {
+                let new: rustc_hash::FxHashSet<&str> =
+                    records.iter().map(|r| r.path.as_str()).collect();
+                for stale in known.into_iter().flat_map(|k| k.keys()) {
+                    if !new.contains(stale.as_str()) {
+                        sink.remove(stale)?;
+                    }
                 }
             }
             if !sink.unchanged() {
