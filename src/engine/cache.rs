@@ -490,26 +490,27 @@ fn read_full(input: &mut impl io::Read, buf: &mut [u8]) -> io::Result<bool> {
     }
 }
 
-/// Writes the cache whose meta is at `path`: `files`, and the site's articles `all` (each of
+/// Writes the cache whose meta is at `path`: `files`, and the site's `count` articles (each of
 /// which serialises as a [`Reused`]), seen by a load that began at `taken_at_ns`. With the
 /// log of an earlier build (`prior`) only `new` (the articles not in that log as they are
 /// now) are appended to it, unless the log would then hold more than twice as many articles
-/// as the site, when it is written afresh. The log is written first and the meta last, each
+/// as the site, when it is written afresh from `all` (asked only then: gathering every
+/// article took three lookups by path each). The log is written first and the meta last, each
 /// meta through a temporary file and a rename, so the meta always vouches for a whole log.
 pub fn write<A: Serialize + Sync>(
     path: &Path,
     settings: u128,
     taken_at_ns: i128,
     files: &[FileRecord],
-    (all, new): (&[A], &[&A]),
+    (count, all, new): (usize, impl FnOnce() -> Vec<A>, &[&A]),
     prior: Option<Log>,
 ) -> Result<()> {
     let log_file = log_path(path);
     let log = match prior {
-        Some(prior) if prior.entries + new.len() as u64 <= 2 * all.len().max(1) as u64 => {
+        Some(prior) if prior.entries + new.len() as u64 <= 2 * count.max(1) as u64 => {
             append(&log_file, prior, taken_at_ns, new)
         }
-        _ => rewrite(&log_file, settings, taken_at_ns, all),
+        _ => rewrite(&log_file, settings, taken_at_ns, &all()),
     }
     .map_err(|e| Error::io(&log_file, e))?;
     let tmp = with_suffix(path, ".tmp");
@@ -869,7 +870,15 @@ mod tests {
 
     /// Writes with no earlier log: every article in a new one.
     fn write_all(path: &Path, settings: u128, files: &[FileRecord], all: &[Reused]) {
-        write(path, settings, 11, files, (all, &[]), None).unwrap();
+        write(
+            path,
+            settings,
+            11,
+            files,
+            (all.len(), || all.to_vec(), &[]),
+            None,
+        )
+        .unwrap();
     }
 
     fn usable(path: &Path) -> Stored {
@@ -956,7 +965,15 @@ mod tests {
         // Article 2 edited: only it is appended, with the new load's time.
         all[2].article.title = "Story 2, edited".into();
         let prior = usable(&path).log;
-        write(&path, 7, 12, &[], (&all, &[&all[2]]), Some(prior)).unwrap();
+        write(
+            &path,
+            7,
+            12,
+            &[],
+            (all.len(), || all.to_vec(), &[&all[2]]),
+            Some(prior),
+        )
+        .unwrap();
         assert!(fs::metadata(&log).unwrap().len() < written + written / 2);
         let back = usable(&path);
         assert_eq!(
@@ -978,13 +995,29 @@ mod tests {
         file.write_all(b"half a frame").unwrap();
         drop(file);
         let prior = usable(&path).log;
-        write(&path, 7, 13, &[], (&all, &[&all[0]]), Some(prior)).unwrap();
+        write(
+            &path,
+            7,
+            13,
+            &[],
+            (all.len(), || all.to_vec(), &[&all[0]]),
+            Some(prior),
+        )
+        .unwrap();
         assert_eq!(usable(&path).articles.len(), 6);
 
         // A log holding more than twice the site's articles is written afresh.
         let prior = usable(&path).log;
         let few = &all[..2];
-        write(&path, 7, 14, &[], (few, &[&few[0]]), Some(prior)).unwrap();
+        write(
+            &path,
+            7,
+            14,
+            &[],
+            (few.len(), || few.to_vec(), &[&few[0]]),
+            Some(prior),
+        )
+        .unwrap();
         let back = usable(&path);
         assert_eq!(titles(&back.articles), ["Story 0", "Story 1"]);
         assert!(back.articles.iter().all(|r| r.taken_at_ns == 14));

@@ -536,42 +536,47 @@ fn links_through_articles<S: serde::Serializer>(
     serializer.collect_seq(links.iter().filter(|link| link.target.through_articles()))
 }
 
-fn save(
+fn save<'a>(
     path: &std::path::Path,
     (settings, taken_at_ns): (u128, i128),
-    site: &site::Site,
-    (links, sources, prints): (&ByFile<Vec<BodyLink>>, &ByFile<Source>, &ByFile<u128>),
+    site: &'a site::Site,
+    (links, sources, prints): (
+        &'a ByFile<Vec<BodyLink>>,
+        &'a ByFile<Source>,
+        &'a ByFile<u128>,
+    ),
     files: Vec<FileRecord>,
     (prior_log, vouched): (Option<cache::Log>, &content::Files),
 ) -> Result<()> {
-    // Three lookups by path for each article: on every core.
-    let articles = site
-        .articles
-        .par_iter()
-        .filter_map(|article| {
-            Some(ArticleRef {
-                source: sources.get(article.file.as_os_str())?,
-                article,
-                links: links
-                    .get(article.file.as_os_str())
-                    .map_or(&[][..], Vec::as_slice),
-                print: *prints.get(article.file.as_os_str())?,
-            })
+    // Three lookups by path for each article logged: on every core.
+    let entry = |article: &'a content::Article| {
+        Some(ArticleRef {
+            source: sources.get(article.file.as_os_str())?,
+            article,
+            links: links
+                .get(article.file.as_os_str())
+                .map_or(&[][..], Vec::as_slice),
+            print: *prints.get(article.file.as_os_str())?,
         })
-        .collect::<Vec<_>>();
+    };
     // The log already holds the articles taken by their stamp as they stand; the rest (new,
     // changed, or only compared by their bytes: a racily clean file, logged again with this
     // load's time so the next build can trust its stamp) are appended.
-    let new: Vec<&ArticleRef<'_>> = articles
+    let new: Vec<ArticleRef<'_>> = site
+        .articles
         .par_iter()
-        .filter(|a| !vouched.contains(a.article.file.as_os_str()))
+        .filter(|a| !vouched.contains(a.file.as_os_str()))
+        .filter_map(entry)
         .collect();
+    let new: Vec<&ArticleRef<'_>> = new.iter().collect();
+    // Every article, only for a log written afresh.
+    let all = || site.articles.par_iter().filter_map(entry).collect();
     cache::write(
         path,
         settings,
         taken_at_ns,
         &files,
-        (&articles, &new),
+        (site.articles.len(), all, &new),
         prior_log,
     )
 }
