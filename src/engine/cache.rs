@@ -514,21 +514,36 @@ pub fn write<A: Serialize + Sync>(
     }
     .map_err(|e| Error::io(&log_file, e))?;
     let tmp = with_suffix(path, ".tmp");
+    // Streamed to the file, never whole in memory (17 MB at 100,000 articles, in a buffer grown
+    // by doubling and then copied: about 80 MB of fresh memory). The frame's length comes
+    // first, so the frame is encoded twice, the first time only to count its bytes; the
+    // checksum comes before what it sums, so it is written last, in the place kept for it.
     let write = || -> io::Result<()> {
-        let meta = rmp_serde::to_vec(&Meta {
+        let meta = Meta {
             settings,
             files,
             log: log.mark(),
-        })
-        .map_err(io::Error::other)?;
-        let mut body = Vec::with_capacity(meta.len() + 24);
-        body.extend_from_slice(&settings.to_le_bytes());
-        frame(&mut body, &meta)?;
+        };
+        let mut counted = Summed::new(io::sink());
+        rmp_serde::encode::write(&mut counted, &meta).map_err(io::Error::other)?;
         let mut file = io::BufWriter::new(fs::File::create(&tmp)?);
         file.write_all(HEADER)?;
-        file.write_all(&xxhash_rust::xxh3::xxh3_128(&body).to_le_bytes())?;
-        file.write_all(&body)?;
-        file.into_inner().map_err(io::IntoInnerError::into_error)?;
+        file.write_all(&[0; 16])?;
+        let mut out = Summed::new(file);
+        out.write_all(&settings.to_le_bytes())?;
+        out.write_all(&counted.written.to_le_bytes())?;
+        rmp_serde::encode::write(&mut out, &meta).map_err(io::Error::other)?;
+        if out.written != 24 + counted.written {
+            return Err(io::Error::other("the meta encoded to another length twice"));
+        }
+        let sum = out.sum.digest128();
+        let mut file = out
+            .out
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?;
+        file.seek(io::SeekFrom::Start(HEADER.len() as u64))?;
+        file.write_all(&sum.to_le_bytes())?;
+        drop(file);
         fs::rename(&tmp, path)
     };
     write().map_err(|e| {
@@ -624,6 +639,16 @@ struct Summed<W> {
     out: W,
     sum: xxhash_rust::xxh3::Xxh3,
     written: u64,
+}
+
+impl<W> Summed<W> {
+    fn new(out: W) -> Summed<W> {
+        Summed {
+            out,
+            sum: xxhash_rust::xxh3::Xxh3::new(),
+            written: 0,
+        }
+    }
 }
 
 impl<W: Write> Write for Summed<W> {
@@ -802,11 +827,7 @@ fn write_whole<T: Serialize + ?Sized>(
     let write = || -> io::Result<()> {
         let mut file = io::BufWriter::new(fs::File::create(&tmp)?);
         file.write_all(header)?;
-        let mut out = Summed {
-            out: file,
-            sum: xxhash_rust::xxh3::Xxh3::new(),
-            written: 0,
-        };
+        let mut out = Summed::new(file);
         out.write_all(&salt.to_le_bytes())?;
         rmp_serde::encode::write(&mut out, value).map_err(io::Error::other)?;
         let sum = out.sum.digest128();
