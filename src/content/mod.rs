@@ -191,7 +191,7 @@ fn load_found(
                 sourced.push((parsed.file.clone().into_os_string(), source));
                 slots.push(Slot::Fresh(parsed));
             }
-            Ok(First::Keep(file, source, taken)) => match reuse.articles.remove(file.as_os_str()) {
+            Ok(First::Keep(file, source, taken, at)) => match reuse.take(at) {
                 Some(mut kept) => {
                     let assets = assets_of(path);
                     // Files beside it came or went: the logged print no longer fits.
@@ -321,8 +321,9 @@ enum Taken {
 
 /// What the first phase made of one file.
 enum First {
-    /// Unchanged since the earlier load: take its article (by file), as [`Taken`] says.
-    Keep(PathBuf, Source, Taken),
+    /// Unchanged since the earlier load: take its article (where [`Reuse`] has it), as
+    /// [`Taken`] says.
+    Keep(PathBuf, Source, Taken, usize),
     /// New or changed: read and checked.
     Parse(Box<Parsed>, Source),
 }
@@ -351,20 +352,20 @@ fn first_look(
         None => std::fs::metadata(path).map(|m| Stamp::of(&m)),
     }
     .map_err(unreadable)?;
-    if let Some(kept) = reuse.by_stamp(&file, &stamp) {
+    if let Some((at, kept)) = reuse.by_stamp(&file, &stamp) {
         let source = Source {
             stamp,
             hash: kept.source.hash,
         };
-        return Ok(First::Keep(file, source, Taken::ByStamp));
+        return Ok(First::Keep(file, source, Taken::ByStamp, at));
     }
     let bytes = std::fs::read(path).map_err(unreadable)?;
     let source = Source {
         stamp,
         hash: reuse::content_hash(&bytes),
     };
-    if reuse.by_hash(&file, source.hash).is_some() {
-        return Ok(First::Keep(file, source, Taken::ByHash));
+    if let Some(at) = reuse.by_hash(&file, source.hash) {
+        return Ok(First::Keep(file, source, Taken::ByHash, at));
     }
     let parsed = parse_bytes(file, path, &bytes, assets, config)?;
     Ok(First::Parse(Box::new(parsed), source))

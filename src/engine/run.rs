@@ -46,13 +46,7 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 match prior {
                     Some(stored) => {
                         // A later entry of the log for the same file stands for it.
-                        let reuse = Reuse {
-                            articles: stored
-                                .articles
-                                .into_iter()
-                                .map(|r| (r.article.file.clone().into_os_string(), r))
-                                .collect(),
-                        };
+                        let reuse = Reuse::new(stored.articles);
                         (reuse, (Some(stored.files), Some(stored.log), note))
                     }
                     None => (Reuse::default(), (None, None, note)),
