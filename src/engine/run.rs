@@ -36,6 +36,14 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
         None => root.join(&session.config.output_dir),
     };
     let cache_path = cache::path_for(&output_dir)?;
+    // The plan the last build kept is read on a thread of its own from the start (it depends
+    // on nothing else; read between the load and the plan, it kept a core idle for 40 ms at
+    // 100,000 articles). Used only with the rest of the cache.
+    let related_path = cache::related_path(&cache_path);
+    let reading_plan = (!options.full).then(|| {
+        let (path, settings) = (related_path.clone(), session.settings);
+        std::thread::spawn(move || cache::read_related(&path, settings))
+    });
     // The cache is read while `content/` is walked.
     let (loaded, (prior_files, prior_log, note)) = stage(
         progress,
@@ -67,10 +75,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
     } = loaded;
     // What the last build kept of its plan, when its cache is used: an article whose print
     // differs from the one it was planned with (or that was made anew) counts as changed.
-    let related_path = cache::related_path(&cache_path);
-    let earlier_plan = prior_files
-        .as_ref()
-        .and_then(|_| cache::read_related(&related_path, session.settings))
+    let earlier_plan = reading_plan
+        .and_then(|reading| reading.join().ok().flatten())
+        .filter(|_| prior_files.is_some())
         .map(|(planned, related)| {
             let changed: content::Files = related
                 .files()
