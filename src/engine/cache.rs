@@ -524,25 +524,28 @@ pub fn write<A: Serialize + Sync>(
             files,
             log: log.mark(),
         };
-        let mut counted = Summed::new(io::sink());
+        // Through a buffer: MessagePack is written a field at a time, and summing each piece
+        // apart was most of the time the meta took to write.
+        let mut counted = io::BufWriter::with_capacity(1 << 16, Summed::new(io::sink()));
         rmp_serde::encode::write(&mut counted, &meta).map_err(io::Error::other)?;
-        let mut file = io::BufWriter::new(fs::File::create(&tmp)?);
+        let frame_len = counted
+            .into_inner()
+            .map_err(io::IntoInnerError::into_error)?
+            .written;
+        let mut file = fs::File::create(&tmp)?;
         file.write_all(HEADER)?;
         file.write_all(&[0; 16])?;
-        let mut out = Summed::new(file);
+        let mut out = io::BufWriter::with_capacity(1 << 16, Summed::new(file));
         out.write_all(&settings.to_le_bytes())?;
-        out.write_all(&counted.written.to_le_bytes())?;
+        out.write_all(&frame_len.to_le_bytes())?;
         rmp_serde::encode::write(&mut out, &meta).map_err(io::Error::other)?;
-        if out.written != 24 + counted.written {
+        let summed = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+        if summed.written != 24 + frame_len {
             return Err(io::Error::other("the meta encoded to another length twice"));
         }
-        let sum = out.sum.digest128();
-        let mut file = out
-            .out
-            .into_inner()
-            .map_err(io::IntoInnerError::into_error)?;
+        let mut file = summed.out;
         file.seek(io::SeekFrom::Start(HEADER.len() as u64))?;
-        file.write_all(&sum.to_le_bytes())?;
+        file.write_all(&summed.sum.digest128().to_le_bytes())?;
         drop(file);
         fs::rename(&tmp, path)
     };
@@ -825,15 +828,16 @@ fn write_whole<T: Serialize + ?Sized>(
 ) -> Result<()> {
     let tmp = with_suffix(path, ".tmp");
     let write = || -> io::Result<()> {
-        let mut file = io::BufWriter::new(fs::File::create(&tmp)?);
+        let mut file = fs::File::create(&tmp)?;
         file.write_all(header)?;
-        let mut out = Summed::new(file);
+        // Summed a buffer at a time, not a MessagePack field at a time.
+        let mut out = io::BufWriter::with_capacity(1 << 16, Summed::new(file));
         out.write_all(&salt.to_le_bytes())?;
         rmp_serde::encode::write(&mut out, value).map_err(io::Error::other)?;
-        let sum = out.sum.digest128();
-        let mut file = out.out;
-        file.write_all(&sum.to_le_bytes())?;
-        file.into_inner().map_err(io::IntoInnerError::into_error)?;
+        let summed = out.into_inner().map_err(io::IntoInnerError::into_error)?;
+        let mut file = summed.out;
+        file.write_all(&summed.sum.digest128().to_le_bytes())?;
+        drop(file);
         fs::rename(&tmp, path)
     };
     write().map_err(|e| {
