@@ -265,43 +265,72 @@ fn load_found(
             }
         })
         .unzip_into_vecs(&mut articles, &mut made);
-    let mut loaded = Loaded {
-        articles: Vec::new(),
-        links: ByFile::with_capacity_and_hasher(made.len(), Default::default()),
-        warnings: found.warnings,
-        sources,
-        reused: 0,
-        // Sized at once: grown by doubling, each map was made three or four times over.
-        vouched: Files::with_capacity_and_hasher(made.len(), Default::default()),
-        prints: ByFile::with_capacity_and_hasher(made.len(), Default::default()),
-    };
-    for (result, article) in made.into_iter().zip(&articles) {
+    // How each article was taken, and its links, apart: the maps below are made side by side.
+    let mut taken = Vec::with_capacity(made.len());
+    let mut body_links = Vec::with_capacity(made.len());
+    for result in made {
         match result {
-            Ok((body_links, taken, print)) => {
-                loaded.reused += usize::from(taken != Taken::Made);
-                if let Some(print) = print {
-                    loaded
-                        .prints
-                        .insert(article.file.clone().into_os_string(), print);
-                }
-                if taken == Taken::ByStamp {
-                    loaded.vouched.insert(article.file.clone().into_os_string());
-                }
-                if !body_links.is_empty() {
-                    loaded
-                        .links
-                        .insert(article.file.clone().into_os_string(), body_links);
-                }
+            Ok((links, how, print)) => {
+                taken.push((how, print));
+                body_links.push(links);
             }
             Err(mut diagnostics) => problems.append(&mut diagnostics),
         }
     }
-    loaded.articles = articles;
     if !problems.is_empty() {
         problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
         return Err(Error::Problems(problems));
     }
-    Ok(loaded)
+    let file = |article: &Article| article.file.clone().into_os_string();
+    // Each map is one thread's work (a path copied and hashed per article): one after the
+    // other, they kept a core idle. Sized at once: grown by doubling, each map was made three
+    // or four times over.
+    let ((prints, vouched), links) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    let mut prints =
+                        ByFile::with_capacity_and_hasher(articles.len(), Default::default());
+                    prints.extend(
+                        taken
+                            .iter()
+                            .zip(&articles)
+                            .filter_map(|(&(_, print), a)| Some((file(a), print?))),
+                    );
+                    prints
+                },
+                || {
+                    let mut vouched =
+                        Files::with_capacity_and_hasher(articles.len(), Default::default());
+                    vouched.extend(
+                        taken
+                            .iter()
+                            .zip(&articles)
+                            .filter(|((how, _), _)| *how == Taken::ByStamp)
+                            .map(|(_, a)| file(a)),
+                    );
+                    vouched
+                },
+            )
+        },
+        || {
+            body_links
+                .into_iter()
+                .zip(&articles)
+                .filter(|(links, _)| !links.is_empty())
+                .map(|(links, a)| (file(a), links))
+                .collect::<ByFile<_>>()
+        },
+    );
+    Ok(Loaded {
+        reused: taken.iter().filter(|(how, _)| *how != Taken::Made).count(),
+        articles,
+        links,
+        warnings: found.warnings,
+        sources,
+        vouched,
+        prints,
+    })
 }
 
 /// What the second phase made besides an article: its body links, how it was taken, and its
