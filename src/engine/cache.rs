@@ -59,9 +59,8 @@ pub struct Stored {
     /// command-line options. Another value means nothing here can be used.
     pub settings: u128,
     /// Every article of the log, in the order written (a later one for the same file stands
-    /// for it), each with the time its load began. Boxed: the build moves them into a map by
-    /// file and on into the load, and an article is 640 bytes to move (and, in a map's table
-    /// grown ahead, 640 bytes of fresh memory per empty slot).
+    /// for it), each with the time its load began. Boxed: the build moves them into the list
+    /// the load takes them from and on into the load, and an article is 640 bytes to move.
     pub articles: Vec<Box<Reused>>,
     /// Every file of the output, as written, by its path.
     pub files: Written,
