@@ -242,6 +242,11 @@ mod tests {
         // The content hash decides whatever the times say.
         assert_eq!(reuse.by_hash(file, 42), Some(1));
         assert!(reuse.by_hash(file, 43).is_none());
+        // Another file whose path's hash led to this article (a collision) is not given it.
+        let other = Path::new("content/c.md");
+        reuse.by_file.insert(file_key(other), 1);
+        assert!(reuse.by_stamp(other, &stamp(100 * second)).is_none());
+        assert!(reuse.by_hash(other, 42).is_none());
         // Each article is taken once.
         assert!(reuse.take(1).is_some_and(|r| r.article.file == file));
         assert!(reuse.take(1).is_none());

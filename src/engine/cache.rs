@@ -501,7 +501,7 @@ pub fn write<A: Serialize + Sync>(
     settings: u128,
     taken_at_ns: i128,
     files: &[FileRecord],
-    (count, all, new): (usize, impl FnOnce() -> Vec<A>, &[&A]),
+    (count, all, new): (usize, impl FnOnce() -> Vec<A>, &[A]),
     prior: Option<Log>,
 ) -> Result<()> {
     let log_file = log_path(path);
@@ -994,7 +994,7 @@ mod tests {
             7,
             12,
             &[],
-            (all.len(), || all.to_vec(), &[&all[2]]),
+            (all.len(), || all.to_vec(), &[all[2].clone()]),
             Some(prior),
         )
         .unwrap();
@@ -1024,7 +1024,7 @@ mod tests {
             7,
             13,
             &[],
-            (all.len(), || all.to_vec(), &[&all[0]]),
+            (all.len(), || all.to_vec(), &[all[0].clone()]),
             Some(prior),
         )
         .unwrap();
@@ -1038,7 +1038,7 @@ mod tests {
             7,
             14,
             &[],
-            (few.len(), || few.to_vec(), &[&few[0]]),
+            (few.len(), || few.to_vec(), &[few[0].clone()]),
             Some(prior),
         )
         .unwrap();

@@ -569,7 +569,6 @@ fn save<'a>(
         .filter(|a| !vouched.contains(a.file.as_os_str()))
         .filter_map(entry)
         .collect();
-    let new: Vec<&ArticleRef<'_>> = new.iter().collect();
     // Every article, only for a log written afresh.
     let all = || site.articles.par_iter().filter_map(entry).collect();
     cache::write(
