@@ -199,6 +199,9 @@ pub struct CacheUse {
     pub articles_reused: usize,
     /// Pages rendered (the others were left as they were).
     pub pages_rendered: usize,
+    /// Articles whose body this build wrote to the cache's article log before rendering, and
+    /// then read from there when a page needed it instead of holding it in memory.
+    pub bodies_logged: usize,
 }
 
 /// `1 article`, `3 articles`: a count with its noun, for summaries people read.

@@ -412,6 +412,47 @@ fn an_unchanged_site_renders_no_page_and_writes_nothing() {
     assert!(report.write.changed.is_empty() && report.write.removed.is_empty());
 }
 
+/// A build writes the article log before it renders, and its pages read the bodies it wrote
+/// from there; a build that fails after writing it leaves the last build's cache as it was.
+#[test]
+fn bodies_are_read_back_from_the_log_and_a_failed_build_keeps_the_last_cache() {
+    let site = wire(12);
+    let report = site.build_ok();
+    assert_eq!(report.cache.bodies_logged, 12);
+    assert!(without_marker(site.snapshot()) == clean_build(&site));
+    // One new story: only its body was in memory.
+    story(&site, 12, "Story 12", 13, &["world"], false);
+    let report = site.build_ok();
+    assert_eq!(report.cache.bodies_logged, 1);
+    assert!(without_marker(site.snapshot()) == clean_build(&site));
+
+    // A full build writes a log afresh, then fails in a template: the log it wrote is gone and
+    // the last build's cache is used by the next build.
+    let template = site.root.join("themes/default/templates/article.html");
+    let good = std::fs::read_to_string(&template).unwrap();
+    let end = good.rfind("{% endblock content %}").unwrap();
+    let broken = format!(
+        "{}{{{{ page.no_such_thing.deeper }}}}{}",
+        &good[..end],
+        &good[end..]
+    );
+    std::fs::write(&template, broken).unwrap();
+    let out = site.run(&["build", "--full"]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("no_such_thing"), "{said}");
+    let beside: Vec<String> = std::fs::read_dir(&site.root)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|name| name.contains("gazette-cache"))
+        .collect();
+    assert!(!beside.iter().any(|n| n.ends_with(".tmp")), "{beside:?}");
+    std::fs::write(&template, good).unwrap();
+    let report = site.build_ok();
+    assert!(report.cache.note.is_none(), "{:?}", report.cache.note);
+    assert_eq!(report.cache.articles_reused, 13);
+    assert!(without_marker(site.snapshot()) == clean_build(&site));
+}
+
 #[test]
 fn the_cache_log_records_each_article_again_only_when_its_stamp_cannot_vouch_for_it() {
     let site = wire(8);

@@ -79,6 +79,14 @@ pub enum ImageAt<'a> {
 }
 
 impl Article {
+    /// Leaves the body, search words and headings in the build cache's log where `placed`
+    /// wrote them there; true when the body was.
+    pub fn leave_bodies_in(&mut self, placed: &super::body::Placed) -> bool {
+        placed.leave(&mut self.search_words);
+        self.headings.leave_in(placed);
+        placed.leave(&mut self.body_html)
+    }
+
     /// The lead image's place, or `None` without one.
     pub fn image_at(&self) -> Option<ImageAt<'_>> {
         let image = self.image.as_deref()?.trim();

@@ -141,6 +141,11 @@ impl Headings {
         self.0.is_logged()
     }
 
+    /// Left in the log when `placed` wrote them there; true when they were.
+    pub fn leave_in(&mut self, placed: &Placed) -> bool {
+        placed.leave(&mut self.0)
+    }
+
     /// `list`, kept.
     pub fn new(list: &[crate::markdown::Heading]) -> Headings {
         match list {
@@ -206,6 +211,15 @@ impl fmt::Debug for Body {
 impl Serialize for Body {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let text = self.html().map_err(S::Error::custom)?;
+        if let Repr::Html(html) = &self.0
+            && !html.is_empty()
+        {
+            PLACING.with_borrow_mut(|placing| {
+                if let Some(taken) = placing {
+                    taken.push(Arc::clone(html));
+                }
+            });
+        }
         match serializer.is_human_readable() {
             true => serializer.serialize_str(&text),
             false => serializer.serialize_bytes(text.as_bytes()),
@@ -265,6 +279,120 @@ pub fn leaving_bodies_in<T>(
         at,
     })));
     decode()
+}
+
+thread_local! {
+    /// The bodies a log frame being encoded on this thread has taken so far, if one is.
+    static PLACING: RefCell<Option<Vec<Arc<str>>>> = const { RefCell::new(None) };
+}
+
+/// Runs `encode` (which encodes a log frame), and gives with what it returns where in the
+/// frame `frame_of` finds in it each body it took from memory, by [`Placed`]'s key.
+pub fn placing<T>(
+    encode: impl FnOnce() -> T,
+    frame_of: impl FnOnce(&T) -> Option<&[u8]>,
+) -> (T, Vec<(usize, Spot)>) {
+    /// Puts back what was there, even if `encode` panics.
+    struct Restore(Option<Vec<Arc<str>>>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            PLACING.set(self.0.take());
+        }
+    }
+    let restore = Restore(PLACING.replace(Some(Vec::new())));
+    let encoded = encode();
+    let taken = PLACING.replace(None).unwrap_or_default();
+    drop(restore);
+    let Some(frame) = frame_of(&encoded) else {
+        return (encoded, Vec::new());
+    };
+    // The bodies were encoded in this order, each as its bytes, so each is looked for from
+    // where the one before it ended. Bytes found elsewhere would be the same bytes all the
+    // same: whatever is found is what the body reads back.
+    let mut from = 0;
+    let spots = taken
+        .into_iter()
+        .filter_map(|html| {
+            let rest = frame.get(from..)?;
+            let found = memchr::memmem::find(rest, html.as_bytes())?;
+            let at = from + found;
+            from = at + html.len();
+            let spot = Spot {
+                at: at as u64,
+                len: html.len(),
+                hash: xxhash_rust::xxh3::xxh3_64(html.as_bytes()),
+            };
+            Some((key_of(&html), spot))
+        })
+        .collect();
+    (encoded, spots)
+}
+
+/// Where a body's bytes lie: in a frame, or (once the frame is written) in the log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Spot {
+    at: u64,
+    len: usize,
+    hash: u64,
+}
+
+impl Spot {
+    /// The spot in the log of a spot in a frame whose bytes begin at `at` of the log.
+    pub fn in_frame_at(self, at: u64) -> Spot {
+        Spot {
+            at: self.at + at,
+            ..self
+        }
+    }
+}
+
+/// Where the bodies a build wrote to its log lie in it, so that the build can let go of them
+/// and read each when a page needs it, as it does the bodies of articles taken from the log:
+/// a clean build of 100,000 articles held 430 MB of bodies and search words through its
+/// render.
+pub struct Placed {
+    log: Arc<LogFile>,
+    /// By the address of the body's text, which the build holds until the bodies are left.
+    spots: rustc_hash::FxHashMap<usize, Spot>,
+}
+
+impl Placed {
+    /// Bodies written to `log` at `spots`.
+    pub fn new(log: Arc<LogFile>, spots: impl IntoIterator<Item = (usize, Spot)>) -> Placed {
+        Placed {
+            log,
+            spots: spots.into_iter().collect(),
+        }
+    }
+
+    /// Lets go of where the bodies lie (once they are left).
+    pub fn forget(&mut self) {
+        self.spots = Default::default();
+    }
+
+    /// Leaves `body` in the log when it was written there; true when it was.
+    pub fn leave(&self, body: &mut Body) -> bool {
+        let Repr::Html(html) = &body.0 else {
+            return false;
+        };
+        match self.spots.get(&key_of(html)) {
+            Some(spot) if spot.len == html.len() => {
+                body.0 = Repr::Logged(Logged {
+                    log: Arc::clone(&self.log),
+                    at: spot.at,
+                    len: spot.len,
+                    hash: spot.hash,
+                });
+                true
+            }
+            _ => false,
+        }
+    }
+}
+
+/// Which body a text is: its address.
+fn key_of(html: &Arc<str>) -> usize {
+    Arc::as_ptr(html).cast::<u8>() as usize
 }
 
 impl<'de> Deserialize<'de> for Body {
@@ -358,6 +486,47 @@ mod tests {
         // Outside a frame, bodies are decoded into memory.
         let plain: Vec<Body> = rmp_serde::from_slice(&frame).unwrap();
         assert!(!plain[0].is_logged());
+    }
+
+    /// The bodies a frame takes from memory are found in it, each where it was encoded or in
+    /// bytes just like it, and read back the same once left there.
+    #[test]
+    fn bodies_encoded_into_a_frame_are_found_and_left_there() {
+        let shared = Body::from("<p>Twice</p>");
+        // A title the same as a body: whichever bytes are found, they are the body's.
+        let entries: Vec<(String, Body)> = vec![
+            ("<p>One</p>".into(), Body::from("<p>One</p>")),
+            ("title".into(), Body::default()),
+            ("other".into(), shared.clone()),
+            ("again".into(), shared.clone()),
+            ("last".into(), Body::from("<p>Last é</p>")),
+        ];
+        let (frame, spots) = placing(
+            || rmp_serde::to_vec(&entries).unwrap(),
+            |frame| Some(frame.as_slice()),
+        );
+        assert_eq!(spots.len(), 4, "every body but the empty one");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("log");
+        let mut file = File::create(&path).unwrap();
+        file.write_all(b"header").unwrap();
+        file.write_all(&frame).unwrap();
+        drop(file);
+        let log = Arc::new(LogFile::new(File::open(&path).unwrap(), &path));
+        let placed = Placed::new(log, spots.into_iter().map(|(k, s)| (k, s.in_frame_at(6))));
+        let mut left: Vec<Body> = entries.iter().map(|(_, body)| body.clone()).collect();
+        let moved: Vec<bool> = left.iter_mut().map(|b| placed.leave(b)).collect();
+        assert_eq!(moved, [true, false, true, true, true]);
+        for (left, (_, was)) in left.iter().zip(&entries) {
+            assert_eq!(left.html().unwrap(), was.html().unwrap());
+        }
+        // A body that was not in the frame stays in memory.
+        let mut other = Body::from("<p>One</p>");
+        assert!(!placed.leave(&mut other));
+        // Outside a frame being placed, nothing is recorded.
+        let (_, none) = placing(|| (), |_| None);
+        assert!(none.is_empty());
+        assert!(PLACING.with_borrow(Option::is_none));
     }
 
     /// In MessagePack a body is bytes, left unchecked in the log until it is read; in JSON it

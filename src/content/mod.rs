@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 use rayon::prelude::*;
 
 pub use article::Article;
-pub use body::{Body, Headings};
+pub use body::{Body, Headings, Placed};
 pub use links::{BodyLink, Target};
 pub use reuse::{Folder, Reuse, Reused, Source, Stamp};
 pub use walk::{ARTICLE_EXTENSIONS, is_article_extension, is_editor_leftover, is_markdown};

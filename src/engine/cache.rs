@@ -489,29 +489,94 @@ fn read_full(input: &mut impl io::Read, buf: &mut [u8]) -> io::Result<bool> {
     }
 }
 
-/// Writes the cache whose meta is at `path`: `files`, and the site's `count` articles (each of
-/// which serialises as a [`Reused`]), seen by a load that began at `taken_at_ns`. With the
-/// log of an earlier build (`prior`) only `new` (the articles not in that log as they are
-/// now) are appended to it, unless the log would then hold more than twice as many articles
-/// as the site, when it is written afresh from `all` (asked only then: gathering every
-/// article took three lookups by path each). The log is written first and the meta last, each
-/// meta through a temporary file and a rename, so the meta always vouches for a whole log.
+/// Writes the cache whose meta is at `path`: the log ([`write_log`]), then the meta
+/// ([`write_meta`]).
+#[cfg(test)]
 pub fn write<A: Serialize + Sync>(
     path: &Path,
     settings: u128,
     taken_at_ns: i128,
     files: &[FileRecord],
-    (count, all, new): (usize, impl FnOnce() -> Vec<A>, &[A]),
+    articles: (usize, impl FnOnce() -> Vec<A>, &[A]),
     prior: Option<Log>,
 ) -> Result<()> {
+    let log = write_log(path, settings, taken_at_ns, articles, prior)?;
+    write_meta(path, settings, files, log)
+}
+
+/// An article log as this build wrote it, which no meta vouches for yet: [`write_meta`] makes
+/// it the cache's.
+pub struct NewLog {
+    state: Log,
+    /// A log written afresh, under its temporary name until the meta is written, and its
+    /// place: until then the cache's meta still vouches for the old log (a build that fails
+    /// leaves the cache as it was). Removed when dropped.
+    waiting: Option<(PathBuf, PathBuf)>,
+    /// Where the bodies this build held in memory now lie in the log.
+    placed: body::Placed,
+}
+
+impl NewLog {
+    /// Leaves in the log the bodies of `articles` it holds (their search words and headings
+    /// too), and forgets where they lie; gives how many articles' bodies were left.
+    pub fn leave_bodies(&mut self, articles: &mut [crate::content::Article]) -> usize {
+        let placed = &self.placed;
+        let left = articles
+            .par_iter_mut()
+            .map(|article| usize::from(article.leave_bodies_in(placed)))
+            .sum();
+        self.placed.forget();
+        left
+    }
+}
+
+impl Drop for NewLog {
+    fn drop(&mut self) {
+        if let Some((tmp, _)) = self.waiting.take() {
+            let _ = fs::remove_file(tmp);
+        }
+    }
+}
+
+/// Writes the article log of the cache whose meta is at `path`: the site's `count` articles
+/// (each of which serialises as a [`Reused`]), seen by a load that began at `taken_at_ns`.
+/// With the log of an earlier build (`prior`) only `new` (the articles not in that log as they
+/// are now) are appended to it, unless the log would then hold more than twice as many
+/// articles as the site, when it is written afresh from `all` (asked only then: gathering
+/// every article took three lookups by path each). Written before the pages are rendered, so
+/// that the build can leave the bodies it wrote in the log ([`NewLog::placed`]).
+pub fn write_log<A: Serialize + Sync>(
+    path: &Path,
+    settings: u128,
+    taken_at_ns: i128,
+    (count, all, new): (usize, impl FnOnce() -> Vec<A>, &[A]),
+    prior: Option<Log>,
+) -> Result<NewLog> {
     let log_file = log_path(path);
-    let log = match prior {
+    match prior {
         Some(prior) if prior.entries + new.len() as u64 <= 2 * count.max(1) as u64 => {
             append(&log_file, prior, taken_at_ns, new)
         }
         _ => rewrite(&log_file, settings, taken_at_ns, &all()),
     }
-    .map_err(|e| Error::io(&log_file, e))?;
+    .map_err(|e| Error::io(&log_file, e))
+}
+
+/// Writes the meta at `path`, vouching for `files` and `log`: last, through a temporary file
+/// and a rename (a log written afresh is renamed into its place just before), so the meta
+/// always vouches for a whole log.
+pub fn write_meta(
+    path: &Path,
+    settings: u128,
+    files: &[FileRecord],
+    mut log: NewLog,
+) -> Result<()> {
+    if let Some((tmp, to)) = log.waiting.take() {
+        fs::rename(&tmp, &to).map_err(|e| {
+            let _ = fs::remove_file(&tmp);
+            Error::io(&to, e)
+        })?;
+    }
     let tmp = with_suffix(path, ".tmp");
     // Streamed to the file, never whole in memory (17 MB at 100,000 articles, in a buffer grown
     // by doubling and then copied: about 80 MB of fresh memory). The frame's length comes
@@ -521,7 +586,7 @@ pub fn write<A: Serialize + Sync>(
         let meta = Meta {
             settings,
             files,
-            log: log.mark(),
+            log: log.state.mark(),
         };
         // Through a buffer: MessagePack is written a field at a time, and summing each piece
         // apart was most of the time the meta took to write.
@@ -560,9 +625,10 @@ fn append<A: Serialize + Sync>(
     prior: Log,
     taken_at_ns: i128,
     new: &[A],
-) -> io::Result<Log> {
+) -> io::Result<NewLog> {
     let entries = prior.entries + new.len() as u64;
-    let mut file = fs::OpenOptions::new().write(true).open(path)?;
+    let mut file = fs::OpenOptions::new().read(true).write(true).open(path)?;
+    let bodies = Arc::new(LogFile::new(file.try_clone()?, path));
     file.set_len(prior.len)?;
     file.seek(io::SeekFrom::Start(prior.len))?;
     let mut out = Summed {
@@ -570,25 +636,37 @@ fn append<A: Serialize + Sync>(
         sum: *prior.sum,
         written: prior.len,
     };
-    frames(&mut out, taken_at_ns, new)?;
+    let spots = frames(&mut out, taken_at_ns, new)?;
     out.out.flush()?;
-    Ok(Log {
-        len: out.written,
-        entries,
-        sum: Box::new(out.sum),
+    Ok(NewLog {
+        state: Log {
+            len: out.written,
+            entries,
+            sum: Box::new(out.sum),
+        },
+        waiting: None,
+        placed: body::Placed::new(bodies, spots),
     })
 }
 
-/// Writes a new log at `path` holding `all`, through a temporary file and a rename.
+/// Writes a new log for `path` holding `all`, to a temporary file that
+/// [`write_meta`] renames into place.
 fn rewrite<A: Serialize + Sync>(
     path: &Path,
     settings: u128,
     taken_at_ns: i128,
     all: &[A],
-) -> io::Result<Log> {
+) -> io::Result<NewLog> {
     let tmp = with_suffix(path, ".tmp");
-    let write = || -> io::Result<Log> {
-        let mut file = io::BufWriter::new(fs::File::create(&tmp)?);
+    let write = || -> io::Result<NewLog> {
+        let file = fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&tmp)?;
+        let bodies = Arc::new(LogFile::new(file.try_clone()?, path));
+        let mut file = io::BufWriter::new(file);
         file.write_all(LOG_HEADER)?;
         let mut out = Summed {
             out: file,
@@ -596,14 +674,16 @@ fn rewrite<A: Serialize + Sync>(
             written: LOG_HEADER.len() as u64,
         };
         out.write_all(&settings.to_le_bytes())?;
-        frames(&mut out, taken_at_ns, all)?;
+        let spots = frames(&mut out, taken_at_ns, all)?;
         out.out.flush()?;
-        drop(out.out);
-        fs::rename(&tmp, path)?;
-        Ok(Log {
-            len: out.written,
-            entries: all.len() as u64,
-            sum: Box::new(out.sum),
+        Ok(NewLog {
+            state: Log {
+                len: out.written,
+                entries: all.len() as u64,
+                sum: Box::new(out.sum),
+            },
+            waiting: Some((tmp.clone(), path.to_path_buf())),
+            placed: body::Placed::new(bodies, spots),
         })
     };
     write().inspect_err(|_| {
@@ -611,23 +691,38 @@ fn rewrite<A: Serialize + Sync>(
     })
 }
 
-/// Writes `articles` as frames of [`ARTICLES_PER_FRAME`], encoded a few at a time on every core.
+/// Writes `articles` as frames of [`ARTICLES_PER_FRAME`], encoded a few at a time on every core;
+/// gives where in the log each body they held in memory went.
 fn frames<A: Serialize + Sync>(
-    out: &mut impl Write,
+    out: &mut Summed<impl Write>,
     taken_at_ns: i128,
     articles: &[A],
-) -> io::Result<()> {
+) -> io::Result<Vec<(usize, body::Spot)>> {
     let batch = ARTICLES_PER_FRAME * 2 * rayon::current_num_threads().max(1);
+    let mut placed = Vec::new();
     for articles in articles.chunks(batch) {
-        let encoded: std::result::Result<Vec<Vec<u8>>, _> = articles
+        let encoded: Vec<_> = articles
             .par_chunks(ARTICLES_PER_FRAME)
-            .map(|run| rmp_serde::to_vec(&(taken_at_ns, run)))
+            .map(|run| {
+                body::placing(
+                    || rmp_serde::to_vec(&(taken_at_ns, run)),
+                    |encoded| encoded.as_ref().ok().map(Vec::as_slice),
+                )
+            })
             .collect();
-        for bytes in encoded.map_err(io::Error::other)? {
+        for (bytes, spots) in encoded {
+            let bytes = bytes.map_err(io::Error::other)?;
+            // The frame's bytes follow its length.
+            let at = out.written + 8;
             frame(out, &bytes)?;
+            placed.extend(
+                spots
+                    .into_iter()
+                    .map(|(key, spot)| (key, spot.in_frame_at(at))),
+            );
         }
     }
-    Ok(())
+    Ok(placed)
 }
 
 /// One frame: its length, then its bytes.
@@ -975,6 +1070,73 @@ mod tests {
         assert!(matches!(read(&path, 7), Found::Unusable(why) if why.contains("cut short")));
         fs::remove_file(&log).unwrap();
         assert!(matches!(read(&path, 7), Found::Unusable(why) if why.contains("missing")));
+    }
+
+    /// The bodies a build wrote to its log are left there and read back the same; a log
+    /// written afresh takes the log's place only with the meta, and is gone if the build
+    /// stops before (the last cache is used as it was).
+    #[test]
+    fn bodies_written_to_the_log_are_left_there_and_read_back() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join(".public.gazette-cache");
+        let log = log_path(&path);
+        let all: Vec<Reused> = (0..300).map(reused).collect();
+        let mut articles: Vec<Article> = all.iter().map(|r| r.article.clone()).collect();
+        let mut new = write_log(&path, 7, 11, (all.len(), || all.to_vec(), &[]), None).unwrap();
+        assert!(!log.exists(), "the new log waits for its meta");
+        assert_eq!(new.leave_bodies(&mut articles), 300);
+        for (left, was) in articles.iter().zip(&all) {
+            let was = &was.article;
+            assert!(left.body_html.is_logged() && left.search_words.is_logged());
+            assert!(left.headings.is_logged());
+            assert_eq!(
+                left.body_html.html().unwrap(),
+                was.body_html.html().unwrap()
+            );
+            assert_eq!(left.search_words, was.search_words);
+            assert_eq!(left.headings.list().unwrap(), was.headings.list().unwrap());
+        }
+        // Stopped before the meta: nothing is left beside it.
+        drop(new);
+        assert!(!log.exists() && !with_suffix(&log, ".tmp").exists());
+        assert_eq!(
+            articles[7].body_html, all[7].article.body_html,
+            "still read"
+        );
+
+        write_meta(
+            &path,
+            7,
+            &[],
+            write_log(&path, 7, 11, (all.len(), || all.to_vec(), &[]), None).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(usable(&path).articles.len(), 300);
+        // Appended: only what the build held in memory is left; a logged body stays where
+        // it is.
+        let mut edited = articles[3].clone();
+        edited.title = "Story 3, edited".into();
+        edited.body_html = "<p>Edited.</p>".into();
+        let entry = Reused {
+            article: edited.clone(),
+            ..all[3].clone()
+        };
+        let prior = usable(&path).log;
+        let mut appended = write_log(
+            &path,
+            7,
+            12,
+            (all.len(), Vec::new, std::slice::from_ref(&entry)),
+            Some(prior),
+        )
+        .unwrap();
+        let mut taken = [edited, articles[4].clone()];
+        assert_eq!(appended.leave_bodies(&mut taken), 1);
+        assert!(taken[0].body_html.is_logged());
+        assert_eq!(taken[0].body_html.html().unwrap(), "<p>Edited.</p>");
+        assert_eq!(taken[1].body_html, all[4].article.body_html);
+        write_meta(&path, 7, &[], appended).unwrap();
+        assert_eq!(usable(&path).articles.len(), 301);
     }
 
     #[test]
