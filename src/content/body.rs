@@ -211,19 +211,25 @@ impl fmt::Debug for Body {
 impl Serialize for Body {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let text = self.html().map_err(S::Error::custom)?;
-        if let Repr::Html(html) = &self.0
-            && !html.is_empty()
-        {
+        if serializer.is_human_readable() {
+            return serializer.serialize_str(&text);
+        }
+        // In a log frame being encoded, the writer notes where these bytes go.
+        if let Repr::Html(html) = &self.0 {
             PLACING.with_borrow_mut(|placing| {
-                if let Some(taken) = placing {
-                    taken.push(Arc::clone(html));
+                if let Some(placing) = placing {
+                    let bytes = text.as_bytes();
+                    placing.expected = Some((key_of(html), bytes.as_ptr() as usize, bytes.len()));
                 }
             });
         }
-        match serializer.is_human_readable() {
-            true => serializer.serialize_str(&text),
-            false => serializer.serialize_bytes(text.as_bytes()),
-        }
+        let encoded = serializer.serialize_bytes(text.as_bytes());
+        PLACING.with_borrow_mut(|placing| {
+            if let Some(placing) = placing {
+                placing.expected = None;
+            }
+        });
+        encoded
     }
 }
 
@@ -282,50 +288,66 @@ pub fn leaving_bodies_in<T>(
 }
 
 thread_local! {
-    /// The bodies a log frame being encoded on this thread has taken so far, if one is.
-    static PLACING: RefCell<Option<Vec<Arc<str>>>> = const { RefCell::new(None) };
+    /// While a log frame is encoded on this thread ([`encode_placing`]): the body being
+    /// encoded (its key, and the address and length of its bytes), and where each body went.
+    static PLACING: RefCell<Option<Placing>> = const { RefCell::new(None) };
 }
 
-/// Runs `encode` (which encodes a log frame), and gives with what it returns where in the
-/// frame `frame_of` finds in it each body it took from memory, by [`Placed`]'s key.
-pub fn placing<T>(
-    encode: impl FnOnce() -> T,
-    frame_of: impl FnOnce(&T) -> Option<&[u8]>,
-) -> (T, Vec<(usize, Spot)>) {
-    /// Puts back what was there, even if `encode` panics.
-    struct Restore(Option<Vec<Arc<str>>>);
+#[derive(Default)]
+struct Placing {
+    expected: Option<(usize, usize, usize)>,
+    spots: Vec<(usize, Spot)>,
+}
+
+/// Encodes `value` (a log frame) as MessagePack, with where in the bytes each body it took
+/// from memory went, by [`Placed`]'s key.
+pub fn encode_placing<T: Serialize + ?Sized>(
+    value: &T,
+) -> Result<(Vec<u8>, Vec<(usize, Spot)>), rmp_serde::encode::Error> {
+    /// Puts back what was there, even if encoding panics.
+    struct Restore(Option<Placing>);
     impl Drop for Restore {
         fn drop(&mut self) {
             PLACING.set(self.0.take());
         }
     }
-    let restore = Restore(PLACING.replace(Some(Vec::new())));
-    let encoded = encode();
-    let taken = PLACING.replace(None).unwrap_or_default();
+    let restore = Restore(PLACING.replace(Some(Placing::default())));
+    let mut out = FrameWriter(Vec::new());
+    let encoded = rmp_serde::encode::write(&mut out, value);
+    let placing = PLACING.replace(None).unwrap_or_default();
     drop(restore);
-    let Some(frame) = frame_of(&encoded) else {
-        return (encoded, Vec::new());
-    };
-    // The bodies were encoded in this order, each as its bytes, so each is looked for from
-    // where the one before it ended. Bytes found elsewhere would be the same bytes all the
-    // same: whatever is found is what the body reads back.
-    let mut from = 0;
-    let spots = taken
-        .into_iter()
-        .filter_map(|html| {
-            let rest = frame.get(from..)?;
-            let found = memchr::memmem::find(rest, html.as_bytes())?;
-            let at = from + found;
-            from = at + html.len();
-            let spot = Spot {
-                at: at as u64,
-                len: html.len(),
-                hash: xxhash_rust::xxh3::xxh3_64(html.as_bytes()),
-            };
-            Some((key_of(&html), spot))
-        })
-        .collect();
-    (encoded, spots)
+    encoded.map(|()| (out.0, placing.spots))
+}
+
+/// The writer a frame is encoded into: it sees each body's bytes come as they are (the
+/// encoder writes them in one piece, after their length), and notes where they went.
+struct FrameWriter(Vec<u8>);
+
+impl std::io::Write for FrameWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let at = self.0.len();
+        self.0.extend_from_slice(buf);
+        PLACING.with_borrow_mut(|placing| {
+            let Some(placing) = placing else { return };
+            if let Some((key, address, len)) = placing.expected
+                && buf.as_ptr() as usize == address
+                && buf.len() == len
+            {
+                placing.expected = None;
+                let spot = Spot {
+                    at: at as u64,
+                    len,
+                    hash: xxhash_rust::xxh3::xxh3_64(buf),
+                };
+                placing.spots.push((key, spot));
+            }
+        });
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Where a body's bytes lie: in a frame, or (once the frame is written) in the log.
@@ -488,12 +510,12 @@ mod tests {
         assert!(!plain[0].is_logged());
     }
 
-    /// The bodies a frame takes from memory are found in it, each where it was encoded or in
-    /// bytes just like it, and read back the same once left there.
+    /// The bodies a frame takes from memory are noted where they were encoded, and read back
+    /// the same once left there.
     #[test]
     fn bodies_encoded_into_a_frame_are_found_and_left_there() {
         let shared = Body::from("<p>Twice</p>");
-        // A title the same as a body: whichever bytes are found, they are the body's.
+        // A title the same as a body, and a body encoded twice.
         let entries: Vec<(String, Body)> = vec![
             ("<p>One</p>".into(), Body::from("<p>One</p>")),
             ("title".into(), Body::default()),
@@ -501,10 +523,8 @@ mod tests {
             ("again".into(), shared.clone()),
             ("last".into(), Body::from("<p>Last é</p>")),
         ];
-        let (frame, spots) = placing(
-            || rmp_serde::to_vec(&entries).unwrap(),
-            |frame| Some(frame.as_slice()),
-        );
+        let (frame, spots) = encode_placing(&entries).unwrap();
+        assert_eq!(frame, rmp_serde::to_vec(&entries).unwrap());
         assert_eq!(spots.len(), 4, "every body but the empty one");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log");
@@ -523,9 +543,7 @@ mod tests {
         // A body that was not in the frame stays in memory.
         let mut other = Body::from("<p>One</p>");
         assert!(!placed.leave(&mut other));
-        // Outside a frame being placed, nothing is recorded.
-        let (_, none) = placing(|| (), |_| None);
-        assert!(none.is_empty());
+        // Only a frame being placed records anything.
         assert!(PLACING.with_borrow(Option::is_none));
     }
 

@@ -703,15 +703,10 @@ fn frames<A: Serialize + Sync>(
     for articles in articles.chunks(batch) {
         let encoded: Vec<_> = articles
             .par_chunks(ARTICLES_PER_FRAME)
-            .map(|run| {
-                body::placing(
-                    || rmp_serde::to_vec(&(taken_at_ns, run)),
-                    |encoded| encoded.as_ref().ok().map(Vec::as_slice),
-                )
-            })
+            .map(|run| body::encode_placing(&(taken_at_ns, run)))
             .collect();
-        for (bytes, spots) in encoded {
-            let bytes = bytes.map_err(io::Error::other)?;
+        for encoded in encoded {
+            let (bytes, spots) = encoded.map_err(io::Error::other)?;
             // The frame's bytes follow its length.
             let at = out.written + 8;
             frame(out, &bytes)?;
