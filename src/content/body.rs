@@ -290,29 +290,33 @@ pub fn leaving_bodies_in<T>(
 thread_local! {
     /// While a log frame is encoded on this thread ([`encode_placing`]): the body being
     /// encoded (its key, and the address and length of its bytes), and where each body went.
-    static PLACING: RefCell<Option<Placing>> = const { RefCell::new(None) };
+    static PLACING: RefCell<Option<Noting>> = const { RefCell::new(None) };
 }
 
 #[derive(Default)]
-struct Placing {
+struct Noting {
     expected: Option<(usize, usize, usize)>,
     spots: Vec<(usize, Spot)>,
 }
 
-/// Encodes `value` (a log frame) as MessagePack, with where in the bytes each body it took
-/// from memory went, by [`Placed`]'s key.
+/// A frame's bytes, with where each body it took from memory went (by [`Placed`]'s key).
+pub type Placing = (Vec<u8>, Vec<(usize, Spot)>);
+
+/// Encodes `value` (a log frame) as MessagePack into a buffer with room for `room` bytes,
+/// with where in the bytes each body it took from memory went, by [`Placed`]'s key.
 pub fn encode_placing<T: Serialize + ?Sized>(
     value: &T,
-) -> Result<(Vec<u8>, Vec<(usize, Spot)>), rmp_serde::encode::Error> {
+    room: usize,
+) -> Result<Placing, rmp_serde::encode::Error> {
     /// Puts back what was there, even if encoding panics.
-    struct Restore(Option<Placing>);
+    struct Restore(Option<Noting>);
     impl Drop for Restore {
         fn drop(&mut self) {
             PLACING.set(self.0.take());
         }
     }
-    let restore = Restore(PLACING.replace(Some(Placing::default())));
-    let mut out = FrameWriter(Vec::new());
+    let restore = Restore(PLACING.replace(Some(Noting::default())));
+    let mut out = FrameWriter(Vec::with_capacity(room));
     let encoded = rmp_serde::encode::write(&mut out, value);
     let placing = PLACING.replace(None).unwrap_or_default();
     drop(restore);
@@ -523,7 +527,7 @@ mod tests {
             ("again".into(), shared.clone()),
             ("last".into(), Body::from("<p>Last é</p>")),
         ];
-        let (frame, spots) = encode_placing(&entries).unwrap();
+        let (frame, spots) = encode_placing(&entries, 0).unwrap();
         assert_eq!(frame, rmp_serde::to_vec(&entries).unwrap());
         assert_eq!(spots.len(), 4, "every body but the empty one");
         let dir = tempfile::tempdir().unwrap();

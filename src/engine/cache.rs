@@ -691,22 +691,22 @@ fn rewrite<A: Serialize + Sync>(
     })
 }
 
-/// Writes `articles` as frames of [`ARTICLES_PER_FRAME`], encoded a few at a time on every core;
-/// gives where in the log each body they held in memory went.
+/// Writes `articles` as frames of [`ARTICLES_PER_FRAME`], encoded a few at a time on every core
+/// while the frames before them are written; gives where in the log each body they held in
+/// memory went.
 fn frames<A: Serialize + Sync>(
-    out: &mut Summed<impl Write>,
+    out: &mut Summed<impl Write + Send>,
     taken_at_ns: i128,
     articles: &[A],
 ) -> io::Result<Vec<(usize, body::Spot)>> {
+    type Encoded = Vec<std::result::Result<body::Placing, rmp_serde::encode::Error>>;
     let batch = ARTICLES_PER_FRAME * 2 * rayon::current_num_threads().max(1);
     let mut placed = Vec::new();
-    for articles in articles.chunks(batch) {
-        let encoded: Vec<_> = articles
-            .par_chunks(ARTICLES_PER_FRAME)
-            .map(|run| body::encode_placing(&(taken_at_ns, run)))
-            .collect();
+    let mut write = |encoded: Encoded| -> io::Result<usize> {
+        let mut largest = 0;
         for encoded in encoded {
             let (bytes, spots) = encoded.map_err(io::Error::other)?;
+            largest = largest.max(bytes.len());
             // The frame's bytes follow its length.
             let at = out.written + 8;
             frame(out, &bytes)?;
@@ -716,6 +716,32 @@ fn frames<A: Serialize + Sync>(
                     .map(|(key, spot)| (key, spot.in_frame_at(at))),
             );
         }
+        Ok(largest)
+    };
+    // Each frame's buffer has room at once for a little more than the largest frame so far
+    // (up to 4 MB; a larger one grows): grown by doubling, every frame was copied about once
+    // more, into fresh memory.
+    const MAX_ROOM: usize = 4 << 20;
+    let encode = |articles: &[A], room: usize| -> Encoded {
+        articles
+            .par_chunks(ARTICLES_PER_FRAME)
+            .map(|run| body::encode_placing(&(taken_at_ns, run), room))
+            .collect()
+    };
+    // One batch is written while the next is encoded: one after the other, the cores that
+    // encode waited for each batch to be written (at 10,000 articles a third of the log's time).
+    let mut room = 0;
+    let mut waiting: Option<Encoded> = None;
+    for articles in articles.chunks(batch) {
+        let (written, encoded) = rayon::join(
+            || waiting.take().map_or(Ok(0), &mut write),
+            || encode(articles, (room + room / 4).min(MAX_ROOM)),
+        );
+        room = room.max(written?);
+        waiting = Some(encoded);
+    }
+    if let Some(last) = waiting {
+        write(last)?;
     }
     Ok(placed)
 }
