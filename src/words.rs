@@ -5,7 +5,6 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::hash::BuildHasherDefault;
 
 use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::is_combining_mark;
@@ -22,7 +21,9 @@ const MAX_WORD_CHARS: usize = 32;
 pub fn body_words(html: &str, apart: &[&str]) -> String {
     let text = plain_text(html);
     let text = lowercase(&text);
-    let mut distinct: HashSet<Cow<'_, str>, BuildHasherDefault<Fnv>> = HashSet::default();
+    // FxHash takes a word eight bytes at a time (FNV-1a, a byte at a time, was half the time
+    // spent finding an article's words).
+    let mut distinct: HashSet<Cow<'_, str>, rustc_hash::FxBuildHasher> = HashSet::default();
     distinct.extend(folded_words(&text));
     for other in apart {
         for word in words(other) {
@@ -99,30 +100,6 @@ impl<'a> Iterator for Words<'a> {
             self.pos += len;
         }
         self.text.get(start..self.pos)
-    }
-}
-
-/// A fast, non-cryptographic hash for the words of one article (FNV-1a): the set is thrown away
-/// after the article, so flooding is no concern.
-#[derive(Default)]
-struct Fnv(u64);
-
-impl std::hash::Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
     }
 }
 
