@@ -141,11 +141,6 @@ impl Headings {
         self.0.is_logged()
     }
 
-    /// Left in the log when `placed` wrote them there; true when they were.
-    pub fn leave_in(&mut self, placed: &Placed) -> bool {
-        placed.leave(&mut self.0)
-    }
-
     /// `list`, kept.
     pub fn new(list: &[crate::markdown::Heading]) -> Headings {
         match list {
