@@ -3,6 +3,8 @@
 //! fragment through a function. One module, so every place that takes HTML apart agrees on
 //! what a tag, a comment or a `<script>` is.
 
+use std::borrow::Cow;
+
 /// Attributes whose whole value is one URL.
 const URL_ATTRIBUTES: &[&str] = &["href", "src"];
 
@@ -219,6 +221,32 @@ fn numeric_reference(name: &str) -> Option<char> {
     char::from_u32(code)
 }
 
+/// Escapes text content for XML or HTML: `&`, `<` and `>` (quotes need no escaping outside
+/// attributes); borrowed when there is nothing to escape. The three bytes are found with
+/// `memchr3`: feeds escape every article's HTML twice (Atom and RSS), and a byte-by-byte scan
+/// was 2.5% of a clean build's CPU at 10,000 articles.
+pub fn escape_text(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let mut found = memchr::memchr3_iter(b'&', b'<', b'>', bytes).peekable();
+    if found.peek().is_none() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut from = 0;
+    for at in found {
+        // Each of the three is ASCII, so both sides of it are character boundaries.
+        out.push_str(text.get(from..at).unwrap_or_default());
+        out.push_str(match bytes.get(at) {
+            Some(b'&') => "&amp;",
+            Some(b'<') => "&lt;",
+            _ => "&gt;",
+        });
+        from = at + 1;
+    }
+    out.push_str(text.get(from..).unwrap_or_default());
+    Cow::Owned(out)
+}
+
 /// Escapes text for HTML text or an attribute value in either quotes: `&`, `<`, `>`, `"`
 /// and `'`.
 pub fn escape(value: &str) -> String {
@@ -239,6 +267,26 @@ pub fn escape(value: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_is_escaped_as_quick_xml_escapes_it() {
+        for text in [
+            "",
+            "plain é text",
+            "<p>a &amp; b > c</p>",
+            "&&<<>>",
+            "<",
+            "x&",
+            "\"quotes\" and 'apostrophes' stay",
+        ] {
+            assert_eq!(
+                escape_text(text),
+                quick_xml::escape::partial_escape(text),
+                "{text}"
+            );
+        }
+        assert!(matches!(escape_text("no markup"), Cow::Borrowed(_)));
+    }
 
     #[test]
     fn character_references_decode_and_unknown_ones_stay() {

@@ -10,8 +10,6 @@ use std::borrow::Cow;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use quick_xml::escape::partial_escape;
-
 use super::links::absolutize_html;
 use super::xml_safe;
 use crate::content::Article;
@@ -121,8 +119,8 @@ impl Bodies {
 /// Text content, escaped as [`super::escaped`] does.
 pub(super) fn xml_text(text: &str) -> Cow<'_, str> {
     match xml_safe(text) {
-        Cow::Borrowed(text) => partial_escape(text),
-        Cow::Owned(text) => Cow::Owned(partial_escape(&text).into_owned()),
+        Cow::Borrowed(text) => crate::html::escape_text(text),
+        Cow::Owned(text) => Cow::Owned(crate::html::escape_text(&text).into_owned()),
     }
 }
 

@@ -16,7 +16,6 @@ use std::sync::Arc;
 
 use chrono::{DateTime, FixedOffset, SecondsFormat, Utc};
 use quick_xml::Writer;
-use quick_xml::escape::partial_escape;
 use quick_xml::events::{BytesDecl, BytesText, Event};
 
 use crate::content::Article;
@@ -261,7 +260,7 @@ fn escaped_text_element(writer: &mut Writer<Vec<u8>>, name: &str, xml: &str) -> 
 /// Text content, escaped: `<`, `>` and `&` (quotes need no escaping outside attributes, and
 /// leaving them keeps HTML bodies readable), minus characters XML cannot carry.
 fn escaped(text: &str) -> BytesText<'static> {
-    BytesText::from_escaped(partial_escape(xml_safe(text)).into_owned())
+    BytesText::from_escaped(crate::html::escape_text(&xml_safe(text)).into_owned())
 }
 
 /// Drops the characters XML 1.0 cannot carry at all, even escaped, so a stray control
