@@ -13,12 +13,10 @@ new folder has no cache.
 
     bench/clean.py --size 100000 --rounds 3 --gazette OLD_BINARY --gazette NEW_BINARY
 """
-import argparse, glob, os, shutil, statistics, sys, time
+import glob, os, shutil, statistics, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import corpus, measure  # noqa: E402
-
-HERE = os.path.dirname(os.path.abspath(__file__))
+from benchlib import measure, sides  # noqa: E402
 
 
 def clean_build(binary, into, name):
@@ -36,32 +34,25 @@ def clean_build(binary, into, name):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--size", type=int, default=10000)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--gazette", action="append", required=True,
-                    help="a binary to time (give two or more)")
+    ap = sides.parser(__doc__)
     ap.add_argument("--into", default="/dev/shm/gazette-clean" if os.path.isdir("/dev/shm")
-                    else os.path.join(HERE, "out", "clean"),
+                    else os.path.join(sides.BENCH, "out", "clean"),
                     help="where the builds write (each into a new folder, deleted after it)")
-    ap.add_argument("--out", default=os.path.join(HERE, "out"))
     args = ap.parse_args()
-    dest, _ = corpus.ensure(args.size, args.out)
-    corpus.refresh_templates(dest, os.path.join(HERE, "..", "themes", "default"))
+    site = sides.corpus_site(args)
     os.makedirs(args.into, exist_ok=True)
     binaries = [os.path.abspath(b) for b in args.gazette]
-    os.chdir(os.path.join(dest, "gazette"))
-    results = {b: [] for b in binaries}
-    for round_ in range(args.rounds):
-        for n, binary in (list(enumerate(binaries)) if round_ % 2 == 0
-                          else list(enumerate(binaries))[::-1]):
-            # The last build's files written back and let go before this one starts.
-            time.sleep(5)
-            results[binary].append(clean_build(binary, args.into, f"out-{n}"))
+    os.chdir(site)
+    # By position: the same binary may be given twice (to see the machine's own spread).
+    results = [[] for _ in binaries]
+    for n, binary in sides.alternating(list(enumerate(binaries)), args.rounds):
+        # The last build's files written back and let go before this one starts.
+        time.sleep(5)
+        results[n].append(clean_build(binary, args.into, f"out-{n}"))
     print(f"clean build of {args.size} articles, medians of {args.rounds} alternating rounds")
     print("| binary | wall s | user s | system s | peak MiB | pages |")
     print("| --- | --- | --- | --- | --- | --- |")
-    for binary, rows in results.items():
+    for binary, rows in zip(binaries, results):
         med = {k: statistics.median(r[k] for r in rows)
                for k in ("wall_s", "user_s", "sys_s", "peak_rss_mib")}
         walls = ", ".join(f"{r['wall_s']:.2f}" for r in rows)

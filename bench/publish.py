@@ -12,12 +12,10 @@ first binary of a fixed order came out slower). Prints medians.
 
     bench/publish.py --size 10000 --rounds 5 --gazette OLD_BINARY --gazette NEW_BINARY
 """
-import argparse, os, resource, shutil, statistics, subprocess, sys, time
+import os, resource, shutil, statistics, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import corpus  # noqa: E402
-
-HERE = os.path.dirname(os.path.abspath(__file__))
+from benchlib import sides  # noqa: E402
 
 ARTICLE = "content/bench-publish.md"
 
@@ -57,16 +55,8 @@ def publish_once(binary, site):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--size", type=int, default=10000)
-    ap.add_argument("--rounds", type=int, default=5)
-    ap.add_argument("--gazette", action="append", required=True,
-                    help="a binary to time (give two or more)")
-    ap.add_argument("--out", default=os.path.join(HERE, "out"))
-    args = ap.parse_args()
-    dest, _ = corpus.ensure(args.size, args.out)
-    corpus.refresh_templates(dest, os.path.join(HERE, "..", "themes", "default"))
-    source = os.path.join(dest, "gazette")
+    args = sides.parser(__doc__).parse_args()
+    source = sides.corpus_site(args)
     sites = []
     for n, binary in enumerate(args.gazette):
         # Copies made by this script only; made again each run, so they match the corpus.
@@ -80,12 +70,8 @@ def main():
         publish_once(os.path.abspath(binary), site)
         sites.append(site)
     results = {binary: [] for binary in args.gazette}
-    pairs = list(zip(args.gazette, sites))
-    for round_ in range(args.rounds):
-        # The order flips every round: two copies of one binary measured in a fixed order
-        # differed by 10% in wall time and 45 MB in peak memory, the first one worse.
-        for binary, site in pairs if round_ % 2 == 0 else reversed(pairs):
-            results[binary].append(publish_once(os.path.abspath(binary), site))
+    for binary, site in sides.alternating(list(zip(args.gazette, sites)), args.rounds):
+        results[binary].append(publish_once(os.path.abspath(binary), site))
     print(f"publish into {args.size} articles, medians of {args.rounds} alternating rounds")
     print("| binary | wall s | user s | system s | peak MB |")
     print("| --- | --- | --- | --- | --- |")
