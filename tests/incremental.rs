@@ -467,10 +467,12 @@ fn the_cache_log_records_each_article_again_only_when_its_stamp_cannot_vouch_for
     site.build_ok();
     let settled = len();
     assert!(settled > first + first / 2, "{first} -> {settled}");
-    // Unchanged: the cache is not written at all.
+    // Unchanged: the cache is not written at all (nor its log opened for writing).
     let written = std::fs::metadata(&meta).unwrap().modified().unwrap();
+    let logged = std::fs::metadata(&log).unwrap().modified().unwrap();
     site.build_ok();
     assert_eq!(len(), settled);
+    assert_eq!(std::fs::metadata(&log).unwrap().modified().unwrap(), logged);
     assert_eq!(
         std::fs::metadata(&meta).unwrap().modified().unwrap(),
         written

@@ -386,11 +386,6 @@ impl Placed {
         }
     }
 
-    /// Lets go of where the bodies lie (once they are left).
-    pub fn forget(&mut self) {
-        self.spots = Default::default();
-    }
-
     /// Leaves `body` in the log when it was written there; true when it was.
     pub fn leave(&self, body: &mut Body) -> bool {
         let Repr::Html(html) = &body.0 else {

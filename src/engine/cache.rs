@@ -512,21 +512,22 @@ pub struct NewLog {
     /// place: until then the cache's meta still vouches for the old log (a build that fails
     /// leaves the cache as it was). Removed when dropped.
     waiting: Option<(PathBuf, PathBuf)>,
-    /// Where the bodies this build held in memory now lie in the log.
-    placed: body::Placed,
+    /// Where the bodies this build held in memory now lie in the log (none when nothing was
+    /// written).
+    placed: Option<body::Placed>,
 }
 
 impl NewLog {
     /// Leaves in the log the bodies of `articles` it holds (their search words too), and
     /// forgets where they lie; gives how many articles' bodies were left.
     pub fn leave_bodies(&mut self, articles: &mut [crate::content::Article]) -> usize {
-        let placed = &self.placed;
-        let left = articles
+        let Some(placed) = self.placed.take() else {
+            return 0;
+        };
+        articles
             .par_iter_mut()
-            .map(|article| usize::from(article.leave_bodies_in(placed)))
-            .sum();
-        self.placed.forget();
-        left
+            .map(|article| usize::from(article.leave_bodies_in(&placed)))
+            .sum()
     }
 }
 
@@ -626,6 +627,14 @@ fn append<A: Serialize + Sync>(
     taken_at_ns: i128,
     new: &[A],
 ) -> io::Result<NewLog> {
+    // Nothing to append (an unchanged site): the log is left alone.
+    if new.is_empty() {
+        return Ok(NewLog {
+            state: prior,
+            waiting: None,
+            placed: None,
+        });
+    }
     let entries = prior.entries + new.len() as u64;
     let mut file = fs::OpenOptions::new().read(true).write(true).open(path)?;
     let bodies = Arc::new(LogFile::new(file.try_clone()?, path));
@@ -645,7 +654,7 @@ fn append<A: Serialize + Sync>(
             sum: Box::new(out.sum),
         },
         waiting: None,
-        placed: body::Placed::new(bodies, spots),
+        placed: Some(body::Placed::new(bodies, spots)),
     })
 }
 
@@ -683,7 +692,7 @@ fn rewrite<A: Serialize + Sync>(
                 sum: Box::new(out.sum),
             },
             waiting: Some((tmp.clone(), path.to_path_buf())),
-            placed: body::Placed::new(bodies, spots),
+            placed: Some(body::Placed::new(bodies, spots)),
         })
     };
     write().inspect_err(|_| {
