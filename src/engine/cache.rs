@@ -508,10 +508,10 @@ pub fn write<A: Serialize + Sync>(
 /// it the cache's.
 pub struct NewLog {
     state: Log,
-    /// A log written afresh, under its temporary name until the meta is written, and its
-    /// place: until then the cache's meta still vouches for the old log (a build that fails
-    /// leaves the cache as it was). Removed when dropped.
-    waiting: Option<(PathBuf, PathBuf)>,
+    /// A log written afresh, under its temporary name until the meta is written (which
+    /// renames it into its place): until then the cache's meta still vouches for the old log
+    /// (a build that fails leaves the cache as it was). Removed when dropped.
+    waiting: Option<PathBuf>,
     /// Where the bodies this build held in memory now lie in the log (none when nothing was
     /// written).
     placed: Option<body::Placed>,
@@ -533,7 +533,7 @@ impl NewLog {
 
 impl Drop for NewLog {
     fn drop(&mut self) {
-        if let Some((tmp, _)) = self.waiting.take() {
+        if let Some(tmp) = self.waiting.take() {
             let _ = fs::remove_file(tmp);
         }
     }
@@ -545,7 +545,7 @@ impl Drop for NewLog {
 /// are now) are appended to it, unless the log would then hold more than twice as many
 /// articles as the site, when it is written afresh from `all` (asked only then: gathering
 /// every article took three lookups by path each). Written before the pages are rendered, so
-/// that the build can leave the bodies it wrote in the log ([`NewLog::placed`]).
+/// that the build can leave the bodies it wrote in the log ([`NewLog::leave_bodies`]).
 pub fn write_log<A: Serialize + Sync>(
     path: &Path,
     settings: u128,
@@ -572,7 +572,8 @@ pub fn write_meta(
     files: &[FileRecord],
     mut log: NewLog,
 ) -> Result<()> {
-    if let Some((tmp, to)) = log.waiting.take() {
+    if let Some(tmp) = log.waiting.take() {
+        let to = log_path(path);
         fs::rename(&tmp, &to).map_err(|e| {
             let _ = fs::remove_file(&tmp);
             Error::io(&to, e)
@@ -691,7 +692,7 @@ fn rewrite<A: Serialize + Sync>(
                 entries: all.len() as u64,
                 sum: Box::new(out.sum),
             },
-            waiting: Some((tmp.clone(), path.to_path_buf())),
+            waiting: Some(tmp.clone()),
             placed: Some(body::Placed::new(bodies, spots)),
         })
     };
