@@ -318,8 +318,11 @@ pub fn complement(numbers: &str, total: u32) -> String {
         push_gap(out, previous.map_or(n, |p| n - p));
         previous = Some(n);
     };
+    let bytes = numbers.as_bytes();
     let (mut value, mut number, mut next) = (0u32, 0u32, 0u32);
-    for &byte in numbers.as_bytes() {
+    let mut at = 0;
+    while let Some(&byte) = bytes.get(at) {
+        at += 1;
         let digit = u32::from(VALUE_OF[usize::from(byte)] & 63);
         value = value.wrapping_mul(32).wrapping_add(digit & 31);
         if digit >= 32 {
@@ -331,6 +334,15 @@ pub fn complement(numbers: &str, total: u32) -> String {
             missing(n, &mut out);
         }
         next = next.max(number.saturating_add(1));
+        // Gaps of one (articles in a row that use the word) leave nothing out: a word in most
+        // articles is mostly such runs, taken whole (byte by byte, this loop was 2-3% of a
+        // publish's CPU at 100,000 articles).
+        let run = ones_from(bytes, at);
+        if let Some(last) = u32::try_from(run).ok().and_then(|r| number.checked_add(r)) {
+            number = last;
+            next = next.max(last.saturating_add(1));
+            at += run;
+        }
     }
     for n in next..total {
         missing(n, &mut out);
@@ -338,9 +350,74 @@ pub fn complement(numbers: &str, total: u32) -> String {
     out
 }
 
+/// How many bytes from `at` on are the gap of one (`1`), eight at a time while they can be.
+fn ones_from(bytes: &[u8], at: usize) -> usize {
+    const ONES: u64 = u64::from_ne_bytes([DIGITS[1]; 8]);
+    let rest = bytes.get(at..).unwrap_or_default();
+    let mut run = 0;
+    for chunk in rest.chunks_exact(8) {
+        match <[u8; 8]>::try_from(chunk) {
+            Ok(eight) if u64::from_ne_bytes(eight) == ONES => run += 8,
+            _ => break,
+        }
+    }
+    run + rest
+        .get(run..)
+        .unwrap_or_default()
+        .iter()
+        .take_while(|&&b| b == DIGITS[1])
+        .count()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The complement by way of lists of numbers, as it was first written.
+    fn complement_by_lists(numbers: &[u32], total: u32) -> String {
+        let set: std::collections::HashSet<u32> = numbers.iter().copied().collect();
+        let rest: Vec<u32> = (0..total).filter(|n| !set.contains(n)).collect();
+        format!("!{}", encode(&rest))
+    }
+
+    #[test]
+    fn complements_with_runs_match_the_complement_by_lists() {
+        // Runs of every length around the eight-byte step, at every offset, beside gaps of
+        // several digits, a first number above zero, and numbers at or past `total`.
+        let mut seed = 0x9e37_79b9_u32;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            seed
+        };
+        for case in 0..400 {
+            let mut numbers = Vec::new();
+            let mut n = next() % 5;
+            while numbers.len() < 200 {
+                let run = next() % 20;
+                for _ in 0..run {
+                    numbers.push(n);
+                    n += 1;
+                }
+                n += 1 + next() % if case % 3 == 0 { 3 } else { 2000 };
+            }
+            let last = *numbers.last().unwrap();
+            for total in [last + 1, last + 40, last / 2] {
+                assert_eq!(
+                    complement(&encode(&numbers), total),
+                    complement_by_lists(&numbers, total),
+                    "case {case}, total {total}"
+                );
+            }
+        }
+        let every: Vec<u32> = (0..100).collect();
+        assert_eq!(complement(&encode(&every), 100), "!");
+        assert_eq!(
+            complement(&encode(&every), 103),
+            complement_by_lists(&every, 103)
+        );
+    }
 
     #[test]
     fn postings_built_one_number_at_a_time_match_encode() {
