@@ -83,22 +83,22 @@ pub fn inputs(site: &Site, i: usize) -> Option<ArticleInputs<'_>> {
     })
 }
 
-impl TaxonomyInputs<'_> {
-    fn terms(&self, urls: &Urls) -> Vec<TagView> {
+impl<'a> TaxonomyInputs<'a> {
+    fn terms(&self, urls: &Urls) -> Vec<TagView<'a>> {
         self.terms
             .iter()
             .map(|term| TagView {
-                name: term.name.to_string(),
-                slug: term.slug.to_string(),
+                name: term.name,
+                slug: term.slug,
                 url: urls.path(term.path),
             })
             .collect()
     }
 }
 
-impl ArticleInputs<'_> {
+impl<'a> ArticleInputs<'a> {
     /// Tags: the terms of the first taxonomy.
-    fn tags(&self, urls: &Urls) -> Vec<TagView> {
+    fn tags(&self, urls: &Urls) -> Vec<TagView<'a>> {
         self.taxonomies
             .first()
             .map(|t| t.terms(urls))
@@ -106,7 +106,7 @@ impl ArticleInputs<'_> {
     }
 
     /// Every taxonomy with the terms the article carries.
-    fn taxonomies(&self, urls: &Urls) -> Vec<ArticleTermsView> {
+    fn taxonomies(&self, urls: &Urls) -> Vec<ArticleTermsView<'a>> {
         self.taxonomies
             .iter()
             .map(|t| ArticleTermsView {
@@ -155,22 +155,22 @@ fn portable(html: &str, article: &Article, urls: &Urls) -> Value {
 }
 
 /// The card of an article.
-pub fn card(inputs: &ArticleInputs<'_>, config: &Config, urls: &Urls) -> CardView {
+pub fn card<'a>(inputs: &ArticleInputs<'a>, config: &'a Config, urls: &Urls) -> CardView<'a> {
     let article = inputs.article;
     CardView {
-        title: article.title.clone(),
+        title: &article.title,
         url: urls.path(&article.path),
         date: rfc3339(&article.date),
         updated: article.updated.as_ref().map(rfc3339),
-        summary: article.summary.clone(),
+        summary: &article.summary,
         summary_html: portable(&article.summary_html, article, urls),
         tags: inputs.tags(urls),
-        authors: bylines(config, article).to_vec(),
-        source: article.source.clone(),
+        authors: bylines(config, article),
+        source: article.source.as_deref(),
         source_url: source_url(article, urls),
         reading_time: article.reading_minutes,
         image: image(article, urls).map(|(href, _)| href),
-        image_alt: article.image_alt.clone(),
+        image_alt: article.image_alt.as_deref(),
         day_url: inputs.day_url(urls),
         featured: article.featured,
     }
@@ -185,12 +185,12 @@ pub struct Neighbours {
 }
 
 /// The full view of an article.
-pub fn article_view(
-    inputs: &ArticleInputs<'_>,
+pub fn article_view<'a>(
+    inputs: &ArticleInputs<'a>,
     config: &Config,
     urls: &Urls,
     neighbours: Neighbours,
-) -> Result<ArticleView, String> {
+) -> Result<ArticleView<'a>, String> {
     let article = inputs.article;
     let permalink = urls.absolute(&article.path);
     let image = image(article, urls);

@@ -91,7 +91,7 @@ pub struct PageFeed {
 
 /// `article` on article pages.
 #[derive(Debug, Serialize)]
-pub struct ArticleView {
+pub struct ArticleView<'a> {
     /// Title (plain text).
     pub title: String,
     /// Href of the article.
@@ -105,10 +105,10 @@ pub struct ArticleView {
     /// Last update, RFC 3339, or none.
     pub updated: Option<String>,
     /// Tags carried, in display order.
-    pub tags: Vec<TagView>,
+    pub tags: Vec<TagView<'a>>,
     /// Every taxonomy (tags first, then those of `[[taxonomies]]`) with the terms the article
     /// carries, so themes can link authors, sources... like tags.
-    pub taxonomies: Vec<ArticleTermsView>,
+    pub taxonomies: Vec<ArticleTermsView<'a>>,
     /// Authors (the article's, else the site author, else empty).
     pub authors: Vec<String>,
     /// Plain-text summary.
@@ -151,24 +151,24 @@ pub struct ArticleView {
 
 /// A tag of an article or card.
 #[derive(Debug, Clone, Serialize)]
-pub struct TagView {
+pub struct TagView<'a> {
     /// Display name.
-    pub name: String,
+    pub name: &'a str,
     /// URL slug.
-    pub slug: String,
+    pub slug: &'a str,
     /// Href of the tag page.
     pub url: String,
 }
 
 /// One of `article.taxonomies`.
 #[derive(Debug, Serialize)]
-pub struct ArticleTermsView {
+pub struct ArticleTermsView<'a> {
     /// Taxonomy name (`authors`).
     pub name: String,
     /// Href of the taxonomy's term list.
     pub url: String,
     /// The terms the article carries, in its own order (may be empty).
-    pub terms: Vec<TagView>,
+    pub terms: Vec<TagView<'a>>,
 }
 
 /// A heading of an article body.
@@ -183,10 +183,12 @@ pub struct HeadingView {
 }
 
 /// An article as listed on other pages (`articles`, `days[].articles`, `newer`, `related`...).
+/// Borrows what it shows as the article has it: a publish at 100,000 articles builds a card for
+/// every article (each home page moves by one), and each is turned into a template value at once.
 #[derive(Debug, Serialize)]
-pub struct CardView {
+pub struct CardView<'a> {
     /// Title (plain text).
-    pub title: String,
+    pub title: &'a str,
     /// Href of the article.
     pub url: String,
     /// Publication time, RFC 3339.
@@ -194,15 +196,15 @@ pub struct CardView {
     /// Last update, RFC 3339, or none.
     pub updated: Option<String>,
     /// Plain-text summary.
-    pub summary: String,
+    pub summary: &'a str,
     /// Summary as HTML (safe).
     pub summary_html: Value,
     /// Tags carried.
-    pub tags: Vec<TagView>,
+    pub tags: Vec<TagView<'a>>,
     /// Authors (the article's, else the site author, else empty).
-    pub authors: Vec<String>,
+    pub authors: &'a [String],
     /// The outlet the item comes from, or none.
-    pub source: Option<String>,
+    pub source: Option<&'a str>,
     /// Link to the original report, or none.
     pub source_url: Option<String>,
     /// Minutes to read.
@@ -210,7 +212,7 @@ pub struct CardView {
     /// Href of the lead image, or none.
     pub image: Option<String>,
     /// Alt text of the lead image, or none.
-    pub image_alt: Option<String>,
+    pub image_alt: Option<&'a str>,
     /// Href of the day's digest.
     pub day_url: String,
     /// Front matter `featured: true`: the article asks to lead the home page.
