@@ -140,6 +140,14 @@ impl<'a> ModelKeys<'a> {
         Ok(f.finish())
     }
 
+    /// The key of each article's inputs made so far, by index.
+    pub fn made(self) -> Vec<Option<u128>> {
+        self.articles
+            .into_iter()
+            .map(|slot| slot.into_inner())
+            .collect()
+    }
+
     fn article(&self, i: usize) -> u128 {
         self.articles.get(i).map_or(0, |slot| {
             *slot.get_or_init(|| article_key(self.site, i, self.known))

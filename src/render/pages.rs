@@ -55,6 +55,9 @@ pub struct Cards {
     /// of them at once took 460 MB of fresh memory at 100,000 articles, which the kernel took
     /// longer to hand over than the cards took to build.
     pub per_page: Option<Arc<CardCache>>,
+    /// The key of each article's inputs (by index) when the page keys made it: what the cards
+    /// made for the card cache are fingerprinted by.
+    pub inputs: Vec<Option<u128>>,
 }
 
 /// The cards one page shows.

@@ -794,9 +794,9 @@ fn a_body_edit_changes_the_keys_of_exactly_the_pages_that_show_the_article() {
 }
 
 /// A render that keeps its cards leaves each page to build the cards only it shows: such a
-/// render writes what one with every card built first writes, and keys those cards by their
-/// views, so a later render that shows them on several pages (and builds them first) finds
-/// every one of them.
+/// render writes what one with every card built first writes, and keys those cards by what
+/// they are made from (their articles' inputs), so a later render that shows them on several
+/// pages (and builds them first) finds every one of them.
 #[test]
 fn cards_a_page_builds_for_itself_render_and_key_as_cards_built_first() {
     let dir = site_dir(&[]);
