@@ -8,9 +8,30 @@ use std::io;
 use serde::Serialize;
 use xxhash_rust::xxh3::Xxh3;
 
+/// Bytes gathered before they are hashed as one stream: most fingerprints are a few hundred
+/// bytes (a page key is a path and some numbers), and xxh3 hashes such a run at once much
+/// faster than it takes it a few bytes at a time (a streaming state is 600 bytes to set up, and
+/// copies each small piece into its own buffer). Longer input is streamed from here on. Both
+/// ways give the same digest.
+const GATHER: usize = 1 << 16;
+
 /// A fingerprint being made.
-#[derive(Clone, Default)]
-pub struct Fingerprint(Xxh3);
+#[derive(Clone)]
+pub struct Fingerprint {
+    /// Bytes not yet hashed.
+    gathered: Vec<u8>,
+    /// The stream, once more than [`GATHER`] bytes came in.
+    streamed: Option<Box<Xxh3>>,
+}
+
+impl Default for Fingerprint {
+    fn default() -> Fingerprint {
+        Fingerprint {
+            gathered: Vec::with_capacity(256),
+            streamed: None,
+        }
+    }
+}
 
 impl Fingerprint {
     /// An empty fingerprint.
@@ -18,50 +39,62 @@ impl Fingerprint {
         Fingerprint::default()
     }
 
+    fn take(&mut self, bytes: &[u8]) {
+        self.gathered.extend_from_slice(bytes);
+        if self.gathered.len() >= GATHER {
+            self.streamed
+                .get_or_insert_with(|| Box::new(Xxh3::new()))
+                .update(&self.gathered);
+            self.gathered.clear();
+        }
+    }
+
     /// Adds a string (or any bytes), length first.
     pub fn str(&mut self, text: impl AsRef<[u8]>) -> &mut Self {
         let bytes = text.as_ref();
-        self.0.update(&(bytes.len() as u64).to_le_bytes());
-        self.0.update(bytes);
+        self.take(&(bytes.len() as u64).to_le_bytes());
+        self.take(bytes);
         self
     }
 
     /// Adds a number.
     pub fn num(&mut self, n: u128) -> &mut Self {
-        self.0.update(&n.to_le_bytes());
+        self.take(&n.to_le_bytes());
         self
     }
 
-    /// Adds a serialisable value in its JSON form, streamed (nothing is kept in memory).
+    /// Adds a serialisable value in its JSON form.
     pub fn json(&mut self, value: &impl Serialize) -> Result<&mut Self, String> {
         // A marker between values, so two values cannot run into each other.
-        self.0.update(b"\x1e");
+        self.take(b"\x1e");
         serde_json::to_writer(&mut *self, value).map_err(|e| e.to_string())?;
         Ok(self)
     }
 
-    /// Adds a serialisable value in its MessagePack form, streamed: much faster than
+    /// Adds a serialisable value in its MessagePack form: much faster than
     /// [`Fingerprint::json`] for long text, which MessagePack does not escape.
     pub fn packed(&mut self, value: &impl Serialize) -> Result<&mut Self, String> {
-        self.0.update(b"\x1f");
-        // MessagePack writes each marker and field on its own; the hasher takes them faster in
-        // bulk.
-        let mut buffered = io::BufWriter::with_capacity(4096, &mut *self);
-        rmp_serde::encode::write(&mut buffered, value).map_err(|e| e.to_string())?;
-        io::Write::flush(&mut buffered).map_err(|e| e.to_string())?;
-        drop(buffered);
+        self.take(b"\x1f");
+        rmp_serde::encode::write(&mut *self, value).map_err(|e| e.to_string())?;
         Ok(self)
     }
 
     /// The fingerprint.
     pub fn finish(&self) -> u128 {
-        self.0.digest128()
+        match &self.streamed {
+            None => xxhash_rust::xxh3::xxh3_128(&self.gathered),
+            Some(stream) => {
+                let mut stream = stream.clone();
+                stream.update(&self.gathered);
+                stream.digest128()
+            }
+        }
     }
 }
 
 impl io::Write for Fingerprint {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        self.0.update(buf);
+        self.take(buf);
         Ok(buf.len())
     }
 
@@ -91,6 +124,38 @@ mod tests {
         let mut b = Fingerprint::new();
         b.json(&vec!["x"]).unwrap().json(&vec!["y"]).unwrap();
         assert_ne!(a.finish(), b.finish());
+    }
+
+    #[test]
+    fn gathered_and_streamed_input_make_the_same_fingerprint() {
+        // Across the point where gathering turns into streaming, and well past it.
+        for len in [
+            0,
+            1,
+            255,
+            256,
+            GATHER - 9,
+            GATHER - 8,
+            GATHER,
+            GATHER + 1,
+            3 * GATHER + 17,
+        ] {
+            let bytes: Vec<u8> = (0..len).map(|i| (i * 31 % 251) as u8).collect();
+            let mut whole = Fingerprint::new();
+            whole.str(&bytes);
+            let mut pieces = Fingerprint::new();
+            pieces.take(&(len as u64).to_le_bytes());
+            for chunk in bytes.chunks(7) {
+                pieces.take(chunk);
+            }
+            let mut expected = (len as u64).to_le_bytes().to_vec();
+            expected.extend_from_slice(&bytes);
+            let expected = xxhash_rust::xxh3::xxh3_128(&expected);
+            assert_eq!(whole.finish(), expected, "{len} bytes at once");
+            assert_eq!(pieces.finish(), expected, "{len} bytes in pieces");
+            // Finishing does not end the fingerprint.
+            assert_eq!(whole.num(1).finish(), pieces.num(1).finish(), "{len}");
+        }
     }
 
     #[test]
