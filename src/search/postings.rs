@@ -271,6 +271,11 @@ pub fn encode(numbers: &[u32]) -> String {
 
 /// One gap of [`encode`].
 fn push_gap(out: &mut String, gap: u32) {
+    // Most gaps are one digit.
+    if let Some(&digit) = DIGITS.get(gap as usize).filter(|_| gap < 32) {
+        out.push(char::from(digit));
+        return;
+    }
     let mut groups = [0usize; 7];
     let mut len = 0;
     let mut rest = gap;
@@ -314,9 +319,17 @@ pub fn decode(text: &str) -> Vec<u32> {
 pub fn complement(numbers: &str, total: u32) -> String {
     let mut out = String::from("!");
     let mut previous: Option<u32> = None;
-    let mut missing = |n: u32, out: &mut String| {
-        push_gap(out, previous.map_or(n, |p| n - p));
-        previous = Some(n);
+    // The numbers from `from` up to `to` (not included), left out: the first as its gap from
+    // the one before, the rest gaps of one, written in one go.
+    let mut missing = |from: u32, to: u32, out: &mut String| {
+        if from < to {
+            push_gap(out, previous.map_or(from, |p| from - p));
+            out.extend(std::iter::repeat_n(
+                char::from(DIGITS[1]),
+                (to - from - 1) as usize,
+            ));
+            previous = Some(to - 1);
+        }
     };
     let bytes = numbers.as_bytes();
     let (mut value, mut number, mut next) = (0u32, 0u32, 0u32);
@@ -330,9 +343,7 @@ pub fn complement(numbers: &str, total: u32) -> String {
         }
         number = number.wrapping_add(value);
         value = 0;
-        for n in next..number.min(total) {
-            missing(n, &mut out);
-        }
+        missing(next, number.min(total), &mut out);
         next = next.max(number.saturating_add(1));
         // Gaps of one (articles in a row that use the word) leave nothing out: a word in most
         // articles is mostly such runs, taken whole (byte by byte, this loop was 2-3% of a
@@ -344,9 +355,7 @@ pub fn complement(numbers: &str, total: u32) -> String {
             at += run;
         }
     }
-    for n in next..total {
-        missing(n, &mut out);
-    }
+    missing(next, total, &mut out);
     out
 }
 
