@@ -158,9 +158,9 @@ pub struct CardCache {
     /// The fingerprint of the last `site` value seen, by the address of its map (it is the
     /// same value for every card of a render).
     site_print: Mutex<Option<(usize, u128)>>,
-    /// The fingerprint of each card view this render built, by the address of its map, with
-    /// the card (whose map then keeps its address): a card's key is made without fingerprinting
-    /// its value, which took 7% of a publish's CPU at 10,000 articles.
+    /// The fingerprint of what each card view this render built was made from, by the address
+    /// of its map, with the card (whose map then keeps its address): a card's key is made
+    /// without fingerprinting its value, which took 7% of a publish's CPU at 10,000 articles.
     known: Mutex<HashMap<usize, (u128, Value)>>,
     /// Keep every card it renders, by key (to save them for the next build). Any other cache
     /// keeps, by URL, only the cards shown a second time: a card shown once (as on a day's
@@ -215,8 +215,8 @@ impl CardCache {
         }
     }
 
-    /// Takes the fingerprints of card views as they were built (of the view, before it became
-    /// a value: every field in a fixed order).
+    /// Takes the fingerprints of card views as they were built: of what each was made from
+    /// (its article's inputs, or the view itself before it became a value), never of the value.
     pub fn know<'a>(&self, cards: impl Iterator<Item = &'a (Value, Option<u128>)>) {
         let mut known = self.known.lock().unwrap_or_else(PoisonError::into_inner);
         for (card, print) in cards {

@@ -44,7 +44,7 @@ pub fn render_site_with(
     tick: &(dyn Fn() + Sync),
 ) -> Result<Vec<OutputFile>> {
     let renderer = theme.renderer();
-    let shared = shared(site, urls, (&|_| true, None), &[])?;
+    let shared = shared(site, urls, (&|_| true, None), Vec::new())?;
     let rendered: Vec<Result<OutputFile>> = site
         .pages
         .par_iter()
@@ -139,7 +139,7 @@ fn keys_and_inputs(
 ) -> Result<(Keys, Keys)> {
     let renderer = theme.renderer();
     let model = keys::ModelKeys::new(site, salt, known);
-    let bare = shared(site, urls, (&|_| false, None), &[])?;
+    let bare = shared(site, urls, (&|_| false, None), Vec::new())?;
     let keyed: Vec<Result<Option<u128>>> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
@@ -218,9 +218,8 @@ pub fn render_site_keyed(
     let least = if per_page.is_some() { 3 } else { 1 };
     let shown = cards_shown(site, &todo);
     let wanted = |i: usize| shown.get(i).is_some_and(|n| *n >= least);
-    let mut shared = shared(site, urls, (&wanted, Some(renderer.cards())), &inputs)?;
+    let mut shared = shared(site, urls, (&wanted, Some(renderer.cards())), inputs)?;
     shared.cards.per_page = per_page.cloned();
-    shared.cards.inputs = inputs;
     shared.search = keying.and_then(|k| k.search).cloned();
     let keys = &keys;
     let failed = AtomicBool::new(false);
@@ -378,7 +377,7 @@ fn batches(
 ) -> Result<crate::Held> {
     // A new renderer: card HTML of an earlier render may show an article as it was before the edit.
     let renderer = theme.renderer();
-    let mut shared = shared(site, urls, (&|_| false, None), &[])?;
+    let mut shared = shared(site, urls, (&|_| false, None), Vec::new())?;
     shared.search = search;
     let mut built = vec![false; site.articles.len()];
     for batch in indices.chunks(size.max(1)) {
@@ -448,12 +447,14 @@ fn each_card(site: &Site, page: &Page, f: &mut dyn FnMut(usize)) {
 }
 
 /// The views every page shares, with the cards of the articles `wanted` says yes to. Each card
-/// is built once and shared (cheaply cloned) by every list that shows it.
+/// is built once and shared (cheaply cloned) by every list that shows it. `inputs` are the keys
+/// of the articles' inputs the page keys made (empty when they made none): what the cards made
+/// for `known` are fingerprinted by (see [`card_view`]).
 fn shared<'a>(
     site: &'a Site,
     urls: &'a Urls,
     (wanted, known): (&(dyn Fn(usize) -> bool + Sync), Option<&CardCache>),
-    inputs: &[Option<u128>],
+    inputs: Keys,
 ) -> Result<pages::Shared<'a>> {
     let known = known.filter(|k| k.makes_keys());
     let cards: Vec<(Value, Option<u128>)> = (0..site.articles.len())
@@ -474,7 +475,7 @@ fn shared<'a>(
     let cards = pages::Cards {
         built: cards,
         per_page: None,
-        inputs: Vec::new(),
+        inputs,
     };
     pages::Shared::new(site, urls, cards).map_err(|message| Error::Render {
         template: "(site)".into(),
