@@ -16,19 +16,6 @@ use ui::{Bar, Ui};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-/// Asks the kernel for small pages only: no transparent huge pages for this process. On a
-/// virtual machine that hands free memory back to its host (a balloon with free page
-/// reporting, as on this project's machine), free 2 MB blocks are exactly what is handed back,
-/// so each huge page the allocator touched had to be fetched from the host again: publishing
-/// into 100,000 articles took 2.34-2.49 s with huge pages against 2.01-2.08 s without (medians
-/// of eight alternating publishes, `MIMALLOC_ALLOW_THP=0`), rounds of 1.8-3.2 s against
-/// 1.9-2.5 s, and a clean build of 100,000 articles 21.1 against 18.9 s with a lower peak.
-/// Where huge pages come cheap the difference is a few page faults per megabyte.
-fn small_pages_only() {
-    #[cfg(target_os = "linux")]
-    let _ = rustix::thread::disable_transparent_huge_pages(true);
-}
-
 #[derive(Parser)]
 #[command(
     name = "gazette",
@@ -155,7 +142,6 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    small_pages_only();
     let cli = Cli::parse();
     let ui = Ui::new(cli.quiet, cli.verbose);
     let ok = match cli.command {

@@ -410,6 +410,12 @@ fn an_unchanged_site_renders_no_page_and_writes_nothing() {
     assert_eq!(report.cache.articles_reused, 12);
     assert_eq!(report.write.written, 0);
     assert!(report.write.changed.is_empty() && report.write.removed.is_empty());
+    // A build that patches the output asks for small pages only (see `small_pages_only`).
+    #[cfg(target_os = "linux")]
+    assert_eq!(
+        rustix::thread::transparent_huge_pages_are_disabled().ok(),
+        Some(true)
+    );
 }
 
 /// A build writes the article log before it renders, and its pages read the bodies it wrote

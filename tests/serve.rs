@@ -1061,22 +1061,6 @@ fn raw(addr: &str, head: &str) -> (u16, String) {
     (status, body)
 }
 
-/// The binary asks the kernel for small pages only (no transparent huge pages: see
-/// `small_pages_only` in `main.rs`), as the kernel reports for the running server.
-#[test]
-#[cfg(target_os = "linux")]
-fn the_binary_asks_the_kernel_for_small_pages_only() {
-    let site = TestSite::sample();
-    let served = Served::start(&site);
-    let status = std::fs::read_to_string(format!("/proc/{}/status", served.child.id())).unwrap();
-    let thp: Vec<Vec<&str>> = status
-        .lines()
-        .filter(|line| line.starts_with("THP_enabled:"))
-        .map(|line| line.split_whitespace().collect())
-        .collect();
-    assert_eq!(thp, [["THP_enabled:", "0"]], "{status}");
-}
-
 #[test]
 fn the_server_never_leaves_its_folder_and_survives_bad_clients() {
     let site = TestSite::sample();
