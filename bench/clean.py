@@ -13,7 +13,7 @@ new folder has no cache.
 
     bench/clean.py --size 100000 --rounds 3 --gazette OLD_BINARY --gazette NEW_BINARY
 """
-import glob, os, shutil, statistics, sys, time
+import os, statistics, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import measure, sides  # noqa: E402
@@ -25,12 +25,9 @@ def clean_build(binary, into, name):
     try:
         return measure.run_once([binary, "-q", "build", "-o", out], out, out + ".log")
     finally:
-        # The output, the cache files beside it (`.NAME.gazette-cache*`) and the log.
-        for path in [out, *glob.glob(os.path.join(into, f".{name}.gazette*")), out + ".log"]:
-            if os.path.isdir(path):
-                shutil.rmtree(path)
-            elif os.path.lexists(path):
-                os.remove(path)
+        measure.remove_output(out)
+        if os.path.lexists(out + ".log"):
+            os.remove(out + ".log")
 
 
 def main():

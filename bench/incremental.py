@@ -10,10 +10,10 @@ Medians in seconds. Every edit is undone before the next run, so each run starts
 
     bench/incremental.py --sizes 10000 --runs 5 --gazette target/release/gazette [--hugo]
 """
-import argparse, os, shutil, statistics, subprocess, sys, time
+import argparse, os, statistics, subprocess, sys, time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from benchlib import corpus  # noqa: E402
+from benchlib import corpus, measure  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -25,16 +25,6 @@ def timed(cmd, cwd):
     if done.returncode != 0:
         sys.exit(f"{' '.join(cmd)} failed:\n{done.stderr.decode()[-2000:]}")
     return took
-
-
-def remove_output(out):
-    """An output folder and the build cache and spare files beside it."""
-    shutil.rmtree(out, ignore_errors=True)
-    work = os.path.join(os.path.dirname(out), f".{os.path.basename(out)}.gazette-")
-    for name in ("cache", "cache-articles", "cache-cards"):
-        if os.path.exists(work + name):
-            os.remove(work + name)
-    shutil.rmtree(work + "spare", ignore_errors=True)
 
 
 def edits(site):
@@ -89,7 +79,7 @@ def main():
         site = os.path.join(dest, "gazette")
         out = os.path.join(args.out, f"incremental-{n}")
         for old in [out] + [f"{out}-clean-{k}" for k in range(args.runs)]:
-            remove_output(old)
+            measure.remove_output(old)
         build = [gazette, "-q", "build", "-o", out]
         timed(build + ["--full"], site)  # warm-up, and the cache the runs start from
         # Clean builds each into a new folder, as bench/run does: replacing a full output
@@ -114,7 +104,7 @@ def main():
             hugo = f" {statistics.median(h):.2f} |" if h else (" |" if args.hugo else "")
             print(f"| {name} | {statistics.median(g):.3f} |{hugo}")
         for old in [out] + [f"{out}-clean-{k}" for k in range(args.runs)]:
-            remove_output(old)
+            measure.remove_output(old)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """Running one build of one tool and measuring it: wall time, the child's own CPU time and peak
 RSS (from os.wait4, so nothing else on the machine is counted), and the pages it wrote."""
 
+import glob
 import os
 import shutil
 import subprocess
@@ -42,6 +43,17 @@ def tail(path, lines=25):
             return "".join(f.readlines()[-lines:])
     except OSError:
         return ""
+
+
+def remove_output(out):
+    """An output folder with everything a build keeps beside it (`.NAME.gazette*`: the cache
+    files, however many there are, and the spare folder)."""
+    parent, name = os.path.split(out)
+    for path in [out, *glob.glob(os.path.join(parent, f".{name}.gazette*"))]:
+        if os.path.isdir(path) and not os.path.islink(path):
+            shutil.rmtree(path)
+        elif os.path.lexists(path):
+            os.remove(path)
 
 
 def clear(folders, out_root):
