@@ -116,7 +116,8 @@ impl Bodies {
     }
 }
 
-/// Text content, escaped as [`super::escaped`] does.
+/// Text content, escaped: `<`, `>` and `&`, minus characters XML cannot carry (what
+/// [`super::escaped`] writes).
 pub(super) fn xml_text(text: &str) -> Cow<'_, str> {
     match xml_safe(text) {
         Cow::Borrowed(text) => crate::html::escape_text(text),

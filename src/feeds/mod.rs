@@ -260,7 +260,7 @@ fn escaped_text_element(writer: &mut Writer<Vec<u8>>, name: &str, xml: &str) -> 
 /// Text content, escaped: `<`, `>` and `&` (quotes need no escaping outside attributes, and
 /// leaving them keeps HTML bodies readable), minus characters XML cannot carry.
 fn escaped(text: &str) -> BytesText<'static> {
-    BytesText::from_escaped(crate::html::escape_text(&xml_safe(text)).into_owned())
+    BytesText::from_escaped(cache::xml_text(text).into_owned())
 }
 
 /// Drops the characters XML 1.0 cannot carry at all, even escaped, so a stray control
