@@ -352,11 +352,17 @@ fn a_damaged_or_foreign_cache_means_a_full_build_with_a_note() {
     let out = site.run(&["build"]);
     assert!(!String::from_utf8_lossy(&out.stdout).contains("Build cache:"));
 
-    // The article log damaged (the meta beside it intact).
+    // The article log damaged (the meta beside it intact): in what it says of an article.
     let log = site.root.join(".public.gazette-cache-articles");
+    let find = |bytes: &[u8], text: &str| {
+        bytes
+            .windows(text.len())
+            .position(|w| w == text.as_bytes())
+            .unwrap_or_else(|| panic!("{text} is in the log"))
+    };
     let mut bytes = std::fs::read(&log).unwrap();
-    let middle = bytes.len() / 2;
-    bytes[middle] ^= 0x20;
+    let title = find(&bytes, "Story 5");
+    bytes[title + 2] ^= 0x20;
     std::fs::write(&log, &bytes).unwrap();
     story(
         &site,
@@ -374,6 +380,41 @@ fn a_damaged_or_foreign_cache_means_a_full_build_with_a_note() {
         "{text}"
     );
     assert!(without_marker(site.snapshot()) == clean_build(&site));
+
+    // In an article's text: found when a page reads it (the feeds show every body), and the
+    // build starts again in full.
+    let mut bytes = std::fs::read(&log).unwrap();
+    let body = find(&bytes, "More text for story 6");
+    bytes[body + 2] ^= 0x20;
+    std::fs::write(&log, &bytes).unwrap();
+    story(
+        &site,
+        8,
+        "Published while a body was damaged",
+        9,
+        &["world"],
+        false,
+    );
+    let out = site.run(&["build"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let notes: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("Build cache:"))
+        .collect();
+    assert_eq!(notes.len(), 1, "{text}");
+    assert!(
+        notes[0].contains("article log") && notes[0].contains("is damaged"),
+        "{text}"
+    );
+    assert!(without_marker(site.snapshot()) == clean_build(&site));
+    // The full build left a whole cache: the next build uses it and says nothing about it.
+    let out = site.run(&["build"]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Build cache:"));
     // Gone: the same, a full build with a note.
     std::fs::remove_file(&log).unwrap();
     let out = site.run(&["build"]);

@@ -1,9 +1,11 @@
-//! An article's rendered body (and its search words, kept the same way). Bodies are two thirds of the build cache's article log (about
-//! 54 MB of its 80 at 10,000 articles), and a build that takes its articles from the log needs
-//! few of them: the pages of the articles around a change, and feed items. So a body decoded
-//! from the log is left there, and the article keeps where; it is read when a page needs it.
-//! Decoding every body cost the build the memory to hold them, and on this kind of machine
-//! fresh memory is slow (the kernel zeroes every page the first time it is touched).
+//! An article's rendered body (and its search words and headings, kept the same way). With them
+//! the texts are six sevenths of the build cache's article log (670 of its 790 MB at 100,000
+//! articles), and a build that takes its articles from the log needs few of them: the pages of
+//! the articles around a change, and feed items. So each log frame keeps its texts apart from
+//! its MessagePack, which holds where each text lies and its xxh3; a build reads only the
+//! MessagePack, and an article decoded from it keeps where its texts are, each read (and
+//! checked) when a page needs it. Decoding every body cost the build the memory to hold them,
+//! and reading them all cost it 0.5 s of CPU at 100,000 articles.
 
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -11,6 +13,7 @@ use std::fmt;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use serde::de::{self, Deserialize, Deserializer, Visitor};
 use serde::ser::{Error as _, Serialize, Serializer};
@@ -46,9 +49,13 @@ struct Logged {
 }
 
 /// An open article log that bodies are read from.
+#[derive(Debug)]
 pub struct LogFile {
     file: File,
     path: PathBuf,
+    /// Set when a text could not be read back as it was written: the log is damaged (its texts
+    /// are not in its checksum), and a build that used it builds again in full.
+    failed: AtomicBool,
 }
 
 impl LogFile {
@@ -57,7 +64,18 @@ impl LogFile {
         LogFile {
             file,
             path: path.to_path_buf(),
+            failed: AtomicBool::new(false),
         }
+    }
+
+    /// Whether a text read from this log was not what was written there.
+    pub fn failed(&self) -> bool {
+        self.failed.load(Ordering::Relaxed)
+    }
+
+    /// The log's path.
+    pub fn path(&self) -> &Path {
+        &self.path
     }
 }
 
@@ -98,14 +116,22 @@ impl Body {
 
 impl Logged {
     fn read(&self) -> Result<String, String> {
-        let mut bytes = vec![0; self.len];
-        read_at(&self.log.file, &mut bytes, self.at).map_err(|e| format!("cannot be read: {e}"))?;
-        if xxhash_rust::xxh3::xxh3_64(&bytes) != self.hash {
-            return Err("changed while the build ran".into());
-        }
-        String::from_utf8(bytes).map_err(|_| "changed while the build ran".into())
+        let read = || {
+            let mut bytes = vec![0; self.len];
+            read_at(&self.log.file, &mut bytes, self.at)
+                .map_err(|e| format!("cannot be read: {e}"))?;
+            if xxhash_rust::xxh3::xxh3_64(&bytes) != self.hash {
+                return Err(CHANGED.to_string());
+            }
+            String::from_utf8(bytes).map_err(|_| CHANGED.to_string())
+        };
+        read().inspect_err(|_| self.log.failed.store(true, Ordering::Relaxed))
     }
 }
+
+/// Why a logged text that was read is not the one written.
+const CHANGED: &str =
+    "is damaged, or changed while the build ran (a text does not match its checksum)";
 
 #[cfg(unix)]
 fn read_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
@@ -199,43 +225,49 @@ impl fmt::Debug for Body {
     }
 }
 
-/// Written as text for people (JSON) and as bytes in MessagePack (the build cache's log): a
-/// MessagePack string is checked to be UTF-8 whenever it is decoded, and a body decoded from
-/// the log is left there unread, so the check is made when it is read (every body of a
-/// 100,000-article log was checked at each build, 600 MB).
+/// Written as text for people (JSON) and as bytes in MessagePack. In a log frame being
+/// encoded ([`encode_placing`]) the text goes to the frame's texts instead, and the frame holds
+/// where it lies there: its offset, length and xxh3. A MessagePack string is checked to be
+/// UTF-8 whenever it is decoded, and a body decoded from the log is left there unread, so the
+/// check is made when it is read.
 impl Serialize for Body {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let text = self.html().map_err(S::Error::custom)?;
         if serializer.is_human_readable() {
             return serializer.serialize_str(&text);
         }
-        // In a log frame being encoded, the writer notes where these bytes go.
-        if let Repr::Html(html) = &self.0 {
-            PLACING.with_borrow_mut(|placing| {
-                if let Some(placing) = placing {
-                    let bytes = text.as_bytes();
-                    placing.expected = Some((key_of(html), bytes.as_ptr() as usize, bytes.len()));
-                }
-            });
-        }
-        let encoded = serializer.serialize_bytes(text.as_bytes());
-        PLACING.with_borrow_mut(|placing| {
-            if let Some(placing) = placing {
-                placing.expected = None;
+        let key = match &self.0 {
+            Repr::Html(html) => Some(key_of(html)),
+            Repr::Logged(_) => None,
+        };
+        let put = PLACING.with_borrow_mut(|placing| {
+            let placing = placing.as_mut().filter(|_| !text.is_empty())?;
+            let spot = Spot {
+                at: placing.texts.len() as u64,
+                len: text.len(),
+                hash: xxhash_rust::xxh3::xxh3_64(text.as_bytes()),
+            };
+            placing.texts.extend_from_slice(text.as_bytes());
+            // Only a body held in memory is left in the log once written; one read from an
+            // earlier log stays there.
+            if let Some(key) = key {
+                placing.spots.push((key, spot));
             }
+            Some(spot)
         });
-        encoded
+        match put {
+            Some(spot) => (spot.at, spot.len as u64, spot.hash).serialize(serializer),
+            None => serializer.serialize_bytes(text.as_bytes()),
+        }
     }
 }
 
-/// The log frame being decoded on this thread, if any.
+/// The texts of the log frame being decoded on this thread, if any.
 struct Frame {
     log: Arc<LogFile>,
-    /// Address of the frame's bytes in memory, and their length.
-    start: usize,
-    len: usize,
-    /// Where the frame's bytes begin in the log.
+    /// Where the frame's texts begin in the log, and their length.
     at: u64,
+    len: u64,
 }
 
 thread_local! {
@@ -243,27 +275,25 @@ thread_local! {
 }
 
 impl Frame {
-    /// Where `text`, borrowed from the frame's bytes, is in the log.
-    fn locate(&self, text: &[u8]) -> Option<Logged> {
-        let offset = (text.as_ptr() as usize).checked_sub(self.start)?;
-        if text.is_empty() || offset + text.len() > self.len {
+    /// The text `len` bytes long at `offset` of the frame's texts, whose xxh3 was `hash`.
+    fn locate(&self, (offset, len, hash): (u64, u64, u64)) -> Option<Logged> {
+        if offset.checked_add(len)? > self.len {
             return None;
         }
         Some(Logged {
             log: Arc::clone(&self.log),
-            at: self.at + offset as u64,
-            len: text.len(),
-            hash: xxhash_rust::xxh3::xxh3_64(text),
+            at: self.at + offset,
+            len: usize::try_from(len).ok()?,
+            hash,
         })
     }
 }
 
-/// Runs `decode` (which decodes from `bytes`, a frame found at offset `at` of `log`) so that
-/// the bodies it decodes borrowed from `bytes` stay in the log.
+/// Runs `decode` (which decodes a frame of `log` whose texts lie at `texts`: their offset in
+/// the log and length) so that the bodies it decodes stay in the log.
 pub fn leaving_bodies_in<T>(
     log: &Arc<LogFile>,
-    bytes: &[u8],
-    at: u64,
+    texts: (u64, u64),
     decode: impl FnOnce() -> T,
 ) -> T {
     /// Puts back the frame that was there, even if `decode` panics.
@@ -275,33 +305,37 @@ pub fn leaving_bodies_in<T>(
     }
     let _restore = Restore(FRAME.replace(Some(Frame {
         log: Arc::clone(log),
-        start: bytes.as_ptr() as usize,
-        len: bytes.len(),
-        at,
+        at: texts.0,
+        len: texts.1,
     })));
     decode()
 }
 
 thread_local! {
-    /// While a log frame is encoded on this thread ([`encode_placing`]): the body being
-    /// encoded (its key, and the address and length of its bytes), and where each body went.
+    /// While a log frame is encoded on this thread ([`encode_placing`]): its texts so far, and
+    /// where each body it took from memory went.
     static PLACING: RefCell<Option<Noting>> = const { RefCell::new(None) };
 }
 
 #[derive(Default)]
 struct Noting {
-    expected: Option<(usize, usize, usize)>,
+    texts: Vec<u8>,
     spots: Vec<(usize, Spot)>,
 }
 
-/// A frame's bytes, with where each body it took from memory went (by [`Placed`]'s key).
-pub type Placing = (Vec<u8>, Vec<(usize, Spot)>);
+/// A log frame encoded: its MessagePack, its texts, and where among the texts each body it
+/// took from memory went (by [`Placed`]'s key).
+pub struct Placing {
+    pub frame: Vec<u8>,
+    pub texts: Vec<u8>,
+    pub spots: Vec<(usize, Spot)>,
+}
 
-/// Encodes `value` (a log frame) as MessagePack into a buffer with room for `room` bytes,
-/// with where in the bytes each body it took from memory went, by [`Placed`]'s key.
+/// Encodes `value` (a log frame) as MessagePack into a buffer with room for `room.0` bytes,
+/// with the texts of its bodies apart, in a buffer with room for `room.1`.
 pub fn encode_placing<T: Serialize + ?Sized>(
     value: &T,
-    room: usize,
+    room: (usize, usize),
 ) -> Result<Placing, rmp_serde::encode::Error> {
     /// Puts back what was there, even if encoding panics.
     struct Restore(Option<Noting>);
@@ -310,46 +344,22 @@ pub fn encode_placing<T: Serialize + ?Sized>(
             PLACING.set(self.0.take());
         }
     }
-    let restore = Restore(PLACING.replace(Some(Noting::default())));
-    let mut out = FrameWriter(Vec::with_capacity(room));
-    let encoded = rmp_serde::encode::write(&mut out, value);
-    let placing = PLACING.replace(None).unwrap_or_default();
+    let restore = Restore(PLACING.replace(Some(Noting {
+        texts: Vec::with_capacity(room.1),
+        spots: Vec::new(),
+    })));
+    let mut frame = Vec::with_capacity(room.0);
+    let encoded = rmp_serde::encode::write(&mut frame, value);
+    let noted = PLACING.replace(None).unwrap_or_default();
     drop(restore);
-    encoded.map(|()| (out.0, placing.spots))
+    encoded.map(|()| Placing {
+        frame,
+        texts: noted.texts,
+        spots: noted.spots,
+    })
 }
 
-/// The writer a frame is encoded into: it sees each body's bytes come as they are (the
-/// encoder writes them in one piece, after their length), and notes where they went.
-struct FrameWriter(Vec<u8>);
-
-impl std::io::Write for FrameWriter {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let at = self.0.len();
-        self.0.extend_from_slice(buf);
-        PLACING.with_borrow_mut(|placing| {
-            let Some(placing) = placing else { return };
-            if let Some((key, address, len)) = placing.expected
-                && buf.as_ptr() as usize == address
-                && buf.len() == len
-            {
-                placing.expected = None;
-                let spot = Spot {
-                    at: at as u64,
-                    len,
-                    hash: xxhash_rust::xxh3::xxh3_64(buf),
-                };
-                placing.spots.push((key, spot));
-            }
-        });
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Where a body's bytes lie: in a frame, or (once the frame is written) in the log.
+/// Where a body's bytes lie: in a frame's texts, or (once the frame is written) in the log.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Spot {
     at: u64,
@@ -358,7 +368,7 @@ pub struct Spot {
 }
 
 impl Spot {
-    /// The spot in the log of a spot in a frame whose bytes begin at `at` of the log.
+    /// The spot in the log of a spot in a frame whose texts begin at `at` of the log.
     pub fn in_frame_at(self, at: u64) -> Spot {
         Spot {
             at: self.at + at,
@@ -415,7 +425,7 @@ impl<'de> Deserialize<'de> for Body {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Body, D::Error> {
         match deserializer.is_human_readable() {
             true => deserializer.deserialize_str(BodyVisitor),
-            false => deserializer.deserialize_bytes(BodyVisitor),
+            false => deserializer.deserialize_any(BodyVisitor),
         }
     }
 }
@@ -426,26 +436,21 @@ impl<'de> Visitor<'de> for BodyVisitor {
     type Value = Body;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an article body")
+        f.write_str("an article body, or where in a log frame's texts it lies")
     }
 
-    fn visit_borrowed_str<E: de::Error>(self, text: &'de str) -> Result<Body, E> {
-        let logged =
-            FRAME.with_borrow(|frame| frame.as_ref().and_then(|f| f.locate(text.as_bytes())));
-        Ok(match logged {
-            Some(logged) => Body(Repr::Logged(logged)),
-            None => Body::from(text),
-        })
-    }
-
-    /// Left in the log unchecked when it is there (it is checked as it is read), else checked
-    /// to be text now.
-    fn visit_borrowed_bytes<E: de::Error>(self, bytes: &'de [u8]) -> Result<Body, E> {
-        let logged = FRAME.with_borrow(|frame| frame.as_ref().and_then(|f| f.locate(bytes)));
-        match logged {
-            Some(logged) => Ok(Body(Repr::Logged(logged))),
-            None => self.visit_bytes(bytes),
-        }
+    /// Where the text lies among the texts of the frame being decoded: left there unchecked
+    /// (it is checked as it is read).
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Body, A::Error> {
+        let mut next = |n: usize| {
+            seq.next_element::<u64>()?
+                .ok_or_else(|| de::Error::invalid_length(n, &"three numbers"))
+        };
+        let spot = (next(0)?, next(1)?, next(2)?);
+        FRAME
+            .with_borrow(|frame| frame.as_ref().and_then(|f| f.locate(spot)))
+            .map(|logged| Body(Repr::Logged(logged)))
+            .ok_or_else(|| de::Error::custom("a text outside its log frame's texts"))
     }
 
     fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Body, E> {
@@ -468,40 +473,50 @@ mod tests {
     use super::*;
     use std::io::Write as _;
 
-    /// A log file holding `prefix` then the MessagePack of `bodies`; the frame and its offset.
-    fn log_with(prefix: &[u8], bodies: &[&str]) -> (tempfile::TempDir, Arc<LogFile>, Vec<u8>) {
+    /// A log file holding `prefix` then the texts of a frame of `bodies`, as the log writes
+    /// them; gives the frame, and where its texts lie in the file.
+    fn log_with(
+        prefix: &[u8],
+        bodies: &[&str],
+    ) -> (tempfile::TempDir, Arc<LogFile>, Vec<u8>, (u64, u64)) {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log");
-        // As the log writes them.
         let bodies: Vec<Body> = bodies.iter().map(|b| Body::from(*b)).collect();
-        let frame = rmp_serde::to_vec(&bodies).unwrap();
+        let placing = encode_placing(&bodies, (0, 0)).unwrap();
         let mut file = File::create(&path).unwrap();
         file.write_all(prefix).unwrap();
-        file.write_all(&frame).unwrap();
+        file.write_all(&placing.texts).unwrap();
         drop(file);
         let log = Arc::new(LogFile::new(File::open(&path).unwrap(), &path));
-        (dir, log, frame)
+        let texts = (prefix.len() as u64, placing.texts.len() as u64);
+        (dir, log, placing.frame, texts)
     }
 
     #[test]
     fn bodies_decoded_from_a_frame_stay_in_the_log_and_read_back() {
-        let (_dir, log, frame) = log_with(b"header", &["<p>One</p>", "", "<p>Two &amp; é</p>"]);
+        let (_dir, log, frame, texts) =
+            log_with(b"header", &["<p>One</p>", "", "<p>Two &amp; é</p>"]);
+        // The frame holds where each text is, not the text.
+        assert!(!frame.windows(3).any(|w| w == b"One"));
         let bodies: Vec<Body> =
-            leaving_bodies_in(&log, &frame, 6, || rmp_serde::from_slice(&frame).unwrap());
+            leaving_bodies_in(&log, texts, || rmp_serde::from_slice(&frame).unwrap());
         assert!(bodies[0].is_logged() && bodies[2].is_logged());
         // An empty body is nothing to read.
         assert!(!bodies[1].is_logged() && bodies[1].is_empty());
         assert_eq!(bodies[0].html().unwrap(), "<p>One</p>");
         assert_eq!(bodies[2].html().unwrap(), "<p>Two &amp; é</p>");
         assert_eq!(bodies[2], Body::from("<p>Two &amp; é</p>"));
-        // Serialised, a logged body is its text again.
+        // Serialised outside a frame, a logged body is its text again.
         let again: Vec<Body> = rmp_serde::from_slice(&rmp_serde::to_vec(&bodies).unwrap()).unwrap();
         assert!(!again[0].is_logged());
         assert_eq!(again, bodies);
 
-        // Outside a frame, bodies are decoded into memory.
-        let plain: Vec<Body> = rmp_serde::from_slice(&frame).unwrap();
-        assert!(!plain[0].is_logged());
+        // Outside a frame, or past the end of its texts, a text's place means nothing.
+        assert!(rmp_serde::from_slice::<Vec<Body>>(&frame).is_err());
+        let short = (texts.0, texts.1 - 1);
+        assert!(
+            leaving_bodies_in(&log, short, || rmp_serde::from_slice::<Vec<Body>>(&frame)).is_err()
+        );
     }
 
     /// The bodies a frame takes from memory are noted where they were encoded, and read back
@@ -517,23 +532,29 @@ mod tests {
             ("again".into(), shared.clone()),
             ("last".into(), Body::from("<p>Last é</p>")),
         ];
-        let (frame, spots) = encode_placing(&entries, 0).unwrap();
-        assert_eq!(frame, rmp_serde::to_vec(&entries).unwrap());
-        assert_eq!(spots.len(), 4, "every body but the empty one");
+        let placing = encode_placing(&entries, (0, 0)).unwrap();
+        assert_eq!(placing.spots.len(), 4, "every body but the empty one");
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("log");
         let mut file = File::create(&path).unwrap();
         file.write_all(b"header").unwrap();
-        file.write_all(&frame).unwrap();
+        file.write_all(&placing.texts).unwrap();
         drop(file);
         let log = Arc::new(LogFile::new(File::open(&path).unwrap(), &path));
-        let placed = Placed::new(log, spots.into_iter().map(|(k, s)| (k, s.in_frame_at(6))));
+        let spots = placing.spots.iter().map(|&(k, s)| (k, s.in_frame_at(6)));
+        let placed = Placed::new(Arc::clone(&log), spots);
         let mut left: Vec<Body> = entries.iter().map(|(_, body)| body.clone()).collect();
         let moved: Vec<bool> = left.iter_mut().map(|b| placed.leave(b)).collect();
         assert_eq!(moved, [true, false, true, true, true]);
         for (left, (_, was)) in left.iter().zip(&entries) {
             assert_eq!(left.html().unwrap(), was.html().unwrap());
         }
+        // The frame decodes to the same bodies, left where they were placed.
+        let texts = (6, placing.texts.len() as u64);
+        let decoded: Vec<(String, Body)> = leaving_bodies_in(&log, texts, || {
+            rmp_serde::from_slice(&placing.frame).unwrap()
+        });
+        assert_eq!(decoded, entries);
         // A body that was not in the frame stays in memory.
         let mut other = Body::from("<p>One</p>");
         assert!(!placed.leave(&mut other));
@@ -541,54 +562,41 @@ mod tests {
         assert!(PLACING.with_borrow(Option::is_none));
     }
 
-    /// In MessagePack a body is bytes, left unchecked in the log until it is read; in JSON it
-    /// is text.
+    /// In MessagePack outside a log frame a body is bytes; in JSON it is text.
     #[test]
-    fn a_logged_body_is_bytes_checked_as_text_when_read() {
+    fn a_body_is_bytes_in_messagepack_and_text_in_json() {
         let body = Body::from("<p>é</p>");
         let packed = rmp_serde::to_vec(&body).unwrap();
         assert_eq!(packed[0], 0xc4, "a MessagePack bin 8");
+        assert_eq!(rmp_serde::from_slice::<Body>(&packed).unwrap(), body);
         assert_eq!(serde_json::to_string(&body).unwrap(), r#""<p>é</p>""#);
         let from_json: Body = serde_json::from_str(r#""<p>é</p>""#).unwrap();
         assert_eq!(from_json, body);
-        // Earlier logs wrote strings: still read.
-        let old: Body = rmp_serde::from_slice(&rmp_serde::to_vec("<p>é</p>").unwrap()).unwrap();
-        assert_eq!(old, body);
-
-        let (dir, log, mut frame) = log_with(b"", &["<p>ok</p>"]);
-        let last = frame.len() - 1;
-        frame[last] = 0xff;
-        std::fs::write(dir.path().join("log"), &frame).unwrap();
-        let bodies: Vec<Body> =
-            leaving_bodies_in(&log, &frame, 0, || rmp_serde::from_slice(&frame).unwrap());
-        assert!(bodies[0].is_logged(), "not checked while decoded");
-        assert!(
-            bodies[0]
-                .html()
-                .unwrap_err()
-                .contains("changed while the build ran")
-        );
-        // Outside a log, bytes that are not text are refused.
-        assert!(rmp_serde::from_slice::<Vec<Body>>(&frame).is_err());
+        // A string is read too.
+        let text: Body = rmp_serde::from_slice(&rmp_serde::to_vec("<p>é</p>").unwrap()).unwrap();
+        assert_eq!(text, body);
+        // Bytes that are not text are refused.
+        assert!(rmp_serde::from_slice::<Body>(&[0xc4, 1, 0xff]).is_err());
     }
 
+    /// A logged text is checked when it is read, not when its frame is decoded.
     #[test]
     fn a_log_changed_under_a_logged_body_is_an_error_naming_the_log() {
-        let (dir, log, frame) = log_with(b"", &["<p>Original</p>"]);
+        let (dir, log, frame, texts) = log_with(b"", &["<p>Original</p>"]);
         let bodies: Vec<Body> =
-            leaving_bodies_in(&log, &frame, 0, || rmp_serde::from_slice(&frame).unwrap());
-        let mut changed = frame.clone();
+            leaving_bodies_in(&log, texts, || rmp_serde::from_slice(&frame).unwrap());
+        let path = dir.path().join("log");
+        let mut changed = std::fs::read(&path).unwrap();
         let at = changed.len() - 3;
-        changed[at] = b'X';
-        std::fs::write(dir.path().join("log"), &changed).unwrap();
+        changed[at] = 0xff;
+        std::fs::write(&path, &changed).unwrap();
+        assert!(!log.failed());
         let error = bodies[0].html().unwrap_err();
-        assert!(error.contains("changed while the build ran"), "{error}");
-        assert!(
-            error.contains(&dir.path().join("log").display().to_string()),
-            "{error}"
-        );
+        assert!(log.failed(), "a build that used the log builds again");
+        assert!(error.contains("does not match its checksum"), "{error}");
+        assert!(error.contains(&path.display().to_string()), "{error}");
         assert!(error.contains("gazette build --full"), "{error}");
-        std::fs::write(dir.path().join("log"), b"short").unwrap();
+        std::fs::write(&path, b"short").unwrap();
         assert!(bodies[0].html().unwrap_err().contains("cannot be read"));
     }
 }

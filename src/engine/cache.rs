@@ -9,14 +9,16 @@
 //!   article log ends (its length, entry count and checksum). Written whole each time through
 //!   a temporary file and a rename, and removed before the output changes.
 //! - `.<output>.gazette-cache-articles`, the **article log**: a header line, the settings
-//!   fingerprint, then length-prefixed MessagePack frames, each a run of articles with the time
-//!   the load that saw them began. A build appends the articles it loaded anew (one new article
+//!   fingerprint, then frames, each a run of articles with the time the load that saw them
+//!   began: length-prefixed MessagePack, then the length-prefixed texts (bodies, search words,
+//!   headings) it says where to find, which the log's checksum leaves out: each is checked
+//!   against its own xxh3 when read, and a build reads few. A build appends the articles it loaded anew (one new article
 //!   after a publish) instead of writing all of them again: rewriting about 80 MB at 10,000
 //!   articles took 80 to 130 ms of every build that changed anything. A later entry for a file
 //!   stands for it; the log is written afresh when its entries outnumber the site's articles
 //!   twice over. Bytes past the end the meta vouches for (an append that was stopped) are cut
-//!   before the next append and never read. Article bodies are not decoded: each stays in the
-//!   log, read when a page needs it ([`crate::content::Body`]).
+//!   before the next append and never read. Article texts are not read: each stays in the log,
+//!   read when a page needs it ([`crate::content::Body`]).
 //!
 //! The settings come before the MessagePack so that a cache from another Gazette binary (whose
 //! MessagePack may not even decode) is told apart from a damaged one. A cache whose meta or log
@@ -45,11 +47,11 @@ use crate::site::Related;
 const HEADER: &[u8] = b"gazette build cache 8\n";
 
 /// The first line of every article log; the number changes with the layout.
-const LOG_HEADER: &[u8] = b"gazette article log 3\n";
+const LOG_HEADER: &[u8] = b"gazette article log 4\n";
 
-/// Articles per frame: about half a megabyte of MessagePack at 8 kB an article, so the few
-/// frames in flight while the log is read hold little (each buffer is fresh memory, and fresh
-/// pages are dear).
+/// Articles per frame: about 70 kB of MessagePack and 430 kB of texts at 8 kB an article, so
+/// the few frames in flight while the log is written or read hold little (each buffer is fresh
+/// memory, and fresh pages are dear).
 const ARTICLES_PER_FRAME: usize = 64;
 
 /// Everything the cache keeps.
@@ -66,6 +68,9 @@ pub struct Stored {
     pub files: Written,
     /// Where the article log ends, for the next build to append to.
     pub log: Log,
+    /// The article log the texts of `articles` are read from: one that fails to give a text
+    /// back as written is damaged ([`LogFile::failed`]).
+    pub texts: Option<Arc<LogFile>>,
 }
 
 /// The end of the article log the meta vouches for, with its checksum so far.
@@ -211,11 +216,12 @@ pub fn read(path: &Path, settings: u128) -> Found {
     };
     let log = log_path(path);
     match read_log(&log, settings, meta.log) {
-        Ok((articles, state)) => Found::Usable(Stored {
+        Ok((articles, state, texts)) => Found::Usable(Stored {
             settings,
             articles,
             files: meta.files.0,
             log: state,
+            texts: Some(texts),
         }),
         Err(why) => Found::Unusable(format!("its article log {} {why}", log.display())),
     }
@@ -277,12 +283,12 @@ fn read_meta(file: &fs::File, settings: u128) -> std::result::Result<Option<Meta
     said
 }
 
-/// The articles of the log at `path` up to `mark`, and the log's state there.
-fn read_log(
-    path: &Path,
-    settings: u128,
-    mark: LogMark,
-) -> std::result::Result<(Vec<Box<Reused>>, Log), String> {
+/// A log's articles, its state where they end, and the log their texts are read from.
+type LogRead = (Vec<Box<Reused>>, Log, Arc<LogFile>);
+
+/// The articles of the log at `path` up to `mark`, the log's state there, and the log their
+/// texts are read from.
+fn read_log(path: &Path, settings: u128, mark: LogMark) -> std::result::Result<LogRead, String> {
     let file = match fs::File::open(path) {
         Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Err("is missing".into()),
@@ -293,11 +299,17 @@ fn read_log(
         Ok(handle) => Arc::new(LogFile::new(handle, path)),
         Err(e) => return Err(format!("cannot be read: {e}")),
     };
+    // The texts of each frame are skipped, not read: a log shorter than the meta says would
+    // let a skip run past its end unnoticed.
+    match file.metadata() {
+        Ok(meta) if meta.len() >= mark.len => {}
+        Ok(_) => return Err("is damaged (cut short)".into()),
+        Err(e) => return Err(format!("cannot be read: {e}")),
+    }
     // Bytes past the mark are an append that was stopped: never read. Not buffered: each frame
-    // is read straight into its own buffer (through a buffer, every byte of the log was copied
-    // twice: 790 MB more at 100,000 articles); the cost is one more small read per frame, for
-    // its length (about 1,600 frames at 100,000 articles).
-    let mut input = file.take(mark.len);
+    // is read straight into its own buffer (through a buffer, every byte was copied twice);
+    // the cost is two more small reads per frame, for its lengths, and a seek past its texts.
+    let mut input = file;
     let mut header = [0; LOG_HEADER.len()];
     match read_full(&mut input, &mut header) {
         Ok(true) if header == LOG_HEADER => {}
@@ -340,13 +352,13 @@ fn read_log(
         });
     }
     match decoded {
-        Ok(articles) => Ok((articles, state)),
+        Ok(articles) => Ok((articles, state, frames.bodies)),
         Err(e) => Err(format!("is damaged ({e})")),
     }
 }
 
-/// Frames of about this many bytes are read while the previous batch is decoded (four frames
-/// of [`ARTICLES_PER_FRAME`], two for each core of a small machine).
+/// Frames of about this many bytes of MessagePack are read while the previous batch is decoded
+/// (about thirty of [`ARTICLES_PER_FRAME`]).
 const BATCH_BYTES: usize = 2 << 20;
 
 /// Why the frames could not all be read.
@@ -358,8 +370,8 @@ enum Cut {
 /// One frame of the log: when the load that saw these articles began, and the articles.
 type Run = (i128, Vec<Box<Reused>>);
 
-/// A frame's bytes, and where they begin in the log.
-type Buffer = (Vec<u8>, u64);
+/// A frame's bytes, and where its texts lie in the log (their offset and length).
+type Buffer = (Vec<u8>, (u64, u64));
 
 /// The log's frames, read in order through the checksum.
 struct Frames<R> {
@@ -373,7 +385,7 @@ struct Frames<R> {
     bodies: Arc<LogFile>,
 }
 
-impl<R: io::Read + Send> Frames<R> {
+impl<R: io::Read + io::Seek + Send> Frames<R> {
     /// Every frame read and decoded (about `entries` articles). A frame that does not decode is
     /// an `Err` inside: the checksum decides which damage to name.
     fn decode(
@@ -391,8 +403,8 @@ impl<R: io::Read + Send> Frames<R> {
                 || {
                     current[..filled]
                         .par_iter()
-                        .map(|(frame, at)| {
-                            body::leaving_bodies_in(&log, frame, *at, || {
+                        .map(|(frame, texts)| {
+                            body::leaving_bodies_in(&log, *texts, || {
                                 rmp_serde::from_slice::<Run>(frame)
                             })
                         })
@@ -428,7 +440,7 @@ impl<R: io::Read + Send> Frames<R> {
         let (mut count, mut bytes) = (0, 0);
         while bytes < BATCH_BYTES {
             if into.len() == count {
-                into.push((Vec::new(), 0));
+                into.push((Vec::new(), (0, 0)));
             }
             let Some(buffer) = into.get_mut(count) else {
                 break;
@@ -442,21 +454,13 @@ impl<R: io::Read + Send> Frames<R> {
         Ok(count)
     }
 
-    /// Reads the next frame into `buffer`, with where it begins in the log; false at the end of
-    /// the input.
-    fn next(&mut self, (buffer, at): &mut Buffer) -> std::result::Result<bool, Cut> {
-        let mut prefix = [0; 8];
-        match read_full(&mut self.input, &mut prefix) {
-            Ok(true) => {}
-            Ok(false) => return Ok(false),
-            Err(e) => return Err(Cut::Io(e)),
+    /// Reads the next frame into `buffer`, with where its texts lie in the log (they are
+    /// skipped); false at the end of the input.
+    fn next(&mut self, (buffer, texts): &mut Buffer) -> std::result::Result<bool, Cut> {
+        if self.read >= self.end {
+            return Ok(false);
         }
-        let len = u64::from_le_bytes(prefix);
-        // A damaged length must not ask for gigabytes: a frame cannot run past the end.
-        let left = self.end.saturating_sub(self.read + 8);
-        if len > left {
-            return Err(Cut::Short);
-        }
+        let len = self.length()?;
         let len_bytes = usize::try_from(len).map_err(|_| Cut::Short)?;
         buffer.clear();
         // Room for the whole frame first, and exactly: growing a used buffer copies what it
@@ -471,11 +475,34 @@ impl<R: io::Read + Send> Frames<R> {
         if got as u64 != len {
             return Err(Cut::Short);
         }
-        self.sum.update(&prefix);
         self.sum.update(buffer);
-        *at = self.read + 8;
-        self.read += 8 + len;
+        self.read += len;
+        let texts_len = self.length()?;
+        let skip = i64::try_from(texts_len).map_err(|_| Cut::Short)?;
+        self.input
+            .seek(io::SeekFrom::Current(skip))
+            .map_err(Cut::Io)?;
+        *texts = (self.read, texts_len);
+        self.read += texts_len;
         Ok(true)
+    }
+
+    /// Reads (and sums) a length, which must leave room for that many bytes before the end.
+    fn length(&mut self) -> std::result::Result<u64, Cut> {
+        let mut prefix = [0; 8];
+        match read_full(&mut self.input, &mut prefix) {
+            Ok(true) => {}
+            Ok(false) => return Err(Cut::Short),
+            Err(e) => return Err(Cut::Io(e)),
+        }
+        let len = u64::from_le_bytes(prefix);
+        // A damaged length must not ask for gigabytes: what it counts cannot run past the end.
+        if len > self.end.saturating_sub(self.read + 8) {
+            return Err(Cut::Short);
+        }
+        self.sum.update(&prefix);
+        self.read += 8;
+        Ok(len)
     }
 }
 
@@ -712,42 +739,44 @@ fn frames<A: Serialize + Sync>(
     type Encoded = Vec<std::result::Result<body::Placing, rmp_serde::encode::Error>>;
     let batch = ARTICLES_PER_FRAME * 2 * rayon::current_num_threads().max(1);
     let mut placed = Vec::new();
-    let mut write = |encoded: Encoded| -> io::Result<usize> {
-        let mut largest = 0;
+    let mut write = |encoded: Encoded| -> io::Result<(usize, usize)> {
+        let mut largest = (0, 0);
         for encoded in encoded {
-            let (bytes, spots) = encoded.map_err(io::Error::other)?;
-            largest = largest.max(bytes.len());
-            // The frame's bytes follow its length.
-            let at = out.written + 8;
-            frame(out, &bytes)?;
+            let encoded = encoded.map_err(io::Error::other)?;
+            largest.0 = largest.0.max(encoded.frame.len());
+            largest.1 = largest.1.max(encoded.texts.len());
+            let texts_at = frame(out, &encoded.frame, &encoded.texts)?;
             placed.extend(
-                spots
+                encoded
+                    .spots
                     .into_iter()
-                    .map(|(key, spot)| (key, spot.in_frame_at(at))),
+                    .map(|(key, spot)| (key, spot.in_frame_at(texts_at))),
             );
         }
         Ok(largest)
     };
-    // Each frame's buffer has room at once for a little more than the largest frame so far
-    // (up to 4 MB; a larger one grows): grown by doubling, every frame was copied about once
-    // more, into fresh memory.
+    // Each frame's buffers have room at once for a little more than the largest so far (up to
+    // 4 MB; a larger one grows): grown by doubling, every frame was copied about once more,
+    // into fresh memory.
     const MAX_ROOM: usize = 4 << 20;
-    let encode = |articles: &[A], room: usize| -> Encoded {
+    let encode = |articles: &[A], room: (usize, usize)| -> Encoded {
         articles
             .par_chunks(ARTICLES_PER_FRAME)
             .map(|run| body::encode_placing(&(taken_at_ns, run), room))
             .collect()
     };
+    let more = |room: usize| (room + room / 4).min(MAX_ROOM);
     // One batch is written while the next is encoded: one after the other, the cores that
     // encode waited for each batch to be written (at 10,000 articles a third of the log's time).
-    let mut room = 0;
+    let mut room = (0, 0);
     let mut waiting: Option<Encoded> = None;
     for articles in articles.chunks(batch) {
         let (written, encoded) = rayon::join(
-            || waiting.take().map_or(Ok(0), &mut write),
-            || encode(articles, (room + room / 4).min(MAX_ROOM)),
+            || waiting.take().map_or(Ok((0, 0)), &mut write),
+            || encode(articles, (more(room.0), more(room.1))),
         );
-        room = room.max(written?);
+        let written = written?;
+        room = (room.0.max(written.0), room.1.max(written.1));
         waiting = Some(encoded);
     }
     if let Some(last) = waiting {
@@ -756,10 +785,19 @@ fn frames<A: Serialize + Sync>(
     Ok(placed)
 }
 
-/// One frame: its length, then its bytes.
-fn frame(out: &mut impl Write, bytes: &[u8]) -> io::Result<()> {
+/// One frame: the length of its MessagePack, the MessagePack, the length of its texts, then the
+/// texts. Gives where the texts begin in the log. The texts are not summed: each is checked
+/// against its xxh3 (which the MessagePack holds) when it is read, so a build reads the few it
+/// needs and skips the rest (six sevenths of the log at 100,000 articles), and damage in one is
+/// found when it is read ([`crate::content::Body`]).
+fn frame(out: &mut Summed<impl Write>, bytes: &[u8], texts: &[u8]) -> io::Result<u64> {
     out.write_all(&(bytes.len() as u64).to_le_bytes())?;
-    out.write_all(bytes)
+    out.write_all(bytes)?;
+    out.write_all(&(texts.len() as u64).to_le_bytes())?;
+    let at = out.written;
+    out.out.write_all(texts)?;
+    out.written += texts.len() as u64;
+    Ok(at)
 }
 
 /// A writer that checksums and counts what it passes on.
@@ -993,8 +1031,10 @@ mod tests {
             &format!("s{n}"),
             "2024-11-27T10:00:00Z",
         );
-        // Bodies large enough that the frames fill more than one batch.
         article.body_html = format!("<p>{}</p>", "word ".repeat(2_000 + n)).into();
+        // Summaries long enough that the frames fill more than one batch (their bodies are
+        // skipped).
+        article.summary = "summary ".repeat(1_500 + n);
         article.search_words = format!("story{n} words").into();
         article.headings = crate::content::Headings::new(&[crate::markdown::Heading {
             level: 2,
@@ -1051,10 +1091,8 @@ mod tests {
         let articles: Vec<Reused> = (0..3 * ARTICLES_PER_FRAME + 7).map(reused).collect();
         write_all(&path, 7, &[], &articles);
         let log = log_path(&path);
-        assert!(
-            fs::metadata(&log).unwrap().len() as usize > BATCH_BYTES,
-            "several batches"
-        );
+        let summaries: usize = articles.iter().map(|r| r.article.summary.len()).sum();
+        assert!(summaries > BATCH_BYTES, "several batches");
         let back = usable(&path);
         assert_eq!(titles(&back.articles), titles(&articles));
         assert!(back.articles.iter().all(|r| r.taken_at_ns == 11));
@@ -1086,11 +1124,30 @@ mod tests {
         }
 
         let bytes = fs::read(&log).unwrap();
+        // Damage in a frame's MessagePack (a summary, in the middle frame) is found at once.
+        let find = |text: &[u8]| bytes.windows(text.len()).position(|w| w == text).unwrap();
         let mut damaged = bytes.clone();
-        let middle = damaged.len() / 2;
-        damaged[middle] ^= 0x40;
+        let summary = find(
+            back.articles[third_frame - ARTICLES_PER_FRAME]
+                .article
+                .summary
+                .as_bytes(),
+        );
+        damaged[summary + 5] ^= 0x40;
         fs::write(&log, &damaged).unwrap();
         assert!(matches!(read(&path, 7), Found::Unusable(why) if why.contains("checksum")));
+        // Damage in a text is found when the text is read, and only then.
+        let mut damaged = bytes.clone();
+        damaged[find(b"story100 words") + 2] ^= 0x40;
+        fs::write(&log, &damaged).unwrap();
+        let read_back = usable(&path);
+        let error = read_back.articles[100]
+            .article
+            .search_words
+            .text()
+            .unwrap_err();
+        assert!(error.contains("does not match its checksum"), "{error}");
+        assert!(read_back.articles[99].article.search_words.text().is_ok());
         // A frame length longer than the log is named, not allocated.
         let mut damaged = bytes.clone();
         let first = LOG_HEADER.len() + 16;

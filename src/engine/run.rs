@@ -3,8 +3,8 @@
 //! swapped in, or, when the cache describes the output, as a patch of the changed files.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime};
 
 use rayon::prelude::*;
@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::Session;
 use super::cache::{self, FileRecord, Stored};
+use crate::content::body::LogFile;
 use crate::content::{self, BodyLink, ByFile, Reuse, Source, reuse::nanos};
 use crate::error::Result;
 use crate::output::{self, Contents, Sink};
@@ -21,7 +22,39 @@ use crate::{
 };
 
 /// Builds the site as [`crate::build_with`] describes.
+///
+/// The texts of the articles taken from the build cache (bodies, search words, headings) are
+/// checked only when read, so damage to one shows while the pages are rendered: a build that
+/// read such a text builds again in full, with a note saying why (the output is changed only
+/// after the render, and the full build makes all of it afresh).
 pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildReport> {
+    let read_log = OnceLock::new();
+    let built = build_once(options, progress, &read_log);
+    let Some(log) = read_log.get().filter(|log| log.failed()) else {
+        return built;
+    };
+    let why = match &built {
+        Err(e) => format!(" ({})", e.to_string().lines().next().unwrap_or_default()),
+        Ok(_) => String::new(),
+    };
+    let full = BuildOptions {
+        full: true,
+        ..options.clone()
+    };
+    let mut report = build_once(&full, progress, &OnceLock::new())?;
+    report.cache.note = Some(format!(
+        "the build cache's article log {} is damaged{why}; built everything",
+        log.path().display()
+    ));
+    Ok(report)
+}
+
+/// One build; `read_log` is given the article log the build cache's articles were read from.
+fn build_once(
+    options: &BuildOptions,
+    progress: &dyn Progress,
+    read_log: &OnceLock<Arc<LogFile>>,
+) -> Result<BuildReport> {
     let started = Instant::now();
     let taken_at_ns = nanos(SystemTime::now());
     let root = &options.root;
@@ -56,6 +89,9 @@ pub fn build(options: &BuildOptions, progress: &dyn Progress) -> Result<BuildRep
                 let (prior, note) = prior_cache(options, &session, &cache_path);
                 match prior {
                     Some(stored) => {
+                        if let Some(texts) = &stored.texts {
+                            let _ = read_log.set(Arc::clone(texts));
+                        }
                         // A later entry of the log for the same file stands for it.
                         let reuse = Reuse::new(stored.articles);
                         (reuse, (Some(stored.files), Some(stored.log), note))
