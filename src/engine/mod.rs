@@ -13,6 +13,7 @@
 pub mod cache;
 pub mod rebuild;
 mod run;
+mod untouched;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -12,6 +12,7 @@ use serde::Serialize;
 
 use super::Session;
 use super::cache::{self, FileRecord, Stored};
+use super::untouched::Untouched;
 use crate::content::body::LogFile;
 use crate::content::{self, BodyLink, ByFile, Reuse, Source, reuse::nanos};
 use crate::error::Result;
@@ -94,7 +95,11 @@ fn build_once(
                         }
                         // A later entry of the log for the same file stands for it.
                         let reuse = Reuse::new(stored.articles);
-                        (reuse, (Some(stored.files), Some(stored.log), note))
+                        // The output's files are stamped from now on, in what the build leaves
+                        // idle (see `untouched`).
+                        let files = Arc::new(stored.files);
+                        let untouched = Untouched::start(&output_dir, &files);
+                        (reuse, (Some((files, untouched)), Some(stored.log), note))
                     }
                     None => (Reuse::default(), (None, None, note)),
                 }
@@ -155,7 +160,7 @@ fn build_once(
     // fingerprint is in every key, so every page is rendered again, but only the files whose
     // bytes differ are written (a template most pages do not use changes few files), and no
     // tree of 15,000 files is swapped and deleted.
-    let patch_from = prior_files;
+    let (patch_from, untouched) = prior_files.unzip();
     // Each page's output file, made once: the patch, the check of what is current and the
     // records all need it.
     let outputs: Vec<Option<String>> = site
@@ -177,14 +182,17 @@ fn build_once(
         None => Sink::Full(output::Staging::begin(&output_dir)?),
     };
     let patching = matches!(sink, Sink::Patch(_));
-    let known = if patching { patch_from.as_ref() } else { None };
+    let known = if patching {
+        patch_from.as_deref()
+    } else {
+        None
+    };
 
-    // Output files are stamped inside the output folder, opened once (none to open: nothing
-    // is current).
+    // Written files are stamped inside the output folder, opened once (after the write; files
+    // left alone were checked against their stamps by `untouched`).
     let stamp_in = |folder: Option<&content::Folder>, path: &str| {
         folder.and_then(|folder| folder.stamp_of(Path::new(path)).ok())
     };
-    let output_before = content::Folder::open(&output_dir).ok();
     // Which pages were left out as current, by plan index.
     let current: Vec<AtomicBool> = (0..site.pages.len())
         .map(|_| AtomicBool::new(false))
@@ -199,7 +207,7 @@ fn build_once(
         };
         let same = made_from == Some(key)
             && stamp.is_some()
-            && stamp_in(output_before.as_ref(), path) == stamp;
+            && untouched.as_ref().is_some_and(|u| u.is_untouched(path));
         if same && let Some(flag) = current.get(i) {
             flag.store(true, Ordering::Relaxed);
         }
