@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::JoinHandle;
 
 use super::cache::Written;
-use crate::content::Folder;
+use crate::content::{Folder, Stamp};
 
 /// The stamping of an output's recorded files, under way or done.
 pub struct Untouched {
@@ -76,15 +76,19 @@ fn changed_in(
 ) -> Option<Vec<String>> {
     lowest_priority();
     let folder = Folder::open(out_dir).ok()?;
-    let changed = files
+    let mut mine: Vec<(&String, &Stamp)> = files
         .iter()
         .enumerate()
         .filter(|(n, _)| n % shares == share)
-        .filter_map(|(_, (path, (_, stamp)))| {
-            let stamp = stamp.as_ref()?;
-            let now = folder.stamp_of(Path::new(path)).ok();
-            (now.as_ref() != Some(stamp)).then(|| path.clone())
-        })
+        .filter_map(|(_, (path, (_, stamp)))| Some((path, stamp.as_ref()?)))
+        .collect();
+    // In the order of their paths, so that the folders each lookup passes are those the last
+    // one passed: in the table's order, the kernel's lookups of path names took 60% longer.
+    mine.sort_unstable_by_key(|(path, _)| *path);
+    let changed = mine
+        .into_iter()
+        .filter(|&(path, stamp)| folder.stamp_of(Path::new(path)).ok().as_ref() != Some(stamp))
+        .map(|(path, _)| path.clone())
         .collect();
     Some(changed)
 }
