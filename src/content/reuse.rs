@@ -169,7 +169,9 @@ impl Reuse {
     fn find(&self, file: &Path) -> Option<(usize, &Reused)> {
         let at = *self.by_file.get(&file_key(file))?;
         let kept = self.articles.get(at)?.as_deref()?;
-        (kept.article.file == file).then_some((at, kept))
+        // Compared as bytes: `Path`'s `==` splits both into components first, and the walk and
+        // the log spell a file's path the same way.
+        (kept.article.file.as_os_str() == file.as_os_str()).then_some((at, kept))
     }
 
     /// Where the earlier article for `file` is, with the article, when its stamp alone shows
