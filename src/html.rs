@@ -268,6 +268,25 @@ pub fn escape(value: &str) -> String {
 mod tests {
     use super::*;
 
+    /// What `render::articles::portable` relies on to skip the rewrite: without an `=` there is
+    /// no attribute value, and the HTML comes back as it was.
+    #[test]
+    fn html_without_attribute_values_is_copied_as_it_is() {
+        let everywhere = |_: &str| "/elsewhere/".to_string();
+        for html in [
+            "<p>A <em>b</em> &amp; c</p>",
+            "<p>x<br/>y<br >z</p><!-- a comment -->< stray",
+            "<img src><a href>bare</a><script>if (a < b) {}</script>",
+            "text only",
+        ] {
+            assert_eq!(rewrite_urls(html, &everywhere), html);
+        }
+        assert_ne!(
+            rewrite_urls("<a href=x>y</a>", &everywhere),
+            "<a href=x>y</a>"
+        );
+    }
+
     #[test]
     fn text_is_escaped_as_quick_xml_escapes_it() {
         for text in [

@@ -151,6 +151,12 @@ fn source_url(article: &Article, urls: &Urls) -> Option<String> {
 /// Article HTML made to work on any page (cards show summaries on list pages, under any base
 /// path): links relative to the article or to the site root become root-relative links.
 fn portable(html: &str, article: &Article, urls: &Urls) -> Value {
+    // Without an attribute value there is no URL to rebase (`rebase_html` would copy the HTML
+    // as it is): most summaries. Rebased anyway, the summaries of a publish's 100,000 cards
+    // were 1.4% of its CPU.
+    if !html.contains('=') {
+        return Value::safe_string(html);
+    }
     Value::safe_string(&rebase_html(html, &urls.absolute(&article.path), urls))
 }
 
