@@ -354,16 +354,17 @@ fn a_damaged_or_foreign_cache_means_a_full_build_with_a_note() {
 
     // The article log damaged (the meta beside it intact): in what it says of an article.
     let log = site.root.join(".public.gazette-cache-articles");
-    let find = |bytes: &[u8], text: &str| {
-        bytes
+    // One bit flipped inside the first `text` of the log.
+    let damage = |text: &str| {
+        let mut bytes = std::fs::read(&log).unwrap();
+        let at = bytes
             .windows(text.len())
             .position(|w| w == text.as_bytes())
-            .unwrap_or_else(|| panic!("{text} is in the log"))
+            .unwrap_or_else(|| panic!("{text} is in the log"));
+        bytes[at + 2] ^= 0x20;
+        std::fs::write(&log, &bytes).unwrap();
     };
-    let mut bytes = std::fs::read(&log).unwrap();
-    let title = find(&bytes, "Story 5");
-    bytes[title + 2] ^= 0x20;
-    std::fs::write(&log, &bytes).unwrap();
+    damage("Story 5");
     story(
         &site,
         3,
@@ -383,10 +384,7 @@ fn a_damaged_or_foreign_cache_means_a_full_build_with_a_note() {
 
     // In an article's text: found when a page reads it (the feeds show every body), and the
     // build starts again in full.
-    let mut bytes = std::fs::read(&log).unwrap();
-    let body = find(&bytes, "More text for story 6");
-    bytes[body + 2] ^= 0x20;
-    std::fs::write(&log, &bytes).unwrap();
+    damage("More text for story 6");
     story(
         &site,
         8,
