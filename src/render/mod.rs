@@ -398,7 +398,7 @@ fn batches(
         // This render's own card cache makes no keys: the views need no fingerprints.
         let cards = new
             .par_iter()
-            .map(|&i| Ok((i, card_view(site, urls, (i, None))?.0)))
+            .map(|&i| Ok((i, card_view((site, urls, &shared.tags), (i, None))?.0)))
             .collect::<Result<Vec<_>>>()?;
         for (i, card) in cards {
             if let Some(slot) = shared.cards.built.get_mut(i) {
@@ -457,12 +457,16 @@ fn shared<'a>(
     inputs: Keys,
 ) -> Result<pages::Shared<'a>> {
     let known = known.filter(|k| k.makes_keys());
+    let tags = articles::TagValues::new(site, urls).map_err(|message| Error::Render {
+        template: "(cards)".into(),
+        page: "/".into(),
+        message,
+    })?;
     let cards: Vec<(Value, Option<u128>)> = (0..site.articles.len())
         .into_par_iter()
         .map(|i| match wanted(i) {
             true => card_view(
-                site,
-                urls,
+                (site, urls, &tags),
                 (i, known.map(|_| inputs.get(i).copied().flatten())),
             ),
             false => Ok((Value::none(), None)),
@@ -477,7 +481,7 @@ fn shared<'a>(
         per_page: None,
         inputs,
     };
-    pages::Shared::new(site, urls, cards).map_err(|message| Error::Render {
+    pages::Shared::new(site, urls, (cards, tags)).map_err(|message| Error::Render {
         template: "(site)".into(),
         page: "/".into(),
         message,
@@ -503,7 +507,8 @@ fn page_cards<'s>(shared: &'s pages::Shared<'_>, page: &Page) -> Result<pages::P
         .into_iter()
         .map(|i| {
             let print = shared.cards.inputs.get(i).copied().flatten();
-            card_view(shared.site, shared.urls, (i, Some(print))).map(|made| (i, made))
+            let from = (shared.site, shared.urls, &shared.tags);
+            card_view(from, (i, Some(print))).map(|made| (i, made))
         })
         .collect::<Result<Vec<_>>>()?;
     cache.know(own.iter().map(|(_, made)| made));
@@ -520,8 +525,7 @@ fn page_cards<'s>(shared: &'s pages::Shared<'_>, page: &Page) -> Result<pages::P
 /// anyway, stands for the view: fingerprinting each view was a fifth of building it, and a
 /// publish at 100,000 articles builds a card for nearly every article.
 fn card_view(
-    site: &Site,
-    urls: &Urls,
+    (site, urls, tags): (&Site, &Urls, &articles::TagValues),
     (i, print): (usize, Option<Option<u128>>),
 ) -> Result<(Value, Option<u128>)> {
     let in_cards = |message: String| Error::Render {
@@ -531,7 +535,7 @@ fn card_view(
     };
     match articles::inputs(site, i) {
         Some(inputs) => {
-            let view = articles::card(&inputs, &site.config, urls);
+            let view = articles::card(&inputs, &site.config, urls, tags).map_err(in_cards)?;
             let print = match print {
                 Some(Some(key)) => Some(Fingerprint::new().str("card inputs").num(key).finish()),
                 Some(None) => Some(Fingerprint::new().packed(&view).map_err(in_cards)?.finish()),

@@ -30,6 +30,8 @@ pub struct Shared<'a> {
     pub urls: &'a Urls,
     /// Where pages take their cards from.
     pub cards: Cards,
+    /// The tags cards show, made once.
+    pub tags: super::articles::TagValues,
     /// Each article's feed HTML, made once for all the feeds that list it.
     pub feeds: FeedCache,
     /// Where the search index's postings are carried between builds.
@@ -131,7 +133,11 @@ impl Prints {
 
 impl<'a> Shared<'a> {
     /// Builds the views shared by every page.
-    pub fn new(site: &'a Site, urls: &'a Urls, cards: Cards) -> Result<Shared<'a>, String> {
+    pub fn new(
+        site: &'a Site,
+        urls: &'a Urls,
+        (cards, tags): (Cards, super::articles::TagValues),
+    ) -> Result<Shared<'a>, String> {
         let archive_path = site
             .pages
             .iter()
@@ -168,6 +174,7 @@ impl<'a> Shared<'a> {
             site,
             urls,
             cards,
+            tags,
             feeds: FeedCache::new(site.articles.len()),
             search: None,
             site_view: to_value(&site_view)?,

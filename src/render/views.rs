@@ -160,6 +160,27 @@ pub struct TagView<'a> {
     pub url: String,
 }
 
+/// A card's tags, each a [`TagView`] value made once for every card that carries it. Into a
+/// template value they go as they are; into anything else (a fingerprint's MessagePack) as
+/// each value's fingerprint, the same in every run: a Tera map iterates in a random order.
+#[derive(Debug)]
+pub struct Tags(pub Vec<Value>);
+
+impl Serialize for Tags {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if serializer.is_human_readable() {
+            return self.0.serialize(serializer);
+        }
+        let prints = self
+            .0
+            .iter()
+            .map(super::pages::value_print)
+            .collect::<Result<Vec<u128>, String>>()
+            .map_err(serde::ser::Error::custom)?;
+        prints.serialize(serializer)
+    }
+}
+
 /// One of `article.taxonomies`.
 #[derive(Debug, Serialize)]
 pub struct ArticleTermsView<'a> {
@@ -199,8 +220,8 @@ pub struct CardView<'a> {
     pub summary: &'a str,
     /// Summary as HTML (safe).
     pub summary_html: Value,
-    /// Tags carried.
-    pub tags: Vec<TagView<'a>>,
+    /// Tags carried, each a [`TagView`] (shared by every card that carries it).
+    pub tags: Tags,
     /// Authors (the article's, else the site author, else empty).
     pub authors: &'a [String],
     /// The outlet the item comes from, or none.
@@ -335,4 +356,41 @@ pub struct MonthView {
 /// Serialises a view into a Tera value; a failure names what was being built.
 pub fn to_value<T: Serialize>(view: &T) -> Result<Value, String> {
     Value::try_from_serializable(view).map_err(|e| format!("cannot build the page context: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tags_go_into_values_as_they_are_and_into_fingerprints_by_content() {
+        let tag = |name: &str| {
+            let url = format!("/tags/{name}/");
+            to_value(&TagView {
+                name,
+                slug: name,
+                url,
+            })
+            .unwrap()
+        };
+        let packed = |tags: Tags| rmp_serde::to_vec(&tags).unwrap();
+        // Made apart (each map with its own order: with eight, some differ), packed the same.
+        let names = ["a", "b", "c", "d", "e", "f", "g", "h"];
+        assert_eq!(
+            packed(Tags(names.iter().map(|n| tag(n)).collect())),
+            packed(Tags(names.iter().map(|n| tag(n)).collect()))
+        );
+        assert_ne!(
+            packed(Tags(vec![tag("x"), tag("y")])),
+            packed(Tags(vec![tag("y"), tag("x")]))
+        );
+        let value = to_value(&Tags(vec![tag("x"), tag("y")])).unwrap();
+        let second = value.as_array().and_then(|tags| tags.get(1)).unwrap();
+        assert_eq!(
+            second
+                .get_from_path("url")
+                .and_then(|url| url.as_str().map(String::from)),
+            Some("/tags/y/".to_string())
+        );
+    }
 }
