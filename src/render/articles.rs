@@ -106,22 +106,24 @@ impl<'a> TermInputs<'a> {
 /// Each term of the first taxonomy (the tags) as a card shows it, made once for all the cards of
 /// a render, which share them: made for each card, the tags were a third of the 100,000 cards a
 /// publish builds at 100,000 articles.
-#[derive(Default)]
 pub struct TagValues(Vec<Value>);
 
 impl TagValues {
     /// The tags of `site`.
     pub fn new(site: &Site, urls: &Urls) -> Result<TagValues, String> {
         let terms = site.taxonomies.first().map_or(&[][..], |t| &t.terms[..]);
-        let view = |term: &crate::site::Term| {
-            super::views::to_value(&TagView {
+        let view = |(index, term): (usize, &crate::site::Term)| {
+            let term = TermInputs {
+                index,
                 name: &term.name,
                 slug: &term.slug,
-                url: urls.path(&term.path),
-            })
+                path: &term.path,
+            };
+            super::views::to_value(&term.view(urls))
         };
         terms
             .iter()
+            .enumerate()
             .map(view)
             .collect::<Result<_, _>>()
             .map(TagValues)
